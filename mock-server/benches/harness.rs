@@ -1,0 +1,2 @@
+//! `make bench`: placeholder replaced below.
+fn main() {}

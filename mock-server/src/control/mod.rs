@@ -1,0 +1,91 @@
+//! The control API on the server's own port, under `/_codemock/`: health, reset, the virtual
+//! clock, and the logs of requests and events. Also answers the paths other emulators' test suites
+//! call (`/moto-api/reset`, `/_localstack/health`), so those suites run unchanged.
+
+use crate::core::Core;
+use crate::protocol::{response, HttpResponse};
+use crate::services::ServiceKind;
+use bytes::Bytes;
+use serde_json::{json, Value};
+use std::sync::Arc;
+use std::time::Duration;
+
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// Services named in health answers, by their endpoint prefixes.
+fn service_names() -> Vec<&'static str> {
+    let mut names: Vec<&str> = ServiceKind::ALL
+        .iter()
+        .map(|s| s.schema().signing_name)
+        .collect();
+    names.push("s3");
+    names.sort_unstable();
+    names
+}
+
+pub async fn handle(core: &Arc<Core>, parts: &http::request::Parts, body: Bytes) -> HttpResponse {
+    let method = parts.method.as_str();
+    let path = parts.uri.path().trim_end_matches('/');
+    let request_id = core.ids.uuid();
+    let ok = |v: Value| json_response(200, &request_id, &v);
+    match (method, path) {
+        ("GET", "/_codemock/health") => ok(json!({
+            "status": "running",
+            "version": VERSION,
+            "services": service_names(),
+            "clock": {"mode": core.clock.mode().name(), "now": core.clock.now()},
+            "account": core.config.account_id,
+            "region": core.config.region,
+        })),
+        ("GET", "/_localstack/health") => {
+            let services: serde_json::Map<String, Value> = service_names()
+                .into_iter()
+                .map(|s| (s.to_owned(), Value::String("running".into())))
+                .collect();
+            ok(json!({"services": services, "edition": "community", "version": VERSION}))
+        }
+        ("POST", "/_codemock/reset") | ("POST", "/moto-api/reset") => {
+            core.reset();
+            ok(json!({"reset": true}))
+        }
+        ("GET", "/_codemock/clock") => ok(clock_json(core)),
+        ("POST", "/_codemock/clock/advance") => {
+            let seconds = serde_json::from_slice::<Value>(&body)
+                .ok()
+                .and_then(|v| v.get("seconds").and_then(Value::as_f64));
+            match seconds {
+                Some(s) if s.is_finite() && s >= 0.0 => {
+                    let fired = core.advance(Duration::from_secs_f64(s)).await;
+                    let mut v = clock_json(core);
+                    v["timersFired"] = json!(fired);
+                    ok(v)
+                }
+                _ => json_response(
+                    400,
+                    &request_id,
+                    &json!({"__type": "ValidationException", "message": "Body must be {\"seconds\": <non-negative number>}"}),
+                ),
+            }
+        }
+        ("GET", "/_codemock/requests") => ok(json!({"requests": core.requests()})),
+        ("GET", "/_codemock/events") => ok(json!({"events": core.events()})),
+        _ => json_response(
+            404,
+            &request_id,
+            &json!({"__type": "NotFound", "message": format!("No control endpoint {method} {path}")}),
+        ),
+    }
+}
+
+fn clock_json(core: &Core) -> Value {
+    json!({"now": core.clock.now(), "mode": core.clock.mode().name()})
+}
+
+fn json_response(status: u16, request_id: &str, v: &Value) -> HttpResponse {
+    response(
+        status,
+        "application/json",
+        request_id,
+        serde_json::to_vec(v).unwrap_or_default(),
+    )
+}

@@ -1,0 +1,256 @@
+//! The one function hyper calls. Every request ends as a response here, never as an error:
+//! body limit -> context -> control? -> route -> decode -> validate -> handler -> drain -> encode.
+
+use crate::core::{Core, RequestContext, RequestRecord};
+use crate::error::{ErrorReply, ProtocolError};
+use crate::protocol::sigv4::{account_from_access_key, scope_from_authorization};
+use crate::protocol::{aws_json, cbor, HttpResponse, Protocol};
+use crate::router::{self, RequestHead, Route};
+use crate::services::{self, ServiceKind};
+use bytes::Bytes;
+use codemock_wire::schema::Operation;
+use codemock_wire::validate::{validate, Invalid};
+use http_body_util::{BodyExt, Limited};
+use hyper::body::Incoming;
+use std::sync::Arc;
+use std::time::Instant;
+
+/// Handles one HTTP request.
+pub async fn handle(core: Arc<Core>, req: http::Request<Incoming>) -> HttpResponse {
+    let started = Instant::now();
+    let (parts, body) = req.into_parts();
+    let headers = parts.headers.clone();
+    let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+    let scope = header("authorization").and_then(scope_from_authorization);
+    let method = parts.method.clone();
+    let uri = parts.uri.clone();
+    let head = RequestHead {
+        method: method.as_str(),
+        path: uri.path(),
+        target: headers
+            .get("x-amz-target")
+            .map(|v| v.to_str().map_err(|_| ())),
+        smithy_protocol: header("smithy-protocol"),
+        signing_service: scope.as_ref().map(|s| s.service),
+    };
+    let route = router::route(&head);
+    let ctx = RequestContext {
+        request_id: core.ids.uuid(),
+        account_id: scope
+            .as_ref()
+            .and_then(|s| account_from_access_key(s.access_key))
+            .unwrap_or(&core.config.account_id)
+            .to_owned(),
+        region: scope
+            .as_ref()
+            .map(|s| s.region)
+            .filter(|r| !r.is_empty())
+            .unwrap_or(&core.config.region)
+            .to_owned(),
+        received_at: core.clock.now(),
+    };
+
+    let response = match route {
+        Route::Control => {
+            let body = match read_body(&core, &parts, body).await {
+                Ok(b) => b,
+                Err(e) => return reject(&core, &ctx, e, Protocol::AwsJson { version: crate::protocol::JsonVersion::V1_1 }, None),
+            };
+            return crate::control::handle(&core, &parts, body).await;
+        }
+        Route::S3 => services::s3::handle(&core, &ctx, parts, body).await,
+        Route::Reject {
+            error,
+            protocol,
+            service,
+        } => reject(&core, &ctx, error, protocol, service),
+        Route::Operation {
+            service,
+            operation,
+            protocol,
+        } => {
+            let content_type = header("content-type").map(str::to_owned);
+            let body = read_body(&core, &parts, body).await;
+            let (response, code) =
+                operation_response(&core, &ctx, service, operation, protocol, content_type.as_deref(), body).await;
+            log_request(&core, &ctx, service.schema().service_id, operation.name, protocol, response.status().as_u16(), code);
+            tracing::info!(
+                service = service.schema().service_id,
+                operation = operation.name,
+                status = response.status().as_u16(),
+                micros = started.elapsed().as_micros() as u64,
+                "request"
+            );
+            return response;
+        }
+    };
+    tracing::info!(
+        method = %head.method,
+        path = head.path,
+        status = response.status().as_u16(),
+        micros = started.elapsed().as_micros() as u64,
+        "request"
+    );
+    response
+}
+
+/// Decodes, validates, runs and encodes one operation. Also returns the error code, for the log.
+async fn operation_response(
+    core: &Arc<Core>,
+    ctx: &RequestContext,
+    service: ServiceKind,
+    operation: &'static Operation,
+    protocol: Protocol,
+    content_type: Option<&str>,
+    body: Result<Bytes, ProtocolError>,
+) -> (HttpResponse, Option<String>) {
+    let fail = |reply: ErrorReply| {
+        let code = reply.code.clone();
+        (encode_error(ctx, service, protocol, &reply), Some(code))
+    };
+    // Not implemented is answered before anything else is looked at: an honest 501.
+    let Some(handler) = service.handler(operation.name) else {
+        return fail(
+            ProtocolError::NotImplemented {
+                service: service.schema().service_id,
+                operation: operation.name.to_owned(),
+            }
+            .into(),
+        );
+    };
+    let body = match body {
+        Ok(b) => b,
+        Err(e) => return fail(e.into()),
+    };
+    let input = match protocol {
+        Protocol::RpcV2Cbor => {
+            if !body.is_empty() && content_type.is_some_and(|ct| !ct.starts_with(cbor::CONTENT_TYPE)) {
+                return fail(ProtocolError::UnsupportedMediaType(content_type.unwrap_or_default().to_owned()).into());
+            }
+            cbor::decode(&body)
+        }
+        _ => {
+            if !aws_json::accepts_content_type(content_type) {
+                return fail(ProtocolError::UnsupportedMediaType(content_type.unwrap_or_default().to_owned()).into());
+            }
+            aws_json::decode(&body)
+        }
+    };
+    let input = match input {
+        Ok(v) => v,
+        Err(e) => return fail(e.into()),
+    };
+    let schema = service.schema();
+    if let Some(shape) = operation.input {
+        if let Err(invalid) = validate(schema, shape, &input) {
+            let reply = match invalid {
+                Invalid::Serialization(m) => ProtocolError::Serialization(m).into(),
+                constraints @ Invalid::Constraints(_) => {
+                    crate::error::ServiceError::validation(constraints.message()).into()
+                }
+            };
+            return fail(reply);
+        }
+    }
+    let (result, events) = core.call(ctx, handler, input);
+    core.drain(events).await;
+    match result {
+        Ok(output) => {
+            let resp = match protocol {
+                Protocol::RpcV2Cbor => cbor::encode_ok(schema, operation.output, &output, &ctx.request_id),
+                Protocol::AwsJson { version } => aws_json::encode_ok(version, &output, &ctx.request_id),
+                Protocol::RestXml => aws_json::encode_ok(crate::protocol::JsonVersion::V1_1, &output, &ctx.request_id),
+            };
+            (resp, None)
+        }
+        Err(e) => fail(e.into()),
+    }
+}
+
+fn reject(
+    core: &Core,
+    ctx: &RequestContext,
+    error: ProtocolError,
+    protocol: Protocol,
+    service: Option<ServiceKind>,
+) -> HttpResponse {
+    let reply = ErrorReply::from(error);
+    let resp = match service {
+        Some(s) => encode_error(ctx, s, protocol, &reply),
+        None => match protocol {
+            Protocol::RpcV2Cbor => cbor::encode_error("smithy.framework", &reply, &ctx.request_id),
+            Protocol::AwsJson { version } => aws_json::encode_error(version, &reply.code, &reply, &ctx.request_id),
+            Protocol::RestXml => aws_json::encode_error(crate::protocol::JsonVersion::V1_1, &reply.code, &reply, &ctx.request_id),
+        },
+    };
+    let service_name = service.map(|s| s.schema().service_id).unwrap_or("unknown");
+    log_request(core, ctx, service_name, "", protocol, resp.status().as_u16(), Some(reply.code));
+    resp
+}
+
+/// Encodes an error in the request's protocol, naming the shape as the service's SDKs expect.
+fn encode_error(ctx: &RequestContext, service: ServiceKind, protocol: Protocol, reply: &ErrorReply) -> HttpResponse {
+    match protocol {
+        Protocol::RpcV2Cbor => cbor::encode_error(service.namespace(), reply, &ctx.request_id),
+        Protocol::AwsJson { version } => {
+            // awsJson1_0 servers send the full shape id, awsJson1_1 the bare name (Smithy spec).
+            let type_value = match version {
+                crate::protocol::JsonVersion::V1_0 => format!("{}#{}", service.namespace(), reply.code),
+                crate::protocol::JsonVersion::V1_1 => reply.code.clone(),
+            };
+            aws_json::encode_error(version, &type_value, reply, &ctx.request_id)
+        }
+        Protocol::RestXml => aws_json::encode_error(crate::protocol::JsonVersion::V1_1, &reply.code, reply, &ctx.request_id),
+    }
+}
+
+/// Reads the whole body under the size limit and the client timeout.
+async fn read_body(core: &Core, parts: &http::request::Parts, body: Incoming) -> Result<Bytes, ProtocolError> {
+    let limit = core.config.body_limit;
+    let declared = parts
+        .headers
+        .get(http::header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > limit as u64) {
+        return Err(ProtocolError::PayloadTooLarge { limit });
+    }
+    let collect = Limited::new(body, limit).collect();
+    match tokio::time::timeout(core.config.body_timeout, collect).await {
+        Err(_) => Err(ProtocolError::RequestTimeout),
+        Ok(Ok(collected)) => Ok(collected.to_bytes()),
+        Ok(Err(e)) if e.downcast_ref::<http_body_util::LengthLimitError>().is_some() => {
+            Err(ProtocolError::PayloadTooLarge { limit })
+        }
+        Ok(Err(e)) => Err(ProtocolError::Serialization(format!("Could not read the request body: {e}"))),
+    }
+}
+
+#[allow(clippy::too_many_arguments)] // one flat record; a struct literal at the call sites would say the same
+fn log_request(
+    core: &Core,
+    ctx: &RequestContext,
+    service: &str,
+    operation: &str,
+    protocol: Protocol,
+    status: u16,
+    error_code: Option<String>,
+) {
+    core.record_request(RequestRecord {
+        time: ctx.received_at,
+        request_id: ctx.request_id.clone(),
+        service: service.to_owned(),
+        operation: operation.to_owned(),
+        protocol: match protocol {
+            Protocol::AwsJson { version: crate::protocol::JsonVersion::V1_0 } => "awsJson1_0",
+            Protocol::AwsJson { .. } => "awsJson1_1",
+            Protocol::RpcV2Cbor => "rpcv2Cbor",
+            Protocol::RestXml => "restXml",
+        }
+        .to_owned(),
+        status,
+        account: ctx.account_id.clone(),
+        region: ctx.region.clone(),
+        error_code,
+    });
+}

@@ -1,0 +1,142 @@
+//! Identifiers, ARNs and pagination tokens, drawn from a per-server seed.
+//!
+//! Every id codemock hands out (request ids, execution ids, build ids, event ids ...) comes from
+//! one seeded generator, so the same test produces the same ids on every run.
+
+use base64::Engine as _;
+use parking_lot::Mutex;
+
+/// The seed a server uses unless told otherwise.
+pub const DEFAULT_SEED: u64 = 0x00c0_de00_c0de;
+
+/// A deterministic source of ids (splitmix64: tiny, fast, and stable across versions, which a
+/// crate's RNG does not promise).
+#[derive(Debug)]
+pub struct Ids {
+    state: Mutex<u64>,
+}
+
+impl Ids {
+    pub fn new(seed: u64) -> Ids {
+        Ids {
+            state: Mutex::new(seed),
+        }
+    }
+
+    /// Restarts the sequence (a reset makes a server look freshly started).
+    pub fn reseed(&self, seed: u64) {
+        *self.state.lock() = seed;
+    }
+
+    pub fn next_u64(&self) -> u64 {
+        let mut s = self.state.lock();
+        *s = s.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = *s;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    /// A random (version 4) UUID in its canonical lower-case form, as AWS uses for request ids,
+    /// execution ids and event ids.
+    pub fn uuid(&self) -> String {
+        let hi = self.next_u64();
+        let lo = self.next_u64();
+        let mut b = [0u8; 16];
+        b[..8].copy_from_slice(&hi.to_be_bytes());
+        b[8..].copy_from_slice(&lo.to_be_bytes());
+        b[6] = (b[6] & 0x0f) | 0x40;
+        b[8] = (b[8] & 0x3f) | 0x80;
+        let h = hex(&b);
+        format!(
+            "{}-{}-{}-{}-{}",
+            &h[0..8],
+            &h[8..12],
+            &h[12..16],
+            &h[16..20],
+            &h[20..32]
+        )
+    }
+
+    /// `len` lower-case hex digits.
+    pub fn hex(&self, len: usize) -> String {
+        let mut out = String::with_capacity(len + 16);
+        while out.len() < len {
+            out.push_str(&format!("{:016x}", self.next_u64()));
+        }
+        out.truncate(len);
+        out
+    }
+
+    /// `len` characters of upper-case letters and digits (the alphabet of S3 version ids, CodeDeploy
+    /// deployment ids after `d-`, and the like).
+    pub fn alphanumeric_upper(&self, len: usize) -> String {
+        const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789";
+        (0..len)
+            .map(|_| ALPHABET[(self.next_u64() % ALPHABET.len() as u64) as usize] as char)
+            .collect()
+    }
+}
+
+/// An ARN in the `aws` partition: `arn:aws:<service>:<region>:<account>:<resource>`.
+pub fn arn(service: &str, region: &str, account: &str, resource: &str) -> String {
+    format!("arn:aws:{service}:{region}:{account}:{resource}")
+}
+
+/// An opaque pagination token for a position in a sorted listing. AWS's tokens are opaque to
+/// clients; ours encode the last key returned, so that a listing stays correct when items are
+/// added or removed between pages.
+pub fn page_token(last_key: &str) -> String {
+    base64::engine::general_purpose::STANDARD.encode(format!("codemock:{last_key}"))
+}
+
+/// The key a token from [`page_token`] encodes, or `None` for a token we did not issue.
+pub fn parse_page_token(token: &str) -> Option<String> {
+    let raw = base64::engine::general_purpose::STANDARD.decode(token).ok()?;
+    let text = String::from_utf8(raw).ok()?;
+    text.strip_prefix("codemock:").map(str::to_owned)
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn same_seed_gives_same_ids() {
+        let a = Ids::new(7);
+        let b = Ids::new(7);
+        assert_eq!(a.uuid(), b.uuid());
+        assert_eq!(a.hex(40), b.hex(40));
+        assert_ne!(Ids::new(8).uuid(), Ids::new(7).uuid());
+    }
+
+    #[test]
+    fn uuids_are_version_4() {
+        let ids = Ids::new(1);
+        for _ in 0..100 {
+            let u = ids.uuid();
+            assert_eq!(u.len(), 36);
+            assert_eq!(&u[14..15], "4");
+            assert!(matches!(&u[19..20], "8" | "9" | "a" | "b"), "{u}");
+        }
+    }
+
+    #[test]
+    fn reseed_restarts_the_sequence() {
+        let ids = Ids::new(3);
+        let first = ids.uuid();
+        ids.reseed(3);
+        assert_eq!(ids.uuid(), first);
+    }
+
+    #[test]
+    fn page_tokens_round_trip_and_reject_foreign_tokens() {
+        assert_eq!(parse_page_token(&page_token("p-9")).as_deref(), Some("p-9"));
+        assert_eq!(parse_page_token("not a token"), None);
+        assert_eq!(arn("codepipeline", "us-east-1", "123456789012", "p"), "arn:aws:codepipeline:us-east-1:123456789012:p");
+    }
+}

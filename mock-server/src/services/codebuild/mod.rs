@@ -1,0 +1,4 @@
+//! CodeBuild: projects and their builds.
+
+pub mod handlers;
+pub mod state;

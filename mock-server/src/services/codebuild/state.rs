@@ -1,0 +1,10 @@
+//! CodeBuild's state in one account and region.
+
+use codemock_wire::codebuild::Project;
+use std::collections::BTreeMap;
+
+#[derive(Debug, Default)]
+pub struct State {
+    /// Projects by name.
+    pub projects: BTreeMap<String, Project>,
+}

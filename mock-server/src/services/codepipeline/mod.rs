@@ -1,0 +1,4 @@
+//! CodePipeline: pipelines, their executions and actions.
+
+pub mod handlers;
+pub mod state;

@@ -1,0 +1,9 @@
+//! Wire tests: literal JSON and CBOR over HTTP against an in-process server, no AWS SDK.
+
+mod support;
+
+mod cbor;
+mod control;
+mod errors;
+mod list_operations;
+mod operation_table;

@@ -1,0 +1,258 @@
+//! Scalar wire types that need their own JSON encoding (timestamps and blobs), and the macro the
+//! generated code uses for enum shapes.
+
+use std::fmt;
+
+use base64::Engine as _;
+use serde::de::{self, Deserializer, Unexpected, Visitor};
+use serde::{Deserialize, Serialize, Serializer};
+
+/// A timestamp as awsJson carries it: epoch seconds, possibly fractional.
+///
+/// Serialized as a JSON number, an integer when whole (`1700000000`) and a float otherwise
+/// (`1700000000.5`), exactly as the AWS SDKs write it. Deserializes from a number, and also from a
+/// numeric string, which the SDKs tolerate too.
+#[derive(Debug, Clone, Copy, Default, PartialEq, PartialOrd)]
+pub struct Timestamp(pub f64);
+
+impl Timestamp {
+    /// Whole epoch seconds.
+    pub fn from_secs(secs: i64) -> Self {
+        // Precision loss only beyond 2^53 seconds, far outside any real date.
+        #[allow(clippy::cast_precision_loss, reason = "exact for every plausible date")]
+        let secs = secs as f64;
+        Timestamp(secs)
+    }
+
+    /// Fractional epoch seconds.
+    pub fn from_secs_f64(secs: f64) -> Self {
+        Timestamp(secs)
+    }
+
+    /// Epoch seconds.
+    pub fn as_secs_f64(self) -> f64 {
+        self.0
+    }
+}
+
+/// Whole values within this bound are written as JSON integers: every integer up to 2^53 is exact
+/// in an f64, so the conversion below cannot change the value.
+const MAX_EXACT_INT: f64 = 9_007_199_254_740_992.0;
+
+impl Serialize for Timestamp {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let v = self.0;
+        if v.fract() == 0.0 && v.abs() <= MAX_EXACT_INT {
+            #[allow(clippy::cast_possible_truncation, reason = "whole and within 2^53, so exact")]
+            let whole = v as i64;
+            serializer.serialize_i64(whole)
+        } else {
+            serializer.serialize_f64(v)
+        }
+    }
+}
+
+impl<'de> Deserialize<'de> for Timestamp {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct TimestampVisitor;
+
+        impl Visitor<'_> for TimestampVisitor {
+            type Value = Timestamp;
+
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("epoch seconds as a number")
+            }
+
+            #[allow(clippy::cast_precision_loss, reason = "exact for every plausible date")]
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<Timestamp, E> {
+                Ok(Timestamp(v as f64))
+            }
+
+            #[allow(clippy::cast_precision_loss, reason = "exact for every plausible date")]
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<Timestamp, E> {
+                Ok(Timestamp(v as f64))
+            }
+
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<Timestamp, E> {
+                Ok(Timestamp(v))
+            }
+
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Timestamp, E> {
+                parse_epoch_str(v)
+                    .map(Timestamp)
+                    .ok_or_else(|| E::invalid_value(Unexpected::Str(v), &self))
+            }
+        }
+
+        deserializer.deserialize_any(TimestampVisitor)
+    }
+}
+
+/// Epoch seconds from a numeric string; `None` for anything else, including NaN and infinities,
+/// which are not instants.
+pub(crate) fn parse_epoch_str(s: &str) -> Option<f64> {
+    s.trim().parse::<f64>().ok().filter(|v| v.is_finite())
+}
+
+/// Binary data, carried in JSON as a standard (padded) base64 string.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Blob(pub Vec<u8>);
+
+impl Blob {
+    /// The bytes.
+    pub fn as_bytes(&self) -> &[u8] {
+        &self.0
+    }
+}
+
+impl From<Vec<u8>> for Blob {
+    fn from(bytes: Vec<u8>) -> Self {
+        Blob(bytes)
+    }
+}
+
+impl Serialize for Blob {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.serialize_str(&base64::engine::general_purpose::STANDARD.encode(&self.0))
+    }
+}
+
+impl<'de> Deserialize<'de> for Blob {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct BlobVisitor;
+
+        impl Visitor<'_> for BlobVisitor {
+            type Value = Blob;
+
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a base64 string")
+            }
+
+            fn visit_str<E: de::Error>(self, v: &str) -> Result<Blob, E> {
+                base64::engine::general_purpose::STANDARD
+                    .decode(v)
+                    .map(Blob)
+                    .map_err(|_| E::invalid_value(Unexpected::Str(v), &self))
+            }
+        }
+
+        deserializer.deserialize_str(BlobVisitor)
+    }
+}
+
+/// Deserializes an enum shape from its wire string. Shared by every generated enum so that the
+/// generated code stays small: one generic visitor instead of one derived visitor per enum.
+#[doc(hidden)]
+pub fn deserialize_enum<'de, D, T>(
+    deserializer: D,
+    name: &'static str,
+    from_name: fn(&str) -> Option<T>,
+) -> Result<T, D::Error>
+where
+    D: Deserializer<'de>,
+{
+    struct EnumVisitor<T> {
+        name: &'static str,
+        from_name: fn(&str) -> Option<T>,
+    }
+
+    impl<T> Visitor<'_> for EnumVisitor<T> {
+        type Value = T;
+
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            write!(f, "a {} value", self.name)
+        }
+
+        fn visit_str<E: de::Error>(self, v: &str) -> Result<T, E> {
+            (self.from_name)(v).ok_or_else(|| E::invalid_value(Unexpected::Str(v), &self))
+        }
+    }
+
+    deserializer.deserialize_str(EnumVisitor { name, from_name })
+}
+
+/// Declares an enum shape: a fieldless Rust enum whose variants map to the exact wire strings,
+/// with `as_str`, `from_name`, `VALUES` (model order), `Display` and serde impls.
+macro_rules! wire_enum {
+    ($(#[$meta:meta])* $name:ident { $($variant:ident = $wire:literal,)* }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum $name {
+            $(
+                #[doc = $wire]
+                $variant,
+            )*
+        }
+
+        impl $name {
+            /// Every value, in model order.
+            pub const VALUES: &'static [Self] = &[$(Self::$variant,)*];
+
+            /// The exact wire string.
+            pub fn as_str(&self) -> &'static str {
+                match self {
+                    $(Self::$variant => $wire,)*
+                }
+            }
+
+            /// The value with this exact wire string.
+            pub fn from_name(name: &str) -> Option<Self> {
+                match name {
+                    $($wire => Some(Self::$variant),)*
+                    _ => None,
+                }
+            }
+        }
+
+        impl ::std::fmt::Display for $name {
+            fn fmt(&self, f: &mut ::std::fmt::Formatter<'_>) -> ::std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl ::serde::Serialize for $name {
+            fn serialize<S: ::serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+                serializer.serialize_str(self.as_str())
+            }
+        }
+
+        impl<'de> ::serde::Deserialize<'de> for $name {
+            fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+                $crate::types::deserialize_enum(deserializer, stringify!($name), Self::from_name)
+            }
+        }
+    };
+}
+
+pub(crate) use wire_enum;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn timestamp_serializes_whole_seconds_as_integer() {
+        assert_eq!(serde_json::to_string(&Timestamp::from_secs(1_700_000_000)).unwrap(), "1700000000");
+        assert_eq!(serde_json::to_string(&Timestamp::from_secs_f64(1_700_000_000.5)).unwrap(), "1700000000.5");
+    }
+
+    #[test]
+    fn timestamp_deserializes_numbers_and_numeric_strings() {
+        let t: Timestamp = serde_json::from_str("1700000000").unwrap();
+        assert_eq!(t.as_secs_f64(), 1_700_000_000.0);
+        let t: Timestamp = serde_json::from_str("1700000000.25").unwrap();
+        assert_eq!(t.as_secs_f64(), 1_700_000_000.25);
+        let t: Timestamp = serde_json::from_str("\"1700000000.5\"").unwrap();
+        assert_eq!(t.as_secs_f64(), 1_700_000_000.5);
+        assert!(serde_json::from_str::<Timestamp>("\"yesterday\"").is_err());
+        assert!(serde_json::from_str::<Timestamp>("true").is_err());
+    }
+
+    #[test]
+    fn blob_is_padded_base64() {
+        let b = Blob(b"hi".to_vec());
+        assert_eq!(serde_json::to_string(&b).unwrap(), "\"aGk=\"");
+        assert_eq!(serde_json::from_str::<Blob>("\"aGk=\"").unwrap(), b);
+        assert!(serde_json::from_str::<Blob>("\"!!\"").is_err());
+    }
+}
