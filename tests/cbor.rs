@@ -24,7 +24,10 @@ async fn rpc(server: &MockServer, service: &str, op: &str, body: Vec<u8>) -> (Re
 }
 
 fn get<'a>(v: &'a Cbor, key: &str) -> Option<&'a Cbor> {
-    v.as_map()?.iter().find(|(k, _)| k.as_text() == Some(key)).map(|(_, v)| v)
+    v.as_map()?
+        .iter()
+        .find(|(k, _)| k.as_text() == Some(key))
+        .map(|(_, v)| v)
 }
 
 #[tokio::test]
@@ -48,24 +51,45 @@ async fn the_three_code_services_answer_list_operations_in_cbor() {
 #[tokio::test]
 async fn cbor_errors_carry_the_full_shape_id() {
     let server = MockServer::start().await;
-    let body = cbor(&Cbor::Map(vec![(Cbor::Text("maxResults".into()), Cbor::Integer(0.into()))]));
+    let body = cbor(&Cbor::Map(vec![(
+        Cbor::Text("maxResults".into()),
+        Cbor::Integer(0.into()),
+    )]));
     let (r, v) = rpc(&server, "CodePipeline_20150709", "ListPipelines", body).await;
     assert_eq!(r.status, 400);
     assert_eq!(
         get(&v, "__type").and_then(Cbor::as_text),
         Some("com.amazonaws.codepipeline#ValidationException")
     );
-    let (r, v) = rpc(&server, "CodePipeline_20150709", "GetPipeline", cbor(&Cbor::Map(vec![]))).await;
+    let (r, v) = rpc(
+        &server,
+        "CodePipeline_20150709",
+        "GetPipeline",
+        cbor(&Cbor::Map(vec![])),
+    )
+    .await;
     assert_eq!(r.status, 501);
-    assert_eq!(get(&v, "__type").and_then(Cbor::as_text), Some("com.amazonaws.codepipeline#NotImplementedException"));
+    assert_eq!(
+        get(&v, "__type").and_then(Cbor::as_text),
+        Some("com.amazonaws.codepipeline#NotImplementedException")
+    );
 }
 
 #[tokio::test]
 async fn malformed_cbor_is_a_serialization_exception() {
     let server = MockServer::start().await;
-    let (r, v) = rpc(&server, "CodeBuild_20161006", "ListProjects", vec![0xbf, 0x61]).await;
+    let (r, v) = rpc(
+        &server,
+        "CodeBuild_20161006",
+        "ListProjects",
+        vec![0xbf, 0x61],
+    )
+    .await;
     assert_eq!(r.status, 400);
-    assert_eq!(get(&v, "__type").and_then(Cbor::as_text), Some("com.amazonaws.codebuild#SerializationException"));
+    assert_eq!(
+        get(&v, "__type").and_then(Cbor::as_text),
+        Some("com.amazonaws.codebuild#SerializationException")
+    );
 }
 
 #[tokio::test]

@@ -12,7 +12,15 @@ async fn health_names_version_services_and_clock_mode() {
     assert_eq!(v["version"], env!("CARGO_PKG_VERSION"));
     assert_eq!(v["clock"]["mode"], "manual");
     let services = v["services"].as_array().expect("list");
-    for s in ["codepipeline", "codebuild", "codedeploy", "events", "s3", "sqs", "logs"] {
+    for s in [
+        "codepipeline",
+        "codebuild",
+        "codedeploy",
+        "events",
+        "s3",
+        "sqs",
+        "logs",
+    ] {
         assert!(services.contains(&json!(s)), "{s}");
     }
     let r = get(&server, "/_localstack/health").await;
@@ -30,8 +38,14 @@ async fn the_clock_advances_only_when_told() {
     assert_eq!(r.json()["now"], 1_704_067_290.0);
     let r = post(&server, "/_codemock/clock/advance", r#"{"seconds": -1}"#).await;
     assert_eq!(r.status, 400);
-    server.clock().advance(std::time::Duration::from_secs(10)).await;
-    assert_eq!(get(&server, "/_codemock/clock").await.json()["now"], 1_704_067_300.0);
+    server
+        .clock()
+        .advance(std::time::Duration::from_secs(10))
+        .await;
+    assert_eq!(
+        get(&server, "/_codemock/clock").await.json()["now"],
+        1_704_067_300.0
+    );
 }
 
 #[tokio::test]
@@ -57,7 +71,10 @@ async fn reset_and_moto_reset_clear_everything() {
     for path in ["/_codemock/reset", "/moto-api/reset"] {
         let r = post(&server, path, "").await;
         assert_eq!(r.status, 200, "{path}");
-        assert_eq!(get(&server, "/_codemock/requests").await.json()["requests"], json!([]));
+        assert_eq!(
+            get(&server, "/_codemock/requests").await.json()["requests"],
+            json!([])
+        );
         assert!(server.core().store.keys().is_empty());
         call(&server, "CodeBuild_20161006.ListProjects", "{}").await;
     }

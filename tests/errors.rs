@@ -7,7 +7,9 @@ use std::time::Duration;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 async fn raw(server: &MockServer, bytes: &[u8]) -> String {
-    let mut s = tokio::net::TcpStream::connect(server.address()).await.expect("connect");
+    let mut s = tokio::net::TcpStream::connect(server.address())
+        .await
+        .expect("connect");
     s.write_all(bytes).await.expect("write");
     let mut out = Vec::new();
     let _ = tokio::time::timeout(Duration::from_secs(5), s.read_to_end(&mut out)).await;
@@ -33,7 +35,12 @@ async fn malformed_json_is_a_serialization_exception() {
 #[tokio::test]
 async fn a_member_of_the_wrong_type_is_a_serialization_exception() {
     let server = MockServer::start().await;
-    let r = call(&server, "CodePipeline_20150709.ListPipelines", r#"{"maxResults":"ten"}"#).await;
+    let r = call(
+        &server,
+        "CodePipeline_20150709.ListPipelines",
+        r#"{"maxResults":"ten"}"#,
+    )
+    .await;
     assert_eq!(r.status, 400);
     assert_eq!(r.json()["__type"], "SerializationException");
 }
@@ -41,23 +48,43 @@ async fn a_member_of_the_wrong_type_is_a_serialization_exception() {
 #[tokio::test]
 async fn constraint_violations_use_aws_wording() {
     let server = MockServer::start().await;
-    let r = call(&server, "CodePipeline_20150709.ListPipelines", r#"{"maxResults":0}"#).await;
+    let r = call(
+        &server,
+        "CodePipeline_20150709.ListPipelines",
+        r#"{"maxResults":0}"#,
+    )
+    .await;
     assert_eq!(r.status, 400);
     assert_eq!(r.json()["__type"], "ValidationException");
     assert_eq!(
         r.json()["message"],
         "1 validation error detected: Value '0' at 'maxResults' failed to satisfy constraint: Member must have value greater than or equal to 1"
     );
-    let r = call(&server, "AWSEvents.ListRules", r#"{"Limit":0,"NamePrefix":""}"#).await;
+    let r = call(
+        &server,
+        "AWSEvents.ListRules",
+        r#"{"Limit":0,"NamePrefix":""}"#,
+    )
+    .await;
     assert_eq!(r.json()["__type"], "ValidationException");
-    assert!(r.json()["message"].as_str().unwrap_or("").starts_with("3 validation errors detected: "), "{}", r.json());
+    assert!(
+        r.json()["message"]
+            .as_str()
+            .unwrap_or("")
+            .starts_with("3 validation errors detected: "),
+        "{}",
+        r.json()
+    );
 }
 
 #[tokio::test]
 async fn missing_or_unknown_targets_are_unknown_operations() {
     let server = MockServer::start().await;
     let r = post(&server, "/", "{}").await;
-    assert_eq!((r.status, r.json()["__type"].as_str()), (400, Some("UnknownOperationException")));
+    assert_eq!(
+        (r.status, r.json()["__type"].as_str()),
+        (400, Some("UnknownOperationException"))
+    );
     let r = call(&server, "CodePipeline_20150709.DoesNotExist", "{}").await;
     assert_eq!(r.json()["__type"], "UnknownOperationException");
     let r = call(&server, "Nope_2020.ListPipelines", "{}").await;
@@ -124,7 +151,9 @@ async fn an_invalid_utf8_header_is_refused() {
 async fn a_truncated_body_does_not_hurt_the_server() {
     let server = MockServer::start().await;
     {
-        let mut s = tokio::net::TcpStream::connect(server.address()).await.expect("connect");
+        let mut s = tokio::net::TcpStream::connect(server.address())
+            .await
+            .expect("connect");
         s.write_all(b"POST / HTTP/1.1\r\nhost: x\r\ncontent-length: 100\r\nx-amz-target: CodePipeline_20150709.ListPipelines\r\n\r\n{\"ma")
             .await
             .expect("write");
@@ -135,8 +164,13 @@ async fn a_truncated_body_does_not_hurt_the_server() {
 
 #[tokio::test]
 async fn a_slow_client_times_out_without_stalling_others() {
-    let server = MockServer::builder().body_timeout(Duration::from_millis(300)).start().await;
-    let mut slow = tokio::net::TcpStream::connect(server.address()).await.expect("connect");
+    let server = MockServer::builder()
+        .body_timeout(Duration::from_millis(300))
+        .start()
+        .await;
+    let mut slow = tokio::net::TcpStream::connect(server.address())
+        .await
+        .expect("connect");
     slow.write_all(b"POST / HTTP/1.1\r\nhost: x\r\ncontent-length: 10\r\nx-amz-target: CodePipeline_20150709.ListPipelines\r\n\r\n{")
         .await
         .expect("write");

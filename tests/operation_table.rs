@@ -5,7 +5,10 @@ use crate::support::*;
 use codemock::services::ServiceKind;
 
 fn reference(service: &str) -> Vec<String> {
-    let path = format!("{}/../tests/data/operations/{service}.txt", env!("CARGO_MANIFEST_DIR"));
+    let path = format!(
+        "{}/../tests/data/operations/{service}.txt",
+        env!("CARGO_MANIFEST_DIR")
+    );
     std::fs::read_to_string(&path)
         .unwrap_or_else(|e| panic!("{path}: {e}"))
         .lines()
@@ -26,7 +29,12 @@ fn the_operation_table_matches_the_api_models() {
         (ServiceKind::Sqs, "sqs"),
         (ServiceKind::Logs, "logs"),
     ] {
-        let ours: Vec<String> = kind.schema().operations.iter().map(|o| o.name.to_owned()).collect();
+        let ours: Vec<String> = kind
+            .schema()
+            .operations
+            .iter()
+            .map(|o| o.name.to_owned())
+            .collect();
         assert_eq!(ours, reference(file), "{file}");
         if !matches!(kind, ServiceKind::Sqs | ServiceKind::Logs) {
             total += ours.len();
@@ -40,10 +48,20 @@ async fn all_207_operations_answer_with_a_result_or_501() {
     let server = MockServer::start().await;
     let mut implemented = 0;
     let mut not_implemented = 0;
-    for kind in [ServiceKind::CodePipeline, ServiceKind::CodeBuild, ServiceKind::CodeDeploy, ServiceKind::Events] {
+    for kind in [
+        ServiceKind::CodePipeline,
+        ServiceKind::CodeBuild,
+        ServiceKind::CodeDeploy,
+        ServiceKind::Events,
+    ] {
         let schema = kind.schema();
         for op in schema.operations {
-            let r = call(&server, &format!("{}.{}", schema.target_prefix, op.name), "{}").await;
+            let r = call(
+                &server,
+                &format!("{}.{}", schema.target_prefix, op.name),
+                "{}",
+            )
+            .await;
             let body = r.json();
             match r.status {
                 501 => {
@@ -54,7 +72,12 @@ async fn all_207_operations_answer_with_a_result_or_501() {
                 }
                 _ => {
                     // Implemented: a result, or a modeled error for the empty input.
-                    assert!(kind.handler(op.name).is_some(), "{} answered {}", op.name, r.status);
+                    assert!(
+                        kind.handler(op.name).is_some(),
+                        "{} answered {}",
+                        op.name,
+                        r.status
+                    );
                     assert_ne!(body["__type"], "UnknownOperationException");
                     implemented += 1;
                 }

@@ -136,7 +136,10 @@ mod tests {
         assert_eq!(clock.now(), DEFAULT_MANUAL_EPOCH);
         clock.advance(Duration::from_secs(90));
         assert_eq!(clock.now(), DEFAULT_MANUAL_EPOCH + 90.0);
-        assert_eq!(clock.now_millis(), (DEFAULT_MANUAL_EPOCH as i64 + 90) * 1000);
+        assert_eq!(
+            clock.now_millis(),
+            (DEFAULT_MANUAL_EPOCH as i64 + 90) * 1000
+        );
     }
 
     #[test]
@@ -146,7 +149,9 @@ mod tests {
         let now = clock.now();
         // 20 ms real at 1000x is at least 20 virtual seconds.
         assert!(now >= 20.0, "virtual time moved only {now}s");
-        let wait = clock.real_time_until(now + 1000.0).expect("realtime clocks reach targets");
+        let wait = clock
+            .real_time_until(now + 1000.0)
+            .expect("realtime clocks reach targets");
         assert!(wait <= Duration::from_secs(1));
     }
 

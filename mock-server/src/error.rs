@@ -164,7 +164,8 @@ mod tests {
     #[test]
     fn service_errors_keep_their_modeled_members() {
         let reply = ErrorReply::from(
-            ServiceError::new("ResourceNotFoundException", "gone").with_field("resourceArn", "arn:x"),
+            ServiceError::new("ResourceNotFoundException", "gone")
+                .with_field("resourceArn", "arn:x"),
         );
         assert_eq!(reply.status, 400);
         assert_eq!(reply.fields["resourceArn"], "arn:x");

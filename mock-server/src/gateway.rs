@@ -54,7 +54,17 @@ pub async fn handle(core: Arc<Core>, req: http::Request<Incoming>) -> HttpRespon
         Route::Control => {
             let body = match read_body(&core, &parts, body).await {
                 Ok(b) => b,
-                Err(e) => return reject(&core, &ctx, e, Protocol::AwsJson { version: crate::protocol::JsonVersion::V1_1 }, None),
+                Err(e) => {
+                    return reject(
+                        &core,
+                        &ctx,
+                        e,
+                        Protocol::AwsJson {
+                            version: crate::protocol::JsonVersion::V1_1,
+                        },
+                        None,
+                    )
+                }
             };
             return crate::control::handle(&core, &parts, body).await;
         }
@@ -71,9 +81,25 @@ pub async fn handle(core: Arc<Core>, req: http::Request<Incoming>) -> HttpRespon
         } => {
             let content_type = header("content-type").map(str::to_owned);
             let body = read_body(&core, &parts, body).await;
-            let (response, code) =
-                operation_response(&core, &ctx, service, operation, protocol, content_type.as_deref(), body).await;
-            log_request(&core, &ctx, service.schema().service_id, operation.name, protocol, response.status().as_u16(), code);
+            let (response, code) = operation_response(
+                &core,
+                &ctx,
+                service,
+                operation,
+                protocol,
+                content_type.as_deref(),
+                body,
+            )
+            .await;
+            log_request(
+                &core,
+                &ctx,
+                service.schema().service_id,
+                operation.name,
+                protocol,
+                response.status().as_u16(),
+                code,
+            );
             tracing::info!(
                 service = service.schema().service_id,
                 operation = operation.name,
@@ -109,7 +135,9 @@ async fn operation_response(
         (encode_error(ctx, service, protocol, &reply), Some(code))
     };
     // Not implemented is answered before anything else is looked at: an honest 501.
-    let Some(handler) = service.handler(operation.name) else {
+    let handler = service.handler(operation.name);
+    let async_handler = service.async_handler(operation.name);
+    if handler.is_none() && async_handler.is_none() {
         return fail(
             ProtocolError::NotImplemented {
                 service: service.schema().service_id,
@@ -117,21 +145,33 @@ async fn operation_response(
             }
             .into(),
         );
-    };
+    }
     let body = match body {
         Ok(b) => b,
         Err(e) => return fail(e.into()),
     };
     let input = match protocol {
         Protocol::RpcV2Cbor => {
-            if !body.is_empty() && content_type.is_some_and(|ct| !ct.starts_with(cbor::CONTENT_TYPE)) {
-                return fail(ProtocolError::UnsupportedMediaType(content_type.unwrap_or_default().to_owned()).into());
+            if !body.is_empty()
+                && content_type.is_some_and(|ct| !ct.starts_with(cbor::CONTENT_TYPE))
+            {
+                return fail(
+                    ProtocolError::UnsupportedMediaType(
+                        content_type.unwrap_or_default().to_owned(),
+                    )
+                    .into(),
+                );
             }
             cbor::decode(&body)
         }
         _ => {
             if !aws_json::accepts_content_type(content_type) {
-                return fail(ProtocolError::UnsupportedMediaType(content_type.unwrap_or_default().to_owned()).into());
+                return fail(
+                    ProtocolError::UnsupportedMediaType(
+                        content_type.unwrap_or_default().to_owned(),
+                    )
+                    .into(),
+                );
             }
             aws_json::decode(&body)
         }
@@ -152,14 +192,29 @@ async fn operation_response(
             return fail(reply);
         }
     }
-    let (result, events) = core.call(ctx, handler, input);
-    core.drain(events).await;
+    let result = match (async_handler, handler) {
+        (Some(h), _) => h(core.clone(), ctx.clone(), input).await,
+        (None, Some(h)) => {
+            let (result, events) = core.call(ctx, h, input);
+            core.drain(events).await;
+            result
+        }
+        (None, None) => Err(crate::error::ServiceError::internal("no handler")),
+    };
     match result {
         Ok(output) => {
             let resp = match protocol {
-                Protocol::RpcV2Cbor => cbor::encode_ok(schema, operation.output, &output, &ctx.request_id),
-                Protocol::AwsJson { version } => aws_json::encode_ok(version, &output, &ctx.request_id),
-                Protocol::RestXml => aws_json::encode_ok(crate::protocol::JsonVersion::V1_1, &output, &ctx.request_id),
+                Protocol::RpcV2Cbor => {
+                    cbor::encode_ok(schema, operation.output, &output, &ctx.request_id)
+                }
+                Protocol::AwsJson { version } => {
+                    aws_json::encode_ok(version, &output, &ctx.request_id)
+                }
+                Protocol::RestXml => aws_json::encode_ok(
+                    crate::protocol::JsonVersion::V1_1,
+                    &output,
+                    &ctx.request_id,
+                ),
             };
             (resp, None)
         }
@@ -179,33 +234,64 @@ fn reject(
         Some(s) => encode_error(ctx, s, protocol, &reply),
         None => match protocol {
             Protocol::RpcV2Cbor => cbor::encode_error("smithy.framework", &reply, &ctx.request_id),
-            Protocol::AwsJson { version } => aws_json::encode_error(version, &reply.code, &reply, &ctx.request_id),
-            Protocol::RestXml => aws_json::encode_error(crate::protocol::JsonVersion::V1_1, &reply.code, &reply, &ctx.request_id),
+            Protocol::AwsJson { version } => {
+                aws_json::encode_error(version, &reply.code, &reply, &ctx.request_id)
+            }
+            Protocol::RestXml => aws_json::encode_error(
+                crate::protocol::JsonVersion::V1_1,
+                &reply.code,
+                &reply,
+                &ctx.request_id,
+            ),
         },
     };
     let service_name = service.map(|s| s.schema().service_id).unwrap_or("unknown");
-    log_request(core, ctx, service_name, "", protocol, resp.status().as_u16(), Some(reply.code));
+    log_request(
+        core,
+        ctx,
+        service_name,
+        "",
+        protocol,
+        resp.status().as_u16(),
+        Some(reply.code),
+    );
     resp
 }
 
 /// Encodes an error in the request's protocol, naming the shape as the service's SDKs expect.
-fn encode_error(ctx: &RequestContext, service: ServiceKind, protocol: Protocol, reply: &ErrorReply) -> HttpResponse {
+fn encode_error(
+    ctx: &RequestContext,
+    service: ServiceKind,
+    protocol: Protocol,
+    reply: &ErrorReply,
+) -> HttpResponse {
     match protocol {
         Protocol::RpcV2Cbor => cbor::encode_error(service.namespace(), reply, &ctx.request_id),
         Protocol::AwsJson { version } => {
             // awsJson1_0 servers send the full shape id, awsJson1_1 the bare name (Smithy spec).
             let type_value = match version {
-                crate::protocol::JsonVersion::V1_0 => format!("{}#{}", service.namespace(), reply.code),
+                crate::protocol::JsonVersion::V1_0 => {
+                    format!("{}#{}", service.namespace(), reply.code)
+                }
                 crate::protocol::JsonVersion::V1_1 => reply.code.clone(),
             };
             aws_json::encode_error(version, &type_value, reply, &ctx.request_id)
         }
-        Protocol::RestXml => aws_json::encode_error(crate::protocol::JsonVersion::V1_1, &reply.code, reply, &ctx.request_id),
+        Protocol::RestXml => aws_json::encode_error(
+            crate::protocol::JsonVersion::V1_1,
+            &reply.code,
+            reply,
+            &ctx.request_id,
+        ),
     }
 }
 
 /// Reads the whole body under the size limit and the client timeout.
-async fn read_body(core: &Core, parts: &http::request::Parts, body: Incoming) -> Result<Bytes, ProtocolError> {
+async fn read_body(
+    core: &Core,
+    parts: &http::request::Parts,
+    body: Incoming,
+) -> Result<Bytes, ProtocolError> {
     let limit = core.config.body_limit;
     let declared = parts
         .headers
@@ -219,10 +305,15 @@ async fn read_body(core: &Core, parts: &http::request::Parts, body: Incoming) ->
     match tokio::time::timeout(core.config.body_timeout, collect).await {
         Err(_) => Err(ProtocolError::RequestTimeout),
         Ok(Ok(collected)) => Ok(collected.to_bytes()),
-        Ok(Err(e)) if e.downcast_ref::<http_body_util::LengthLimitError>().is_some() => {
+        Ok(Err(e))
+            if e.downcast_ref::<http_body_util::LengthLimitError>()
+                .is_some() =>
+        {
             Err(ProtocolError::PayloadTooLarge { limit })
         }
-        Ok(Err(e)) => Err(ProtocolError::Serialization(format!("Could not read the request body: {e}"))),
+        Ok(Err(e)) => Err(ProtocolError::Serialization(format!(
+            "Could not read the request body: {e}"
+        ))),
     }
 }
 
@@ -242,7 +333,9 @@ fn log_request(
         service: service.to_owned(),
         operation: operation.to_owned(),
         protocol: match protocol {
-            Protocol::AwsJson { version: crate::protocol::JsonVersion::V1_0 } => "awsJson1_0",
+            Protocol::AwsJson {
+                version: crate::protocol::JsonVersion::V1_0,
+            } => "awsJson1_0",
             Protocol::AwsJson { .. } => "awsJson1_1",
             Protocol::RpcV2Cbor => "rpcv2Cbor",
             Protocol::RestXml => "restXml",

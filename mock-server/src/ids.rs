@@ -92,7 +92,9 @@ pub fn page_token(last_key: &str) -> String {
 
 /// The key a token from [`page_token`] encodes, or `None` for a token we did not issue.
 pub fn parse_page_token(token: &str) -> Option<String> {
-    let raw = base64::engine::general_purpose::STANDARD.decode(token).ok()?;
+    let raw = base64::engine::general_purpose::STANDARD
+        .decode(token)
+        .ok()?;
     let text = String::from_utf8(raw).ok()?;
     text.strip_prefix("codemock:").map(str::to_owned)
 }
@@ -137,6 +139,9 @@ mod tests {
     fn page_tokens_round_trip_and_reject_foreign_tokens() {
         assert_eq!(parse_page_token(&page_token("p-9")).as_deref(), Some("p-9"));
         assert_eq!(parse_page_token("not a token"), None);
-        assert_eq!(arn("codepipeline", "us-east-1", "123456789012", "p"), "arn:aws:codepipeline:us-east-1:123456789012:p");
+        assert_eq!(
+            arn("codepipeline", "us-east-1", "123456789012", "p"),
+            "arn:aws:codepipeline:us-east-1:123456789012:p"
+        );
     }
 }

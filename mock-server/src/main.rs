@@ -6,7 +6,11 @@ use codemock::ClockMode;
 use std::sync::Arc;
 
 #[derive(Debug, Parser)]
-#[command(name = "codemock", version, about = "Local emulator of AWS CodePipeline, CodeBuild, CodeDeploy and EventBridge")]
+#[command(
+    name = "codemock",
+    version,
+    about = "Local emulator of AWS CodePipeline, CodeBuild, CodeDeploy and EventBridge"
+)]
 struct Args {
     /// Address to listen on.
     #[arg(long, env = "CODEMOCK_HOST", default_value = "127.0.0.1")]
@@ -47,7 +51,9 @@ fn main() -> std::process::ExitCode {
     let clock_mode = match args.clock.as_str() {
         "manual" => ClockMode::Manual,
         "fixed" => ClockMode::Fixed,
-        _ => ClockMode::Realtime { speed: args.time_speed },
+        _ => ClockMode::Realtime {
+            speed: args.time_speed,
+        },
     };
     let mut config = Config {
         account_id: args.account_id,
@@ -58,7 +64,10 @@ fn main() -> std::process::ExitCode {
     if let Some(seed) = args.seed {
         config.seed = seed;
     }
-    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(e) => {
             eprintln!("codemock: cannot start the runtime: {e}");
@@ -69,7 +78,10 @@ fn main() -> std::process::ExitCode {
         let listener = match tokio::net::TcpListener::bind((args.host.as_str(), args.port)).await {
             Ok(l) => l,
             Err(e) => {
-                eprintln!("codemock: cannot listen on {}:{}: {e}", args.host, args.port);
+                eprintln!(
+                    "codemock: cannot listen on {}:{}: {e}",
+                    args.host, args.port
+                );
                 return std::process::ExitCode::FAILURE;
             }
         };
@@ -82,7 +94,9 @@ fn main() -> std::process::ExitCode {
         };
         let core: Arc<Core> = Core::new(config);
         if matches!(clock_mode, ClockMode::Realtime { .. }) {
-            tokio::spawn(codemock::server::listener::run_realtime_timers(core.clone()));
+            tokio::spawn(codemock::server::listener::run_realtime_timers(
+                core.clone(),
+            ));
         }
         println!("READY http://{addr}");
         use std::io::Write as _;

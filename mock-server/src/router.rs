@@ -88,10 +88,18 @@ fn route_json(head: &RequestHead<'_>, target: Result<&str, ()>) -> Route {
         return unknown("X-Amz-Target is not valid UTF-8".into(), None, JSON_1_1);
     };
     if head.method != "POST" {
-        return unknown(format!("{} is not supported for {target}", head.method), None, JSON_1_1);
+        return unknown(
+            format!("{} is not supported for {target}", head.method),
+            None,
+            JSON_1_1,
+        );
     }
     let Some((prefix, op)) = split_target(target) else {
-        return unknown(format!("Unable to determine service/operation name to be authorized: {target}"), None, JSON_1_1);
+        return unknown(
+            format!("Unable to determine service/operation name to be authorized: {target}"),
+            None,
+            JSON_1_1,
+        );
     };
     let Some(service) = ServiceKind::by_target_prefix(prefix) else {
         return unknown(format!("Unknown target prefix: {prefix}"), None, JSON_1_1);
@@ -105,7 +113,11 @@ fn route_json(head: &RequestHead<'_>, target: Result<&str, ()>) -> Route {
             operation,
             protocol,
         },
-        None => unknown(format!("Unknown operation: {target}"), Some(service), protocol),
+        None => unknown(
+            format!("Unknown operation: {target}"),
+            Some(service),
+            protocol,
+        ),
     }
 }
 
@@ -155,12 +167,28 @@ impl PartialEq for Route {
         match (self, other) {
             (Route::Control, Route::Control) | (Route::S3, Route::S3) => true,
             (
-                Route::Operation { service: a, operation: oa, protocol: pa },
-                Route::Operation { service: b, operation: ob, protocol: pb },
+                Route::Operation {
+                    service: a,
+                    operation: oa,
+                    protocol: pa,
+                },
+                Route::Operation {
+                    service: b,
+                    operation: ob,
+                    protocol: pb,
+                },
             ) => a == b && oa.name == ob.name && pa == pb,
             (
-                Route::Reject { error: a, protocol: pa, service: sa },
-                Route::Reject { error: b, protocol: pb, service: sb },
+                Route::Reject {
+                    error: a,
+                    protocol: pa,
+                    service: sa,
+                },
+                Route::Reject {
+                    error: b,
+                    protocol: pb,
+                    service: sb,
+                },
             ) => a == b && pa == pb && sa == sb,
             _ => false,
         }
@@ -196,11 +224,21 @@ mod tests {
 
     #[test]
     fn unknown_targets_are_unknown_operations() {
-        for t in ["Nope_1.ListPipelines", "CodePipeline_20150709.Nope", "NoDot"] {
+        for t in [
+            "Nope_1.ListPipelines",
+            "CodePipeline_20150709.Nope",
+            "NoDot",
+        ] {
             let mut h = head("POST", "/");
             h.target = Some(Ok(t));
             assert!(
-                matches!(route(&h), Route::Reject { error: ProtocolError::UnknownOperation(_), .. }),
+                matches!(
+                    route(&h),
+                    Route::Reject {
+                        error: ProtocolError::UnknownOperation(_),
+                        ..
+                    }
+                ),
                 "{t}"
             );
         }
@@ -213,9 +251,21 @@ mod tests {
     fn cbor_paths_route_only_with_the_protocol_header() {
         let mut h = head("POST", "/service/CodeBuild_20161006/operation/ListProjects");
         h.smithy_protocol = Some("rpc-v2-cbor");
-        assert!(matches!(route(&h), Route::Operation { protocol: Protocol::RpcV2Cbor, .. }));
+        assert!(matches!(
+            route(&h),
+            Route::Operation {
+                protocol: Protocol::RpcV2Cbor,
+                ..
+            }
+        ));
         h.smithy_protocol = None;
-        assert!(matches!(route(&h), Route::Reject { protocol: Protocol::RpcV2Cbor, .. }));
+        assert!(matches!(
+            route(&h),
+            Route::Reject {
+                protocol: Protocol::RpcV2Cbor,
+                ..
+            }
+        ));
         // EventBridge's model does not offer RPC v2.
         let mut h = head("POST", "/service/AWSEvents/operation/ListRules");
         h.smithy_protocol = Some("rpc-v2-cbor");

@@ -43,7 +43,10 @@ impl Serialize for Timestamp {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let v = self.0;
         if v.fract() == 0.0 && v.abs() <= MAX_EXACT_INT {
-            #[allow(clippy::cast_possible_truncation, reason = "whole and within 2^53, so exact")]
+            #[allow(
+                clippy::cast_possible_truncation,
+                reason = "whole and within 2^53, so exact"
+            )]
             let whole = v as i64;
             serializer.serialize_i64(whole)
         } else {
@@ -232,8 +235,14 @@ mod tests {
 
     #[test]
     fn timestamp_serializes_whole_seconds_as_integer() {
-        assert_eq!(serde_json::to_string(&Timestamp::from_secs(1_700_000_000)).unwrap(), "1700000000");
-        assert_eq!(serde_json::to_string(&Timestamp::from_secs_f64(1_700_000_000.5)).unwrap(), "1700000000.5");
+        assert_eq!(
+            serde_json::to_string(&Timestamp::from_secs(1_700_000_000)).unwrap(),
+            "1700000000"
+        );
+        assert_eq!(
+            serde_json::to_string(&Timestamp::from_secs_f64(1_700_000_000.5)).unwrap(),
+            "1700000000.5"
+        );
     }
 
     #[test]

@@ -36,7 +36,10 @@ impl Invalid {
             Invalid::Constraints(errors) => {
                 let n = errors.len();
                 let plural = if n == 1 { "" } else { "s" };
-                format!("{n} validation error{plural} detected: {}", errors.join("; "))
+                format!(
+                    "{n} validation error{plural} detected: {}",
+                    errors.join("; ")
+                )
             }
             Invalid::Serialization(message) => message.clone(),
         }
@@ -190,12 +193,30 @@ impl fmt::Display for Constraint {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Constraint::NotNull => f.write_str("Member must not be null"),
-            Constraint::MinLength(n) => write!(f, "Member must have length greater than or equal to {n}"),
-            Constraint::MaxLength(n) => write!(f, "Member must have length less than or equal to {n}"),
-            Constraint::MinValue(n) => write!(f, "Member must have value greater than or equal to {}", Num(*n)),
-            Constraint::MaxValue(n) => write!(f, "Member must have value less than or equal to {}", Num(*n)),
-            Constraint::Pattern(p) => write!(f, "Member must satisfy regular expression pattern: {p}"),
-            Constraint::Enum(values) => write!(f, "Member must satisfy enum value set: [{}]", values.join(", ")),
+            Constraint::MinLength(n) => {
+                write!(f, "Member must have length greater than or equal to {n}")
+            }
+            Constraint::MaxLength(n) => {
+                write!(f, "Member must have length less than or equal to {n}")
+            }
+            Constraint::MinValue(n) => write!(
+                f,
+                "Member must have value greater than or equal to {}",
+                Num(*n)
+            ),
+            Constraint::MaxValue(n) => write!(
+                f,
+                "Member must have value less than or equal to {}",
+                Num(*n)
+            ),
+            Constraint::Pattern(p) => {
+                write!(f, "Member must satisfy regular expression pattern: {p}")
+            }
+            Constraint::Enum(values) => write!(
+                f,
+                "Member must satisfy enum value set: [{}]",
+                values.join(", ")
+            ),
         }
     }
 }
@@ -206,7 +227,10 @@ struct Num(f64);
 impl fmt::Display for Num {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         if self.0.fract() == 0.0 && self.0.abs() < 1e15 {
-            #[allow(clippy::cast_possible_truncation, reason = "whole and far below i64::MAX")]
+            #[allow(
+                clippy::cast_possible_truncation,
+                reason = "whole and far below i64::MAX"
+            )]
             let whole = self.0 as i64;
             write!(f, "{whole}")
         } else {
@@ -256,7 +280,9 @@ impl Validator<'_> {
     fn check(&mut self, id: ShapeId, value: &Value, path: &Path<'_>) -> Result<(), Mismatch> {
         match &self.service.shape(id).kind {
             ShapeKind::Structure { members, union, .. } => {
-                let object = value.as_object().ok_or_else(|| mismatch(value, "a Structure"))?;
+                let object = value
+                    .as_object()
+                    .ok_or_else(|| mismatch(value, "a Structure"))?;
                 self.structure(members, *union, value, object, path)
             }
             ShapeKind::List { member, min, max } => {
@@ -280,7 +306,12 @@ impl Validator<'_> {
                 }
                 Ok(())
             }
-            ShapeKind::Map { key, value: value_shape, min, max } => {
+            ShapeKind::Map {
+                key,
+                value: value_shape,
+                min,
+                max,
+            } => {
                 let entries = value.as_object().ok_or_else(|| mismatch(value, "a Map"))?;
                 self.length(value, entries.len(), *min, *max, path);
                 let mut found = Vec::new();
@@ -348,7 +379,14 @@ impl Validator<'_> {
         Ok(())
     }
 
-    fn length(&mut self, value: &Value, len: usize, min: Option<i64>, max: Option<i64>, path: &Path<'_>) {
+    fn length(
+        &mut self,
+        value: &Value,
+        len: usize,
+        min: Option<i64>,
+        max: Option<i64>,
+        path: &Path<'_>,
+    ) {
         let len = i64::try_from(len).unwrap_or(i64::MAX);
         if let Some(min) = min.filter(|m| len < *m) {
             self.report(value, path, &Constraint::MinLength(min));
@@ -358,11 +396,21 @@ impl Validator<'_> {
         }
     }
 
-    fn report_aggregate(&mut self, value: &Value, path: &Path<'_>, kind: Aggregate, found: &[Constraint]) {
+    fn report_aggregate(
+        &mut self,
+        value: &Value,
+        path: &Path<'_>,
+        kind: Aggregate,
+        found: &[Constraint],
+    ) {
         if found.is_empty() {
             return;
         }
-        let inner = found.iter().map(ToString::to_string).collect::<Vec<_>>().join(", ");
+        let inner = found
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join(", ");
         self.report(value, path, &format_args!("{}: [{inner}]", kind.prefix()));
     }
 
@@ -374,7 +422,12 @@ impl Validator<'_> {
     }
 
     /// A scalar inside a collection: `null` there is a violation of its own, not an absence.
-    fn scalar_or_null(&self, id: ShapeId, value: &Value, found: &mut Vec<Constraint>) -> Result<(), Mismatch> {
+    fn scalar_or_null(
+        &self,
+        id: ShapeId,
+        value: &Value,
+        found: &mut Vec<Constraint>,
+    ) -> Result<(), Mismatch> {
         if value.is_null() {
             push_distinct(found, Constraint::NotNull);
             Ok(())
@@ -384,7 +437,12 @@ impl Validator<'_> {
     }
 
     /// Type-checks a scalar and collects the constraints it violates.
-    fn scalar(&self, id: ShapeId, value: &Value, found: &mut Vec<Constraint>) -> Result<(), Mismatch> {
+    fn scalar(
+        &self,
+        id: ShapeId,
+        value: &Value,
+        found: &mut Vec<Constraint>,
+    ) -> Result<(), Mismatch> {
         match &self.service.shape(id).kind {
             ShapeKind::String { .. } => {
                 let s = value.as_str().ok_or_else(|| mismatch(value, "a String"))?;
@@ -417,7 +475,11 @@ impl Validator<'_> {
             }
             ShapeKind::Timestamp => {
                 // Numbers, and numeric strings as `types::Timestamp` accepts them.
-                let ok = value.is_number() || value.as_str().and_then(crate::types::parse_epoch_str).is_some();
+                let ok = value.is_number()
+                    || value
+                        .as_str()
+                        .and_then(crate::types::parse_epoch_str)
+                        .is_some();
                 if !ok {
                     return Err(mismatch(value, "a Timestamp"));
                 }
@@ -464,7 +526,10 @@ impl Validator<'_> {
             }
         }
         if let Some(pattern) = pattern {
-            let re = self.service.patterns.get(self.service.shapes.len(), id, pattern);
+            let re = self
+                .service
+                .patterns
+                .get(self.service.shapes.len(), id, pattern);
             if re.is_some_and(|re| !re.is_match(s)) {
                 push_distinct(found, Constraint::Pattern(pattern));
             }
@@ -477,7 +542,10 @@ impl Validator<'_> {
 
 fn int_range(n: i64, min: Option<i64>, max: Option<i64>, found: &mut Vec<Constraint>) {
     // Bounds print as integers; f64 holds every bound in the models exactly.
-    #[allow(clippy::cast_precision_loss, reason = "model bounds are far below 2^53")]
+    #[allow(
+        clippy::cast_precision_loss,
+        reason = "model bounds are far below 2^53"
+    )]
     let as_f64 = |m: i64| m as f64;
     if let Some(m) = min.filter(|m| n < *m) {
         push_distinct(found, Constraint::MinValue(as_f64(m)));
@@ -498,7 +566,9 @@ fn push_distinct(found: &mut Vec<Constraint>, c: Constraint) {
 /// expected.`, `STRING_VALUE can not be converted to an Integer`); the SDKs only look at the code.
 fn mismatch(value: &Value, expected: &str) -> Mismatch {
     let token = match value {
-        Value::Object(_) => return "Start of structure or map found where not expected.".to_string(),
+        Value::Object(_) => {
+            return "Start of structure or map found where not expected.".to_string()
+        }
         Value::Array(_) => return "Start of list found where not expected".to_string(),
         Value::Null => "NULL_VALUE",
         Value::Bool(true) => "TRUE_VALUE",

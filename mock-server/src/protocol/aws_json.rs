@@ -11,7 +11,12 @@ pub fn accepts_content_type(content_type: Option<&str>) -> bool {
     match content_type {
         None => true,
         Some(ct) => {
-            let media = ct.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+            let media = ct
+                .split(';')
+                .next()
+                .unwrap_or("")
+                .trim()
+                .to_ascii_lowercase();
             media.is_empty()
                 || media.starts_with("application/x-amz-json-")
                 || media == "application/json"
@@ -88,9 +93,18 @@ mod tests {
 
     #[test]
     fn non_objects_and_garbage_are_serialization_errors() {
-        assert!(matches!(decode(b"[1]"), Err(ProtocolError::Serialization(_))));
-        assert!(matches!(decode(b"{\"a\":"), Err(ProtocolError::Serialization(_))));
-        assert!(matches!(decode(&[0xff, 0xfe]), Err(ProtocolError::Serialization(_))));
+        assert!(matches!(
+            decode(b"[1]"),
+            Err(ProtocolError::Serialization(_))
+        ));
+        assert!(matches!(
+            decode(b"{\"a\":"),
+            Err(ProtocolError::Serialization(_))
+        ));
+        assert!(matches!(
+            decode(&[0xff, 0xfe]),
+            Err(ProtocolError::Serialization(_))
+        ));
     }
 
     #[test]
@@ -102,7 +116,9 @@ mod tests {
     #[test]
     fn content_types() {
         assert!(accepts_content_type(Some("application/x-amz-json-1.1")));
-        assert!(accepts_content_type(Some("application/x-amz-json-1.0; charset=utf-8")));
+        assert!(accepts_content_type(Some(
+            "application/x-amz-json-1.0; charset=utf-8"
+        )));
         assert!(accepts_content_type(None));
         assert!(!accepts_content_type(Some("text/xml")));
     }

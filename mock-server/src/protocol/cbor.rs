@@ -79,7 +79,11 @@ fn cbor_to_json(value: Cbor, depth: usize) -> Result<Option<Value>, ProtocolErro
             }
             Value::Object(out)
         }
-        _ => return Err(ProtocolError::Serialization("Unsupported CBOR value".into())),
+        _ => {
+            return Err(ProtocolError::Serialization(
+                "Unsupported CBOR value".into(),
+            ))
+        }
     }))
 }
 
@@ -90,7 +94,9 @@ fn integer_to_json(i: Integer) -> Result<Value, ProtocolError> {
     } else if let Ok(v) = u64::try_from(wide) {
         Ok(Value::Number(v.into()))
     } else {
-        Err(ProtocolError::Serialization("CBOR integer out of range".into()))
+        Err(ProtocolError::Serialization(
+            "CBOR integer out of range".into(),
+        ))
     }
 }
 
@@ -162,7 +168,10 @@ fn json_to_cbor(service: &Service, shape: Option<ShapeId>, value: &Value, depth:
             map.iter()
                 .map(|(k, v)| {
                     let member = members.iter().find(|m| m.name == k).map(|m| m.shape);
-                    (Cbor::Text(k.clone()), json_to_cbor(service, member, v, depth + 1))
+                    (
+                        Cbor::Text(k.clone()),
+                        json_to_cbor(service, member, v, depth + 1),
+                    )
                 })
                 .collect(),
         ),
@@ -175,7 +184,10 @@ fn json_to_cbor(service: &Service, shape: Option<ShapeId>, value: &Value, depth:
         (ShapeKind::Map { value: vs, .. }, Value::Object(map)) => Cbor::Map(
             map.iter()
                 .map(|(k, v)| {
-                    (Cbor::Text(k.clone()), json_to_cbor(service, Some(*vs), v, depth + 1))
+                    (
+                        Cbor::Text(k.clone()),
+                        json_to_cbor(service, Some(*vs), v, depth + 1),
+                    )
                 })
                 .collect(),
         ),
@@ -256,7 +268,10 @@ mod tests {
 
     #[test]
     fn rejects_garbage_non_maps_and_odd_keys() {
-        assert!(matches!(decode(&[0xff]), Err(ProtocolError::Serialization(_))));
+        assert!(matches!(
+            decode(&[0xff]),
+            Err(ProtocolError::Serialization(_))
+        ));
         assert!(decode(&encode(&Cbor::Array(vec![]))).is_err());
         let int_key = encode(&Cbor::Map(vec![(Cbor::Integer(1.into()), Cbor::Null)]));
         assert!(decode(&int_key).is_err());

@@ -60,13 +60,19 @@ mod tests {
     #[test]
     fn rejects_malformed_scopes() {
         assert_eq!(scope_from_authorization("Bearer x"), None);
-        assert_eq!(scope_from_authorization("AWS4-HMAC-SHA256 Credential=a/b/c"), None);
+        assert_eq!(
+            scope_from_authorization("AWS4-HMAC-SHA256 Credential=a/b/c"),
+            None
+        );
         assert_eq!(parse_credential("/d/r/s/aws4_request"), None);
     }
 
     #[test]
     fn twelve_digit_keys_name_an_account() {
-        assert_eq!(account_from_access_key("123456789012"), Some("123456789012"));
+        assert_eq!(
+            account_from_access_key("123456789012"),
+            Some("123456789012")
+        );
         assert_eq!(account_from_access_key("AKIAEXAMPLE"), None);
         assert_eq!(account_from_access_key("12345678901a"), None);
     }

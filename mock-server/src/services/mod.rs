@@ -9,8 +9,10 @@ pub mod codebuild;
 pub mod codedeploy;
 pub mod codepipeline;
 pub mod events;
+pub mod logs;
 pub mod pagination;
 pub mod s3;
+pub mod sqs;
 
 use crate::bus::Outbox;
 use crate::core::{Core, RequestContext};
@@ -85,7 +87,17 @@ impl ServiceKind {
             ServiceKind::CodeBuild => codebuild::handlers::handler(operation),
             ServiceKind::CodeDeploy => codedeploy::handlers::handler(operation),
             ServiceKind::Events => events::handlers::handler(operation),
-            ServiceKind::Sqs | ServiceKind::Logs => None,
+            ServiceKind::Sqs => sqs::handlers::handler(operation),
+            ServiceKind::Logs => logs::handlers::handler(operation),
+        }
+    }
+
+    /// The asynchronous handler of `operation`, for the few operations that wait (SQS long
+    /// polling). They take no lock across an `.await`: they lock, look, release, and wait.
+    pub fn async_handler(self, operation: &str) -> Option<AsyncHandler> {
+        match self {
+            ServiceKind::Sqs => sqs::handlers::async_handler(operation),
+            _ => None,
         }
     }
 }
@@ -99,6 +111,8 @@ pub struct World {
     pub codebuild: codebuild::state::State,
     pub codedeploy: codedeploy::state::State,
     pub events: events::state::State,
+    pub sqs: sqs::state::State,
+    pub logs: logs::state::State,
 }
 
 impl World {
@@ -110,6 +124,8 @@ impl World {
             codebuild: Default::default(),
             codedeploy: Default::default(),
             events: events::state::State::new(account_id, region, now),
+            sqs: Default::default(),
+            logs: Default::default(),
         }
     }
 }
@@ -145,6 +161,15 @@ pub struct Call<'a> {
 
 /// A handler: validated input JSON in, output JSON out.
 pub type Handler = fn(&mut Call<'_>, Value) -> Result<Value, ServiceError>;
+
+/// A handler that may wait: it gets the engine and the request, and locks partitions itself.
+pub type AsyncHandler = fn(
+    std::sync::Arc<Core>,
+    RequestContext,
+    Value,
+) -> std::pin::Pin<
+    Box<dyn std::future::Future<Output = Result<Value, ServiceError>> + Send>,
+>;
 
 /// Runs a typed handler: the validated input is deserialized into the generated wire type and the
 /// output serialized back.

@@ -7,7 +7,13 @@ use serde_json::{json, Value};
 use std::sync::Arc;
 
 /// Delivers `event` on `bus` of `account`/`region`; returns the events deliveries caused.
-pub async fn deliver(core: &Arc<Core>, account: &str, region: &str, bus: &str, event: Value) -> Vec<DomainEvent> {
+pub async fn deliver(
+    core: &Arc<Core>,
+    account: &str,
+    region: &str,
+    bus: &str,
+    event: Value,
+) -> Vec<DomainEvent> {
     core.record_event(json!({
         "type": "EventPut",
         "time": core.clock.now(),

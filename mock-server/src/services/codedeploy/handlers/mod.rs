@@ -12,12 +12,19 @@ pub fn handler(operation: &str) -> Option<Handler> {
     })
 }
 
-fn list_applications(call: &mut Call<'_>, input: ListApplicationsInput) -> Result<ListApplicationsOutput, ServiceError> {
+fn list_applications(
+    call: &mut Call<'_>,
+    input: ListApplicationsInput,
+) -> Result<ListApplicationsOutput, ServiceError> {
     let apps = &call.world.codedeploy.applications;
     // CodeDeploy returns application names in pages of 100.
     let names = apps.keys().map(|k| (k.as_str(), k));
-    let page = paginate(names, input.next_token.as_deref(), 100)
-        .map_err(|_| ServiceError::new("InvalidNextTokenException", "The next token was specified in an invalid format."))?;
+    let page = paginate(names, input.next_token.as_deref(), 100).map_err(|_| {
+        ServiceError::new(
+            "InvalidNextTokenException",
+            "The next token was specified in an invalid format.",
+        )
+    })?;
     Ok(ListApplicationsOutput {
         applications: Some(page.items),
         next_token: page.next_token,

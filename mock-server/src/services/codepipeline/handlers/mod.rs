@@ -16,7 +16,10 @@ fn invalid_token() -> ServiceError {
     ServiceError::new("InvalidNextTokenException", "The next token is not valid.")
 }
 
-fn list_pipelines(call: &mut Call<'_>, input: ListPipelinesInput) -> Result<ListPipelinesOutput, ServiceError> {
+fn list_pipelines(
+    call: &mut Call<'_>,
+    input: ListPipelinesInput,
+) -> Result<ListPipelinesOutput, ServiceError> {
     // AWS pages ListPipelines at 100 by default, 1000 at most (maxResults' documented range).
     let limit = input.max_results.unwrap_or(100) as usize;
     let pipelines = &call.world.codepipeline.pipelines;

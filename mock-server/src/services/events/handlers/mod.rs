@@ -20,7 +20,10 @@ fn invalid_token() -> ServiceError {
 }
 
 fn not_found(what: &str) -> ServiceError {
-    ServiceError::new("ResourceNotFoundException", format!("{what} does not exist."))
+    ServiceError::new(
+        "ResourceNotFoundException",
+        format!("{what} does not exist."),
+    )
 }
 
 fn bus_to_wire(bus: &EventBus) -> wire::EventBus {
@@ -35,18 +38,35 @@ fn bus_to_wire(bus: &EventBus) -> wire::EventBus {
     }
 }
 
-fn list_event_buses(call: &mut Call<'_>, input: wire::ListEventBusesRequest) -> Result<wire::ListEventBusesResponse, ServiceError> {
+fn list_event_buses(
+    call: &mut Call<'_>,
+    input: wire::ListEventBusesRequest,
+) -> Result<wire::ListEventBusesResponse, ServiceError> {
     let prefix = input.name_prefix.unwrap_or_default();
-    let buses = call.world.events.buses.iter().filter(|(n, _)| n.starts_with(&prefix)).map(|(n, b)| (n.as_str(), b));
+    let buses = call
+        .world
+        .events
+        .buses
+        .iter()
+        .filter(|(n, _)| n.starts_with(&prefix))
+        .map(|(n, b)| (n.as_str(), b));
     // Limit is 1..=100; without it AWS returns up to 100.
-    let page = paginate(buses, input.next_token.as_deref(), input.limit.unwrap_or(100) as usize).map_err(|_| invalid_token())?;
+    let page = paginate(
+        buses,
+        input.next_token.as_deref(),
+        input.limit.unwrap_or(100) as usize,
+    )
+    .map_err(|_| invalid_token())?;
     Ok(wire::ListEventBusesResponse {
         event_buses: Some(page.items.iter().map(bus_to_wire).collect()),
         next_token: page.next_token,
     })
 }
 
-fn list_rules(call: &mut Call<'_>, input: wire::ListRulesRequest) -> Result<wire::ListRulesResponse, ServiceError> {
+fn list_rules(
+    call: &mut Call<'_>,
+    input: wire::ListRulesRequest,
+) -> Result<wire::ListRulesResponse, ServiceError> {
     let bus = bus_name_from(input.event_bus_name.as_deref());
     let events = &call.world.events;
     if !events.buses.contains_key(&bus) {
@@ -58,7 +78,12 @@ fn list_rules(call: &mut Call<'_>, input: wire::ListRulesRequest) -> Result<wire
         .iter()
         .filter(|((b, n), _)| *b == bus && n.starts_with(&prefix))
         .map(|((_, n), r)| (n.as_str(), r));
-    let page = paginate(rules, input.next_token.as_deref(), input.limit.unwrap_or(100) as usize).map_err(|_| invalid_token())?;
+    let page = paginate(
+        rules,
+        input.next_token.as_deref(),
+        input.limit.unwrap_or(100) as usize,
+    )
+    .map_err(|_| invalid_token())?;
     Ok(wire::ListRulesResponse {
         rules: Some(
             page.items

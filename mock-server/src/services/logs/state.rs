@@ -1,0 +1,4 @@
+//! CloudWatch Logs' state in one account and region.
+
+#[derive(Debug, Default)]
+pub struct State {}
