@@ -2,6 +2,7 @@
 
 mod support;
 
+mod binary;
 mod cbor;
 mod control;
 mod errors;

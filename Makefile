@@ -1,0 +1,58 @@
+# codemock developer commands. `make test` is what CI runs (.ci/run) and what the README promises.
+
+CARGO ?= cargo
+VENV  := .venv
+PY    := $(VENV)/bin/python
+
+.PHONY: dev test test-rust test-sdk test-python codegen codegen-check run bench fmt lint clean
+
+## Everything a change must pass before it lands: format, lints, all tests.
+dev: fmt lint test
+
+## All tests: Rust unit and wire tests, the official Rust SDK (sdk-compat), boto3 and CBOR checks
+## against the binary, and the generated code check. Installs the Python tools it needs in .venv.
+test: test-rust test-python codegen-check
+
+test-rust:
+	$(CARGO) build -p codemock --bins
+	$(CARGO) test --workspace
+
+## Only the official SDK checks.
+test-sdk:
+	$(CARGO) test -p sdk-compat
+
+test-python: $(VENV)/.installed
+	$(CARGO) build -p codemock --bins
+	CODEMOCK_BIN=$(CURDIR)/target/debug/codemock $(VENV)/bin/pytest -q sdk-compat/python
+
+$(VENV)/.installed: sdk-compat/python/requirements.txt
+	python3 -m venv $(VENV)
+	$(VENV)/bin/pip install -q --disable-pip-version-check -r sdk-compat/python/requirements.txt
+	touch $@
+
+## Regenerates the wire types from botocore 1.44.5 (installed into .venv for the purpose).
+codegen: $(VENV)/.installed
+	$(PY) codegen/generate.py
+
+## Fails when the committed generated code differs from a fresh generation.
+codegen-check: $(VENV)/.installed
+	$(PY) codegen/generate.py --check
+
+## Runs the server on port 4566 (realtime clock, 60x).
+run:
+	$(CARGO) run --release -p codemock
+
+## Start-up, latency, throughput and memory, printed as a table.
+bench:
+	$(CARGO) build --release -p codemock --bins
+	$(CARGO) bench -p codemock --bench harness
+
+fmt:
+	$(CARGO) fmt --all
+
+lint:
+	$(CARGO) clippy --workspace --all-targets -- -D warnings
+
+clean:
+	$(CARGO) clean
+	rm -rf $(VENV)
