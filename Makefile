@@ -4,14 +4,14 @@ CARGO ?= cargo
 VENV  := .venv
 PY    := $(VENV)/bin/python
 
-.PHONY: dev test test-rust test-sdk test-python codegen codegen-check run bench fmt lint clean
+.PHONY: dev test test-rust test-sdk test-python test-js codegen codegen-check run bench fmt lint clean
 
 ## Everything a change must pass before it lands: format, lints, all tests.
 dev: fmt lint test
 
 ## All tests: Rust unit and wire tests, the official Rust SDK (sdk-compat), boto3 and CBOR checks
 ## against the binary, and the generated code check. Installs the Python tools it needs in .venv.
-test: test-rust test-python codegen-check
+test: test-rust test-python test-js codegen-check
 
 test-rust:
 	$(CARGO) build -p codemock --bins
@@ -24,6 +24,15 @@ test-sdk:
 test-python: $(VENV)/.installed
 	$(CARGO) build -p codemock --bins
 	CODEMOCK_BIN=$(CURDIR)/target/debug/codemock $(VENV)/bin/pytest -q sdk-compat/python
+
+## The AWS SDK for JavaScript v3 against the binary (installs its packages with npm ci).
+test-js: sdk-compat/js/node_modules/.installed
+	$(CARGO) build -p codemock --bins
+	cd sdk-compat/js && ../../scripts/with-server node --test
+
+sdk-compat/js/node_modules/.installed: sdk-compat/js/package-lock.json
+	cd sdk-compat/js && npm ci --no-audit --no-fund --silent
+	touch $@
 
 $(VENV)/.installed: sdk-compat/python/requirements.txt
 	python3 -m venv $(VENV)
