@@ -311,27 +311,20 @@ class ServiceGen:
         for n in sorted(self.type_names, key=lambda x: self.type_names[x]):
             s = self.shapes[n]
             tn = self.type_names[n]
-            note = "" if tn == n else f"/// The `{n}` shape (renamed: `{n}` would shadow a std name).\n"
+            note = "" if tn == n else f"    /// The `{n}` shape (renamed: `{n}` would shadow a std name).\n"
             if s["type"] == "string":
                 values = s["enum"]
                 variants = variant_names(values)
-                body = "".join(f"{v} = {rs_str(w)},\n" for v, w in zip(variants, values))
-                out.append(f"crate::types::wire_enum! {{\n{note}{tn} {{\n{body}}}\n}}\n")
+                body = "".join(f"        {v} = {rs_str(w)},\n" for v, w in zip(variants, values))
+                out.append(f"crate::types::wire_enum! {{\n{note}    {tn} {{\n{body}    }}\n}}\n")
                 continue
             fields = []
             for mname, m in s["members"].items():
                 ty = self.rust_type(m["shape"])
                 if (n, mname) in self.boxed_edges:
                     ty = f"Box<{ty}>"
-                fields.append(
-                    f'#[serde(rename = {rs_str(mname)}, default, skip_serializing_if = "Option::is_none")]\n'
-                    f"pub {field_name(mname)}: Option<{ty}>,\n"
-                )
-            out.append(
-                note
-                + "#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]\n"
-                + f"pub struct {tn} {{\n{''.join(fields)}}}\n"
-            )
+                fields.append(f"        {rs_str(mname)} => {field_name(mname)}: {ty},\n")
+            out.append(f"crate::types::wire_struct! {{\n{note}    {tn} {{\n{''.join(fields)}    }}\n}}\n")
         return "\n".join(out)
 
     # --- static schema
@@ -524,6 +517,10 @@ def main():
         return 0
 
     os.makedirs(OUT_DIR, exist_ok=True)
+    for stale in sorted(os.listdir(OUT_DIR)):
+        # A service dropped from SERVICES must not linger as an orphan file.
+        if stale.endswith(".rs") and stale not in files:
+            os.remove(os.path.join(OUT_DIR, stale))
     for fname, text in sorted(files.items()):
         with open(os.path.join(OUT_DIR, fname), "w", encoding="utf-8") as f:
             f.write(text)

@@ -7,4 +7,8 @@ mod cbor;
 mod control;
 mod errors;
 mod list_operations;
+mod logs;
 mod operation_table;
+mod sqs;
+mod events_wire;
+mod s3_wire;

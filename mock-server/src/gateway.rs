@@ -48,6 +48,9 @@ pub async fn handle(core: Arc<Core>, req: http::Request<Incoming>) -> HttpRespon
             .unwrap_or(&core.config.region)
             .to_owned(),
         received_at: core.clock.now(),
+        host: header("host")
+            .map(str::to_owned)
+            .or_else(|| uri.authority().map(|a| a.as_str().to_owned())),
     };
 
     let response = match route {
@@ -275,7 +278,11 @@ fn encode_error(
                 }
                 crate::protocol::JsonVersion::V1_1 => reply.code.clone(),
             };
-            aws_json::encode_error(version, &type_value, reply, &ctx.request_id)
+            let mut resp = aws_json::encode_error(version, &type_value, reply, &ctx.request_id);
+            if service.schema().aws_query_compatible {
+                add_query_error_header(&mut resp, service, reply);
+            }
+            resp
         }
         Protocol::RestXml => aws_json::encode_error(
             crate::protocol::JsonVersion::V1_1,
@@ -283,6 +290,29 @@ fn encode_error(
             reply,
             &ctx.request_id,
         ),
+    }
+}
+
+/// awsQueryCompatible services (SQS) name each error twice: the shape in `__type`, and the code
+/// the older Query protocol used in `x-amzn-query-error: <code>;<Sender|Receiver>`. The SDKs match
+/// their typed errors on the header's code (`AWS.SimpleQueueService.NonExistentQueue` is
+/// `QueueDoesNotExist`), so without it they would not recognise the error.
+fn add_query_error_header(
+    resp: &mut crate::protocol::HttpResponse,
+    service: ServiceKind,
+    reply: &ErrorReply,
+) {
+    let code = match service {
+        ServiceKind::Sqs => services::sqs::query_error_code(&reply.code),
+        _ => reply.code.as_str(),
+    };
+    let fault = if reply.status >= 500 {
+        "Receiver"
+    } else {
+        "Sender"
+    };
+    if let Ok(v) = http::HeaderValue::from_str(&format!("{code};{fault}")) {
+        resp.headers_mut().insert("x-amzn-query-error", v);
     }
 }
 

@@ -33,6 +33,10 @@ struct Args {
     /// Seed of every id the server hands out.
     #[arg(long, env = "CODEMOCK_SEED")]
     seed: Option<u64>,
+    /// Bytes of S3 object data kept in memory (all buckets together) before bodies spill to a
+    /// temporary directory.
+    #[arg(long, env = "CODEMOCK_S3_MEMORY_LIMIT", default_value_t = codemock::services::s3::storage::DEFAULT_MEMORY_LIMIT)]
+    s3_memory_limit: u64,
 }
 
 fn main() -> std::process::ExitCode {
@@ -59,6 +63,7 @@ fn main() -> std::process::ExitCode {
         account_id: args.account_id,
         region: args.region,
         clock_mode,
+        s3_memory_limit: args.s3_memory_limit,
         ..Config::default()
     };
     if let Some(seed) = args.seed {

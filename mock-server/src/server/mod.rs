@@ -80,6 +80,13 @@ impl MockServerBuilder {
         self
     }
 
+    /// Bytes of S3 object data kept in memory across the server before bodies spill to a
+    /// temporary directory (default 256 MiB).
+    pub fn s3_memory_limit(mut self, bytes: u64) -> Self {
+        self.config.s3_memory_limit = bytes;
+        self
+    }
+
     /// Listen on this port of 127.0.0.1 (default: any free port).
     pub fn port(mut self, port: u16) -> Self {
         self.port = port;

@@ -113,6 +113,7 @@ pub struct World {
     pub events: events::state::State,
     pub sqs: sqs::state::State,
     pub logs: logs::state::State,
+    pub s3: s3::state::State,
 }
 
 impl World {
@@ -126,6 +127,7 @@ impl World {
             events: events::state::State::new(account_id, region, now),
             sqs: Default::default(),
             logs: Default::default(),
+            s3: Default::default(),
         }
     }
 }
@@ -141,13 +143,26 @@ pub enum DomainEvent {
         bus: String,
         event: Value,
     },
+    /// An event EventBridge routes itself: forwarded by a bus target (one hop), a rule's
+    /// scheduled event, or a replayed one.
+    EventBridgeDispatch(Box<events::delivery::Dispatch>),
+    /// A partner event source offered to (or withdrawn from) a customer account.
+    EventBridgePartnerSource(Box<events::delivery::PartnerSourceOffer>),
 }
 
 /// Work a state machine asked to do at a virtual instant.
 #[derive(Debug, Clone, PartialEq)]
 pub enum TimerJob {
-    /// Placeholder-free: services add their own kinds as their machines arrive.
-    Noop,
+    /// A scheduled rule's next occurrence.
+    EventsSchedule(Box<events::delivery::ScheduleTick>),
+    /// Another attempt at a target invocation that failed.
+    EventsRetry(Box<events::delivery::Attempt>),
+    /// The next step of a replay (STARTING -> RUNNING -> COMPLETED).
+    EventsReplay {
+        account: String,
+        region: String,
+        name: String,
+    },
 }
 
 /// What a handler gets: the request, the partition's world, the server's shared parts, and the
@@ -197,12 +212,20 @@ pub async fn deliver(core: &std::sync::Arc<Core>, event: DomainEvent) -> Vec<Dom
             bus,
             event,
         } => events::delivery::deliver(core, &account, &region, &bus, event).await,
+        DomainEvent::EventBridgeDispatch(d) => events::delivery::dispatch(core, *d).await,
+        DomainEvent::EventBridgePartnerSource(o) => events::delivery::offer_partner_source(core, *o),
     }
 }
 
 /// Runs one timer that came due.
-pub async fn on_timer(_core: &std::sync::Arc<Core>, job: TimerJob) -> Vec<DomainEvent> {
+pub async fn on_timer(core: &std::sync::Arc<Core>, job: TimerJob) -> Vec<DomainEvent> {
     match job {
-        TimerJob::Noop => Vec::new(),
+        TimerJob::EventsSchedule(tick) => events::delivery::on_schedule(core, *tick),
+        TimerJob::EventsRetry(attempt) => events::delivery::retry(core, *attempt).await,
+        TimerJob::EventsReplay {
+            account,
+            region,
+            name,
+        } => events::delivery::on_replay(core, &account, &region, &name),
     }
 }

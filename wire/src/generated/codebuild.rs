@@ -7659,4470 +7659,2234 @@ pub static SERVICE: s::Service = s::Service {
     patterns: &PATTERNS,
 };
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct AccountLimitExceededException {}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct AccountSuspendedException {}
-
-crate::types::wire_enum! {
-ArtifactNamespace {
-NoneValue = "NONE",
-BuildId = "BUILD_ID",
+crate::types::wire_struct! {
+    AccountLimitExceededException {
+    }
 }
+
+crate::types::wire_struct! {
+    AccountSuspendedException {
+    }
 }
 
 crate::types::wire_enum! {
-ArtifactPackaging {
-NoneValue = "NONE",
-Zip = "ZIP",
-}
-}
-
-crate::types::wire_enum! {
-ArtifactsType {
-Codepipeline = "CODEPIPELINE",
-S3 = "S3",
-NoArtifacts = "NO_ARTIFACTS",
-}
+    ArtifactNamespace {
+        NoneValue = "NONE",
+        BuildId = "BUILD_ID",
+    }
 }
 
 crate::types::wire_enum! {
-AuthType {
-Oauth = "OAUTH",
-BasicAuth = "BASIC_AUTH",
-PersonalAccessToken = "PERSONAL_ACCESS_TOKEN",
-Codeconnections = "CODECONNECTIONS",
-SecretsManager = "SECRETS_MANAGER",
-}
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct AutoRetryConfig {
-    #[serde(
-        rename = "autoRetryLimit",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub auto_retry_limit: Option<i32>,
-    #[serde(
-        rename = "autoRetryNumber",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub auto_retry_number: Option<i32>,
-    #[serde(
-        rename = "nextAutoRetry",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub next_auto_retry: Option<String>,
-    #[serde(
-        rename = "previousAutoRetry",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub previous_auto_retry: Option<String>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct BatchDeleteBuildsInput {
-    #[serde(rename = "ids", default, skip_serializing_if = "Option::is_none")]
-    pub ids: Option<Vec<String>>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct BatchDeleteBuildsOutput {
-    #[serde(
-        rename = "buildsDeleted",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub builds_deleted: Option<Vec<String>>,
-    #[serde(
-        rename = "buildsNotDeleted",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub builds_not_deleted: Option<Vec<BuildNotDeleted>>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct BatchGetBuildBatchesInput {
-    #[serde(rename = "ids", default, skip_serializing_if = "Option::is_none")]
-    pub ids: Option<Vec<String>>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct BatchGetBuildBatchesOutput {
-    #[serde(
-        rename = "buildBatches",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub build_batches: Option<Vec<BuildBatch>>,
-    #[serde(
-        rename = "buildBatchesNotFound",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub build_batches_not_found: Option<Vec<String>>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct BatchGetBuildsInput {
-    #[serde(rename = "ids", default, skip_serializing_if = "Option::is_none")]
-    pub ids: Option<Vec<String>>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct BatchGetBuildsOutput {
-    #[serde(rename = "builds", default, skip_serializing_if = "Option::is_none")]
-    pub builds: Option<Vec<Build>>,
-    #[serde(
-        rename = "buildsNotFound",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub builds_not_found: Option<Vec<String>>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct BatchGetCommandExecutionsInput {
-    #[serde(rename = "sandboxId", default, skip_serializing_if = "Option::is_none")]
-    pub sandbox_id: Option<String>,
-    #[serde(
-        rename = "commandExecutionIds",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub command_execution_ids: Option<Vec<String>>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct BatchGetCommandExecutionsOutput {
-    #[serde(
-        rename = "commandExecutions",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub command_executions: Option<Vec<CommandExecution>>,
-    #[serde(
-        rename = "commandExecutionsNotFound",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub command_executions_not_found: Option<Vec<String>>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct BatchGetFleetsInput {
-    #[serde(rename = "names", default, skip_serializing_if = "Option::is_none")]
-    pub names: Option<Vec<String>>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct BatchGetFleetsOutput {
-    #[serde(rename = "fleets", default, skip_serializing_if = "Option::is_none")]
-    pub fleets: Option<Vec<Fleet>>,
-    #[serde(
-        rename = "fleetsNotFound",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub fleets_not_found: Option<Vec<String>>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct BatchGetProjectsInput {
-    #[serde(rename = "names", default, skip_serializing_if = "Option::is_none")]
-    pub names: Option<Vec<String>>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct BatchGetProjectsOutput {
-    #[serde(rename = "projects", default, skip_serializing_if = "Option::is_none")]
-    pub projects: Option<Vec<Project>>,
-    #[serde(
-        rename = "projectsNotFound",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub projects_not_found: Option<Vec<String>>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct BatchGetReportGroupsInput {
-    #[serde(
-        rename = "reportGroupArns",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub report_group_arns: Option<Vec<String>>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct BatchGetReportGroupsOutput {
-    #[serde(
-        rename = "reportGroups",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub report_groups: Option<Vec<ReportGroup>>,
-    #[serde(
-        rename = "reportGroupsNotFound",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub report_groups_not_found: Option<Vec<String>>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct BatchGetReportsInput {
-    #[serde(
-        rename = "reportArns",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub report_arns: Option<Vec<String>>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct BatchGetReportsOutput {
-    #[serde(rename = "reports", default, skip_serializing_if = "Option::is_none")]
-    pub reports: Option<Vec<Report>>,
-    #[serde(
-        rename = "reportsNotFound",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub reports_not_found: Option<Vec<String>>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct BatchGetSandboxesInput {
-    #[serde(rename = "ids", default, skip_serializing_if = "Option::is_none")]
-    pub ids: Option<Vec<String>>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct BatchGetSandboxesOutput {
-    #[serde(rename = "sandboxes", default, skip_serializing_if = "Option::is_none")]
-    pub sandboxes: Option<Vec<Sandbox>>,
-    #[serde(
-        rename = "sandboxesNotFound",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub sandboxes_not_found: Option<Vec<String>>,
+    ArtifactPackaging {
+        NoneValue = "NONE",
+        Zip = "ZIP",
+    }
 }
 
 crate::types::wire_enum! {
-BatchReportModeType {
-ReportIndividualBuilds = "REPORT_INDIVIDUAL_BUILDS",
-ReportAggregatedBatch = "REPORT_AGGREGATED_BATCH",
-}
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct BatchRestrictions {
-    #[serde(
-        rename = "maximumBuildsAllowed",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub maximum_builds_allowed: Option<i32>,
-    #[serde(
-        rename = "computeTypesAllowed",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub compute_types_allowed: Option<Vec<String>>,
-    #[serde(
-        rename = "fleetsAllowed",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub fleets_allowed: Option<Vec<String>>,
+    ArtifactsType {
+        Codepipeline = "CODEPIPELINE",
+        S3 = "S3",
+        NoArtifacts = "NO_ARTIFACTS",
+    }
 }
 
 crate::types::wire_enum! {
-BucketOwnerAccess {
-NoneValue = "NONE",
-ReadOnly = "READ_ONLY",
-Full = "FULL",
-}
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct Build {
-    #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-    #[serde(rename = "arn", default, skip_serializing_if = "Option::is_none")]
-    pub arn: Option<String>,
-    #[serde(
-        rename = "buildNumber",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub build_number: Option<i64>,
-    #[serde(rename = "startTime", default, skip_serializing_if = "Option::is_none")]
-    pub start_time: Option<crate::types::Timestamp>,
-    #[serde(rename = "endTime", default, skip_serializing_if = "Option::is_none")]
-    pub end_time: Option<crate::types::Timestamp>,
-    #[serde(
-        rename = "currentPhase",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub current_phase: Option<String>,
-    #[serde(
-        rename = "buildStatus",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub build_status: Option<StatusType>,
-    #[serde(
-        rename = "sourceVersion",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub source_version: Option<String>,
-    #[serde(
-        rename = "resolvedSourceVersion",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub resolved_source_version: Option<String>,
-    #[serde(
-        rename = "projectName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub project_name: Option<String>,
-    #[serde(rename = "phases", default, skip_serializing_if = "Option::is_none")]
-    pub phases: Option<Vec<BuildPhase>>,
-    #[serde(rename = "source", default, skip_serializing_if = "Option::is_none")]
-    pub source: Option<ProjectSource>,
-    #[serde(
-        rename = "secondarySources",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub secondary_sources: Option<Vec<ProjectSource>>,
-    #[serde(
-        rename = "secondarySourceVersions",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub secondary_source_versions: Option<Vec<ProjectSourceVersion>>,
-    #[serde(rename = "artifacts", default, skip_serializing_if = "Option::is_none")]
-    pub artifacts: Option<BuildArtifacts>,
-    #[serde(
-        rename = "secondaryArtifacts",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub secondary_artifacts: Option<Vec<BuildArtifacts>>,
-    #[serde(rename = "cache", default, skip_serializing_if = "Option::is_none")]
-    pub cache: Option<ProjectCache>,
-    #[serde(
-        rename = "environment",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub environment: Option<ProjectEnvironment>,
-    #[serde(
-        rename = "serviceRole",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub service_role: Option<String>,
-    #[serde(rename = "logs", default, skip_serializing_if = "Option::is_none")]
-    pub logs: Option<LogsLocation>,
-    #[serde(
-        rename = "timeoutInMinutes",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub timeout_in_minutes: Option<i32>,
-    #[serde(
-        rename = "queuedTimeoutInMinutes",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub queued_timeout_in_minutes: Option<i32>,
-    #[serde(
-        rename = "buildComplete",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub build_complete: Option<bool>,
-    #[serde(rename = "initiator", default, skip_serializing_if = "Option::is_none")]
-    pub initiator: Option<String>,
-    #[serde(rename = "vpcConfig", default, skip_serializing_if = "Option::is_none")]
-    pub vpc_config: Option<VpcConfig>,
-    #[serde(
-        rename = "networkInterface",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub network_interface: Option<NetworkInterface>,
-    #[serde(
-        rename = "encryptionKey",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub encryption_key: Option<String>,
-    #[serde(
-        rename = "exportedEnvironmentVariables",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub exported_environment_variables: Option<Vec<ExportedEnvironmentVariable>>,
-    #[serde(
-        rename = "reportArns",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub report_arns: Option<Vec<String>>,
-    #[serde(
-        rename = "fileSystemLocations",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub file_system_locations: Option<Vec<ProjectFileSystemLocation>>,
-    #[serde(
-        rename = "debugSession",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub debug_session: Option<DebugSession>,
-    #[serde(
-        rename = "buildBatchArn",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub build_batch_arn: Option<String>,
-    #[serde(
-        rename = "autoRetryConfig",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub auto_retry_config: Option<AutoRetryConfig>,
+    AuthType {
+        Oauth = "OAUTH",
+        BasicAuth = "BASIC_AUTH",
+        PersonalAccessToken = "PERSONAL_ACCESS_TOKEN",
+        Codeconnections = "CODECONNECTIONS",
+        SecretsManager = "SECRETS_MANAGER",
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct BuildArtifacts {
-    #[serde(rename = "location", default, skip_serializing_if = "Option::is_none")]
-    pub location: Option<String>,
-    #[serde(rename = "sha256sum", default, skip_serializing_if = "Option::is_none")]
-    pub sha256sum: Option<String>,
-    #[serde(rename = "md5sum", default, skip_serializing_if = "Option::is_none")]
-    pub md5sum: Option<String>,
-    #[serde(
-        rename = "overrideArtifactName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub override_artifact_name: Option<bool>,
-    #[serde(
-        rename = "encryptionDisabled",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub encryption_disabled: Option<bool>,
-    #[serde(
-        rename = "artifactIdentifier",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub artifact_identifier: Option<String>,
-    #[serde(
-        rename = "bucketOwnerAccess",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub bucket_owner_access: Option<BucketOwnerAccess>,
+crate::types::wire_struct! {
+    AutoRetryConfig {
+        "autoRetryLimit" => auto_retry_limit: i32,
+        "autoRetryNumber" => auto_retry_number: i32,
+        "nextAutoRetry" => next_auto_retry: String,
+        "previousAutoRetry" => previous_auto_retry: String,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct BuildBatch {
-    #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-    #[serde(rename = "arn", default, skip_serializing_if = "Option::is_none")]
-    pub arn: Option<String>,
-    #[serde(rename = "startTime", default, skip_serializing_if = "Option::is_none")]
-    pub start_time: Option<crate::types::Timestamp>,
-    #[serde(rename = "endTime", default, skip_serializing_if = "Option::is_none")]
-    pub end_time: Option<crate::types::Timestamp>,
-    #[serde(
-        rename = "currentPhase",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub current_phase: Option<String>,
-    #[serde(
-        rename = "buildBatchStatus",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub build_batch_status: Option<StatusType>,
-    #[serde(
-        rename = "sourceVersion",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub source_version: Option<String>,
-    #[serde(
-        rename = "resolvedSourceVersion",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub resolved_source_version: Option<String>,
-    #[serde(
-        rename = "projectName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub project_name: Option<String>,
-    #[serde(rename = "phases", default, skip_serializing_if = "Option::is_none")]
-    pub phases: Option<Vec<BuildBatchPhase>>,
-    #[serde(rename = "source", default, skip_serializing_if = "Option::is_none")]
-    pub source: Option<ProjectSource>,
-    #[serde(
-        rename = "secondarySources",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub secondary_sources: Option<Vec<ProjectSource>>,
-    #[serde(
-        rename = "secondarySourceVersions",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub secondary_source_versions: Option<Vec<ProjectSourceVersion>>,
-    #[serde(rename = "artifacts", default, skip_serializing_if = "Option::is_none")]
-    pub artifacts: Option<BuildArtifacts>,
-    #[serde(
-        rename = "secondaryArtifacts",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub secondary_artifacts: Option<Vec<BuildArtifacts>>,
-    #[serde(rename = "cache", default, skip_serializing_if = "Option::is_none")]
-    pub cache: Option<ProjectCache>,
-    #[serde(
-        rename = "environment",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub environment: Option<ProjectEnvironment>,
-    #[serde(
-        rename = "serviceRole",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub service_role: Option<String>,
-    #[serde(rename = "logConfig", default, skip_serializing_if = "Option::is_none")]
-    pub log_config: Option<LogsConfig>,
-    #[serde(
-        rename = "buildTimeoutInMinutes",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub build_timeout_in_minutes: Option<i32>,
-    #[serde(
-        rename = "queuedTimeoutInMinutes",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub queued_timeout_in_minutes: Option<i32>,
-    #[serde(rename = "complete", default, skip_serializing_if = "Option::is_none")]
-    pub complete: Option<bool>,
-    #[serde(rename = "initiator", default, skip_serializing_if = "Option::is_none")]
-    pub initiator: Option<String>,
-    #[serde(rename = "vpcConfig", default, skip_serializing_if = "Option::is_none")]
-    pub vpc_config: Option<VpcConfig>,
-    #[serde(
-        rename = "encryptionKey",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub encryption_key: Option<String>,
-    #[serde(
-        rename = "buildBatchNumber",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub build_batch_number: Option<i64>,
-    #[serde(
-        rename = "fileSystemLocations",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub file_system_locations: Option<Vec<ProjectFileSystemLocation>>,
-    #[serde(
-        rename = "buildBatchConfig",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub build_batch_config: Option<ProjectBuildBatchConfig>,
-    #[serde(
-        rename = "buildGroups",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub build_groups: Option<Vec<BuildGroup>>,
-    #[serde(
-        rename = "debugSessionEnabled",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub debug_session_enabled: Option<bool>,
-    #[serde(
-        rename = "reportArns",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub report_arns: Option<Vec<String>>,
+crate::types::wire_struct! {
+    BatchDeleteBuildsInput {
+        "ids" => ids: Vec<String>,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct BuildBatchFilter {
-    #[serde(rename = "status", default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<StatusType>,
+crate::types::wire_struct! {
+    BatchDeleteBuildsOutput {
+        "buildsDeleted" => builds_deleted: Vec<String>,
+        "buildsNotDeleted" => builds_not_deleted: Vec<BuildNotDeleted>,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct BuildBatchPhase {
-    #[serde(rename = "phaseType", default, skip_serializing_if = "Option::is_none")]
-    pub phase_type: Option<BuildBatchPhaseType>,
-    #[serde(
-        rename = "phaseStatus",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub phase_status: Option<StatusType>,
-    #[serde(rename = "startTime", default, skip_serializing_if = "Option::is_none")]
-    pub start_time: Option<crate::types::Timestamp>,
-    #[serde(rename = "endTime", default, skip_serializing_if = "Option::is_none")]
-    pub end_time: Option<crate::types::Timestamp>,
-    #[serde(
-        rename = "durationInSeconds",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub duration_in_seconds: Option<i64>,
-    #[serde(rename = "contexts", default, skip_serializing_if = "Option::is_none")]
-    pub contexts: Option<Vec<PhaseContext>>,
+crate::types::wire_struct! {
+    BatchGetBuildBatchesInput {
+        "ids" => ids: Vec<String>,
+    }
+}
+
+crate::types::wire_struct! {
+    BatchGetBuildBatchesOutput {
+        "buildBatches" => build_batches: Vec<BuildBatch>,
+        "buildBatchesNotFound" => build_batches_not_found: Vec<String>,
+    }
+}
+
+crate::types::wire_struct! {
+    BatchGetBuildsInput {
+        "ids" => ids: Vec<String>,
+    }
+}
+
+crate::types::wire_struct! {
+    BatchGetBuildsOutput {
+        "builds" => builds: Vec<Build>,
+        "buildsNotFound" => builds_not_found: Vec<String>,
+    }
+}
+
+crate::types::wire_struct! {
+    BatchGetCommandExecutionsInput {
+        "sandboxId" => sandbox_id: String,
+        "commandExecutionIds" => command_execution_ids: Vec<String>,
+    }
+}
+
+crate::types::wire_struct! {
+    BatchGetCommandExecutionsOutput {
+        "commandExecutions" => command_executions: Vec<CommandExecution>,
+        "commandExecutionsNotFound" => command_executions_not_found: Vec<String>,
+    }
+}
+
+crate::types::wire_struct! {
+    BatchGetFleetsInput {
+        "names" => names: Vec<String>,
+    }
+}
+
+crate::types::wire_struct! {
+    BatchGetFleetsOutput {
+        "fleets" => fleets: Vec<Fleet>,
+        "fleetsNotFound" => fleets_not_found: Vec<String>,
+    }
+}
+
+crate::types::wire_struct! {
+    BatchGetProjectsInput {
+        "names" => names: Vec<String>,
+    }
+}
+
+crate::types::wire_struct! {
+    BatchGetProjectsOutput {
+        "projects" => projects: Vec<Project>,
+        "projectsNotFound" => projects_not_found: Vec<String>,
+    }
+}
+
+crate::types::wire_struct! {
+    BatchGetReportGroupsInput {
+        "reportGroupArns" => report_group_arns: Vec<String>,
+    }
+}
+
+crate::types::wire_struct! {
+    BatchGetReportGroupsOutput {
+        "reportGroups" => report_groups: Vec<ReportGroup>,
+        "reportGroupsNotFound" => report_groups_not_found: Vec<String>,
+    }
+}
+
+crate::types::wire_struct! {
+    BatchGetReportsInput {
+        "reportArns" => report_arns: Vec<String>,
+    }
+}
+
+crate::types::wire_struct! {
+    BatchGetReportsOutput {
+        "reports" => reports: Vec<Report>,
+        "reportsNotFound" => reports_not_found: Vec<String>,
+    }
+}
+
+crate::types::wire_struct! {
+    BatchGetSandboxesInput {
+        "ids" => ids: Vec<String>,
+    }
+}
+
+crate::types::wire_struct! {
+    BatchGetSandboxesOutput {
+        "sandboxes" => sandboxes: Vec<Sandbox>,
+        "sandboxesNotFound" => sandboxes_not_found: Vec<String>,
+    }
 }
 
 crate::types::wire_enum! {
-BuildBatchPhaseType {
-Submitted = "SUBMITTED",
-DownloadBatchspec = "DOWNLOAD_BATCHSPEC",
-InProgress = "IN_PROGRESS",
-CombineArtifacts = "COMBINE_ARTIFACTS",
-Succeeded = "SUCCEEDED",
-Failed = "FAILED",
-Stopped = "STOPPED",
-}
+    BatchReportModeType {
+        ReportIndividualBuilds = "REPORT_INDIVIDUAL_BUILDS",
+        ReportAggregatedBatch = "REPORT_AGGREGATED_BATCH",
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct BuildGroup {
-    #[serde(
-        rename = "identifier",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub identifier: Option<String>,
-    #[serde(rename = "dependsOn", default, skip_serializing_if = "Option::is_none")]
-    pub depends_on: Option<Vec<String>>,
-    #[serde(
-        rename = "ignoreFailure",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub ignore_failure: Option<bool>,
-    #[serde(
-        rename = "currentBuildSummary",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub current_build_summary: Option<BuildSummary>,
-    #[serde(
-        rename = "priorBuildSummaryList",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub prior_build_summary_list: Option<Vec<BuildSummary>>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct BuildNotDeleted {
-    #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-    #[serde(
-        rename = "statusCode",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub status_code: Option<String>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct BuildPhase {
-    #[serde(rename = "phaseType", default, skip_serializing_if = "Option::is_none")]
-    pub phase_type: Option<BuildPhaseType>,
-    #[serde(
-        rename = "phaseStatus",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub phase_status: Option<StatusType>,
-    #[serde(rename = "startTime", default, skip_serializing_if = "Option::is_none")]
-    pub start_time: Option<crate::types::Timestamp>,
-    #[serde(rename = "endTime", default, skip_serializing_if = "Option::is_none")]
-    pub end_time: Option<crate::types::Timestamp>,
-    #[serde(
-        rename = "durationInSeconds",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub duration_in_seconds: Option<i64>,
-    #[serde(rename = "contexts", default, skip_serializing_if = "Option::is_none")]
-    pub contexts: Option<Vec<PhaseContext>>,
+crate::types::wire_struct! {
+    BatchRestrictions {
+        "maximumBuildsAllowed" => maximum_builds_allowed: i32,
+        "computeTypesAllowed" => compute_types_allowed: Vec<String>,
+        "fleetsAllowed" => fleets_allowed: Vec<String>,
+    }
 }
 
 crate::types::wire_enum! {
-BuildPhaseType {
-Submitted = "SUBMITTED",
-Queued = "QUEUED",
-Provisioning = "PROVISIONING",
-DownloadSource = "DOWNLOAD_SOURCE",
-Install = "INSTALL",
-PreBuild = "PRE_BUILD",
-Build = "BUILD",
-PostBuild = "POST_BUILD",
-UploadArtifacts = "UPLOAD_ARTIFACTS",
-Finalizing = "FINALIZING",
-Completed = "COMPLETED",
-}
+    BucketOwnerAccess {
+        NoneValue = "NONE",
+        ReadOnly = "READ_ONLY",
+        Full = "FULL",
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct BuildStatusConfig {
-    #[serde(rename = "context", default, skip_serializing_if = "Option::is_none")]
-    pub context: Option<String>,
-    #[serde(rename = "targetUrl", default, skip_serializing_if = "Option::is_none")]
-    pub target_url: Option<String>,
+crate::types::wire_struct! {
+    Build {
+        "id" => id: String,
+        "arn" => arn: String,
+        "buildNumber" => build_number: i64,
+        "startTime" => start_time: crate::types::Timestamp,
+        "endTime" => end_time: crate::types::Timestamp,
+        "currentPhase" => current_phase: String,
+        "buildStatus" => build_status: StatusType,
+        "sourceVersion" => source_version: String,
+        "resolvedSourceVersion" => resolved_source_version: String,
+        "projectName" => project_name: String,
+        "phases" => phases: Vec<BuildPhase>,
+        "source" => source: ProjectSource,
+        "secondarySources" => secondary_sources: Vec<ProjectSource>,
+        "secondarySourceVersions" => secondary_source_versions: Vec<ProjectSourceVersion>,
+        "artifacts" => artifacts: BuildArtifacts,
+        "secondaryArtifacts" => secondary_artifacts: Vec<BuildArtifacts>,
+        "cache" => cache: ProjectCache,
+        "environment" => environment: ProjectEnvironment,
+        "serviceRole" => service_role: String,
+        "logs" => logs: LogsLocation,
+        "timeoutInMinutes" => timeout_in_minutes: i32,
+        "queuedTimeoutInMinutes" => queued_timeout_in_minutes: i32,
+        "buildComplete" => build_complete: bool,
+        "initiator" => initiator: String,
+        "vpcConfig" => vpc_config: VpcConfig,
+        "networkInterface" => network_interface: NetworkInterface,
+        "encryptionKey" => encryption_key: String,
+        "exportedEnvironmentVariables" => exported_environment_variables: Vec<ExportedEnvironmentVariable>,
+        "reportArns" => report_arns: Vec<String>,
+        "fileSystemLocations" => file_system_locations: Vec<ProjectFileSystemLocation>,
+        "debugSession" => debug_session: DebugSession,
+        "buildBatchArn" => build_batch_arn: String,
+        "autoRetryConfig" => auto_retry_config: AutoRetryConfig,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct BuildSummary {
-    #[serde(rename = "arn", default, skip_serializing_if = "Option::is_none")]
-    pub arn: Option<String>,
-    #[serde(
-        rename = "requestedOn",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub requested_on: Option<crate::types::Timestamp>,
-    #[serde(
-        rename = "buildStatus",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub build_status: Option<StatusType>,
-    #[serde(
-        rename = "primaryArtifact",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub primary_artifact: Option<ResolvedArtifact>,
-    #[serde(
-        rename = "secondaryArtifacts",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub secondary_artifacts: Option<Vec<ResolvedArtifact>>,
+crate::types::wire_struct! {
+    BuildArtifacts {
+        "location" => location: String,
+        "sha256sum" => sha256sum: String,
+        "md5sum" => md5sum: String,
+        "overrideArtifactName" => override_artifact_name: bool,
+        "encryptionDisabled" => encryption_disabled: bool,
+        "artifactIdentifier" => artifact_identifier: String,
+        "bucketOwnerAccess" => bucket_owner_access: BucketOwnerAccess,
+    }
 }
 
-crate::types::wire_enum! {
-CacheMode {
-LocalDockerLayerCache = "LOCAL_DOCKER_LAYER_CACHE",
-LocalSourceCache = "LOCAL_SOURCE_CACHE",
-LocalCustomCache = "LOCAL_CUSTOM_CACHE",
-}
-}
-
-crate::types::wire_enum! {
-CacheType {
-NoCache = "NO_CACHE",
-S3 = "S3",
-Local = "LOCAL",
-}
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct CloudWatchLogsConfig {
-    #[serde(rename = "status", default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<LogsConfigStatusType>,
-    #[serde(rename = "groupName", default, skip_serializing_if = "Option::is_none")]
-    pub group_name: Option<String>,
-    #[serde(
-        rename = "streamName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub stream_name: Option<String>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct CodeCoverage {
-    #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-    #[serde(rename = "reportARN", default, skip_serializing_if = "Option::is_none")]
-    pub report_arn: Option<String>,
-    #[serde(rename = "filePath", default, skip_serializing_if = "Option::is_none")]
-    pub file_path: Option<String>,
-    #[serde(
-        rename = "lineCoveragePercentage",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub line_coverage_percentage: Option<f64>,
-    #[serde(
-        rename = "linesCovered",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub lines_covered: Option<i32>,
-    #[serde(
-        rename = "linesMissed",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub lines_missed: Option<i32>,
-    #[serde(
-        rename = "branchCoveragePercentage",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub branch_coverage_percentage: Option<f64>,
-    #[serde(
-        rename = "branchesCovered",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub branches_covered: Option<i32>,
-    #[serde(
-        rename = "branchesMissed",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub branches_missed: Option<i32>,
-    #[serde(rename = "expired", default, skip_serializing_if = "Option::is_none")]
-    pub expired: Option<crate::types::Timestamp>,
+crate::types::wire_struct! {
+    BuildBatch {
+        "id" => id: String,
+        "arn" => arn: String,
+        "startTime" => start_time: crate::types::Timestamp,
+        "endTime" => end_time: crate::types::Timestamp,
+        "currentPhase" => current_phase: String,
+        "buildBatchStatus" => build_batch_status: StatusType,
+        "sourceVersion" => source_version: String,
+        "resolvedSourceVersion" => resolved_source_version: String,
+        "projectName" => project_name: String,
+        "phases" => phases: Vec<BuildBatchPhase>,
+        "source" => source: ProjectSource,
+        "secondarySources" => secondary_sources: Vec<ProjectSource>,
+        "secondarySourceVersions" => secondary_source_versions: Vec<ProjectSourceVersion>,
+        "artifacts" => artifacts: BuildArtifacts,
+        "secondaryArtifacts" => secondary_artifacts: Vec<BuildArtifacts>,
+        "cache" => cache: ProjectCache,
+        "environment" => environment: ProjectEnvironment,
+        "serviceRole" => service_role: String,
+        "logConfig" => log_config: LogsConfig,
+        "buildTimeoutInMinutes" => build_timeout_in_minutes: i32,
+        "queuedTimeoutInMinutes" => queued_timeout_in_minutes: i32,
+        "complete" => complete: bool,
+        "initiator" => initiator: String,
+        "vpcConfig" => vpc_config: VpcConfig,
+        "encryptionKey" => encryption_key: String,
+        "buildBatchNumber" => build_batch_number: i64,
+        "fileSystemLocations" => file_system_locations: Vec<ProjectFileSystemLocation>,
+        "buildBatchConfig" => build_batch_config: ProjectBuildBatchConfig,
+        "buildGroups" => build_groups: Vec<BuildGroup>,
+        "debugSessionEnabled" => debug_session_enabled: bool,
+        "reportArns" => report_arns: Vec<String>,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct CodeCoverageReportSummary {
-    #[serde(
-        rename = "lineCoveragePercentage",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub line_coverage_percentage: Option<f64>,
-    #[serde(
-        rename = "linesCovered",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub lines_covered: Option<i32>,
-    #[serde(
-        rename = "linesMissed",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub lines_missed: Option<i32>,
-    #[serde(
-        rename = "branchCoveragePercentage",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub branch_coverage_percentage: Option<f64>,
-    #[serde(
-        rename = "branchesCovered",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub branches_covered: Option<i32>,
-    #[serde(
-        rename = "branchesMissed",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub branches_missed: Option<i32>,
+crate::types::wire_struct! {
+    BuildBatchFilter {
+        "status" => status: StatusType,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct CommandExecution {
-    #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-    #[serde(rename = "sandboxId", default, skip_serializing_if = "Option::is_none")]
-    pub sandbox_id: Option<String>,
-    #[serde(
-        rename = "submitTime",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub submit_time: Option<crate::types::Timestamp>,
-    #[serde(rename = "startTime", default, skip_serializing_if = "Option::is_none")]
-    pub start_time: Option<crate::types::Timestamp>,
-    #[serde(rename = "endTime", default, skip_serializing_if = "Option::is_none")]
-    pub end_time: Option<crate::types::Timestamp>,
-    #[serde(rename = "status", default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<String>,
-    #[serde(rename = "command", default, skip_serializing_if = "Option::is_none")]
-    pub command: Option<String>,
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
-    pub r#type: Option<CommandType>,
-    #[serde(rename = "exitCode", default, skip_serializing_if = "Option::is_none")]
-    pub exit_code: Option<String>,
-    #[serde(
-        rename = "standardOutputContent",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub standard_output_content: Option<String>,
-    #[serde(
-        rename = "standardErrContent",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub standard_err_content: Option<String>,
-    #[serde(rename = "logs", default, skip_serializing_if = "Option::is_none")]
-    pub logs: Option<LogsLocation>,
-    #[serde(
-        rename = "sandboxArn",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub sandbox_arn: Option<String>,
+crate::types::wire_struct! {
+    BuildBatchPhase {
+        "phaseType" => phase_type: BuildBatchPhaseType,
+        "phaseStatus" => phase_status: StatusType,
+        "startTime" => start_time: crate::types::Timestamp,
+        "endTime" => end_time: crate::types::Timestamp,
+        "durationInSeconds" => duration_in_seconds: i64,
+        "contexts" => contexts: Vec<PhaseContext>,
+    }
 }
 
 crate::types::wire_enum! {
-CommandType {
-Shell = "SHELL",
-}
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ComputeConfiguration {
-    #[serde(rename = "vCpu", default, skip_serializing_if = "Option::is_none")]
-    pub v_cpu: Option<i64>,
-    #[serde(rename = "memory", default, skip_serializing_if = "Option::is_none")]
-    pub memory: Option<i64>,
-    #[serde(rename = "disk", default, skip_serializing_if = "Option::is_none")]
-    pub disk: Option<i64>,
-    #[serde(
-        rename = "machineType",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub machine_type: Option<MachineType>,
-    #[serde(
-        rename = "instanceType",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub instance_type: Option<String>,
+    BuildBatchPhaseType {
+        Submitted = "SUBMITTED",
+        DownloadBatchspec = "DOWNLOAD_BATCHSPEC",
+        InProgress = "IN_PROGRESS",
+        CombineArtifacts = "COMBINE_ARTIFACTS",
+        Succeeded = "SUCCEEDED",
+        Failed = "FAILED",
+        Stopped = "STOPPED",
+    }
 }
 
-crate::types::wire_enum! {
-ComputeType {
-BuildGeneral1Small = "BUILD_GENERAL1_SMALL",
-BuildGeneral1Medium = "BUILD_GENERAL1_MEDIUM",
-BuildGeneral1Large = "BUILD_GENERAL1_LARGE",
-BuildGeneral1Xlarge = "BUILD_GENERAL1_XLARGE",
-BuildGeneral12xlarge = "BUILD_GENERAL1_2XLARGE",
-BuildLambda1gb = "BUILD_LAMBDA_1GB",
-BuildLambda2gb = "BUILD_LAMBDA_2GB",
-BuildLambda4gb = "BUILD_LAMBDA_4GB",
-BuildLambda8gb = "BUILD_LAMBDA_8GB",
-BuildLambda10gb = "BUILD_LAMBDA_10GB",
-AttributeBasedCompute = "ATTRIBUTE_BASED_COMPUTE",
-CustomInstanceType = "CUSTOM_INSTANCE_TYPE",
-}
+crate::types::wire_struct! {
+    BuildGroup {
+        "identifier" => identifier: String,
+        "dependsOn" => depends_on: Vec<String>,
+        "ignoreFailure" => ignore_failure: bool,
+        "currentBuildSummary" => current_build_summary: BuildSummary,
+        "priorBuildSummaryList" => prior_build_summary_list: Vec<BuildSummary>,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct CreateFleetInput {
-    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    #[serde(
-        rename = "baseCapacity",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub base_capacity: Option<i32>,
-    #[serde(
-        rename = "environmentType",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub environment_type: Option<EnvironmentType>,
-    #[serde(
-        rename = "computeType",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub compute_type: Option<ComputeType>,
-    #[serde(
-        rename = "computeConfiguration",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub compute_configuration: Option<ComputeConfiguration>,
-    #[serde(
-        rename = "scalingConfiguration",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub scaling_configuration: Option<ScalingConfigurationInput>,
-    #[serde(
-        rename = "overflowBehavior",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub overflow_behavior: Option<FleetOverflowBehavior>,
-    #[serde(rename = "vpcConfig", default, skip_serializing_if = "Option::is_none")]
-    pub vpc_config: Option<VpcConfig>,
-    #[serde(
-        rename = "proxyConfiguration",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub proxy_configuration: Option<ProxyConfiguration>,
-    #[serde(rename = "imageId", default, skip_serializing_if = "Option::is_none")]
-    pub image_id: Option<String>,
-    #[serde(
-        rename = "fleetServiceRole",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub fleet_service_role: Option<String>,
-    #[serde(rename = "tags", default, skip_serializing_if = "Option::is_none")]
-    pub tags: Option<Vec<Tag>>,
+crate::types::wire_struct! {
+    BuildNotDeleted {
+        "id" => id: String,
+        "statusCode" => status_code: String,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct CreateFleetOutput {
-    #[serde(rename = "fleet", default, skip_serializing_if = "Option::is_none")]
-    pub fleet: Option<Fleet>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct CreateProjectInput {
-    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    #[serde(
-        rename = "description",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub description: Option<String>,
-    #[serde(rename = "source", default, skip_serializing_if = "Option::is_none")]
-    pub source: Option<ProjectSource>,
-    #[serde(
-        rename = "secondarySources",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub secondary_sources: Option<Vec<ProjectSource>>,
-    #[serde(
-        rename = "sourceVersion",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub source_version: Option<String>,
-    #[serde(
-        rename = "secondarySourceVersions",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub secondary_source_versions: Option<Vec<ProjectSourceVersion>>,
-    #[serde(rename = "artifacts", default, skip_serializing_if = "Option::is_none")]
-    pub artifacts: Option<ProjectArtifacts>,
-    #[serde(
-        rename = "secondaryArtifacts",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub secondary_artifacts: Option<Vec<ProjectArtifacts>>,
-    #[serde(rename = "cache", default, skip_serializing_if = "Option::is_none")]
-    pub cache: Option<ProjectCache>,
-    #[serde(
-        rename = "environment",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub environment: Option<ProjectEnvironment>,
-    #[serde(
-        rename = "serviceRole",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub service_role: Option<String>,
-    #[serde(
-        rename = "timeoutInMinutes",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub timeout_in_minutes: Option<i32>,
-    #[serde(
-        rename = "queuedTimeoutInMinutes",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub queued_timeout_in_minutes: Option<i32>,
-    #[serde(
-        rename = "encryptionKey",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub encryption_key: Option<String>,
-    #[serde(rename = "tags", default, skip_serializing_if = "Option::is_none")]
-    pub tags: Option<Vec<Tag>>,
-    #[serde(rename = "vpcConfig", default, skip_serializing_if = "Option::is_none")]
-    pub vpc_config: Option<VpcConfig>,
-    #[serde(
-        rename = "badgeEnabled",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub badge_enabled: Option<bool>,
-    #[serde(
-        rename = "logsConfig",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub logs_config: Option<LogsConfig>,
-    #[serde(
-        rename = "fileSystemLocations",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub file_system_locations: Option<Vec<ProjectFileSystemLocation>>,
-    #[serde(
-        rename = "buildBatchConfig",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub build_batch_config: Option<ProjectBuildBatchConfig>,
-    #[serde(
-        rename = "concurrentBuildLimit",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub concurrent_build_limit: Option<i32>,
-    #[serde(
-        rename = "autoRetryLimit",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub auto_retry_limit: Option<i32>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct CreateProjectOutput {
-    #[serde(rename = "project", default, skip_serializing_if = "Option::is_none")]
-    pub project: Option<Project>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct CreateReportGroupInput {
-    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
-    pub r#type: Option<ReportType>,
-    #[serde(
-        rename = "exportConfig",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub export_config: Option<ReportExportConfig>,
-    #[serde(rename = "tags", default, skip_serializing_if = "Option::is_none")]
-    pub tags: Option<Vec<Tag>>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct CreateReportGroupOutput {
-    #[serde(
-        rename = "reportGroup",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub report_group: Option<ReportGroup>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct CreateWebhookInput {
-    #[serde(
-        rename = "projectName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub project_name: Option<String>,
-    #[serde(
-        rename = "branchFilter",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub branch_filter: Option<String>,
-    #[serde(
-        rename = "filterGroups",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub filter_groups: Option<Vec<Vec<WebhookFilter>>>,
-    #[serde(rename = "buildType", default, skip_serializing_if = "Option::is_none")]
-    pub build_type: Option<WebhookBuildType>,
-    #[serde(
-        rename = "manualCreation",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub manual_creation: Option<bool>,
-    #[serde(
-        rename = "scopeConfiguration",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub scope_configuration: Option<ScopeConfiguration>,
-    #[serde(
-        rename = "pullRequestBuildPolicy",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub pull_request_build_policy: Option<PullRequestBuildPolicy>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct CreateWebhookOutput {
-    #[serde(rename = "webhook", default, skip_serializing_if = "Option::is_none")]
-    pub webhook: Option<Webhook>,
+crate::types::wire_struct! {
+    BuildPhase {
+        "phaseType" => phase_type: BuildPhaseType,
+        "phaseStatus" => phase_status: StatusType,
+        "startTime" => start_time: crate::types::Timestamp,
+        "endTime" => end_time: crate::types::Timestamp,
+        "durationInSeconds" => duration_in_seconds: i64,
+        "contexts" => contexts: Vec<PhaseContext>,
+    }
 }
 
 crate::types::wire_enum! {
-CredentialProviderType {
-SecretsManager = "SECRETS_MANAGER",
-}
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct DebugSession {
-    #[serde(
-        rename = "sessionEnabled",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub session_enabled: Option<bool>,
-    #[serde(
-        rename = "sessionTarget",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub session_target: Option<String>,
+    BuildPhaseType {
+        Submitted = "SUBMITTED",
+        Queued = "QUEUED",
+        Provisioning = "PROVISIONING",
+        DownloadSource = "DOWNLOAD_SOURCE",
+        Install = "INSTALL",
+        PreBuild = "PRE_BUILD",
+        Build = "BUILD",
+        PostBuild = "POST_BUILD",
+        UploadArtifacts = "UPLOAD_ARTIFACTS",
+        Finalizing = "FINALIZING",
+        Completed = "COMPLETED",
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct DeleteBuildBatchInput {
-    #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
+crate::types::wire_struct! {
+    BuildStatusConfig {
+        "context" => context: String,
+        "targetUrl" => target_url: String,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct DeleteBuildBatchOutput {
-    #[serde(
-        rename = "statusCode",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub status_code: Option<String>,
-    #[serde(
-        rename = "buildsDeleted",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub builds_deleted: Option<Vec<String>>,
-    #[serde(
-        rename = "buildsNotDeleted",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub builds_not_deleted: Option<Vec<BuildNotDeleted>>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct DeleteFleetInput {
-    #[serde(rename = "arn", default, skip_serializing_if = "Option::is_none")]
-    pub arn: Option<String>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct DeleteFleetOutput {}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct DeleteProjectInput {
-    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct DeleteProjectOutput {}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct DeleteReportGroupInput {
-    #[serde(rename = "arn", default, skip_serializing_if = "Option::is_none")]
-    pub arn: Option<String>,
-    #[serde(
-        rename = "deleteReports",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub delete_reports: Option<bool>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct DeleteReportGroupOutput {}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct DeleteReportInput {
-    #[serde(rename = "arn", default, skip_serializing_if = "Option::is_none")]
-    pub arn: Option<String>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct DeleteReportOutput {}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct DeleteResourcePolicyInput {
-    #[serde(
-        rename = "resourceArn",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub resource_arn: Option<String>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct DeleteResourcePolicyOutput {}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct DeleteSourceCredentialsInput {
-    #[serde(rename = "arn", default, skip_serializing_if = "Option::is_none")]
-    pub arn: Option<String>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct DeleteSourceCredentialsOutput {
-    #[serde(rename = "arn", default, skip_serializing_if = "Option::is_none")]
-    pub arn: Option<String>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct DeleteWebhookInput {
-    #[serde(
-        rename = "projectName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub project_name: Option<String>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct DeleteWebhookOutput {}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct DescribeCodeCoveragesInput {
-    #[serde(rename = "reportArn", default, skip_serializing_if = "Option::is_none")]
-    pub report_arn: Option<String>,
-    #[serde(rename = "nextToken", default, skip_serializing_if = "Option::is_none")]
-    pub next_token: Option<String>,
-    #[serde(
-        rename = "maxResults",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub max_results: Option<i32>,
-    #[serde(rename = "sortOrder", default, skip_serializing_if = "Option::is_none")]
-    pub sort_order: Option<SortOrderType>,
-    #[serde(rename = "sortBy", default, skip_serializing_if = "Option::is_none")]
-    pub sort_by: Option<ReportCodeCoverageSortByType>,
-    #[serde(
-        rename = "minLineCoveragePercentage",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub min_line_coverage_percentage: Option<f64>,
-    #[serde(
-        rename = "maxLineCoveragePercentage",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub max_line_coverage_percentage: Option<f64>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct DescribeCodeCoveragesOutput {
-    #[serde(rename = "nextToken", default, skip_serializing_if = "Option::is_none")]
-    pub next_token: Option<String>,
-    #[serde(
-        rename = "codeCoverages",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub code_coverages: Option<Vec<CodeCoverage>>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct DescribeTestCasesInput {
-    #[serde(rename = "reportArn", default, skip_serializing_if = "Option::is_none")]
-    pub report_arn: Option<String>,
-    #[serde(rename = "nextToken", default, skip_serializing_if = "Option::is_none")]
-    pub next_token: Option<String>,
-    #[serde(
-        rename = "maxResults",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub max_results: Option<i32>,
-    #[serde(rename = "filter", default, skip_serializing_if = "Option::is_none")]
-    pub filter: Option<TestCaseFilter>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct DescribeTestCasesOutput {
-    #[serde(rename = "nextToken", default, skip_serializing_if = "Option::is_none")]
-    pub next_token: Option<String>,
-    #[serde(rename = "testCases", default, skip_serializing_if = "Option::is_none")]
-    pub test_cases: Option<Vec<TestCase>>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct DockerServer {
-    #[serde(
-        rename = "computeType",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub compute_type: Option<ComputeType>,
-    #[serde(
-        rename = "securityGroupIds",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub security_group_ids: Option<Vec<String>>,
-    #[serde(rename = "status", default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<DockerServerStatus>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct DockerServerStatus {
-    #[serde(rename = "status", default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<String>,
-    #[serde(rename = "message", default, skip_serializing_if = "Option::is_none")]
-    pub message: Option<String>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct EnvironmentImage {
-    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    #[serde(
-        rename = "description",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub description: Option<String>,
-    #[serde(rename = "versions", default, skip_serializing_if = "Option::is_none")]
-    pub versions: Option<Vec<String>>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct EnvironmentLanguage {
-    #[serde(rename = "language", default, skip_serializing_if = "Option::is_none")]
-    pub language: Option<LanguageType>,
-    #[serde(rename = "images", default, skip_serializing_if = "Option::is_none")]
-    pub images: Option<Vec<EnvironmentImage>>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct EnvironmentPlatform {
-    #[serde(rename = "platform", default, skip_serializing_if = "Option::is_none")]
-    pub platform: Option<PlatformType>,
-    #[serde(rename = "languages", default, skip_serializing_if = "Option::is_none")]
-    pub languages: Option<Vec<EnvironmentLanguage>>,
+crate::types::wire_struct! {
+    BuildSummary {
+        "arn" => arn: String,
+        "requestedOn" => requested_on: crate::types::Timestamp,
+        "buildStatus" => build_status: StatusType,
+        "primaryArtifact" => primary_artifact: ResolvedArtifact,
+        "secondaryArtifacts" => secondary_artifacts: Vec<ResolvedArtifact>,
+    }
 }
 
 crate::types::wire_enum! {
-EnvironmentType {
-WindowsContainer = "WINDOWS_CONTAINER",
-LinuxContainer = "LINUX_CONTAINER",
-LinuxGpuContainer = "LINUX_GPU_CONTAINER",
-ArmContainer = "ARM_CONTAINER",
-WindowsServer2019Container = "WINDOWS_SERVER_2019_CONTAINER",
-WindowsServer2022Container = "WINDOWS_SERVER_2022_CONTAINER",
-LinuxLambdaContainer = "LINUX_LAMBDA_CONTAINER",
-ArmLambdaContainer = "ARM_LAMBDA_CONTAINER",
-LinuxEc2 = "LINUX_EC2",
-ArmEc2 = "ARM_EC2",
-WindowsEc2 = "WINDOWS_EC2",
-MacArm = "MAC_ARM",
-}
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct EnvironmentVariable {
-    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    #[serde(rename = "value", default, skip_serializing_if = "Option::is_none")]
-    pub value: Option<String>,
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
-    pub r#type: Option<EnvironmentVariableType>,
+    CacheMode {
+        LocalDockerLayerCache = "LOCAL_DOCKER_LAYER_CACHE",
+        LocalSourceCache = "LOCAL_SOURCE_CACHE",
+        LocalCustomCache = "LOCAL_CUSTOM_CACHE",
+    }
 }
 
 crate::types::wire_enum! {
-EnvironmentVariableType {
-Plaintext = "PLAINTEXT",
-ParameterStore = "PARAMETER_STORE",
-SecretsManager = "SECRETS_MANAGER",
-}
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ExportedEnvironmentVariable {
-    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    #[serde(rename = "value", default, skip_serializing_if = "Option::is_none")]
-    pub value: Option<String>,
+    CacheType {
+        NoCache = "NO_CACHE",
+        S3 = "S3",
+        Local = "LOCAL",
+    }
 }
 
-crate::types::wire_enum! {
-FileSystemType {
-Efs = "EFS",
-}
+crate::types::wire_struct! {
+    CloudWatchLogsConfig {
+        "status" => status: LogsConfigStatusType,
+        "groupName" => group_name: String,
+        "streamName" => stream_name: String,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct Fleet {
-    #[serde(rename = "arn", default, skip_serializing_if = "Option::is_none")]
-    pub arn: Option<String>,
-    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-    #[serde(rename = "created", default, skip_serializing_if = "Option::is_none")]
-    pub created: Option<crate::types::Timestamp>,
-    #[serde(
-        rename = "lastModified",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub last_modified: Option<crate::types::Timestamp>,
-    #[serde(rename = "status", default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<FleetStatus>,
-    #[serde(
-        rename = "baseCapacity",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub base_capacity: Option<i32>,
-    #[serde(
-        rename = "environmentType",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub environment_type: Option<EnvironmentType>,
-    #[serde(
-        rename = "computeType",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub compute_type: Option<ComputeType>,
-    #[serde(
-        rename = "computeConfiguration",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub compute_configuration: Option<ComputeConfiguration>,
-    #[serde(
-        rename = "scalingConfiguration",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub scaling_configuration: Option<ScalingConfigurationOutput>,
-    #[serde(
-        rename = "overflowBehavior",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub overflow_behavior: Option<FleetOverflowBehavior>,
-    #[serde(rename = "vpcConfig", default, skip_serializing_if = "Option::is_none")]
-    pub vpc_config: Option<VpcConfig>,
-    #[serde(
-        rename = "proxyConfiguration",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub proxy_configuration: Option<ProxyConfiguration>,
-    #[serde(rename = "imageId", default, skip_serializing_if = "Option::is_none")]
-    pub image_id: Option<String>,
-    #[serde(
-        rename = "fleetServiceRole",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub fleet_service_role: Option<String>,
-    #[serde(rename = "tags", default, skip_serializing_if = "Option::is_none")]
-    pub tags: Option<Vec<Tag>>,
+crate::types::wire_struct! {
+    CodeCoverage {
+        "id" => id: String,
+        "reportARN" => report_arn: String,
+        "filePath" => file_path: String,
+        "lineCoveragePercentage" => line_coverage_percentage: f64,
+        "linesCovered" => lines_covered: i32,
+        "linesMissed" => lines_missed: i32,
+        "branchCoveragePercentage" => branch_coverage_percentage: f64,
+        "branchesCovered" => branches_covered: i32,
+        "branchesMissed" => branches_missed: i32,
+        "expired" => expired: crate::types::Timestamp,
+    }
+}
+
+crate::types::wire_struct! {
+    CodeCoverageReportSummary {
+        "lineCoveragePercentage" => line_coverage_percentage: f64,
+        "linesCovered" => lines_covered: i32,
+        "linesMissed" => lines_missed: i32,
+        "branchCoveragePercentage" => branch_coverage_percentage: f64,
+        "branchesCovered" => branches_covered: i32,
+        "branchesMissed" => branches_missed: i32,
+    }
+}
+
+crate::types::wire_struct! {
+    CommandExecution {
+        "id" => id: String,
+        "sandboxId" => sandbox_id: String,
+        "submitTime" => submit_time: crate::types::Timestamp,
+        "startTime" => start_time: crate::types::Timestamp,
+        "endTime" => end_time: crate::types::Timestamp,
+        "status" => status: String,
+        "command" => command: String,
+        "type" => r#type: CommandType,
+        "exitCode" => exit_code: String,
+        "standardOutputContent" => standard_output_content: String,
+        "standardErrContent" => standard_err_content: String,
+        "logs" => logs: LogsLocation,
+        "sandboxArn" => sandbox_arn: String,
+    }
 }
 
 crate::types::wire_enum! {
-FleetContextCode {
-CreateFailed = "CREATE_FAILED",
-UpdateFailed = "UPDATE_FAILED",
-ActionRequired = "ACTION_REQUIRED",
-PendingDeletion = "PENDING_DELETION",
-InsufficientCapacity = "INSUFFICIENT_CAPACITY",
-}
+    CommandType {
+        Shell = "SHELL",
+    }
 }
 
-crate::types::wire_enum! {
-FleetOverflowBehavior {
-Queue = "QUEUE",
-OnDemand = "ON_DEMAND",
-}
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct FleetProxyRule {
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
-    pub r#type: Option<FleetProxyRuleType>,
-    #[serde(rename = "effect", default, skip_serializing_if = "Option::is_none")]
-    pub effect: Option<FleetProxyRuleEffectType>,
-    #[serde(rename = "entities", default, skip_serializing_if = "Option::is_none")]
-    pub entities: Option<Vec<String>>,
+crate::types::wire_struct! {
+    ComputeConfiguration {
+        "vCpu" => v_cpu: i64,
+        "memory" => memory: i64,
+        "disk" => disk: i64,
+        "machineType" => machine_type: MachineType,
+        "instanceType" => instance_type: String,
+    }
 }
 
 crate::types::wire_enum! {
-FleetProxyRuleBehavior {
-AllowAll = "ALLOW_ALL",
-DenyAll = "DENY_ALL",
-}
-}
-
-crate::types::wire_enum! {
-FleetProxyRuleEffectType {
-Allow = "ALLOW",
-Deny = "DENY",
-}
-}
-
-crate::types::wire_enum! {
-FleetProxyRuleType {
-Domain = "DOMAIN",
-Ip = "IP",
-}
+    ComputeType {
+        BuildGeneral1Small = "BUILD_GENERAL1_SMALL",
+        BuildGeneral1Medium = "BUILD_GENERAL1_MEDIUM",
+        BuildGeneral1Large = "BUILD_GENERAL1_LARGE",
+        BuildGeneral1Xlarge = "BUILD_GENERAL1_XLARGE",
+        BuildGeneral12xlarge = "BUILD_GENERAL1_2XLARGE",
+        BuildLambda1gb = "BUILD_LAMBDA_1GB",
+        BuildLambda2gb = "BUILD_LAMBDA_2GB",
+        BuildLambda4gb = "BUILD_LAMBDA_4GB",
+        BuildLambda8gb = "BUILD_LAMBDA_8GB",
+        BuildLambda10gb = "BUILD_LAMBDA_10GB",
+        AttributeBasedCompute = "ATTRIBUTE_BASED_COMPUTE",
+        CustomInstanceType = "CUSTOM_INSTANCE_TYPE",
+    }
 }
 
-crate::types::wire_enum! {
-FleetScalingMetricType {
-FleetUtilizationRate = "FLEET_UTILIZATION_RATE",
-}
-}
-
-crate::types::wire_enum! {
-FleetScalingType {
-TargetTrackingScaling = "TARGET_TRACKING_SCALING",
-}
-}
-
-crate::types::wire_enum! {
-FleetSortByType {
-Name = "NAME",
-CreatedTime = "CREATED_TIME",
-LastModifiedTime = "LAST_MODIFIED_TIME",
-}
+crate::types::wire_struct! {
+    CreateFleetInput {
+        "name" => name: String,
+        "baseCapacity" => base_capacity: i32,
+        "environmentType" => environment_type: EnvironmentType,
+        "computeType" => compute_type: ComputeType,
+        "computeConfiguration" => compute_configuration: ComputeConfiguration,
+        "scalingConfiguration" => scaling_configuration: ScalingConfigurationInput,
+        "overflowBehavior" => overflow_behavior: FleetOverflowBehavior,
+        "vpcConfig" => vpc_config: VpcConfig,
+        "proxyConfiguration" => proxy_configuration: ProxyConfiguration,
+        "imageId" => image_id: String,
+        "fleetServiceRole" => fleet_service_role: String,
+        "tags" => tags: Vec<Tag>,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct FleetStatus {
-    #[serde(
-        rename = "statusCode",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub status_code: Option<FleetStatusCode>,
-    #[serde(rename = "context", default, skip_serializing_if = "Option::is_none")]
-    pub context: Option<FleetContextCode>,
-    #[serde(rename = "message", default, skip_serializing_if = "Option::is_none")]
-    pub message: Option<String>,
+crate::types::wire_struct! {
+    CreateFleetOutput {
+        "fleet" => fleet: Fleet,
+    }
 }
 
-crate::types::wire_enum! {
-FleetStatusCode {
-Creating = "CREATING",
-Updating = "UPDATING",
-Rotating = "ROTATING",
-PendingDeletion = "PENDING_DELETION",
-Deleting = "DELETING",
-CreateFailed = "CREATE_FAILED",
-UpdateRollbackFailed = "UPDATE_ROLLBACK_FAILED",
-Active = "ACTIVE",
-}
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct GetReportGroupTrendInput {
-    #[serde(
-        rename = "reportGroupArn",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub report_group_arn: Option<String>,
-    #[serde(
-        rename = "numOfReports",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub num_of_reports: Option<i32>,
-    #[serde(
-        rename = "trendField",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub trend_field: Option<ReportGroupTrendFieldType>,
+crate::types::wire_struct! {
+    CreateProjectInput {
+        "name" => name: String,
+        "description" => description: String,
+        "source" => source: ProjectSource,
+        "secondarySources" => secondary_sources: Vec<ProjectSource>,
+        "sourceVersion" => source_version: String,
+        "secondarySourceVersions" => secondary_source_versions: Vec<ProjectSourceVersion>,
+        "artifacts" => artifacts: ProjectArtifacts,
+        "secondaryArtifacts" => secondary_artifacts: Vec<ProjectArtifacts>,
+        "cache" => cache: ProjectCache,
+        "environment" => environment: ProjectEnvironment,
+        "serviceRole" => service_role: String,
+        "timeoutInMinutes" => timeout_in_minutes: i32,
+        "queuedTimeoutInMinutes" => queued_timeout_in_minutes: i32,
+        "encryptionKey" => encryption_key: String,
+        "tags" => tags: Vec<Tag>,
+        "vpcConfig" => vpc_config: VpcConfig,
+        "badgeEnabled" => badge_enabled: bool,
+        "logsConfig" => logs_config: LogsConfig,
+        "fileSystemLocations" => file_system_locations: Vec<ProjectFileSystemLocation>,
+        "buildBatchConfig" => build_batch_config: ProjectBuildBatchConfig,
+        "concurrentBuildLimit" => concurrent_build_limit: i32,
+        "autoRetryLimit" => auto_retry_limit: i32,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct GetReportGroupTrendOutput {
-    #[serde(rename = "stats", default, skip_serializing_if = "Option::is_none")]
-    pub stats: Option<ReportGroupTrendStats>,
-    #[serde(rename = "rawData", default, skip_serializing_if = "Option::is_none")]
-    pub raw_data: Option<Vec<ReportWithRawData>>,
+crate::types::wire_struct! {
+    CreateProjectOutput {
+        "project" => project: Project,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct GetResourcePolicyInput {
-    #[serde(
-        rename = "resourceArn",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub resource_arn: Option<String>,
+crate::types::wire_struct! {
+    CreateReportGroupInput {
+        "name" => name: String,
+        "type" => r#type: ReportType,
+        "exportConfig" => export_config: ReportExportConfig,
+        "tags" => tags: Vec<Tag>,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct GetResourcePolicyOutput {
-    #[serde(rename = "policy", default, skip_serializing_if = "Option::is_none")]
-    pub policy: Option<String>,
+crate::types::wire_struct! {
+    CreateReportGroupOutput {
+        "reportGroup" => report_group: ReportGroup,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct GitSubmodulesConfig {
-    #[serde(
-        rename = "fetchSubmodules",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub fetch_submodules: Option<bool>,
+crate::types::wire_struct! {
+    CreateWebhookInput {
+        "projectName" => project_name: String,
+        "branchFilter" => branch_filter: String,
+        "filterGroups" => filter_groups: Vec<Vec<WebhookFilter>>,
+        "buildType" => build_type: WebhookBuildType,
+        "manualCreation" => manual_creation: bool,
+        "scopeConfiguration" => scope_configuration: ScopeConfiguration,
+        "pullRequestBuildPolicy" => pull_request_build_policy: PullRequestBuildPolicy,
+    }
+}
+
+crate::types::wire_struct! {
+    CreateWebhookOutput {
+        "webhook" => webhook: Webhook,
+    }
 }
 
 crate::types::wire_enum! {
-HostKernel {
-LinuxKernel4 = "LINUX_KERNEL_4",
-LinuxKernel6 = "LINUX_KERNEL_6",
-LinuxKernelLatest = "LINUX_KERNEL_LATEST",
-}
+    CredentialProviderType {
+        SecretsManager = "SECRETS_MANAGER",
+    }
 }
 
-crate::types::wire_enum! {
-ImagePullCredentialsType {
-Codebuild = "CODEBUILD",
-ServiceRole = "SERVICE_ROLE",
-}
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ImportSourceCredentialsInput {
-    #[serde(rename = "username", default, skip_serializing_if = "Option::is_none")]
-    pub username: Option<String>,
-    #[serde(rename = "token", default, skip_serializing_if = "Option::is_none")]
-    pub token: Option<String>,
-    #[serde(
-        rename = "serverType",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub server_type: Option<ServerType>,
-    #[serde(rename = "authType", default, skip_serializing_if = "Option::is_none")]
-    pub auth_type: Option<AuthType>,
-    #[serde(
-        rename = "shouldOverwrite",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub should_overwrite: Option<bool>,
+crate::types::wire_struct! {
+    DebugSession {
+        "sessionEnabled" => session_enabled: bool,
+        "sessionTarget" => session_target: String,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ImportSourceCredentialsOutput {
-    #[serde(rename = "arn", default, skip_serializing_if = "Option::is_none")]
-    pub arn: Option<String>,
+crate::types::wire_struct! {
+    DeleteBuildBatchInput {
+        "id" => id: String,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct InvalidInputException {}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct InvalidateProjectCacheInput {
-    #[serde(
-        rename = "projectName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub project_name: Option<String>,
+crate::types::wire_struct! {
+    DeleteBuildBatchOutput {
+        "statusCode" => status_code: String,
+        "buildsDeleted" => builds_deleted: Vec<String>,
+        "buildsNotDeleted" => builds_not_deleted: Vec<BuildNotDeleted>,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct InvalidateProjectCacheOutput {}
-
-crate::types::wire_enum! {
-LanguageType {
-Java = "JAVA",
-Python = "PYTHON",
-NodeJs = "NODE_JS",
-Ruby = "RUBY",
-Golang = "GOLANG",
-Docker = "DOCKER",
-Android = "ANDROID",
-Dotnet = "DOTNET",
-Base = "BASE",
-Php = "PHP",
-}
+crate::types::wire_struct! {
+    DeleteFleetInput {
+        "arn" => arn: String,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ListBuildBatchesForProjectInput {
-    #[serde(
-        rename = "projectName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub project_name: Option<String>,
-    #[serde(rename = "filter", default, skip_serializing_if = "Option::is_none")]
-    pub filter: Option<BuildBatchFilter>,
-    #[serde(
-        rename = "maxResults",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub max_results: Option<i32>,
-    #[serde(rename = "sortOrder", default, skip_serializing_if = "Option::is_none")]
-    pub sort_order: Option<SortOrderType>,
-    #[serde(rename = "nextToken", default, skip_serializing_if = "Option::is_none")]
-    pub next_token: Option<String>,
+crate::types::wire_struct! {
+    DeleteFleetOutput {
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ListBuildBatchesForProjectOutput {
-    #[serde(rename = "ids", default, skip_serializing_if = "Option::is_none")]
-    pub ids: Option<Vec<String>>,
-    #[serde(rename = "nextToken", default, skip_serializing_if = "Option::is_none")]
-    pub next_token: Option<String>,
+crate::types::wire_struct! {
+    DeleteProjectInput {
+        "name" => name: String,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ListBuildBatchesInput {
-    #[serde(rename = "filter", default, skip_serializing_if = "Option::is_none")]
-    pub filter: Option<BuildBatchFilter>,
-    #[serde(
-        rename = "maxResults",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub max_results: Option<i32>,
-    #[serde(rename = "sortOrder", default, skip_serializing_if = "Option::is_none")]
-    pub sort_order: Option<SortOrderType>,
-    #[serde(rename = "nextToken", default, skip_serializing_if = "Option::is_none")]
-    pub next_token: Option<String>,
+crate::types::wire_struct! {
+    DeleteProjectOutput {
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ListBuildBatchesOutput {
-    #[serde(rename = "ids", default, skip_serializing_if = "Option::is_none")]
-    pub ids: Option<Vec<String>>,
-    #[serde(rename = "nextToken", default, skip_serializing_if = "Option::is_none")]
-    pub next_token: Option<String>,
+crate::types::wire_struct! {
+    DeleteReportGroupInput {
+        "arn" => arn: String,
+        "deleteReports" => delete_reports: bool,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ListBuildsForProjectInput {
-    #[serde(
-        rename = "projectName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub project_name: Option<String>,
-    #[serde(rename = "sortOrder", default, skip_serializing_if = "Option::is_none")]
-    pub sort_order: Option<SortOrderType>,
-    #[serde(rename = "nextToken", default, skip_serializing_if = "Option::is_none")]
-    pub next_token: Option<String>,
+crate::types::wire_struct! {
+    DeleteReportGroupOutput {
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ListBuildsForProjectOutput {
-    #[serde(rename = "ids", default, skip_serializing_if = "Option::is_none")]
-    pub ids: Option<Vec<String>>,
-    #[serde(rename = "nextToken", default, skip_serializing_if = "Option::is_none")]
-    pub next_token: Option<String>,
+crate::types::wire_struct! {
+    DeleteReportInput {
+        "arn" => arn: String,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ListBuildsInput {
-    #[serde(rename = "sortOrder", default, skip_serializing_if = "Option::is_none")]
-    pub sort_order: Option<SortOrderType>,
-    #[serde(rename = "nextToken", default, skip_serializing_if = "Option::is_none")]
-    pub next_token: Option<String>,
+crate::types::wire_struct! {
+    DeleteReportOutput {
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ListBuildsOutput {
-    #[serde(rename = "ids", default, skip_serializing_if = "Option::is_none")]
-    pub ids: Option<Vec<String>>,
-    #[serde(rename = "nextToken", default, skip_serializing_if = "Option::is_none")]
-    pub next_token: Option<String>,
+crate::types::wire_struct! {
+    DeleteResourcePolicyInput {
+        "resourceArn" => resource_arn: String,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ListCommandExecutionsForSandboxInput {
-    #[serde(rename = "sandboxId", default, skip_serializing_if = "Option::is_none")]
-    pub sandbox_id: Option<String>,
-    #[serde(
-        rename = "maxResults",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub max_results: Option<i32>,
-    #[serde(rename = "sortOrder", default, skip_serializing_if = "Option::is_none")]
-    pub sort_order: Option<SortOrderType>,
-    #[serde(rename = "nextToken", default, skip_serializing_if = "Option::is_none")]
-    pub next_token: Option<String>,
+crate::types::wire_struct! {
+    DeleteResourcePolicyOutput {
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ListCommandExecutionsForSandboxOutput {
-    #[serde(
-        rename = "commandExecutions",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub command_executions: Option<Vec<CommandExecution>>,
-    #[serde(rename = "nextToken", default, skip_serializing_if = "Option::is_none")]
-    pub next_token: Option<String>,
+crate::types::wire_struct! {
+    DeleteSourceCredentialsInput {
+        "arn" => arn: String,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ListCuratedEnvironmentImagesInput {}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ListCuratedEnvironmentImagesOutput {
-    #[serde(rename = "platforms", default, skip_serializing_if = "Option::is_none")]
-    pub platforms: Option<Vec<EnvironmentPlatform>>,
+crate::types::wire_struct! {
+    DeleteSourceCredentialsOutput {
+        "arn" => arn: String,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ListFleetsInput {
-    #[serde(rename = "nextToken", default, skip_serializing_if = "Option::is_none")]
-    pub next_token: Option<String>,
-    #[serde(
-        rename = "maxResults",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub max_results: Option<i32>,
-    #[serde(rename = "sortOrder", default, skip_serializing_if = "Option::is_none")]
-    pub sort_order: Option<SortOrderType>,
-    #[serde(rename = "sortBy", default, skip_serializing_if = "Option::is_none")]
-    pub sort_by: Option<FleetSortByType>,
+crate::types::wire_struct! {
+    DeleteWebhookInput {
+        "projectName" => project_name: String,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ListFleetsOutput {
-    #[serde(rename = "nextToken", default, skip_serializing_if = "Option::is_none")]
-    pub next_token: Option<String>,
-    #[serde(rename = "fleets", default, skip_serializing_if = "Option::is_none")]
-    pub fleets: Option<Vec<String>>,
+crate::types::wire_struct! {
+    DeleteWebhookOutput {
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ListProjectsInput {
-    #[serde(rename = "sortBy", default, skip_serializing_if = "Option::is_none")]
-    pub sort_by: Option<ProjectSortByType>,
-    #[serde(rename = "sortOrder", default, skip_serializing_if = "Option::is_none")]
-    pub sort_order: Option<SortOrderType>,
-    #[serde(rename = "nextToken", default, skip_serializing_if = "Option::is_none")]
-    pub next_token: Option<String>,
+crate::types::wire_struct! {
+    DescribeCodeCoveragesInput {
+        "reportArn" => report_arn: String,
+        "nextToken" => next_token: String,
+        "maxResults" => max_results: i32,
+        "sortOrder" => sort_order: SortOrderType,
+        "sortBy" => sort_by: ReportCodeCoverageSortByType,
+        "minLineCoveragePercentage" => min_line_coverage_percentage: f64,
+        "maxLineCoveragePercentage" => max_line_coverage_percentage: f64,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ListProjectsOutput {
-    #[serde(rename = "nextToken", default, skip_serializing_if = "Option::is_none")]
-    pub next_token: Option<String>,
-    #[serde(rename = "projects", default, skip_serializing_if = "Option::is_none")]
-    pub projects: Option<Vec<String>>,
+crate::types::wire_struct! {
+    DescribeCodeCoveragesOutput {
+        "nextToken" => next_token: String,
+        "codeCoverages" => code_coverages: Vec<CodeCoverage>,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ListReportGroupsInput {
-    #[serde(rename = "sortOrder", default, skip_serializing_if = "Option::is_none")]
-    pub sort_order: Option<SortOrderType>,
-    #[serde(rename = "sortBy", default, skip_serializing_if = "Option::is_none")]
-    pub sort_by: Option<ReportGroupSortByType>,
-    #[serde(rename = "nextToken", default, skip_serializing_if = "Option::is_none")]
-    pub next_token: Option<String>,
-    #[serde(
-        rename = "maxResults",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub max_results: Option<i32>,
+crate::types::wire_struct! {
+    DescribeTestCasesInput {
+        "reportArn" => report_arn: String,
+        "nextToken" => next_token: String,
+        "maxResults" => max_results: i32,
+        "filter" => filter: TestCaseFilter,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ListReportGroupsOutput {
-    #[serde(rename = "nextToken", default, skip_serializing_if = "Option::is_none")]
-    pub next_token: Option<String>,
-    #[serde(
-        rename = "reportGroups",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub report_groups: Option<Vec<String>>,
+crate::types::wire_struct! {
+    DescribeTestCasesOutput {
+        "nextToken" => next_token: String,
+        "testCases" => test_cases: Vec<TestCase>,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ListReportsForReportGroupInput {
-    #[serde(
-        rename = "reportGroupArn",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub report_group_arn: Option<String>,
-    #[serde(rename = "nextToken", default, skip_serializing_if = "Option::is_none")]
-    pub next_token: Option<String>,
-    #[serde(rename = "sortOrder", default, skip_serializing_if = "Option::is_none")]
-    pub sort_order: Option<SortOrderType>,
-    #[serde(
-        rename = "maxResults",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub max_results: Option<i32>,
-    #[serde(rename = "filter", default, skip_serializing_if = "Option::is_none")]
-    pub filter: Option<ReportFilter>,
+crate::types::wire_struct! {
+    DockerServer {
+        "computeType" => compute_type: ComputeType,
+        "securityGroupIds" => security_group_ids: Vec<String>,
+        "status" => status: DockerServerStatus,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ListReportsForReportGroupOutput {
-    #[serde(rename = "nextToken", default, skip_serializing_if = "Option::is_none")]
-    pub next_token: Option<String>,
-    #[serde(rename = "reports", default, skip_serializing_if = "Option::is_none")]
-    pub reports: Option<Vec<String>>,
+crate::types::wire_struct! {
+    DockerServerStatus {
+        "status" => status: String,
+        "message" => message: String,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ListReportsInput {
-    #[serde(rename = "sortOrder", default, skip_serializing_if = "Option::is_none")]
-    pub sort_order: Option<SortOrderType>,
-    #[serde(rename = "nextToken", default, skip_serializing_if = "Option::is_none")]
-    pub next_token: Option<String>,
-    #[serde(
-        rename = "maxResults",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub max_results: Option<i32>,
-    #[serde(rename = "filter", default, skip_serializing_if = "Option::is_none")]
-    pub filter: Option<ReportFilter>,
+crate::types::wire_struct! {
+    EnvironmentImage {
+        "name" => name: String,
+        "description" => description: String,
+        "versions" => versions: Vec<String>,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ListReportsOutput {
-    #[serde(rename = "nextToken", default, skip_serializing_if = "Option::is_none")]
-    pub next_token: Option<String>,
-    #[serde(rename = "reports", default, skip_serializing_if = "Option::is_none")]
-    pub reports: Option<Vec<String>>,
+crate::types::wire_struct! {
+    EnvironmentLanguage {
+        "language" => language: LanguageType,
+        "images" => images: Vec<EnvironmentImage>,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ListSandboxesForProjectInput {
-    #[serde(
-        rename = "projectName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub project_name: Option<String>,
-    #[serde(
-        rename = "maxResults",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub max_results: Option<i32>,
-    #[serde(rename = "sortOrder", default, skip_serializing_if = "Option::is_none")]
-    pub sort_order: Option<SortOrderType>,
-    #[serde(rename = "nextToken", default, skip_serializing_if = "Option::is_none")]
-    pub next_token: Option<String>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ListSandboxesForProjectOutput {
-    #[serde(rename = "ids", default, skip_serializing_if = "Option::is_none")]
-    pub ids: Option<Vec<String>>,
-    #[serde(rename = "nextToken", default, skip_serializing_if = "Option::is_none")]
-    pub next_token: Option<String>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ListSandboxesInput {
-    #[serde(
-        rename = "maxResults",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub max_results: Option<i32>,
-    #[serde(rename = "sortOrder", default, skip_serializing_if = "Option::is_none")]
-    pub sort_order: Option<SortOrderType>,
-    #[serde(rename = "nextToken", default, skip_serializing_if = "Option::is_none")]
-    pub next_token: Option<String>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ListSandboxesOutput {
-    #[serde(rename = "ids", default, skip_serializing_if = "Option::is_none")]
-    pub ids: Option<Vec<String>>,
-    #[serde(rename = "nextToken", default, skip_serializing_if = "Option::is_none")]
-    pub next_token: Option<String>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ListSharedProjectsInput {
-    #[serde(rename = "sortBy", default, skip_serializing_if = "Option::is_none")]
-    pub sort_by: Option<SharedResourceSortByType>,
-    #[serde(rename = "sortOrder", default, skip_serializing_if = "Option::is_none")]
-    pub sort_order: Option<SortOrderType>,
-    #[serde(
-        rename = "maxResults",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub max_results: Option<i32>,
-    #[serde(rename = "nextToken", default, skip_serializing_if = "Option::is_none")]
-    pub next_token: Option<String>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ListSharedProjectsOutput {
-    #[serde(rename = "nextToken", default, skip_serializing_if = "Option::is_none")]
-    pub next_token: Option<String>,
-    #[serde(rename = "projects", default, skip_serializing_if = "Option::is_none")]
-    pub projects: Option<Vec<String>>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ListSharedReportGroupsInput {
-    #[serde(rename = "sortOrder", default, skip_serializing_if = "Option::is_none")]
-    pub sort_order: Option<SortOrderType>,
-    #[serde(rename = "sortBy", default, skip_serializing_if = "Option::is_none")]
-    pub sort_by: Option<SharedResourceSortByType>,
-    #[serde(rename = "nextToken", default, skip_serializing_if = "Option::is_none")]
-    pub next_token: Option<String>,
-    #[serde(
-        rename = "maxResults",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub max_results: Option<i32>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ListSharedReportGroupsOutput {
-    #[serde(rename = "nextToken", default, skip_serializing_if = "Option::is_none")]
-    pub next_token: Option<String>,
-    #[serde(
-        rename = "reportGroups",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub report_groups: Option<Vec<String>>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ListSourceCredentialsInput {}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ListSourceCredentialsOutput {
-    #[serde(
-        rename = "sourceCredentialsInfos",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub source_credentials_infos: Option<Vec<SourceCredentialsInfo>>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct LogsConfig {
-    #[serde(
-        rename = "cloudWatchLogs",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub cloud_watch_logs: Option<CloudWatchLogsConfig>,
-    #[serde(rename = "s3Logs", default, skip_serializing_if = "Option::is_none")]
-    pub s3_logs: Option<S3LogsConfig>,
+crate::types::wire_struct! {
+    EnvironmentPlatform {
+        "platform" => platform: PlatformType,
+        "languages" => languages: Vec<EnvironmentLanguage>,
+    }
 }
 
 crate::types::wire_enum! {
-LogsConfigStatusType {
-Enabled = "ENABLED",
-Disabled = "DISABLED",
-}
+    EnvironmentType {
+        WindowsContainer = "WINDOWS_CONTAINER",
+        LinuxContainer = "LINUX_CONTAINER",
+        LinuxGpuContainer = "LINUX_GPU_CONTAINER",
+        ArmContainer = "ARM_CONTAINER",
+        WindowsServer2019Container = "WINDOWS_SERVER_2019_CONTAINER",
+        WindowsServer2022Container = "WINDOWS_SERVER_2022_CONTAINER",
+        LinuxLambdaContainer = "LINUX_LAMBDA_CONTAINER",
+        ArmLambdaContainer = "ARM_LAMBDA_CONTAINER",
+        LinuxEc2 = "LINUX_EC2",
+        ArmEc2 = "ARM_EC2",
+        WindowsEc2 = "WINDOWS_EC2",
+        MacArm = "MAC_ARM",
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct LogsLocation {
-    #[serde(rename = "groupName", default, skip_serializing_if = "Option::is_none")]
-    pub group_name: Option<String>,
-    #[serde(
-        rename = "streamName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub stream_name: Option<String>,
-    #[serde(rename = "deepLink", default, skip_serializing_if = "Option::is_none")]
-    pub deep_link: Option<String>,
-    #[serde(
-        rename = "s3DeepLink",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub s3_deep_link: Option<String>,
-    #[serde(
-        rename = "cloudWatchLogsArn",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub cloud_watch_logs_arn: Option<String>,
-    #[serde(rename = "s3LogsArn", default, skip_serializing_if = "Option::is_none")]
-    pub s3_logs_arn: Option<String>,
-    #[serde(
-        rename = "cloudWatchLogs",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub cloud_watch_logs: Option<CloudWatchLogsConfig>,
-    #[serde(rename = "s3Logs", default, skip_serializing_if = "Option::is_none")]
-    pub s3_logs: Option<S3LogsConfig>,
+crate::types::wire_struct! {
+    EnvironmentVariable {
+        "name" => name: String,
+        "value" => value: String,
+        "type" => r#type: EnvironmentVariableType,
+    }
 }
 
 crate::types::wire_enum! {
-MachineType {
-General = "GENERAL",
-Nvme = "NVME",
-}
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct NetworkInterface {
-    #[serde(rename = "subnetId", default, skip_serializing_if = "Option::is_none")]
-    pub subnet_id: Option<String>,
-    #[serde(
-        rename = "networkInterfaceId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub network_interface_id: Option<String>,
+    EnvironmentVariableType {
+        Plaintext = "PLAINTEXT",
+        ParameterStore = "PARAMETER_STORE",
+        SecretsManager = "SECRETS_MANAGER",
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct OAuthProviderException {}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct PhaseContext {
-    #[serde(
-        rename = "statusCode",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub status_code: Option<String>,
-    #[serde(rename = "message", default, skip_serializing_if = "Option::is_none")]
-    pub message: Option<String>,
+crate::types::wire_struct! {
+    ExportedEnvironmentVariable {
+        "name" => name: String,
+        "value" => value: String,
+    }
 }
 
 crate::types::wire_enum! {
-PlatformType {
-Debian = "DEBIAN",
-AmazonLinux = "AMAZON_LINUX",
-Ubuntu = "UBUNTU",
-WindowsServer = "WINDOWS_SERVER",
-}
+    FileSystemType {
+        Efs = "EFS",
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct Project {
-    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    #[serde(rename = "arn", default, skip_serializing_if = "Option::is_none")]
-    pub arn: Option<String>,
-    #[serde(
-        rename = "description",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub description: Option<String>,
-    #[serde(rename = "source", default, skip_serializing_if = "Option::is_none")]
-    pub source: Option<ProjectSource>,
-    #[serde(
-        rename = "secondarySources",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub secondary_sources: Option<Vec<ProjectSource>>,
-    #[serde(
-        rename = "sourceVersion",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub source_version: Option<String>,
-    #[serde(
-        rename = "secondarySourceVersions",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub secondary_source_versions: Option<Vec<ProjectSourceVersion>>,
-    #[serde(rename = "artifacts", default, skip_serializing_if = "Option::is_none")]
-    pub artifacts: Option<ProjectArtifacts>,
-    #[serde(
-        rename = "secondaryArtifacts",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub secondary_artifacts: Option<Vec<ProjectArtifacts>>,
-    #[serde(rename = "cache", default, skip_serializing_if = "Option::is_none")]
-    pub cache: Option<ProjectCache>,
-    #[serde(
-        rename = "environment",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub environment: Option<ProjectEnvironment>,
-    #[serde(
-        rename = "serviceRole",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub service_role: Option<String>,
-    #[serde(
-        rename = "timeoutInMinutes",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub timeout_in_minutes: Option<i32>,
-    #[serde(
-        rename = "queuedTimeoutInMinutes",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub queued_timeout_in_minutes: Option<i32>,
-    #[serde(
-        rename = "encryptionKey",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub encryption_key: Option<String>,
-    #[serde(rename = "tags", default, skip_serializing_if = "Option::is_none")]
-    pub tags: Option<Vec<Tag>>,
-    #[serde(rename = "created", default, skip_serializing_if = "Option::is_none")]
-    pub created: Option<crate::types::Timestamp>,
-    #[serde(
-        rename = "lastModified",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub last_modified: Option<crate::types::Timestamp>,
-    #[serde(rename = "webhook", default, skip_serializing_if = "Option::is_none")]
-    pub webhook: Option<Webhook>,
-    #[serde(rename = "vpcConfig", default, skip_serializing_if = "Option::is_none")]
-    pub vpc_config: Option<VpcConfig>,
-    #[serde(rename = "badge", default, skip_serializing_if = "Option::is_none")]
-    pub badge: Option<ProjectBadge>,
-    #[serde(
-        rename = "logsConfig",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub logs_config: Option<LogsConfig>,
-    #[serde(
-        rename = "fileSystemLocations",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub file_system_locations: Option<Vec<ProjectFileSystemLocation>>,
-    #[serde(
-        rename = "buildBatchConfig",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub build_batch_config: Option<ProjectBuildBatchConfig>,
-    #[serde(
-        rename = "concurrentBuildLimit",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub concurrent_build_limit: Option<i32>,
-    #[serde(
-        rename = "projectVisibility",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub project_visibility: Option<ProjectVisibilityType>,
-    #[serde(
-        rename = "publicProjectAlias",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub public_project_alias: Option<String>,
-    #[serde(
-        rename = "resourceAccessRole",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub resource_access_role: Option<String>,
-    #[serde(
-        rename = "autoRetryLimit",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub auto_retry_limit: Option<i32>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ProjectArtifacts {
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
-    pub r#type: Option<ArtifactsType>,
-    #[serde(rename = "location", default, skip_serializing_if = "Option::is_none")]
-    pub location: Option<String>,
-    #[serde(rename = "path", default, skip_serializing_if = "Option::is_none")]
-    pub path: Option<String>,
-    #[serde(
-        rename = "namespaceType",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub namespace_type: Option<ArtifactNamespace>,
-    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    #[serde(rename = "packaging", default, skip_serializing_if = "Option::is_none")]
-    pub packaging: Option<ArtifactPackaging>,
-    #[serde(
-        rename = "overrideArtifactName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub override_artifact_name: Option<bool>,
-    #[serde(
-        rename = "encryptionDisabled",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub encryption_disabled: Option<bool>,
-    #[serde(
-        rename = "artifactIdentifier",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub artifact_identifier: Option<String>,
-    #[serde(
-        rename = "bucketOwnerAccess",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub bucket_owner_access: Option<BucketOwnerAccess>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ProjectBadge {
-    #[serde(
-        rename = "badgeEnabled",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub badge_enabled: Option<bool>,
-    #[serde(
-        rename = "badgeRequestUrl",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub badge_request_url: Option<String>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ProjectBuildBatchConfig {
-    #[serde(
-        rename = "serviceRole",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub service_role: Option<String>,
-    #[serde(
-        rename = "combineArtifacts",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub combine_artifacts: Option<bool>,
-    #[serde(
-        rename = "restrictions",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub restrictions: Option<BatchRestrictions>,
-    #[serde(
-        rename = "timeoutInMins",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub timeout_in_mins: Option<i32>,
-    #[serde(
-        rename = "batchReportMode",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub batch_report_mode: Option<BatchReportModeType>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ProjectCache {
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
-    pub r#type: Option<CacheType>,
-    #[serde(rename = "location", default, skip_serializing_if = "Option::is_none")]
-    pub location: Option<String>,
-    #[serde(rename = "modes", default, skip_serializing_if = "Option::is_none")]
-    pub modes: Option<Vec<CacheMode>>,
-    #[serde(
-        rename = "cacheNamespace",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub cache_namespace: Option<String>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ProjectEnvironment {
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
-    pub r#type: Option<EnvironmentType>,
-    #[serde(rename = "image", default, skip_serializing_if = "Option::is_none")]
-    pub image: Option<String>,
-    #[serde(
-        rename = "computeType",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub compute_type: Option<ComputeType>,
-    #[serde(
-        rename = "computeConfiguration",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub compute_configuration: Option<ComputeConfiguration>,
-    #[serde(rename = "fleet", default, skip_serializing_if = "Option::is_none")]
-    pub fleet: Option<ProjectFleet>,
-    #[serde(
-        rename = "environmentVariables",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub environment_variables: Option<Vec<EnvironmentVariable>>,
-    #[serde(
-        rename = "privilegedMode",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub privileged_mode: Option<bool>,
-    #[serde(
-        rename = "certificate",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub certificate: Option<String>,
-    #[serde(
-        rename = "registryCredential",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub registry_credential: Option<RegistryCredential>,
-    #[serde(
-        rename = "imagePullCredentialsType",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub image_pull_credentials_type: Option<ImagePullCredentialsType>,
-    #[serde(
-        rename = "dockerServer",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub docker_server: Option<DockerServer>,
-    #[serde(
-        rename = "hostKernel",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub host_kernel: Option<HostKernel>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ProjectFileSystemLocation {
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
-    pub r#type: Option<FileSystemType>,
-    #[serde(rename = "location", default, skip_serializing_if = "Option::is_none")]
-    pub location: Option<String>,
-    #[serde(
-        rename = "mountPoint",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub mount_point: Option<String>,
-    #[serde(
-        rename = "identifier",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub identifier: Option<String>,
-    #[serde(
-        rename = "mountOptions",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub mount_options: Option<String>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ProjectFleet {
-    #[serde(rename = "fleetArn", default, skip_serializing_if = "Option::is_none")]
-    pub fleet_arn: Option<String>,
+crate::types::wire_struct! {
+    Fleet {
+        "arn" => arn: String,
+        "name" => name: String,
+        "id" => id: String,
+        "created" => created: crate::types::Timestamp,
+        "lastModified" => last_modified: crate::types::Timestamp,
+        "status" => status: FleetStatus,
+        "baseCapacity" => base_capacity: i32,
+        "environmentType" => environment_type: EnvironmentType,
+        "computeType" => compute_type: ComputeType,
+        "computeConfiguration" => compute_configuration: ComputeConfiguration,
+        "scalingConfiguration" => scaling_configuration: ScalingConfigurationOutput,
+        "overflowBehavior" => overflow_behavior: FleetOverflowBehavior,
+        "vpcConfig" => vpc_config: VpcConfig,
+        "proxyConfiguration" => proxy_configuration: ProxyConfiguration,
+        "imageId" => image_id: String,
+        "fleetServiceRole" => fleet_service_role: String,
+        "tags" => tags: Vec<Tag>,
+    }
 }
 
 crate::types::wire_enum! {
-ProjectSortByType {
-Name = "NAME",
-CreatedTime = "CREATED_TIME",
-LastModifiedTime = "LAST_MODIFIED_TIME",
-}
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ProjectSource {
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
-    pub r#type: Option<SourceType>,
-    #[serde(rename = "location", default, skip_serializing_if = "Option::is_none")]
-    pub location: Option<String>,
-    #[serde(
-        rename = "gitCloneDepth",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub git_clone_depth: Option<i32>,
-    #[serde(
-        rename = "gitSubmodulesConfig",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub git_submodules_config: Option<GitSubmodulesConfig>,
-    #[serde(rename = "buildspec", default, skip_serializing_if = "Option::is_none")]
-    pub buildspec: Option<String>,
-    #[serde(rename = "auth", default, skip_serializing_if = "Option::is_none")]
-    pub auth: Option<SourceAuth>,
-    #[serde(
-        rename = "reportBuildStatus",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub report_build_status: Option<bool>,
-    #[serde(
-        rename = "buildStatusConfig",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub build_status_config: Option<BuildStatusConfig>,
-    #[serde(
-        rename = "insecureSsl",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub insecure_ssl: Option<bool>,
-    #[serde(
-        rename = "sourceIdentifier",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub source_identifier: Option<String>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ProjectSourceVersion {
-    #[serde(
-        rename = "sourceIdentifier",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub source_identifier: Option<String>,
-    #[serde(
-        rename = "sourceVersion",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub source_version: Option<String>,
+    FleetContextCode {
+        CreateFailed = "CREATE_FAILED",
+        UpdateFailed = "UPDATE_FAILED",
+        ActionRequired = "ACTION_REQUIRED",
+        PendingDeletion = "PENDING_DELETION",
+        InsufficientCapacity = "INSUFFICIENT_CAPACITY",
+    }
 }
 
 crate::types::wire_enum! {
-ProjectVisibilityType {
-PublicRead = "PUBLIC_READ",
-Private = "PRIVATE",
-}
+    FleetOverflowBehavior {
+        Queue = "QUEUE",
+        OnDemand = "ON_DEMAND",
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ProxyConfiguration {
-    #[serde(
-        rename = "defaultBehavior",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub default_behavior: Option<FleetProxyRuleBehavior>,
-    #[serde(
-        rename = "orderedProxyRules",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub ordered_proxy_rules: Option<Vec<FleetProxyRule>>,
+crate::types::wire_struct! {
+    FleetProxyRule {
+        "type" => r#type: FleetProxyRuleType,
+        "effect" => effect: FleetProxyRuleEffectType,
+        "entities" => entities: Vec<String>,
+    }
 }
 
 crate::types::wire_enum! {
-PullRequestBuildApproverRole {
-GithubRead = "GITHUB_READ",
-GithubTriage = "GITHUB_TRIAGE",
-GithubWrite = "GITHUB_WRITE",
-GithubMaintain = "GITHUB_MAINTAIN",
-GithubAdmin = "GITHUB_ADMIN",
-GitlabGuest = "GITLAB_GUEST",
-GitlabPlanner = "GITLAB_PLANNER",
-GitlabReporter = "GITLAB_REPORTER",
-GitlabDeveloper = "GITLAB_DEVELOPER",
-GitlabMaintainer = "GITLAB_MAINTAINER",
-GitlabOwner = "GITLAB_OWNER",
-BitbucketRead = "BITBUCKET_READ",
-BitbucketWrite = "BITBUCKET_WRITE",
-BitbucketAdmin = "BITBUCKET_ADMIN",
-}
+    FleetProxyRuleBehavior {
+        AllowAll = "ALLOW_ALL",
+        DenyAll = "DENY_ALL",
+    }
 }
 
 crate::types::wire_enum! {
-PullRequestBuildCommentApproval {
-Disabled = "DISABLED",
-AllPullRequests = "ALL_PULL_REQUESTS",
-ForkPullRequests = "FORK_PULL_REQUESTS",
-}
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct PullRequestBuildPolicy {
-    #[serde(
-        rename = "requiresCommentApproval",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub requires_comment_approval: Option<PullRequestBuildCommentApproval>,
-    #[serde(
-        rename = "approverRoles",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub approver_roles: Option<Vec<PullRequestBuildApproverRole>>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct PutResourcePolicyInput {
-    #[serde(rename = "policy", default, skip_serializing_if = "Option::is_none")]
-    pub policy: Option<String>,
-    #[serde(
-        rename = "resourceArn",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub resource_arn: Option<String>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct PutResourcePolicyOutput {
-    #[serde(
-        rename = "resourceArn",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub resource_arn: Option<String>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct RegistryCredential {
-    #[serde(
-        rename = "credential",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub credential: Option<String>,
-    #[serde(
-        rename = "credentialProvider",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub credential_provider: Option<CredentialProviderType>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct Report {
-    #[serde(rename = "arn", default, skip_serializing_if = "Option::is_none")]
-    pub arn: Option<String>,
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
-    pub r#type: Option<ReportType>,
-    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    #[serde(
-        rename = "reportGroupArn",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub report_group_arn: Option<String>,
-    #[serde(
-        rename = "executionId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub execution_id: Option<String>,
-    #[serde(rename = "status", default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<ReportStatusType>,
-    #[serde(rename = "created", default, skip_serializing_if = "Option::is_none")]
-    pub created: Option<crate::types::Timestamp>,
-    #[serde(rename = "expired", default, skip_serializing_if = "Option::is_none")]
-    pub expired: Option<crate::types::Timestamp>,
-    #[serde(
-        rename = "exportConfig",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub export_config: Option<ReportExportConfig>,
-    #[serde(rename = "truncated", default, skip_serializing_if = "Option::is_none")]
-    pub truncated: Option<bool>,
-    #[serde(
-        rename = "testSummary",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub test_summary: Option<TestReportSummary>,
-    #[serde(
-        rename = "codeCoverageSummary",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub code_coverage_summary: Option<CodeCoverageReportSummary>,
+    FleetProxyRuleEffectType {
+        Allow = "ALLOW",
+        Deny = "DENY",
+    }
 }
 
 crate::types::wire_enum! {
-ReportCodeCoverageSortByType {
-LineCoveragePercentage = "LINE_COVERAGE_PERCENTAGE",
-FilePath = "FILE_PATH",
-}
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ReportExportConfig {
-    #[serde(
-        rename = "exportConfigType",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub export_config_type: Option<ReportExportConfigType>,
-    #[serde(
-        rename = "s3Destination",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub s3_destination: Option<S3ReportExportConfig>,
+    FleetProxyRuleType {
+        Domain = "DOMAIN",
+        Ip = "IP",
+    }
 }
 
 crate::types::wire_enum! {
-ReportExportConfigType {
-S3 = "S3",
-NoExport = "NO_EXPORT",
-}
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ReportFilter {
-    #[serde(rename = "status", default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<ReportStatusType>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ReportGroup {
-    #[serde(rename = "arn", default, skip_serializing_if = "Option::is_none")]
-    pub arn: Option<String>,
-    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
-    pub r#type: Option<ReportType>,
-    #[serde(
-        rename = "exportConfig",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub export_config: Option<ReportExportConfig>,
-    #[serde(rename = "created", default, skip_serializing_if = "Option::is_none")]
-    pub created: Option<crate::types::Timestamp>,
-    #[serde(
-        rename = "lastModified",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub last_modified: Option<crate::types::Timestamp>,
-    #[serde(rename = "tags", default, skip_serializing_if = "Option::is_none")]
-    pub tags: Option<Vec<Tag>>,
-    #[serde(rename = "status", default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<ReportGroupStatusType>,
+    FleetScalingMetricType {
+        FleetUtilizationRate = "FLEET_UTILIZATION_RATE",
+    }
 }
 
 crate::types::wire_enum! {
-ReportGroupSortByType {
-Name = "NAME",
-CreatedTime = "CREATED_TIME",
-LastModifiedTime = "LAST_MODIFIED_TIME",
-}
+    FleetScalingType {
+        TargetTrackingScaling = "TARGET_TRACKING_SCALING",
+    }
 }
 
 crate::types::wire_enum! {
-ReportGroupStatusType {
-Active = "ACTIVE",
-Deleting = "DELETING",
-}
-}
-
-crate::types::wire_enum! {
-ReportGroupTrendFieldType {
-PassRate = "PASS_RATE",
-Duration = "DURATION",
-Total = "TOTAL",
-LineCoverage = "LINE_COVERAGE",
-LinesCovered = "LINES_COVERED",
-LinesMissed = "LINES_MISSED",
-BranchCoverage = "BRANCH_COVERAGE",
-BranchesCovered = "BRANCHES_COVERED",
-BranchesMissed = "BRANCHES_MISSED",
-}
+    FleetSortByType {
+        Name = "NAME",
+        CreatedTime = "CREATED_TIME",
+        LastModifiedTime = "LAST_MODIFIED_TIME",
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ReportGroupTrendStats {
-    #[serde(rename = "average", default, skip_serializing_if = "Option::is_none")]
-    pub average: Option<String>,
-    #[serde(rename = "max", default, skip_serializing_if = "Option::is_none")]
-    pub max: Option<String>,
-    #[serde(rename = "min", default, skip_serializing_if = "Option::is_none")]
-    pub min: Option<String>,
+crate::types::wire_struct! {
+    FleetStatus {
+        "statusCode" => status_code: FleetStatusCode,
+        "context" => context: FleetContextCode,
+        "message" => message: String,
+    }
 }
 
 crate::types::wire_enum! {
-ReportPackagingType {
-Zip = "ZIP",
-NoneValue = "NONE",
-}
-}
-
-crate::types::wire_enum! {
-ReportStatusType {
-Generating = "GENERATING",
-Succeeded = "SUCCEEDED",
-Failed = "FAILED",
-Incomplete = "INCOMPLETE",
-Deleting = "DELETING",
-}
+    FleetStatusCode {
+        Creating = "CREATING",
+        Updating = "UPDATING",
+        Rotating = "ROTATING",
+        PendingDeletion = "PENDING_DELETION",
+        Deleting = "DELETING",
+        CreateFailed = "CREATE_FAILED",
+        UpdateRollbackFailed = "UPDATE_ROLLBACK_FAILED",
+        Active = "ACTIVE",
+    }
 }
 
-crate::types::wire_enum! {
-ReportType {
-Test = "TEST",
-CodeCoverage = "CODE_COVERAGE",
-}
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ReportWithRawData {
-    #[serde(rename = "reportArn", default, skip_serializing_if = "Option::is_none")]
-    pub report_arn: Option<String>,
-    #[serde(rename = "data", default, skip_serializing_if = "Option::is_none")]
-    pub data: Option<String>,
+crate::types::wire_struct! {
+    GetReportGroupTrendInput {
+        "reportGroupArn" => report_group_arn: String,
+        "numOfReports" => num_of_reports: i32,
+        "trendField" => trend_field: ReportGroupTrendFieldType,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ResolvedArtifact {
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
-    pub r#type: Option<ArtifactsType>,
-    #[serde(rename = "location", default, skip_serializing_if = "Option::is_none")]
-    pub location: Option<String>,
-    #[serde(
-        rename = "identifier",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub identifier: Option<String>,
+crate::types::wire_struct! {
+    GetReportGroupTrendOutput {
+        "stats" => stats: ReportGroupTrendStats,
+        "rawData" => raw_data: Vec<ReportWithRawData>,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ResourceAlreadyExistsException {}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ResourceNotFoundException {}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct RetryBuildBatchInput {
-    #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-    #[serde(
-        rename = "idempotencyToken",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub idempotency_token: Option<String>,
-    #[serde(rename = "retryType", default, skip_serializing_if = "Option::is_none")]
-    pub retry_type: Option<RetryBuildBatchType>,
+crate::types::wire_struct! {
+    GetResourcePolicyInput {
+        "resourceArn" => resource_arn: String,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct RetryBuildBatchOutput {
-    #[serde(
-        rename = "buildBatch",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub build_batch: Option<BuildBatch>,
+crate::types::wire_struct! {
+    GetResourcePolicyOutput {
+        "policy" => policy: String,
+    }
+}
+
+crate::types::wire_struct! {
+    GitSubmodulesConfig {
+        "fetchSubmodules" => fetch_submodules: bool,
+    }
 }
 
 crate::types::wire_enum! {
-RetryBuildBatchType {
-RetryAllBuilds = "RETRY_ALL_BUILDS",
-RetryFailedBuilds = "RETRY_FAILED_BUILDS",
-}
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct RetryBuildInput {
-    #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-    #[serde(
-        rename = "idempotencyToken",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub idempotency_token: Option<String>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct RetryBuildOutput {
-    #[serde(rename = "build", default, skip_serializing_if = "Option::is_none")]
-    pub build: Option<Build>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct S3LogsConfig {
-    #[serde(rename = "status", default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<LogsConfigStatusType>,
-    #[serde(rename = "location", default, skip_serializing_if = "Option::is_none")]
-    pub location: Option<String>,
-    #[serde(
-        rename = "encryptionDisabled",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub encryption_disabled: Option<bool>,
-    #[serde(
-        rename = "bucketOwnerAccess",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub bucket_owner_access: Option<BucketOwnerAccess>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct S3ReportExportConfig {
-    #[serde(rename = "bucket", default, skip_serializing_if = "Option::is_none")]
-    pub bucket: Option<String>,
-    #[serde(
-        rename = "bucketOwner",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub bucket_owner: Option<String>,
-    #[serde(rename = "path", default, skip_serializing_if = "Option::is_none")]
-    pub path: Option<String>,
-    #[serde(rename = "packaging", default, skip_serializing_if = "Option::is_none")]
-    pub packaging: Option<ReportPackagingType>,
-    #[serde(
-        rename = "encryptionKey",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub encryption_key: Option<String>,
-    #[serde(
-        rename = "encryptionDisabled",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub encryption_disabled: Option<bool>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct SSMSession {
-    #[serde(rename = "sessionId", default, skip_serializing_if = "Option::is_none")]
-    pub session_id: Option<String>,
-    #[serde(
-        rename = "tokenValue",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub token_value: Option<String>,
-    #[serde(rename = "streamUrl", default, skip_serializing_if = "Option::is_none")]
-    pub stream_url: Option<String>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct Sandbox {
-    #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-    #[serde(rename = "arn", default, skip_serializing_if = "Option::is_none")]
-    pub arn: Option<String>,
-    #[serde(
-        rename = "projectName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub project_name: Option<String>,
-    #[serde(
-        rename = "requestTime",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub request_time: Option<crate::types::Timestamp>,
-    #[serde(rename = "startTime", default, skip_serializing_if = "Option::is_none")]
-    pub start_time: Option<crate::types::Timestamp>,
-    #[serde(rename = "endTime", default, skip_serializing_if = "Option::is_none")]
-    pub end_time: Option<crate::types::Timestamp>,
-    #[serde(rename = "status", default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<String>,
-    #[serde(rename = "source", default, skip_serializing_if = "Option::is_none")]
-    pub source: Option<ProjectSource>,
-    #[serde(
-        rename = "sourceVersion",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub source_version: Option<String>,
-    #[serde(
-        rename = "secondarySources",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub secondary_sources: Option<Vec<ProjectSource>>,
-    #[serde(
-        rename = "secondarySourceVersions",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub secondary_source_versions: Option<Vec<ProjectSourceVersion>>,
-    #[serde(
-        rename = "environment",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub environment: Option<ProjectEnvironment>,
-    #[serde(
-        rename = "fileSystemLocations",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub file_system_locations: Option<Vec<ProjectFileSystemLocation>>,
-    #[serde(
-        rename = "timeoutInMinutes",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub timeout_in_minutes: Option<i32>,
-    #[serde(
-        rename = "queuedTimeoutInMinutes",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub queued_timeout_in_minutes: Option<i32>,
-    #[serde(rename = "vpcConfig", default, skip_serializing_if = "Option::is_none")]
-    pub vpc_config: Option<VpcConfig>,
-    #[serde(rename = "logConfig", default, skip_serializing_if = "Option::is_none")]
-    pub log_config: Option<LogsConfig>,
-    #[serde(
-        rename = "encryptionKey",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub encryption_key: Option<String>,
-    #[serde(
-        rename = "serviceRole",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub service_role: Option<String>,
-    #[serde(
-        rename = "currentSession",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub current_session: Option<SandboxSession>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct SandboxSession {
-    #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-    #[serde(rename = "status", default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<String>,
-    #[serde(rename = "startTime", default, skip_serializing_if = "Option::is_none")]
-    pub start_time: Option<crate::types::Timestamp>,
-    #[serde(rename = "endTime", default, skip_serializing_if = "Option::is_none")]
-    pub end_time: Option<crate::types::Timestamp>,
-    #[serde(
-        rename = "currentPhase",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub current_phase: Option<String>,
-    #[serde(rename = "phases", default, skip_serializing_if = "Option::is_none")]
-    pub phases: Option<Vec<SandboxSessionPhase>>,
-    #[serde(
-        rename = "resolvedSourceVersion",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub resolved_source_version: Option<String>,
-    #[serde(rename = "logs", default, skip_serializing_if = "Option::is_none")]
-    pub logs: Option<LogsLocation>,
-    #[serde(
-        rename = "networkInterface",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub network_interface: Option<NetworkInterface>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct SandboxSessionPhase {
-    #[serde(rename = "phaseType", default, skip_serializing_if = "Option::is_none")]
-    pub phase_type: Option<String>,
-    #[serde(
-        rename = "phaseStatus",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub phase_status: Option<StatusType>,
-    #[serde(rename = "startTime", default, skip_serializing_if = "Option::is_none")]
-    pub start_time: Option<crate::types::Timestamp>,
-    #[serde(rename = "endTime", default, skip_serializing_if = "Option::is_none")]
-    pub end_time: Option<crate::types::Timestamp>,
-    #[serde(
-        rename = "durationInSeconds",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub duration_in_seconds: Option<i64>,
-    #[serde(rename = "contexts", default, skip_serializing_if = "Option::is_none")]
-    pub contexts: Option<Vec<PhaseContext>>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ScalingConfigurationInput {
-    #[serde(
-        rename = "scalingType",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub scaling_type: Option<FleetScalingType>,
-    #[serde(
-        rename = "targetTrackingScalingConfigs",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub target_tracking_scaling_configs: Option<Vec<TargetTrackingScalingConfiguration>>,
-    #[serde(
-        rename = "maxCapacity",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub max_capacity: Option<i32>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ScalingConfigurationOutput {
-    #[serde(
-        rename = "scalingType",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub scaling_type: Option<FleetScalingType>,
-    #[serde(
-        rename = "targetTrackingScalingConfigs",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub target_tracking_scaling_configs: Option<Vec<TargetTrackingScalingConfiguration>>,
-    #[serde(
-        rename = "maxCapacity",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub max_capacity: Option<i32>,
-    #[serde(
-        rename = "desiredCapacity",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub desired_capacity: Option<i32>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ScopeConfiguration {
-    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    #[serde(rename = "domain", default, skip_serializing_if = "Option::is_none")]
-    pub domain: Option<String>,
-    #[serde(rename = "scope", default, skip_serializing_if = "Option::is_none")]
-    pub scope: Option<WebhookScopeType>,
+    HostKernel {
+        LinuxKernel4 = "LINUX_KERNEL_4",
+        LinuxKernel6 = "LINUX_KERNEL_6",
+        LinuxKernelLatest = "LINUX_KERNEL_LATEST",
+    }
 }
 
 crate::types::wire_enum! {
-ServerType {
-Github = "GITHUB",
-Bitbucket = "BITBUCKET",
-GithubEnterprise = "GITHUB_ENTERPRISE",
-Gitlab = "GITLAB",
-GitlabSelfManaged = "GITLAB_SELF_MANAGED",
+    ImagePullCredentialsType {
+        Codebuild = "CODEBUILD",
+        ServiceRole = "SERVICE_ROLE",
+    }
 }
+
+crate::types::wire_struct! {
+    ImportSourceCredentialsInput {
+        "username" => username: String,
+        "token" => token: String,
+        "serverType" => server_type: ServerType,
+        "authType" => auth_type: AuthType,
+        "shouldOverwrite" => should_overwrite: bool,
+    }
+}
+
+crate::types::wire_struct! {
+    ImportSourceCredentialsOutput {
+        "arn" => arn: String,
+    }
+}
+
+crate::types::wire_struct! {
+    InvalidInputException {
+    }
+}
+
+crate::types::wire_struct! {
+    InvalidateProjectCacheInput {
+        "projectName" => project_name: String,
+    }
+}
+
+crate::types::wire_struct! {
+    InvalidateProjectCacheOutput {
+    }
 }
 
 crate::types::wire_enum! {
-SharedResourceSortByType {
-Arn = "ARN",
-ModifiedTime = "MODIFIED_TIME",
+    LanguageType {
+        Java = "JAVA",
+        Python = "PYTHON",
+        NodeJs = "NODE_JS",
+        Ruby = "RUBY",
+        Golang = "GOLANG",
+        Docker = "DOCKER",
+        Android = "ANDROID",
+        Dotnet = "DOTNET",
+        Base = "BASE",
+        Php = "PHP",
+    }
 }
+
+crate::types::wire_struct! {
+    ListBuildBatchesForProjectInput {
+        "projectName" => project_name: String,
+        "filter" => filter: BuildBatchFilter,
+        "maxResults" => max_results: i32,
+        "sortOrder" => sort_order: SortOrderType,
+        "nextToken" => next_token: String,
+    }
+}
+
+crate::types::wire_struct! {
+    ListBuildBatchesForProjectOutput {
+        "ids" => ids: Vec<String>,
+        "nextToken" => next_token: String,
+    }
+}
+
+crate::types::wire_struct! {
+    ListBuildBatchesInput {
+        "filter" => filter: BuildBatchFilter,
+        "maxResults" => max_results: i32,
+        "sortOrder" => sort_order: SortOrderType,
+        "nextToken" => next_token: String,
+    }
+}
+
+crate::types::wire_struct! {
+    ListBuildBatchesOutput {
+        "ids" => ids: Vec<String>,
+        "nextToken" => next_token: String,
+    }
+}
+
+crate::types::wire_struct! {
+    ListBuildsForProjectInput {
+        "projectName" => project_name: String,
+        "sortOrder" => sort_order: SortOrderType,
+        "nextToken" => next_token: String,
+    }
+}
+
+crate::types::wire_struct! {
+    ListBuildsForProjectOutput {
+        "ids" => ids: Vec<String>,
+        "nextToken" => next_token: String,
+    }
+}
+
+crate::types::wire_struct! {
+    ListBuildsInput {
+        "sortOrder" => sort_order: SortOrderType,
+        "nextToken" => next_token: String,
+    }
+}
+
+crate::types::wire_struct! {
+    ListBuildsOutput {
+        "ids" => ids: Vec<String>,
+        "nextToken" => next_token: String,
+    }
+}
+
+crate::types::wire_struct! {
+    ListCommandExecutionsForSandboxInput {
+        "sandboxId" => sandbox_id: String,
+        "maxResults" => max_results: i32,
+        "sortOrder" => sort_order: SortOrderType,
+        "nextToken" => next_token: String,
+    }
+}
+
+crate::types::wire_struct! {
+    ListCommandExecutionsForSandboxOutput {
+        "commandExecutions" => command_executions: Vec<CommandExecution>,
+        "nextToken" => next_token: String,
+    }
+}
+
+crate::types::wire_struct! {
+    ListCuratedEnvironmentImagesInput {
+    }
+}
+
+crate::types::wire_struct! {
+    ListCuratedEnvironmentImagesOutput {
+        "platforms" => platforms: Vec<EnvironmentPlatform>,
+    }
+}
+
+crate::types::wire_struct! {
+    ListFleetsInput {
+        "nextToken" => next_token: String,
+        "maxResults" => max_results: i32,
+        "sortOrder" => sort_order: SortOrderType,
+        "sortBy" => sort_by: FleetSortByType,
+    }
+}
+
+crate::types::wire_struct! {
+    ListFleetsOutput {
+        "nextToken" => next_token: String,
+        "fleets" => fleets: Vec<String>,
+    }
+}
+
+crate::types::wire_struct! {
+    ListProjectsInput {
+        "sortBy" => sort_by: ProjectSortByType,
+        "sortOrder" => sort_order: SortOrderType,
+        "nextToken" => next_token: String,
+    }
+}
+
+crate::types::wire_struct! {
+    ListProjectsOutput {
+        "nextToken" => next_token: String,
+        "projects" => projects: Vec<String>,
+    }
+}
+
+crate::types::wire_struct! {
+    ListReportGroupsInput {
+        "sortOrder" => sort_order: SortOrderType,
+        "sortBy" => sort_by: ReportGroupSortByType,
+        "nextToken" => next_token: String,
+        "maxResults" => max_results: i32,
+    }
+}
+
+crate::types::wire_struct! {
+    ListReportGroupsOutput {
+        "nextToken" => next_token: String,
+        "reportGroups" => report_groups: Vec<String>,
+    }
+}
+
+crate::types::wire_struct! {
+    ListReportsForReportGroupInput {
+        "reportGroupArn" => report_group_arn: String,
+        "nextToken" => next_token: String,
+        "sortOrder" => sort_order: SortOrderType,
+        "maxResults" => max_results: i32,
+        "filter" => filter: ReportFilter,
+    }
+}
+
+crate::types::wire_struct! {
+    ListReportsForReportGroupOutput {
+        "nextToken" => next_token: String,
+        "reports" => reports: Vec<String>,
+    }
+}
+
+crate::types::wire_struct! {
+    ListReportsInput {
+        "sortOrder" => sort_order: SortOrderType,
+        "nextToken" => next_token: String,
+        "maxResults" => max_results: i32,
+        "filter" => filter: ReportFilter,
+    }
+}
+
+crate::types::wire_struct! {
+    ListReportsOutput {
+        "nextToken" => next_token: String,
+        "reports" => reports: Vec<String>,
+    }
+}
+
+crate::types::wire_struct! {
+    ListSandboxesForProjectInput {
+        "projectName" => project_name: String,
+        "maxResults" => max_results: i32,
+        "sortOrder" => sort_order: SortOrderType,
+        "nextToken" => next_token: String,
+    }
+}
+
+crate::types::wire_struct! {
+    ListSandboxesForProjectOutput {
+        "ids" => ids: Vec<String>,
+        "nextToken" => next_token: String,
+    }
+}
+
+crate::types::wire_struct! {
+    ListSandboxesInput {
+        "maxResults" => max_results: i32,
+        "sortOrder" => sort_order: SortOrderType,
+        "nextToken" => next_token: String,
+    }
+}
+
+crate::types::wire_struct! {
+    ListSandboxesOutput {
+        "ids" => ids: Vec<String>,
+        "nextToken" => next_token: String,
+    }
+}
+
+crate::types::wire_struct! {
+    ListSharedProjectsInput {
+        "sortBy" => sort_by: SharedResourceSortByType,
+        "sortOrder" => sort_order: SortOrderType,
+        "maxResults" => max_results: i32,
+        "nextToken" => next_token: String,
+    }
+}
+
+crate::types::wire_struct! {
+    ListSharedProjectsOutput {
+        "nextToken" => next_token: String,
+        "projects" => projects: Vec<String>,
+    }
+}
+
+crate::types::wire_struct! {
+    ListSharedReportGroupsInput {
+        "sortOrder" => sort_order: SortOrderType,
+        "sortBy" => sort_by: SharedResourceSortByType,
+        "nextToken" => next_token: String,
+        "maxResults" => max_results: i32,
+    }
+}
+
+crate::types::wire_struct! {
+    ListSharedReportGroupsOutput {
+        "nextToken" => next_token: String,
+        "reportGroups" => report_groups: Vec<String>,
+    }
+}
+
+crate::types::wire_struct! {
+    ListSourceCredentialsInput {
+    }
+}
+
+crate::types::wire_struct! {
+    ListSourceCredentialsOutput {
+        "sourceCredentialsInfos" => source_credentials_infos: Vec<SourceCredentialsInfo>,
+    }
+}
+
+crate::types::wire_struct! {
+    LogsConfig {
+        "cloudWatchLogs" => cloud_watch_logs: CloudWatchLogsConfig,
+        "s3Logs" => s3_logs: S3LogsConfig,
+    }
 }
 
 crate::types::wire_enum! {
-SortOrderType {
-Ascending = "ASCENDING",
-Descending = "DESCENDING",
-}
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct SourceAuth {
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
-    pub r#type: Option<SourceAuthType>,
-    #[serde(rename = "resource", default, skip_serializing_if = "Option::is_none")]
-    pub resource: Option<String>,
+    LogsConfigStatusType {
+        Enabled = "ENABLED",
+        Disabled = "DISABLED",
+    }
 }
 
-crate::types::wire_enum! {
-SourceAuthType {
-Oauth = "OAUTH",
-Codeconnections = "CODECONNECTIONS",
-SecretsManager = "SECRETS_MANAGER",
-}
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct SourceCredentialsInfo {
-    #[serde(rename = "arn", default, skip_serializing_if = "Option::is_none")]
-    pub arn: Option<String>,
-    #[serde(
-        rename = "serverType",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub server_type: Option<ServerType>,
-    #[serde(rename = "authType", default, skip_serializing_if = "Option::is_none")]
-    pub auth_type: Option<AuthType>,
-    #[serde(rename = "resource", default, skip_serializing_if = "Option::is_none")]
-    pub resource: Option<String>,
+crate::types::wire_struct! {
+    LogsLocation {
+        "groupName" => group_name: String,
+        "streamName" => stream_name: String,
+        "deepLink" => deep_link: String,
+        "s3DeepLink" => s3_deep_link: String,
+        "cloudWatchLogsArn" => cloud_watch_logs_arn: String,
+        "s3LogsArn" => s3_logs_arn: String,
+        "cloudWatchLogs" => cloud_watch_logs: CloudWatchLogsConfig,
+        "s3Logs" => s3_logs: S3LogsConfig,
+    }
 }
 
 crate::types::wire_enum! {
-SourceType {
-Codecommit = "CODECOMMIT",
-Codepipeline = "CODEPIPELINE",
-Github = "GITHUB",
-Gitlab = "GITLAB",
-GitlabSelfManaged = "GITLAB_SELF_MANAGED",
-S3 = "S3",
-Bitbucket = "BITBUCKET",
-GithubEnterprise = "GITHUB_ENTERPRISE",
-NoSource = "NO_SOURCE",
-}
+    MachineType {
+        General = "GENERAL",
+        Nvme = "NVME",
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct StartBuildBatchInput {
-    #[serde(
-        rename = "projectName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub project_name: Option<String>,
-    #[serde(
-        rename = "secondarySourcesOverride",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub secondary_sources_override: Option<Vec<ProjectSource>>,
-    #[serde(
-        rename = "secondarySourcesVersionOverride",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub secondary_sources_version_override: Option<Vec<ProjectSourceVersion>>,
-    #[serde(
-        rename = "sourceVersion",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub source_version: Option<String>,
-    #[serde(
-        rename = "artifactsOverride",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub artifacts_override: Option<ProjectArtifacts>,
-    #[serde(
-        rename = "secondaryArtifactsOverride",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub secondary_artifacts_override: Option<Vec<ProjectArtifacts>>,
-    #[serde(
-        rename = "environmentVariablesOverride",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub environment_variables_override: Option<Vec<EnvironmentVariable>>,
-    #[serde(
-        rename = "sourceTypeOverride",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub source_type_override: Option<SourceType>,
-    #[serde(
-        rename = "sourceLocationOverride",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub source_location_override: Option<String>,
-    #[serde(
-        rename = "sourceAuthOverride",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub source_auth_override: Option<SourceAuth>,
-    #[serde(
-        rename = "gitCloneDepthOverride",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub git_clone_depth_override: Option<i32>,
-    #[serde(
-        rename = "gitSubmodulesConfigOverride",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub git_submodules_config_override: Option<GitSubmodulesConfig>,
-    #[serde(
-        rename = "buildspecOverride",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub buildspec_override: Option<String>,
-    #[serde(
-        rename = "insecureSslOverride",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub insecure_ssl_override: Option<bool>,
-    #[serde(
-        rename = "reportBuildBatchStatusOverride",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub report_build_batch_status_override: Option<bool>,
-    #[serde(
-        rename = "environmentTypeOverride",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub environment_type_override: Option<EnvironmentType>,
-    #[serde(
-        rename = "imageOverride",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub image_override: Option<String>,
-    #[serde(
-        rename = "computeTypeOverride",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub compute_type_override: Option<ComputeType>,
-    #[serde(
-        rename = "certificateOverride",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub certificate_override: Option<String>,
-    #[serde(
-        rename = "cacheOverride",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub cache_override: Option<ProjectCache>,
-    #[serde(
-        rename = "serviceRoleOverride",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub service_role_override: Option<String>,
-    #[serde(
-        rename = "privilegedModeOverride",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub privileged_mode_override: Option<bool>,
-    #[serde(
-        rename = "buildTimeoutInMinutesOverride",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub build_timeout_in_minutes_override: Option<i32>,
-    #[serde(
-        rename = "queuedTimeoutInMinutesOverride",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub queued_timeout_in_minutes_override: Option<i32>,
-    #[serde(
-        rename = "encryptionKeyOverride",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub encryption_key_override: Option<String>,
-    #[serde(
-        rename = "idempotencyToken",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub idempotency_token: Option<String>,
-    #[serde(
-        rename = "logsConfigOverride",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub logs_config_override: Option<LogsConfig>,
-    #[serde(
-        rename = "registryCredentialOverride",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub registry_credential_override: Option<RegistryCredential>,
-    #[serde(
-        rename = "imagePullCredentialsTypeOverride",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub image_pull_credentials_type_override: Option<ImagePullCredentialsType>,
-    #[serde(
-        rename = "buildBatchConfigOverride",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub build_batch_config_override: Option<ProjectBuildBatchConfig>,
-    #[serde(
-        rename = "debugSessionEnabled",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub debug_session_enabled: Option<bool>,
+crate::types::wire_struct! {
+    NetworkInterface {
+        "subnetId" => subnet_id: String,
+        "networkInterfaceId" => network_interface_id: String,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct StartBuildBatchOutput {
-    #[serde(
-        rename = "buildBatch",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub build_batch: Option<BuildBatch>,
+crate::types::wire_struct! {
+    OAuthProviderException {
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct StartBuildInput {
-    #[serde(
-        rename = "projectName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub project_name: Option<String>,
-    #[serde(
-        rename = "secondarySourcesOverride",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub secondary_sources_override: Option<Vec<ProjectSource>>,
-    #[serde(
-        rename = "secondarySourcesVersionOverride",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub secondary_sources_version_override: Option<Vec<ProjectSourceVersion>>,
-    #[serde(
-        rename = "sourceVersion",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub source_version: Option<String>,
-    #[serde(
-        rename = "artifactsOverride",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub artifacts_override: Option<ProjectArtifacts>,
-    #[serde(
-        rename = "secondaryArtifactsOverride",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub secondary_artifacts_override: Option<Vec<ProjectArtifacts>>,
-    #[serde(
-        rename = "environmentVariablesOverride",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub environment_variables_override: Option<Vec<EnvironmentVariable>>,
-    #[serde(
-        rename = "sourceTypeOverride",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub source_type_override: Option<SourceType>,
-    #[serde(
-        rename = "sourceLocationOverride",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub source_location_override: Option<String>,
-    #[serde(
-        rename = "sourceAuthOverride",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub source_auth_override: Option<SourceAuth>,
-    #[serde(
-        rename = "gitCloneDepthOverride",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub git_clone_depth_override: Option<i32>,
-    #[serde(
-        rename = "gitSubmodulesConfigOverride",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub git_submodules_config_override: Option<GitSubmodulesConfig>,
-    #[serde(
-        rename = "buildspecOverride",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub buildspec_override: Option<String>,
-    #[serde(
-        rename = "insecureSslOverride",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub insecure_ssl_override: Option<bool>,
-    #[serde(
-        rename = "reportBuildStatusOverride",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub report_build_status_override: Option<bool>,
-    #[serde(
-        rename = "buildStatusConfigOverride",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub build_status_config_override: Option<BuildStatusConfig>,
-    #[serde(
-        rename = "environmentTypeOverride",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub environment_type_override: Option<EnvironmentType>,
-    #[serde(
-        rename = "imageOverride",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub image_override: Option<String>,
-    #[serde(
-        rename = "computeTypeOverride",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub compute_type_override: Option<ComputeType>,
-    #[serde(
-        rename = "certificateOverride",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub certificate_override: Option<String>,
-    #[serde(
-        rename = "cacheOverride",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub cache_override: Option<ProjectCache>,
-    #[serde(
-        rename = "serviceRoleOverride",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub service_role_override: Option<String>,
-    #[serde(
-        rename = "privilegedModeOverride",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub privileged_mode_override: Option<bool>,
-    #[serde(
-        rename = "timeoutInMinutesOverride",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub timeout_in_minutes_override: Option<i32>,
-    #[serde(
-        rename = "queuedTimeoutInMinutesOverride",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub queued_timeout_in_minutes_override: Option<i32>,
-    #[serde(
-        rename = "encryptionKeyOverride",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub encryption_key_override: Option<String>,
-    #[serde(
-        rename = "idempotencyToken",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub idempotency_token: Option<String>,
-    #[serde(
-        rename = "logsConfigOverride",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub logs_config_override: Option<LogsConfig>,
-    #[serde(
-        rename = "registryCredentialOverride",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub registry_credential_override: Option<RegistryCredential>,
-    #[serde(
-        rename = "imagePullCredentialsTypeOverride",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub image_pull_credentials_type_override: Option<ImagePullCredentialsType>,
-    #[serde(
-        rename = "debugSessionEnabled",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub debug_session_enabled: Option<bool>,
-    #[serde(
-        rename = "fleetOverride",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub fleet_override: Option<ProjectFleet>,
-    #[serde(
-        rename = "autoRetryLimitOverride",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub auto_retry_limit_override: Option<i32>,
-    #[serde(
-        rename = "hostKernelOverride",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub host_kernel_override: Option<HostKernel>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct StartBuildOutput {
-    #[serde(rename = "build", default, skip_serializing_if = "Option::is_none")]
-    pub build: Option<Build>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct StartCommandExecutionInput {
-    #[serde(rename = "sandboxId", default, skip_serializing_if = "Option::is_none")]
-    pub sandbox_id: Option<String>,
-    #[serde(rename = "command", default, skip_serializing_if = "Option::is_none")]
-    pub command: Option<String>,
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
-    pub r#type: Option<CommandType>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct StartCommandExecutionOutput {
-    #[serde(
-        rename = "commandExecution",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub command_execution: Option<CommandExecution>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct StartSandboxConnectionInput {
-    #[serde(rename = "sandboxId", default, skip_serializing_if = "Option::is_none")]
-    pub sandbox_id: Option<String>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct StartSandboxConnectionOutput {
-    #[serde(
-        rename = "ssmSession",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub ssm_session: Option<SSMSession>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct StartSandboxInput {
-    #[serde(
-        rename = "projectName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub project_name: Option<String>,
-    #[serde(
-        rename = "idempotencyToken",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub idempotency_token: Option<String>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct StartSandboxOutput {
-    #[serde(rename = "sandbox", default, skip_serializing_if = "Option::is_none")]
-    pub sandbox: Option<Sandbox>,
+crate::types::wire_struct! {
+    PhaseContext {
+        "statusCode" => status_code: String,
+        "message" => message: String,
+    }
 }
 
 crate::types::wire_enum! {
-StatusType {
-Succeeded = "SUCCEEDED",
-Failed = "FAILED",
-Fault = "FAULT",
-TimedOut = "TIMED_OUT",
-InProgress = "IN_PROGRESS",
-Stopped = "STOPPED",
-}
+    PlatformType {
+        Debian = "DEBIAN",
+        AmazonLinux = "AMAZON_LINUX",
+        Ubuntu = "UBUNTU",
+        WindowsServer = "WINDOWS_SERVER",
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct StopBuildBatchInput {
-    #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
+crate::types::wire_struct! {
+    Project {
+        "name" => name: String,
+        "arn" => arn: String,
+        "description" => description: String,
+        "source" => source: ProjectSource,
+        "secondarySources" => secondary_sources: Vec<ProjectSource>,
+        "sourceVersion" => source_version: String,
+        "secondarySourceVersions" => secondary_source_versions: Vec<ProjectSourceVersion>,
+        "artifacts" => artifacts: ProjectArtifacts,
+        "secondaryArtifacts" => secondary_artifacts: Vec<ProjectArtifacts>,
+        "cache" => cache: ProjectCache,
+        "environment" => environment: ProjectEnvironment,
+        "serviceRole" => service_role: String,
+        "timeoutInMinutes" => timeout_in_minutes: i32,
+        "queuedTimeoutInMinutes" => queued_timeout_in_minutes: i32,
+        "encryptionKey" => encryption_key: String,
+        "tags" => tags: Vec<Tag>,
+        "created" => created: crate::types::Timestamp,
+        "lastModified" => last_modified: crate::types::Timestamp,
+        "webhook" => webhook: Webhook,
+        "vpcConfig" => vpc_config: VpcConfig,
+        "badge" => badge: ProjectBadge,
+        "logsConfig" => logs_config: LogsConfig,
+        "fileSystemLocations" => file_system_locations: Vec<ProjectFileSystemLocation>,
+        "buildBatchConfig" => build_batch_config: ProjectBuildBatchConfig,
+        "concurrentBuildLimit" => concurrent_build_limit: i32,
+        "projectVisibility" => project_visibility: ProjectVisibilityType,
+        "publicProjectAlias" => public_project_alias: String,
+        "resourceAccessRole" => resource_access_role: String,
+        "autoRetryLimit" => auto_retry_limit: i32,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct StopBuildBatchOutput {
-    #[serde(
-        rename = "buildBatch",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub build_batch: Option<BuildBatch>,
+crate::types::wire_struct! {
+    ProjectArtifacts {
+        "type" => r#type: ArtifactsType,
+        "location" => location: String,
+        "path" => path: String,
+        "namespaceType" => namespace_type: ArtifactNamespace,
+        "name" => name: String,
+        "packaging" => packaging: ArtifactPackaging,
+        "overrideArtifactName" => override_artifact_name: bool,
+        "encryptionDisabled" => encryption_disabled: bool,
+        "artifactIdentifier" => artifact_identifier: String,
+        "bucketOwnerAccess" => bucket_owner_access: BucketOwnerAccess,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct StopBuildInput {
-    #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
+crate::types::wire_struct! {
+    ProjectBadge {
+        "badgeEnabled" => badge_enabled: bool,
+        "badgeRequestUrl" => badge_request_url: String,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct StopBuildOutput {
-    #[serde(rename = "build", default, skip_serializing_if = "Option::is_none")]
-    pub build: Option<Build>,
+crate::types::wire_struct! {
+    ProjectBuildBatchConfig {
+        "serviceRole" => service_role: String,
+        "combineArtifacts" => combine_artifacts: bool,
+        "restrictions" => restrictions: BatchRestrictions,
+        "timeoutInMins" => timeout_in_mins: i32,
+        "batchReportMode" => batch_report_mode: BatchReportModeType,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct StopSandboxInput {
-    #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
+crate::types::wire_struct! {
+    ProjectCache {
+        "type" => r#type: CacheType,
+        "location" => location: String,
+        "modes" => modes: Vec<CacheMode>,
+        "cacheNamespace" => cache_namespace: String,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct StopSandboxOutput {
-    #[serde(rename = "sandbox", default, skip_serializing_if = "Option::is_none")]
-    pub sandbox: Option<Sandbox>,
+crate::types::wire_struct! {
+    ProjectEnvironment {
+        "type" => r#type: EnvironmentType,
+        "image" => image: String,
+        "computeType" => compute_type: ComputeType,
+        "computeConfiguration" => compute_configuration: ComputeConfiguration,
+        "fleet" => fleet: ProjectFleet,
+        "environmentVariables" => environment_variables: Vec<EnvironmentVariable>,
+        "privilegedMode" => privileged_mode: bool,
+        "certificate" => certificate: String,
+        "registryCredential" => registry_credential: RegistryCredential,
+        "imagePullCredentialsType" => image_pull_credentials_type: ImagePullCredentialsType,
+        "dockerServer" => docker_server: DockerServer,
+        "hostKernel" => host_kernel: HostKernel,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct Tag {
-    #[serde(rename = "key", default, skip_serializing_if = "Option::is_none")]
-    pub key: Option<String>,
-    #[serde(rename = "value", default, skip_serializing_if = "Option::is_none")]
-    pub value: Option<String>,
+crate::types::wire_struct! {
+    ProjectFileSystemLocation {
+        "type" => r#type: FileSystemType,
+        "location" => location: String,
+        "mountPoint" => mount_point: String,
+        "identifier" => identifier: String,
+        "mountOptions" => mount_options: String,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct TargetTrackingScalingConfiguration {
-    #[serde(
-        rename = "metricType",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub metric_type: Option<FleetScalingMetricType>,
-    #[serde(
-        rename = "targetValue",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub target_value: Option<f64>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct TestCase {
-    #[serde(rename = "reportArn", default, skip_serializing_if = "Option::is_none")]
-    pub report_arn: Option<String>,
-    #[serde(
-        rename = "testRawDataPath",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub test_raw_data_path: Option<String>,
-    #[serde(rename = "prefix", default, skip_serializing_if = "Option::is_none")]
-    pub prefix: Option<String>,
-    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    #[serde(rename = "status", default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<String>,
-    #[serde(
-        rename = "durationInNanoSeconds",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub duration_in_nano_seconds: Option<i64>,
-    #[serde(rename = "message", default, skip_serializing_if = "Option::is_none")]
-    pub message: Option<String>,
-    #[serde(rename = "expired", default, skip_serializing_if = "Option::is_none")]
-    pub expired: Option<crate::types::Timestamp>,
-    #[serde(
-        rename = "testSuiteName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub test_suite_name: Option<String>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct TestCaseFilter {
-    #[serde(rename = "status", default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<String>,
-    #[serde(rename = "keyword", default, skip_serializing_if = "Option::is_none")]
-    pub keyword: Option<String>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct TestReportSummary {
-    #[serde(rename = "total", default, skip_serializing_if = "Option::is_none")]
-    pub total: Option<i32>,
-    #[serde(
-        rename = "statusCounts",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub status_counts: Option<std::collections::BTreeMap<String, i32>>,
-    #[serde(
-        rename = "durationInNanoSeconds",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub duration_in_nano_seconds: Option<i64>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct UpdateFleetInput {
-    #[serde(rename = "arn", default, skip_serializing_if = "Option::is_none")]
-    pub arn: Option<String>,
-    #[serde(
-        rename = "baseCapacity",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub base_capacity: Option<i32>,
-    #[serde(
-        rename = "environmentType",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub environment_type: Option<EnvironmentType>,
-    #[serde(
-        rename = "computeType",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub compute_type: Option<ComputeType>,
-    #[serde(
-        rename = "computeConfiguration",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub compute_configuration: Option<ComputeConfiguration>,
-    #[serde(
-        rename = "scalingConfiguration",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub scaling_configuration: Option<ScalingConfigurationInput>,
-    #[serde(
-        rename = "overflowBehavior",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub overflow_behavior: Option<FleetOverflowBehavior>,
-    #[serde(rename = "vpcConfig", default, skip_serializing_if = "Option::is_none")]
-    pub vpc_config: Option<VpcConfig>,
-    #[serde(
-        rename = "proxyConfiguration",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub proxy_configuration: Option<ProxyConfiguration>,
-    #[serde(rename = "imageId", default, skip_serializing_if = "Option::is_none")]
-    pub image_id: Option<String>,
-    #[serde(
-        rename = "fleetServiceRole",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub fleet_service_role: Option<String>,
-    #[serde(rename = "tags", default, skip_serializing_if = "Option::is_none")]
-    pub tags: Option<Vec<Tag>>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct UpdateFleetOutput {
-    #[serde(rename = "fleet", default, skip_serializing_if = "Option::is_none")]
-    pub fleet: Option<Fleet>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct UpdateProjectInput {
-    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    #[serde(
-        rename = "description",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub description: Option<String>,
-    #[serde(rename = "source", default, skip_serializing_if = "Option::is_none")]
-    pub source: Option<ProjectSource>,
-    #[serde(
-        rename = "secondarySources",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub secondary_sources: Option<Vec<ProjectSource>>,
-    #[serde(
-        rename = "sourceVersion",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub source_version: Option<String>,
-    #[serde(
-        rename = "secondarySourceVersions",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub secondary_source_versions: Option<Vec<ProjectSourceVersion>>,
-    #[serde(rename = "artifacts", default, skip_serializing_if = "Option::is_none")]
-    pub artifacts: Option<ProjectArtifacts>,
-    #[serde(
-        rename = "secondaryArtifacts",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub secondary_artifacts: Option<Vec<ProjectArtifacts>>,
-    #[serde(rename = "cache", default, skip_serializing_if = "Option::is_none")]
-    pub cache: Option<ProjectCache>,
-    #[serde(
-        rename = "environment",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub environment: Option<ProjectEnvironment>,
-    #[serde(
-        rename = "serviceRole",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub service_role: Option<String>,
-    #[serde(
-        rename = "timeoutInMinutes",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub timeout_in_minutes: Option<i32>,
-    #[serde(
-        rename = "queuedTimeoutInMinutes",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub queued_timeout_in_minutes: Option<i32>,
-    #[serde(
-        rename = "encryptionKey",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub encryption_key: Option<String>,
-    #[serde(rename = "tags", default, skip_serializing_if = "Option::is_none")]
-    pub tags: Option<Vec<Tag>>,
-    #[serde(rename = "vpcConfig", default, skip_serializing_if = "Option::is_none")]
-    pub vpc_config: Option<VpcConfig>,
-    #[serde(
-        rename = "badgeEnabled",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub badge_enabled: Option<bool>,
-    #[serde(
-        rename = "logsConfig",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub logs_config: Option<LogsConfig>,
-    #[serde(
-        rename = "fileSystemLocations",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub file_system_locations: Option<Vec<ProjectFileSystemLocation>>,
-    #[serde(
-        rename = "buildBatchConfig",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub build_batch_config: Option<ProjectBuildBatchConfig>,
-    #[serde(
-        rename = "concurrentBuildLimit",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub concurrent_build_limit: Option<i32>,
-    #[serde(
-        rename = "autoRetryLimit",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub auto_retry_limit: Option<i32>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct UpdateProjectOutput {
-    #[serde(rename = "project", default, skip_serializing_if = "Option::is_none")]
-    pub project: Option<Project>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct UpdateProjectVisibilityInput {
-    #[serde(
-        rename = "projectArn",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub project_arn: Option<String>,
-    #[serde(
-        rename = "projectVisibility",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub project_visibility: Option<ProjectVisibilityType>,
-    #[serde(
-        rename = "resourceAccessRole",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub resource_access_role: Option<String>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct UpdateProjectVisibilityOutput {
-    #[serde(
-        rename = "projectArn",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub project_arn: Option<String>,
-    #[serde(
-        rename = "publicProjectAlias",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub public_project_alias: Option<String>,
-    #[serde(
-        rename = "projectVisibility",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub project_visibility: Option<ProjectVisibilityType>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct UpdateReportGroupInput {
-    #[serde(rename = "arn", default, skip_serializing_if = "Option::is_none")]
-    pub arn: Option<String>,
-    #[serde(
-        rename = "exportConfig",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub export_config: Option<ReportExportConfig>,
-    #[serde(rename = "tags", default, skip_serializing_if = "Option::is_none")]
-    pub tags: Option<Vec<Tag>>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct UpdateReportGroupOutput {
-    #[serde(
-        rename = "reportGroup",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub report_group: Option<ReportGroup>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct UpdateWebhookInput {
-    #[serde(
-        rename = "projectName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub project_name: Option<String>,
-    #[serde(
-        rename = "branchFilter",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub branch_filter: Option<String>,
-    #[serde(
-        rename = "rotateSecret",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub rotate_secret: Option<bool>,
-    #[serde(
-        rename = "filterGroups",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub filter_groups: Option<Vec<Vec<WebhookFilter>>>,
-    #[serde(rename = "buildType", default, skip_serializing_if = "Option::is_none")]
-    pub build_type: Option<WebhookBuildType>,
-    #[serde(
-        rename = "pullRequestBuildPolicy",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub pull_request_build_policy: Option<PullRequestBuildPolicy>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct UpdateWebhookOutput {
-    #[serde(rename = "webhook", default, skip_serializing_if = "Option::is_none")]
-    pub webhook: Option<Webhook>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct VpcConfig {
-    #[serde(rename = "vpcId", default, skip_serializing_if = "Option::is_none")]
-    pub vpc_id: Option<String>,
-    #[serde(rename = "subnets", default, skip_serializing_if = "Option::is_none")]
-    pub subnets: Option<Vec<String>>,
-    #[serde(
-        rename = "securityGroupIds",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub security_group_ids: Option<Vec<String>>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct Webhook {
-    #[serde(rename = "url", default, skip_serializing_if = "Option::is_none")]
-    pub url: Option<String>,
-    #[serde(
-        rename = "payloadUrl",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub payload_url: Option<String>,
-    #[serde(rename = "secret", default, skip_serializing_if = "Option::is_none")]
-    pub secret: Option<String>,
-    #[serde(
-        rename = "branchFilter",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub branch_filter: Option<String>,
-    #[serde(
-        rename = "filterGroups",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub filter_groups: Option<Vec<Vec<WebhookFilter>>>,
-    #[serde(rename = "buildType", default, skip_serializing_if = "Option::is_none")]
-    pub build_type: Option<WebhookBuildType>,
-    #[serde(
-        rename = "manualCreation",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub manual_creation: Option<bool>,
-    #[serde(
-        rename = "lastModifiedSecret",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub last_modified_secret: Option<crate::types::Timestamp>,
-    #[serde(
-        rename = "scopeConfiguration",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub scope_configuration: Option<ScopeConfiguration>,
-    #[serde(rename = "status", default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<WebhookStatus>,
-    #[serde(
-        rename = "statusMessage",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub status_message: Option<String>,
-    #[serde(
-        rename = "pullRequestBuildPolicy",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub pull_request_build_policy: Option<PullRequestBuildPolicy>,
+crate::types::wire_struct! {
+    ProjectFleet {
+        "fleetArn" => fleet_arn: String,
+    }
 }
 
 crate::types::wire_enum! {
-WebhookBuildType {
-Build = "BUILD",
-BuildBatch = "BUILD_BATCH",
-RunnerBuildkiteBuild = "RUNNER_BUILDKITE_BUILD",
-}
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct WebhookFilter {
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
-    pub r#type: Option<WebhookFilterType>,
-    #[serde(rename = "pattern", default, skip_serializing_if = "Option::is_none")]
-    pub pattern: Option<String>,
-    #[serde(
-        rename = "excludeMatchedPattern",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub exclude_matched_pattern: Option<bool>,
+    ProjectSortByType {
+        Name = "NAME",
+        CreatedTime = "CREATED_TIME",
+        LastModifiedTime = "LAST_MODIFIED_TIME",
+    }
 }
 
-crate::types::wire_enum! {
-WebhookFilterType {
-Event = "EVENT",
-BaseRef = "BASE_REF",
-HeadRef = "HEAD_REF",
-ActorAccountId = "ACTOR_ACCOUNT_ID",
-FilePath = "FILE_PATH",
-CommitMessage = "COMMIT_MESSAGE",
-WorkflowName = "WORKFLOW_NAME",
-TagName = "TAG_NAME",
-ReleaseName = "RELEASE_NAME",
-RepositoryName = "REPOSITORY_NAME",
-OrganizationName = "ORGANIZATION_NAME",
+crate::types::wire_struct! {
+    ProjectSource {
+        "type" => r#type: SourceType,
+        "location" => location: String,
+        "gitCloneDepth" => git_clone_depth: i32,
+        "gitSubmodulesConfig" => git_submodules_config: GitSubmodulesConfig,
+        "buildspec" => buildspec: String,
+        "auth" => auth: SourceAuth,
+        "reportBuildStatus" => report_build_status: bool,
+        "buildStatusConfig" => build_status_config: BuildStatusConfig,
+        "insecureSsl" => insecure_ssl: bool,
+        "sourceIdentifier" => source_identifier: String,
+    }
 }
+
+crate::types::wire_struct! {
+    ProjectSourceVersion {
+        "sourceIdentifier" => source_identifier: String,
+        "sourceVersion" => source_version: String,
+    }
 }
 
 crate::types::wire_enum! {
-WebhookScopeType {
-GithubOrganization = "GITHUB_ORGANIZATION",
-GithubGlobal = "GITHUB_GLOBAL",
-GitlabGroup = "GITLAB_GROUP",
+    ProjectVisibilityType {
+        PublicRead = "PUBLIC_READ",
+        Private = "PRIVATE",
+    }
 }
+
+crate::types::wire_struct! {
+    ProxyConfiguration {
+        "defaultBehavior" => default_behavior: FleetProxyRuleBehavior,
+        "orderedProxyRules" => ordered_proxy_rules: Vec<FleetProxyRule>,
+    }
 }
 
 crate::types::wire_enum! {
-WebhookStatus {
-Creating = "CREATING",
-CreateFailed = "CREATE_FAILED",
-Active = "ACTIVE",
-Deleting = "DELETING",
+    PullRequestBuildApproverRole {
+        GithubRead = "GITHUB_READ",
+        GithubTriage = "GITHUB_TRIAGE",
+        GithubWrite = "GITHUB_WRITE",
+        GithubMaintain = "GITHUB_MAINTAIN",
+        GithubAdmin = "GITHUB_ADMIN",
+        GitlabGuest = "GITLAB_GUEST",
+        GitlabPlanner = "GITLAB_PLANNER",
+        GitlabReporter = "GITLAB_REPORTER",
+        GitlabDeveloper = "GITLAB_DEVELOPER",
+        GitlabMaintainer = "GITLAB_MAINTAINER",
+        GitlabOwner = "GITLAB_OWNER",
+        BitbucketRead = "BITBUCKET_READ",
+        BitbucketWrite = "BITBUCKET_WRITE",
+        BitbucketAdmin = "BITBUCKET_ADMIN",
+    }
 }
+
+crate::types::wire_enum! {
+    PullRequestBuildCommentApproval {
+        Disabled = "DISABLED",
+        AllPullRequests = "ALL_PULL_REQUESTS",
+        ForkPullRequests = "FORK_PULL_REQUESTS",
+    }
+}
+
+crate::types::wire_struct! {
+    PullRequestBuildPolicy {
+        "requiresCommentApproval" => requires_comment_approval: PullRequestBuildCommentApproval,
+        "approverRoles" => approver_roles: Vec<PullRequestBuildApproverRole>,
+    }
+}
+
+crate::types::wire_struct! {
+    PutResourcePolicyInput {
+        "policy" => policy: String,
+        "resourceArn" => resource_arn: String,
+    }
+}
+
+crate::types::wire_struct! {
+    PutResourcePolicyOutput {
+        "resourceArn" => resource_arn: String,
+    }
+}
+
+crate::types::wire_struct! {
+    RegistryCredential {
+        "credential" => credential: String,
+        "credentialProvider" => credential_provider: CredentialProviderType,
+    }
+}
+
+crate::types::wire_struct! {
+    Report {
+        "arn" => arn: String,
+        "type" => r#type: ReportType,
+        "name" => name: String,
+        "reportGroupArn" => report_group_arn: String,
+        "executionId" => execution_id: String,
+        "status" => status: ReportStatusType,
+        "created" => created: crate::types::Timestamp,
+        "expired" => expired: crate::types::Timestamp,
+        "exportConfig" => export_config: ReportExportConfig,
+        "truncated" => truncated: bool,
+        "testSummary" => test_summary: TestReportSummary,
+        "codeCoverageSummary" => code_coverage_summary: CodeCoverageReportSummary,
+    }
+}
+
+crate::types::wire_enum! {
+    ReportCodeCoverageSortByType {
+        LineCoveragePercentage = "LINE_COVERAGE_PERCENTAGE",
+        FilePath = "FILE_PATH",
+    }
+}
+
+crate::types::wire_struct! {
+    ReportExportConfig {
+        "exportConfigType" => export_config_type: ReportExportConfigType,
+        "s3Destination" => s3_destination: S3ReportExportConfig,
+    }
+}
+
+crate::types::wire_enum! {
+    ReportExportConfigType {
+        S3 = "S3",
+        NoExport = "NO_EXPORT",
+    }
+}
+
+crate::types::wire_struct! {
+    ReportFilter {
+        "status" => status: ReportStatusType,
+    }
+}
+
+crate::types::wire_struct! {
+    ReportGroup {
+        "arn" => arn: String,
+        "name" => name: String,
+        "type" => r#type: ReportType,
+        "exportConfig" => export_config: ReportExportConfig,
+        "created" => created: crate::types::Timestamp,
+        "lastModified" => last_modified: crate::types::Timestamp,
+        "tags" => tags: Vec<Tag>,
+        "status" => status: ReportGroupStatusType,
+    }
+}
+
+crate::types::wire_enum! {
+    ReportGroupSortByType {
+        Name = "NAME",
+        CreatedTime = "CREATED_TIME",
+        LastModifiedTime = "LAST_MODIFIED_TIME",
+    }
+}
+
+crate::types::wire_enum! {
+    ReportGroupStatusType {
+        Active = "ACTIVE",
+        Deleting = "DELETING",
+    }
+}
+
+crate::types::wire_enum! {
+    ReportGroupTrendFieldType {
+        PassRate = "PASS_RATE",
+        Duration = "DURATION",
+        Total = "TOTAL",
+        LineCoverage = "LINE_COVERAGE",
+        LinesCovered = "LINES_COVERED",
+        LinesMissed = "LINES_MISSED",
+        BranchCoverage = "BRANCH_COVERAGE",
+        BranchesCovered = "BRANCHES_COVERED",
+        BranchesMissed = "BRANCHES_MISSED",
+    }
+}
+
+crate::types::wire_struct! {
+    ReportGroupTrendStats {
+        "average" => average: String,
+        "max" => max: String,
+        "min" => min: String,
+    }
+}
+
+crate::types::wire_enum! {
+    ReportPackagingType {
+        Zip = "ZIP",
+        NoneValue = "NONE",
+    }
+}
+
+crate::types::wire_enum! {
+    ReportStatusType {
+        Generating = "GENERATING",
+        Succeeded = "SUCCEEDED",
+        Failed = "FAILED",
+        Incomplete = "INCOMPLETE",
+        Deleting = "DELETING",
+    }
+}
+
+crate::types::wire_enum! {
+    ReportType {
+        Test = "TEST",
+        CodeCoverage = "CODE_COVERAGE",
+    }
+}
+
+crate::types::wire_struct! {
+    ReportWithRawData {
+        "reportArn" => report_arn: String,
+        "data" => data: String,
+    }
+}
+
+crate::types::wire_struct! {
+    ResolvedArtifact {
+        "type" => r#type: ArtifactsType,
+        "location" => location: String,
+        "identifier" => identifier: String,
+    }
+}
+
+crate::types::wire_struct! {
+    ResourceAlreadyExistsException {
+    }
+}
+
+crate::types::wire_struct! {
+    ResourceNotFoundException {
+    }
+}
+
+crate::types::wire_struct! {
+    RetryBuildBatchInput {
+        "id" => id: String,
+        "idempotencyToken" => idempotency_token: String,
+        "retryType" => retry_type: RetryBuildBatchType,
+    }
+}
+
+crate::types::wire_struct! {
+    RetryBuildBatchOutput {
+        "buildBatch" => build_batch: BuildBatch,
+    }
+}
+
+crate::types::wire_enum! {
+    RetryBuildBatchType {
+        RetryAllBuilds = "RETRY_ALL_BUILDS",
+        RetryFailedBuilds = "RETRY_FAILED_BUILDS",
+    }
+}
+
+crate::types::wire_struct! {
+    RetryBuildInput {
+        "id" => id: String,
+        "idempotencyToken" => idempotency_token: String,
+    }
+}
+
+crate::types::wire_struct! {
+    RetryBuildOutput {
+        "build" => build: Build,
+    }
+}
+
+crate::types::wire_struct! {
+    S3LogsConfig {
+        "status" => status: LogsConfigStatusType,
+        "location" => location: String,
+        "encryptionDisabled" => encryption_disabled: bool,
+        "bucketOwnerAccess" => bucket_owner_access: BucketOwnerAccess,
+    }
+}
+
+crate::types::wire_struct! {
+    S3ReportExportConfig {
+        "bucket" => bucket: String,
+        "bucketOwner" => bucket_owner: String,
+        "path" => path: String,
+        "packaging" => packaging: ReportPackagingType,
+        "encryptionKey" => encryption_key: String,
+        "encryptionDisabled" => encryption_disabled: bool,
+    }
+}
+
+crate::types::wire_struct! {
+    SSMSession {
+        "sessionId" => session_id: String,
+        "tokenValue" => token_value: String,
+        "streamUrl" => stream_url: String,
+    }
+}
+
+crate::types::wire_struct! {
+    Sandbox {
+        "id" => id: String,
+        "arn" => arn: String,
+        "projectName" => project_name: String,
+        "requestTime" => request_time: crate::types::Timestamp,
+        "startTime" => start_time: crate::types::Timestamp,
+        "endTime" => end_time: crate::types::Timestamp,
+        "status" => status: String,
+        "source" => source: ProjectSource,
+        "sourceVersion" => source_version: String,
+        "secondarySources" => secondary_sources: Vec<ProjectSource>,
+        "secondarySourceVersions" => secondary_source_versions: Vec<ProjectSourceVersion>,
+        "environment" => environment: ProjectEnvironment,
+        "fileSystemLocations" => file_system_locations: Vec<ProjectFileSystemLocation>,
+        "timeoutInMinutes" => timeout_in_minutes: i32,
+        "queuedTimeoutInMinutes" => queued_timeout_in_minutes: i32,
+        "vpcConfig" => vpc_config: VpcConfig,
+        "logConfig" => log_config: LogsConfig,
+        "encryptionKey" => encryption_key: String,
+        "serviceRole" => service_role: String,
+        "currentSession" => current_session: SandboxSession,
+    }
+}
+
+crate::types::wire_struct! {
+    SandboxSession {
+        "id" => id: String,
+        "status" => status: String,
+        "startTime" => start_time: crate::types::Timestamp,
+        "endTime" => end_time: crate::types::Timestamp,
+        "currentPhase" => current_phase: String,
+        "phases" => phases: Vec<SandboxSessionPhase>,
+        "resolvedSourceVersion" => resolved_source_version: String,
+        "logs" => logs: LogsLocation,
+        "networkInterface" => network_interface: NetworkInterface,
+    }
+}
+
+crate::types::wire_struct! {
+    SandboxSessionPhase {
+        "phaseType" => phase_type: String,
+        "phaseStatus" => phase_status: StatusType,
+        "startTime" => start_time: crate::types::Timestamp,
+        "endTime" => end_time: crate::types::Timestamp,
+        "durationInSeconds" => duration_in_seconds: i64,
+        "contexts" => contexts: Vec<PhaseContext>,
+    }
+}
+
+crate::types::wire_struct! {
+    ScalingConfigurationInput {
+        "scalingType" => scaling_type: FleetScalingType,
+        "targetTrackingScalingConfigs" => target_tracking_scaling_configs: Vec<TargetTrackingScalingConfiguration>,
+        "maxCapacity" => max_capacity: i32,
+    }
+}
+
+crate::types::wire_struct! {
+    ScalingConfigurationOutput {
+        "scalingType" => scaling_type: FleetScalingType,
+        "targetTrackingScalingConfigs" => target_tracking_scaling_configs: Vec<TargetTrackingScalingConfiguration>,
+        "maxCapacity" => max_capacity: i32,
+        "desiredCapacity" => desired_capacity: i32,
+    }
+}
+
+crate::types::wire_struct! {
+    ScopeConfiguration {
+        "name" => name: String,
+        "domain" => domain: String,
+        "scope" => scope: WebhookScopeType,
+    }
+}
+
+crate::types::wire_enum! {
+    ServerType {
+        Github = "GITHUB",
+        Bitbucket = "BITBUCKET",
+        GithubEnterprise = "GITHUB_ENTERPRISE",
+        Gitlab = "GITLAB",
+        GitlabSelfManaged = "GITLAB_SELF_MANAGED",
+    }
+}
+
+crate::types::wire_enum! {
+    SharedResourceSortByType {
+        Arn = "ARN",
+        ModifiedTime = "MODIFIED_TIME",
+    }
+}
+
+crate::types::wire_enum! {
+    SortOrderType {
+        Ascending = "ASCENDING",
+        Descending = "DESCENDING",
+    }
+}
+
+crate::types::wire_struct! {
+    SourceAuth {
+        "type" => r#type: SourceAuthType,
+        "resource" => resource: String,
+    }
+}
+
+crate::types::wire_enum! {
+    SourceAuthType {
+        Oauth = "OAUTH",
+        Codeconnections = "CODECONNECTIONS",
+        SecretsManager = "SECRETS_MANAGER",
+    }
+}
+
+crate::types::wire_struct! {
+    SourceCredentialsInfo {
+        "arn" => arn: String,
+        "serverType" => server_type: ServerType,
+        "authType" => auth_type: AuthType,
+        "resource" => resource: String,
+    }
+}
+
+crate::types::wire_enum! {
+    SourceType {
+        Codecommit = "CODECOMMIT",
+        Codepipeline = "CODEPIPELINE",
+        Github = "GITHUB",
+        Gitlab = "GITLAB",
+        GitlabSelfManaged = "GITLAB_SELF_MANAGED",
+        S3 = "S3",
+        Bitbucket = "BITBUCKET",
+        GithubEnterprise = "GITHUB_ENTERPRISE",
+        NoSource = "NO_SOURCE",
+    }
+}
+
+crate::types::wire_struct! {
+    StartBuildBatchInput {
+        "projectName" => project_name: String,
+        "secondarySourcesOverride" => secondary_sources_override: Vec<ProjectSource>,
+        "secondarySourcesVersionOverride" => secondary_sources_version_override: Vec<ProjectSourceVersion>,
+        "sourceVersion" => source_version: String,
+        "artifactsOverride" => artifacts_override: ProjectArtifacts,
+        "secondaryArtifactsOverride" => secondary_artifacts_override: Vec<ProjectArtifacts>,
+        "environmentVariablesOverride" => environment_variables_override: Vec<EnvironmentVariable>,
+        "sourceTypeOverride" => source_type_override: SourceType,
+        "sourceLocationOverride" => source_location_override: String,
+        "sourceAuthOverride" => source_auth_override: SourceAuth,
+        "gitCloneDepthOverride" => git_clone_depth_override: i32,
+        "gitSubmodulesConfigOverride" => git_submodules_config_override: GitSubmodulesConfig,
+        "buildspecOverride" => buildspec_override: String,
+        "insecureSslOverride" => insecure_ssl_override: bool,
+        "reportBuildBatchStatusOverride" => report_build_batch_status_override: bool,
+        "environmentTypeOverride" => environment_type_override: EnvironmentType,
+        "imageOverride" => image_override: String,
+        "computeTypeOverride" => compute_type_override: ComputeType,
+        "certificateOverride" => certificate_override: String,
+        "cacheOverride" => cache_override: ProjectCache,
+        "serviceRoleOverride" => service_role_override: String,
+        "privilegedModeOverride" => privileged_mode_override: bool,
+        "buildTimeoutInMinutesOverride" => build_timeout_in_minutes_override: i32,
+        "queuedTimeoutInMinutesOverride" => queued_timeout_in_minutes_override: i32,
+        "encryptionKeyOverride" => encryption_key_override: String,
+        "idempotencyToken" => idempotency_token: String,
+        "logsConfigOverride" => logs_config_override: LogsConfig,
+        "registryCredentialOverride" => registry_credential_override: RegistryCredential,
+        "imagePullCredentialsTypeOverride" => image_pull_credentials_type_override: ImagePullCredentialsType,
+        "buildBatchConfigOverride" => build_batch_config_override: ProjectBuildBatchConfig,
+        "debugSessionEnabled" => debug_session_enabled: bool,
+    }
+}
+
+crate::types::wire_struct! {
+    StartBuildBatchOutput {
+        "buildBatch" => build_batch: BuildBatch,
+    }
+}
+
+crate::types::wire_struct! {
+    StartBuildInput {
+        "projectName" => project_name: String,
+        "secondarySourcesOverride" => secondary_sources_override: Vec<ProjectSource>,
+        "secondarySourcesVersionOverride" => secondary_sources_version_override: Vec<ProjectSourceVersion>,
+        "sourceVersion" => source_version: String,
+        "artifactsOverride" => artifacts_override: ProjectArtifacts,
+        "secondaryArtifactsOverride" => secondary_artifacts_override: Vec<ProjectArtifacts>,
+        "environmentVariablesOverride" => environment_variables_override: Vec<EnvironmentVariable>,
+        "sourceTypeOverride" => source_type_override: SourceType,
+        "sourceLocationOverride" => source_location_override: String,
+        "sourceAuthOverride" => source_auth_override: SourceAuth,
+        "gitCloneDepthOverride" => git_clone_depth_override: i32,
+        "gitSubmodulesConfigOverride" => git_submodules_config_override: GitSubmodulesConfig,
+        "buildspecOverride" => buildspec_override: String,
+        "insecureSslOverride" => insecure_ssl_override: bool,
+        "reportBuildStatusOverride" => report_build_status_override: bool,
+        "buildStatusConfigOverride" => build_status_config_override: BuildStatusConfig,
+        "environmentTypeOverride" => environment_type_override: EnvironmentType,
+        "imageOverride" => image_override: String,
+        "computeTypeOverride" => compute_type_override: ComputeType,
+        "certificateOverride" => certificate_override: String,
+        "cacheOverride" => cache_override: ProjectCache,
+        "serviceRoleOverride" => service_role_override: String,
+        "privilegedModeOverride" => privileged_mode_override: bool,
+        "timeoutInMinutesOverride" => timeout_in_minutes_override: i32,
+        "queuedTimeoutInMinutesOverride" => queued_timeout_in_minutes_override: i32,
+        "encryptionKeyOverride" => encryption_key_override: String,
+        "idempotencyToken" => idempotency_token: String,
+        "logsConfigOverride" => logs_config_override: LogsConfig,
+        "registryCredentialOverride" => registry_credential_override: RegistryCredential,
+        "imagePullCredentialsTypeOverride" => image_pull_credentials_type_override: ImagePullCredentialsType,
+        "debugSessionEnabled" => debug_session_enabled: bool,
+        "fleetOverride" => fleet_override: ProjectFleet,
+        "autoRetryLimitOverride" => auto_retry_limit_override: i32,
+        "hostKernelOverride" => host_kernel_override: HostKernel,
+    }
+}
+
+crate::types::wire_struct! {
+    StartBuildOutput {
+        "build" => build: Build,
+    }
+}
+
+crate::types::wire_struct! {
+    StartCommandExecutionInput {
+        "sandboxId" => sandbox_id: String,
+        "command" => command: String,
+        "type" => r#type: CommandType,
+    }
+}
+
+crate::types::wire_struct! {
+    StartCommandExecutionOutput {
+        "commandExecution" => command_execution: CommandExecution,
+    }
+}
+
+crate::types::wire_struct! {
+    StartSandboxConnectionInput {
+        "sandboxId" => sandbox_id: String,
+    }
+}
+
+crate::types::wire_struct! {
+    StartSandboxConnectionOutput {
+        "ssmSession" => ssm_session: SSMSession,
+    }
+}
+
+crate::types::wire_struct! {
+    StartSandboxInput {
+        "projectName" => project_name: String,
+        "idempotencyToken" => idempotency_token: String,
+    }
+}
+
+crate::types::wire_struct! {
+    StartSandboxOutput {
+        "sandbox" => sandbox: Sandbox,
+    }
+}
+
+crate::types::wire_enum! {
+    StatusType {
+        Succeeded = "SUCCEEDED",
+        Failed = "FAILED",
+        Fault = "FAULT",
+        TimedOut = "TIMED_OUT",
+        InProgress = "IN_PROGRESS",
+        Stopped = "STOPPED",
+    }
+}
+
+crate::types::wire_struct! {
+    StopBuildBatchInput {
+        "id" => id: String,
+    }
+}
+
+crate::types::wire_struct! {
+    StopBuildBatchOutput {
+        "buildBatch" => build_batch: BuildBatch,
+    }
+}
+
+crate::types::wire_struct! {
+    StopBuildInput {
+        "id" => id: String,
+    }
+}
+
+crate::types::wire_struct! {
+    StopBuildOutput {
+        "build" => build: Build,
+    }
+}
+
+crate::types::wire_struct! {
+    StopSandboxInput {
+        "id" => id: String,
+    }
+}
+
+crate::types::wire_struct! {
+    StopSandboxOutput {
+        "sandbox" => sandbox: Sandbox,
+    }
+}
+
+crate::types::wire_struct! {
+    Tag {
+        "key" => key: String,
+        "value" => value: String,
+    }
+}
+
+crate::types::wire_struct! {
+    TargetTrackingScalingConfiguration {
+        "metricType" => metric_type: FleetScalingMetricType,
+        "targetValue" => target_value: f64,
+    }
+}
+
+crate::types::wire_struct! {
+    TestCase {
+        "reportArn" => report_arn: String,
+        "testRawDataPath" => test_raw_data_path: String,
+        "prefix" => prefix: String,
+        "name" => name: String,
+        "status" => status: String,
+        "durationInNanoSeconds" => duration_in_nano_seconds: i64,
+        "message" => message: String,
+        "expired" => expired: crate::types::Timestamp,
+        "testSuiteName" => test_suite_name: String,
+    }
+}
+
+crate::types::wire_struct! {
+    TestCaseFilter {
+        "status" => status: String,
+        "keyword" => keyword: String,
+    }
+}
+
+crate::types::wire_struct! {
+    TestReportSummary {
+        "total" => total: i32,
+        "statusCounts" => status_counts: std::collections::BTreeMap<String, i32>,
+        "durationInNanoSeconds" => duration_in_nano_seconds: i64,
+    }
+}
+
+crate::types::wire_struct! {
+    UpdateFleetInput {
+        "arn" => arn: String,
+        "baseCapacity" => base_capacity: i32,
+        "environmentType" => environment_type: EnvironmentType,
+        "computeType" => compute_type: ComputeType,
+        "computeConfiguration" => compute_configuration: ComputeConfiguration,
+        "scalingConfiguration" => scaling_configuration: ScalingConfigurationInput,
+        "overflowBehavior" => overflow_behavior: FleetOverflowBehavior,
+        "vpcConfig" => vpc_config: VpcConfig,
+        "proxyConfiguration" => proxy_configuration: ProxyConfiguration,
+        "imageId" => image_id: String,
+        "fleetServiceRole" => fleet_service_role: String,
+        "tags" => tags: Vec<Tag>,
+    }
+}
+
+crate::types::wire_struct! {
+    UpdateFleetOutput {
+        "fleet" => fleet: Fleet,
+    }
+}
+
+crate::types::wire_struct! {
+    UpdateProjectInput {
+        "name" => name: String,
+        "description" => description: String,
+        "source" => source: ProjectSource,
+        "secondarySources" => secondary_sources: Vec<ProjectSource>,
+        "sourceVersion" => source_version: String,
+        "secondarySourceVersions" => secondary_source_versions: Vec<ProjectSourceVersion>,
+        "artifacts" => artifacts: ProjectArtifacts,
+        "secondaryArtifacts" => secondary_artifacts: Vec<ProjectArtifacts>,
+        "cache" => cache: ProjectCache,
+        "environment" => environment: ProjectEnvironment,
+        "serviceRole" => service_role: String,
+        "timeoutInMinutes" => timeout_in_minutes: i32,
+        "queuedTimeoutInMinutes" => queued_timeout_in_minutes: i32,
+        "encryptionKey" => encryption_key: String,
+        "tags" => tags: Vec<Tag>,
+        "vpcConfig" => vpc_config: VpcConfig,
+        "badgeEnabled" => badge_enabled: bool,
+        "logsConfig" => logs_config: LogsConfig,
+        "fileSystemLocations" => file_system_locations: Vec<ProjectFileSystemLocation>,
+        "buildBatchConfig" => build_batch_config: ProjectBuildBatchConfig,
+        "concurrentBuildLimit" => concurrent_build_limit: i32,
+        "autoRetryLimit" => auto_retry_limit: i32,
+    }
+}
+
+crate::types::wire_struct! {
+    UpdateProjectOutput {
+        "project" => project: Project,
+    }
+}
+
+crate::types::wire_struct! {
+    UpdateProjectVisibilityInput {
+        "projectArn" => project_arn: String,
+        "projectVisibility" => project_visibility: ProjectVisibilityType,
+        "resourceAccessRole" => resource_access_role: String,
+    }
+}
+
+crate::types::wire_struct! {
+    UpdateProjectVisibilityOutput {
+        "projectArn" => project_arn: String,
+        "publicProjectAlias" => public_project_alias: String,
+        "projectVisibility" => project_visibility: ProjectVisibilityType,
+    }
+}
+
+crate::types::wire_struct! {
+    UpdateReportGroupInput {
+        "arn" => arn: String,
+        "exportConfig" => export_config: ReportExportConfig,
+        "tags" => tags: Vec<Tag>,
+    }
+}
+
+crate::types::wire_struct! {
+    UpdateReportGroupOutput {
+        "reportGroup" => report_group: ReportGroup,
+    }
+}
+
+crate::types::wire_struct! {
+    UpdateWebhookInput {
+        "projectName" => project_name: String,
+        "branchFilter" => branch_filter: String,
+        "rotateSecret" => rotate_secret: bool,
+        "filterGroups" => filter_groups: Vec<Vec<WebhookFilter>>,
+        "buildType" => build_type: WebhookBuildType,
+        "pullRequestBuildPolicy" => pull_request_build_policy: PullRequestBuildPolicy,
+    }
+}
+
+crate::types::wire_struct! {
+    UpdateWebhookOutput {
+        "webhook" => webhook: Webhook,
+    }
+}
+
+crate::types::wire_struct! {
+    VpcConfig {
+        "vpcId" => vpc_id: String,
+        "subnets" => subnets: Vec<String>,
+        "securityGroupIds" => security_group_ids: Vec<String>,
+    }
+}
+
+crate::types::wire_struct! {
+    Webhook {
+        "url" => url: String,
+        "payloadUrl" => payload_url: String,
+        "secret" => secret: String,
+        "branchFilter" => branch_filter: String,
+        "filterGroups" => filter_groups: Vec<Vec<WebhookFilter>>,
+        "buildType" => build_type: WebhookBuildType,
+        "manualCreation" => manual_creation: bool,
+        "lastModifiedSecret" => last_modified_secret: crate::types::Timestamp,
+        "scopeConfiguration" => scope_configuration: ScopeConfiguration,
+        "status" => status: WebhookStatus,
+        "statusMessage" => status_message: String,
+        "pullRequestBuildPolicy" => pull_request_build_policy: PullRequestBuildPolicy,
+    }
+}
+
+crate::types::wire_enum! {
+    WebhookBuildType {
+        Build = "BUILD",
+        BuildBatch = "BUILD_BATCH",
+        RunnerBuildkiteBuild = "RUNNER_BUILDKITE_BUILD",
+    }
+}
+
+crate::types::wire_struct! {
+    WebhookFilter {
+        "type" => r#type: WebhookFilterType,
+        "pattern" => pattern: String,
+        "excludeMatchedPattern" => exclude_matched_pattern: bool,
+    }
+}
+
+crate::types::wire_enum! {
+    WebhookFilterType {
+        Event = "EVENT",
+        BaseRef = "BASE_REF",
+        HeadRef = "HEAD_REF",
+        ActorAccountId = "ACTOR_ACCOUNT_ID",
+        FilePath = "FILE_PATH",
+        CommitMessage = "COMMIT_MESSAGE",
+        WorkflowName = "WORKFLOW_NAME",
+        TagName = "TAG_NAME",
+        ReleaseName = "RELEASE_NAME",
+        RepositoryName = "REPOSITORY_NAME",
+        OrganizationName = "ORGANIZATION_NAME",
+    }
+}
+
+crate::types::wire_enum! {
+    WebhookScopeType {
+        GithubOrganization = "GITHUB_ORGANIZATION",
+        GithubGlobal = "GITHUB_GLOBAL",
+        GitlabGroup = "GITLAB_GROUP",
+    }
+}
+
+crate::types::wire_enum! {
+    WebhookStatus {
+        Creating = "CREATING",
+        CreateFailed = "CREATE_FAILED",
+        Active = "ACTIVE",
+        Deleting = "DELETING",
+    }
 }

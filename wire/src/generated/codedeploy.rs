@@ -7317,3386 +7317,2053 @@ pub static SERVICE: s::Service = s::Service {
     patterns: &PATTERNS,
 };
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct AddTagsToOnPremisesInstancesInput {
-    #[serde(rename = "tags", default, skip_serializing_if = "Option::is_none")]
-    pub tags: Option<Vec<Tag>>,
-    #[serde(
-        rename = "instanceNames",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub instance_names: Option<Vec<String>>,
+crate::types::wire_struct! {
+    AddTagsToOnPremisesInstancesInput {
+        "tags" => tags: Vec<Tag>,
+        "instanceNames" => instance_names: Vec<String>,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct Alarm {
-    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
+crate::types::wire_struct! {
+    Alarm {
+        "name" => name: String,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct AlarmConfiguration {
-    #[serde(rename = "enabled", default, skip_serializing_if = "Option::is_none")]
-    pub enabled: Option<bool>,
-    #[serde(
-        rename = "ignorePollAlarmFailure",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub ignore_poll_alarm_failure: Option<bool>,
-    #[serde(rename = "alarms", default, skip_serializing_if = "Option::is_none")]
-    pub alarms: Option<Vec<Alarm>>,
+crate::types::wire_struct! {
+    AlarmConfiguration {
+        "enabled" => enabled: bool,
+        "ignorePollAlarmFailure" => ignore_poll_alarm_failure: bool,
+        "alarms" => alarms: Vec<Alarm>,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct AlarmsLimitExceededException {}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct AppSpecContent {
-    #[serde(rename = "content", default, skip_serializing_if = "Option::is_none")]
-    pub content: Option<String>,
-    #[serde(rename = "sha256", default, skip_serializing_if = "Option::is_none")]
-    pub sha256: Option<String>,
+crate::types::wire_struct! {
+    AlarmsLimitExceededException {
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ApplicationAlreadyExistsException {}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ApplicationDoesNotExistException {}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ApplicationInfo {
-    #[serde(
-        rename = "applicationId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub application_id: Option<String>,
-    #[serde(
-        rename = "applicationName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub application_name: Option<String>,
-    #[serde(
-        rename = "createTime",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub create_time: Option<crate::types::Timestamp>,
-    #[serde(
-        rename = "linkedToGitHub",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub linked_to_git_hub: Option<bool>,
-    #[serde(
-        rename = "gitHubAccountName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub git_hub_account_name: Option<String>,
-    #[serde(
-        rename = "computePlatform",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub compute_platform: Option<ComputePlatform>,
+crate::types::wire_struct! {
+    AppSpecContent {
+        "content" => content: String,
+        "sha256" => sha256: String,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ApplicationLimitExceededException {}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ApplicationNameRequiredException {}
-
-crate::types::wire_enum! {
-ApplicationRevisionSortBy {
-RegisterTime = "registerTime",
-FirstUsedTime = "firstUsedTime",
-LastUsedTime = "lastUsedTime",
-}
+crate::types::wire_struct! {
+    ApplicationAlreadyExistsException {
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ArnNotSupportedException {}
+crate::types::wire_struct! {
+    ApplicationDoesNotExistException {
+    }
+}
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct AutoRollbackConfiguration {
-    #[serde(rename = "enabled", default, skip_serializing_if = "Option::is_none")]
-    pub enabled: Option<bool>,
-    #[serde(rename = "events", default, skip_serializing_if = "Option::is_none")]
-    pub events: Option<Vec<AutoRollbackEvent>>,
+crate::types::wire_struct! {
+    ApplicationInfo {
+        "applicationId" => application_id: String,
+        "applicationName" => application_name: String,
+        "createTime" => create_time: crate::types::Timestamp,
+        "linkedToGitHub" => linked_to_git_hub: bool,
+        "gitHubAccountName" => git_hub_account_name: String,
+        "computePlatform" => compute_platform: ComputePlatform,
+    }
+}
+
+crate::types::wire_struct! {
+    ApplicationLimitExceededException {
+    }
+}
+
+crate::types::wire_struct! {
+    ApplicationNameRequiredException {
+    }
 }
 
 crate::types::wire_enum! {
-AutoRollbackEvent {
-DeploymentFailure = "DEPLOYMENT_FAILURE",
-DeploymentStopOnAlarm = "DEPLOYMENT_STOP_ON_ALARM",
-DeploymentStopOnRequest = "DEPLOYMENT_STOP_ON_REQUEST",
-}
+    ApplicationRevisionSortBy {
+        RegisterTime = "registerTime",
+        FirstUsedTime = "firstUsedTime",
+        LastUsedTime = "lastUsedTime",
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct AutoScalingGroup {
-    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    #[serde(rename = "hook", default, skip_serializing_if = "Option::is_none")]
-    pub hook: Option<String>,
-    #[serde(
-        rename = "terminationHook",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub termination_hook: Option<String>,
+crate::types::wire_struct! {
+    ArnNotSupportedException {
+    }
+}
+
+crate::types::wire_struct! {
+    AutoRollbackConfiguration {
+        "enabled" => enabled: bool,
+        "events" => events: Vec<AutoRollbackEvent>,
+    }
 }
 
 crate::types::wire_enum! {
-AutoScalingGroupProcess {
-Terminate = "Terminate",
-AZRebalance = "AZRebalance",
-InstanceRefresh = "InstanceRefresh",
-ScheduledActions = "ScheduledActions",
-}
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct BatchGetApplicationRevisionsInput {
-    #[serde(
-        rename = "applicationName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub application_name: Option<String>,
-    #[serde(rename = "revisions", default, skip_serializing_if = "Option::is_none")]
-    pub revisions: Option<Vec<RevisionLocation>>,
+    AutoRollbackEvent {
+        DeploymentFailure = "DEPLOYMENT_FAILURE",
+        DeploymentStopOnAlarm = "DEPLOYMENT_STOP_ON_ALARM",
+        DeploymentStopOnRequest = "DEPLOYMENT_STOP_ON_REQUEST",
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct BatchGetApplicationRevisionsOutput {
-    #[serde(
-        rename = "applicationName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub application_name: Option<String>,
-    #[serde(
-        rename = "errorMessage",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub error_message: Option<String>,
-    #[serde(rename = "revisions", default, skip_serializing_if = "Option::is_none")]
-    pub revisions: Option<Vec<RevisionInfo>>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct BatchGetApplicationsInput {
-    #[serde(
-        rename = "applicationNames",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub application_names: Option<Vec<String>>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct BatchGetApplicationsOutput {
-    #[serde(
-        rename = "applicationsInfo",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub applications_info: Option<Vec<ApplicationInfo>>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct BatchGetDeploymentGroupsInput {
-    #[serde(
-        rename = "applicationName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub application_name: Option<String>,
-    #[serde(
-        rename = "deploymentGroupNames",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub deployment_group_names: Option<Vec<String>>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct BatchGetDeploymentGroupsOutput {
-    #[serde(
-        rename = "deploymentGroupsInfo",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub deployment_groups_info: Option<Vec<DeploymentGroupInfo>>,
-    #[serde(
-        rename = "errorMessage",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub error_message: Option<String>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct BatchGetDeploymentInstancesInput {
-    #[serde(
-        rename = "deploymentId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub deployment_id: Option<String>,
-    #[serde(
-        rename = "instanceIds",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub instance_ids: Option<Vec<String>>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct BatchGetDeploymentInstancesOutput {
-    #[serde(
-        rename = "instancesSummary",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub instances_summary: Option<Vec<InstanceSummary>>,
-    #[serde(
-        rename = "errorMessage",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub error_message: Option<String>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct BatchGetDeploymentTargetsInput {
-    #[serde(
-        rename = "deploymentId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub deployment_id: Option<String>,
-    #[serde(rename = "targetIds", default, skip_serializing_if = "Option::is_none")]
-    pub target_ids: Option<Vec<String>>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct BatchGetDeploymentTargetsOutput {
-    #[serde(
-        rename = "deploymentTargets",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub deployment_targets: Option<Vec<DeploymentTarget>>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct BatchGetDeploymentsInput {
-    #[serde(
-        rename = "deploymentIds",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub deployment_ids: Option<Vec<String>>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct BatchGetDeploymentsOutput {
-    #[serde(
-        rename = "deploymentsInfo",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub deployments_info: Option<Vec<DeploymentInfo>>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct BatchGetOnPremisesInstancesInput {
-    #[serde(
-        rename = "instanceNames",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub instance_names: Option<Vec<String>>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct BatchGetOnPremisesInstancesOutput {
-    #[serde(
-        rename = "instanceInfos",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub instance_infos: Option<Vec<InstanceInfo>>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct BatchLimitExceededException {}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct BlueGreenDeploymentConfiguration {
-    #[serde(
-        rename = "terminateBlueInstancesOnDeploymentSuccess",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub terminate_blue_instances_on_deployment_success: Option<BlueInstanceTerminationOption>,
-    #[serde(
-        rename = "deploymentReadyOption",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub deployment_ready_option: Option<DeploymentReadyOption>,
-    #[serde(
-        rename = "greenFleetProvisioningOption",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub green_fleet_provisioning_option: Option<GreenFleetProvisioningOption>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct BlueInstanceTerminationOption {
-    #[serde(rename = "action", default, skip_serializing_if = "Option::is_none")]
-    pub action: Option<InstanceAction>,
-    #[serde(
-        rename = "terminationWaitTimeInMinutes",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub termination_wait_time_in_minutes: Option<i32>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct BucketNameFilterRequiredException {}
-
-crate::types::wire_enum! {
-BundleType {
-Tar = "tar",
-Tgz = "tgz",
-Zip = "zip",
-Yaml = "YAML",
-Json = "JSON",
-}
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct CloudFormationTarget {
-    #[serde(
-        rename = "deploymentId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub deployment_id: Option<String>,
-    #[serde(rename = "targetId", default, skip_serializing_if = "Option::is_none")]
-    pub target_id: Option<String>,
-    #[serde(
-        rename = "lastUpdatedAt",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub last_updated_at: Option<crate::types::Timestamp>,
-    #[serde(
-        rename = "lifecycleEvents",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub lifecycle_events: Option<Vec<LifecycleEvent>>,
-    #[serde(rename = "status", default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<TargetStatus>,
-    #[serde(
-        rename = "resourceType",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub resource_type: Option<String>,
-    #[serde(
-        rename = "targetVersionWeight",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub target_version_weight: Option<f64>,
+crate::types::wire_struct! {
+    AutoScalingGroup {
+        "name" => name: String,
+        "hook" => hook: String,
+        "terminationHook" => termination_hook: String,
+    }
 }
 
 crate::types::wire_enum! {
-ComputePlatform {
-Server = "Server",
-Lambda = "Lambda",
-Ecs = "ECS",
-}
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ContinueDeploymentInput {
-    #[serde(
-        rename = "deploymentId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub deployment_id: Option<String>,
-    #[serde(
-        rename = "deploymentWaitType",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub deployment_wait_type: Option<DeploymentWaitType>,
+    AutoScalingGroupProcess {
+        Terminate = "Terminate",
+        AZRebalance = "AZRebalance",
+        InstanceRefresh = "InstanceRefresh",
+        ScheduledActions = "ScheduledActions",
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct CreateApplicationInput {
-    #[serde(
-        rename = "applicationName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub application_name: Option<String>,
-    #[serde(
-        rename = "computePlatform",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub compute_platform: Option<ComputePlatform>,
-    #[serde(rename = "tags", default, skip_serializing_if = "Option::is_none")]
-    pub tags: Option<Vec<Tag>>,
+crate::types::wire_struct! {
+    BatchGetApplicationRevisionsInput {
+        "applicationName" => application_name: String,
+        "revisions" => revisions: Vec<RevisionLocation>,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct CreateApplicationOutput {
-    #[serde(
-        rename = "applicationId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub application_id: Option<String>,
+crate::types::wire_struct! {
+    BatchGetApplicationRevisionsOutput {
+        "applicationName" => application_name: String,
+        "errorMessage" => error_message: String,
+        "revisions" => revisions: Vec<RevisionInfo>,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct CreateDeploymentConfigInput {
-    #[serde(
-        rename = "deploymentConfigName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub deployment_config_name: Option<String>,
-    #[serde(
-        rename = "minimumHealthyHosts",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub minimum_healthy_hosts: Option<MinimumHealthyHosts>,
-    #[serde(
-        rename = "trafficRoutingConfig",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub traffic_routing_config: Option<TrafficRoutingConfig>,
-    #[serde(
-        rename = "computePlatform",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub compute_platform: Option<ComputePlatform>,
-    #[serde(
-        rename = "zonalConfig",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub zonal_config: Option<ZonalConfig>,
+crate::types::wire_struct! {
+    BatchGetApplicationsInput {
+        "applicationNames" => application_names: Vec<String>,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct CreateDeploymentConfigOutput {
-    #[serde(
-        rename = "deploymentConfigId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub deployment_config_id: Option<String>,
+crate::types::wire_struct! {
+    BatchGetApplicationsOutput {
+        "applicationsInfo" => applications_info: Vec<ApplicationInfo>,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct CreateDeploymentGroupInput {
-    #[serde(
-        rename = "applicationName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub application_name: Option<String>,
-    #[serde(
-        rename = "deploymentGroupName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub deployment_group_name: Option<String>,
-    #[serde(
-        rename = "deploymentConfigName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub deployment_config_name: Option<String>,
-    #[serde(
-        rename = "ec2TagFilters",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub ec2_tag_filters: Option<Vec<EC2TagFilter>>,
-    #[serde(
-        rename = "onPremisesInstanceTagFilters",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub on_premises_instance_tag_filters: Option<Vec<TagFilter>>,
-    #[serde(
-        rename = "autoScalingGroups",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub auto_scaling_groups: Option<Vec<String>>,
-    #[serde(
-        rename = "serviceRoleArn",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub service_role_arn: Option<String>,
-    #[serde(
-        rename = "triggerConfigurations",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub trigger_configurations: Option<Vec<TriggerConfig>>,
-    #[serde(
-        rename = "alarmConfiguration",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub alarm_configuration: Option<AlarmConfiguration>,
-    #[serde(
-        rename = "autoRollbackConfiguration",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub auto_rollback_configuration: Option<AutoRollbackConfiguration>,
-    #[serde(
-        rename = "outdatedInstancesStrategy",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub outdated_instances_strategy: Option<OutdatedInstancesStrategy>,
-    #[serde(
-        rename = "deploymentStyle",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub deployment_style: Option<DeploymentStyle>,
-    #[serde(
-        rename = "blueGreenDeploymentConfiguration",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub blue_green_deployment_configuration: Option<BlueGreenDeploymentConfiguration>,
-    #[serde(
-        rename = "loadBalancerInfo",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub load_balancer_info: Option<LoadBalancerInfo>,
-    #[serde(rename = "ec2TagSet", default, skip_serializing_if = "Option::is_none")]
-    pub ec2_tag_set: Option<EC2TagSet>,
-    #[serde(
-        rename = "ecsServices",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub ecs_services: Option<Vec<ECSService>>,
-    #[serde(
-        rename = "onPremisesTagSet",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub on_premises_tag_set: Option<OnPremisesTagSet>,
-    #[serde(rename = "tags", default, skip_serializing_if = "Option::is_none")]
-    pub tags: Option<Vec<Tag>>,
-    #[serde(
-        rename = "ec2DeploymentOptions",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub ec2_deployment_options: Option<EC2DeploymentOptions>,
-    #[serde(
-        rename = "terminationHookEnabled",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub termination_hook_enabled: Option<bool>,
+crate::types::wire_struct! {
+    BatchGetDeploymentGroupsInput {
+        "applicationName" => application_name: String,
+        "deploymentGroupNames" => deployment_group_names: Vec<String>,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct CreateDeploymentGroupOutput {
-    #[serde(
-        rename = "deploymentGroupId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub deployment_group_id: Option<String>,
+crate::types::wire_struct! {
+    BatchGetDeploymentGroupsOutput {
+        "deploymentGroupsInfo" => deployment_groups_info: Vec<DeploymentGroupInfo>,
+        "errorMessage" => error_message: String,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct CreateDeploymentInput {
-    #[serde(
-        rename = "applicationName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub application_name: Option<String>,
-    #[serde(
-        rename = "deploymentGroupName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub deployment_group_name: Option<String>,
-    #[serde(rename = "revision", default, skip_serializing_if = "Option::is_none")]
-    pub revision: Option<RevisionLocation>,
-    #[serde(
-        rename = "deploymentConfigName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub deployment_config_name: Option<String>,
-    #[serde(
-        rename = "description",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub description: Option<String>,
-    #[serde(
-        rename = "ignoreApplicationStopFailures",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub ignore_application_stop_failures: Option<bool>,
-    #[serde(
-        rename = "targetInstances",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub target_instances: Option<TargetInstances>,
-    #[serde(
-        rename = "autoRollbackConfiguration",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub auto_rollback_configuration: Option<AutoRollbackConfiguration>,
-    #[serde(
-        rename = "updateOutdatedInstancesOnly",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub update_outdated_instances_only: Option<bool>,
-    #[serde(
-        rename = "fileExistsBehavior",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub file_exists_behavior: Option<FileExistsBehavior>,
-    #[serde(
-        rename = "deploymentMode",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub deployment_mode: Option<DeploymentMode>,
-    #[serde(
-        rename = "overrideAlarmConfiguration",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub override_alarm_configuration: Option<AlarmConfiguration>,
-    #[serde(
-        rename = "ec2DeploymentOptions",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub ec2_deployment_options: Option<EC2DeploymentOptions>,
+crate::types::wire_struct! {
+    BatchGetDeploymentInstancesInput {
+        "deploymentId" => deployment_id: String,
+        "instanceIds" => instance_ids: Vec<String>,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct CreateDeploymentOutput {
-    #[serde(
-        rename = "deploymentId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub deployment_id: Option<String>,
+crate::types::wire_struct! {
+    BatchGetDeploymentInstancesOutput {
+        "instancesSummary" => instances_summary: Vec<InstanceSummary>,
+        "errorMessage" => error_message: String,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct DeleteApplicationInput {
-    #[serde(
-        rename = "applicationName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub application_name: Option<String>,
+crate::types::wire_struct! {
+    BatchGetDeploymentTargetsInput {
+        "deploymentId" => deployment_id: String,
+        "targetIds" => target_ids: Vec<String>,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct DeleteDeploymentConfigInput {
-    #[serde(
-        rename = "deploymentConfigName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub deployment_config_name: Option<String>,
+crate::types::wire_struct! {
+    BatchGetDeploymentTargetsOutput {
+        "deploymentTargets" => deployment_targets: Vec<DeploymentTarget>,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct DeleteDeploymentGroupInput {
-    #[serde(
-        rename = "applicationName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub application_name: Option<String>,
-    #[serde(
-        rename = "deploymentGroupName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub deployment_group_name: Option<String>,
+crate::types::wire_struct! {
+    BatchGetDeploymentsInput {
+        "deploymentIds" => deployment_ids: Vec<String>,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct DeleteDeploymentGroupOutput {
-    #[serde(
-        rename = "hooksNotCleanedUp",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub hooks_not_cleaned_up: Option<Vec<AutoScalingGroup>>,
+crate::types::wire_struct! {
+    BatchGetDeploymentsOutput {
+        "deploymentsInfo" => deployments_info: Vec<DeploymentInfo>,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct DeleteGitHubAccountTokenInput {
-    #[serde(rename = "tokenName", default, skip_serializing_if = "Option::is_none")]
-    pub token_name: Option<String>,
+crate::types::wire_struct! {
+    BatchGetOnPremisesInstancesInput {
+        "instanceNames" => instance_names: Vec<String>,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct DeleteGitHubAccountTokenOutput {
-    #[serde(rename = "tokenName", default, skip_serializing_if = "Option::is_none")]
-    pub token_name: Option<String>,
+crate::types::wire_struct! {
+    BatchGetOnPremisesInstancesOutput {
+        "instanceInfos" => instance_infos: Vec<InstanceInfo>,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct DeleteResourcesByExternalIdInput {
-    #[serde(
-        rename = "externalId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub external_id: Option<String>,
+crate::types::wire_struct! {
+    BatchLimitExceededException {
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct DeleteResourcesByExternalIdOutput {}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct DeploymentAlreadyCompletedException {}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct DeploymentAlreadyStartedException {}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct DeploymentConfigAlreadyExistsException {}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct DeploymentConfigDoesNotExistException {}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct DeploymentConfigInUseException {}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct DeploymentConfigInfo {
-    #[serde(
-        rename = "deploymentConfigId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub deployment_config_id: Option<String>,
-    #[serde(
-        rename = "deploymentConfigName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub deployment_config_name: Option<String>,
-    #[serde(
-        rename = "minimumHealthyHosts",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub minimum_healthy_hosts: Option<MinimumHealthyHosts>,
-    #[serde(
-        rename = "createTime",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub create_time: Option<crate::types::Timestamp>,
-    #[serde(
-        rename = "computePlatform",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub compute_platform: Option<ComputePlatform>,
-    #[serde(
-        rename = "trafficRoutingConfig",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub traffic_routing_config: Option<TrafficRoutingConfig>,
-    #[serde(
-        rename = "zonalConfig",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub zonal_config: Option<ZonalConfig>,
+crate::types::wire_struct! {
+    BlueGreenDeploymentConfiguration {
+        "terminateBlueInstancesOnDeploymentSuccess" => terminate_blue_instances_on_deployment_success: BlueInstanceTerminationOption,
+        "deploymentReadyOption" => deployment_ready_option: DeploymentReadyOption,
+        "greenFleetProvisioningOption" => green_fleet_provisioning_option: GreenFleetProvisioningOption,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct DeploymentConfigLimitExceededException {}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct DeploymentConfigNameRequiredException {}
-
-crate::types::wire_enum! {
-DeploymentCreator {
-User = "user",
-Autoscaling = "autoscaling",
-CodeDeployRollback = "codeDeployRollback",
-CodeDeploy = "CodeDeploy",
-CodeDeployAutoUpdate = "CodeDeployAutoUpdate",
-CloudFormation = "CloudFormation",
-CloudFormationRollback = "CloudFormationRollback",
-AutoscalingTermination = "autoscalingTermination",
-}
+crate::types::wire_struct! {
+    BlueInstanceTerminationOption {
+        "action" => action: InstanceAction,
+        "terminationWaitTimeInMinutes" => termination_wait_time_in_minutes: i32,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct DeploymentDoesNotExistException {}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct DeploymentGroupAlreadyExistsException {}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct DeploymentGroupDoesNotExistException {}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct DeploymentGroupInfo {
-    #[serde(
-        rename = "applicationName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub application_name: Option<String>,
-    #[serde(
-        rename = "deploymentGroupId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub deployment_group_id: Option<String>,
-    #[serde(
-        rename = "deploymentGroupName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub deployment_group_name: Option<String>,
-    #[serde(
-        rename = "deploymentConfigName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub deployment_config_name: Option<String>,
-    #[serde(
-        rename = "ec2TagFilters",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub ec2_tag_filters: Option<Vec<EC2TagFilter>>,
-    #[serde(
-        rename = "onPremisesInstanceTagFilters",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub on_premises_instance_tag_filters: Option<Vec<TagFilter>>,
-    #[serde(
-        rename = "autoScalingGroups",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub auto_scaling_groups: Option<Vec<AutoScalingGroup>>,
-    #[serde(
-        rename = "serviceRoleArn",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub service_role_arn: Option<String>,
-    #[serde(
-        rename = "targetRevision",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub target_revision: Option<RevisionLocation>,
-    #[serde(
-        rename = "triggerConfigurations",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub trigger_configurations: Option<Vec<TriggerConfig>>,
-    #[serde(
-        rename = "alarmConfiguration",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub alarm_configuration: Option<AlarmConfiguration>,
-    #[serde(
-        rename = "autoRollbackConfiguration",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub auto_rollback_configuration: Option<AutoRollbackConfiguration>,
-    #[serde(
-        rename = "deploymentStyle",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub deployment_style: Option<DeploymentStyle>,
-    #[serde(
-        rename = "outdatedInstancesStrategy",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub outdated_instances_strategy: Option<OutdatedInstancesStrategy>,
-    #[serde(
-        rename = "blueGreenDeploymentConfiguration",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub blue_green_deployment_configuration: Option<BlueGreenDeploymentConfiguration>,
-    #[serde(
-        rename = "loadBalancerInfo",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub load_balancer_info: Option<LoadBalancerInfo>,
-    #[serde(
-        rename = "lastSuccessfulDeployment",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub last_successful_deployment: Option<LastDeploymentInfo>,
-    #[serde(
-        rename = "lastAttemptedDeployment",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub last_attempted_deployment: Option<LastDeploymentInfo>,
-    #[serde(rename = "ec2TagSet", default, skip_serializing_if = "Option::is_none")]
-    pub ec2_tag_set: Option<EC2TagSet>,
-    #[serde(
-        rename = "onPremisesTagSet",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub on_premises_tag_set: Option<OnPremisesTagSet>,
-    #[serde(
-        rename = "computePlatform",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub compute_platform: Option<ComputePlatform>,
-    #[serde(
-        rename = "ecsServices",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub ecs_services: Option<Vec<ECSService>>,
-    #[serde(
-        rename = "ec2DeploymentOptions",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub ec2_deployment_options: Option<EC2DeploymentOptions>,
-    #[serde(
-        rename = "terminationHookEnabled",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub termination_hook_enabled: Option<bool>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct DeploymentGroupLimitExceededException {}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct DeploymentGroupNameRequiredException {}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct DeploymentIdRequiredException {}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct DeploymentInfo {
-    #[serde(
-        rename = "applicationName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub application_name: Option<String>,
-    #[serde(
-        rename = "deploymentGroupName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub deployment_group_name: Option<String>,
-    #[serde(
-        rename = "deploymentConfigName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub deployment_config_name: Option<String>,
-    #[serde(
-        rename = "deploymentId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub deployment_id: Option<String>,
-    #[serde(
-        rename = "previousRevision",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub previous_revision: Option<RevisionLocation>,
-    #[serde(rename = "revision", default, skip_serializing_if = "Option::is_none")]
-    pub revision: Option<RevisionLocation>,
-    #[serde(rename = "status", default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<DeploymentStatus>,
-    #[serde(
-        rename = "errorInformation",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub error_information: Option<ErrorInformation>,
-    #[serde(
-        rename = "createTime",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub create_time: Option<crate::types::Timestamp>,
-    #[serde(rename = "startTime", default, skip_serializing_if = "Option::is_none")]
-    pub start_time: Option<crate::types::Timestamp>,
-    #[serde(
-        rename = "completeTime",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub complete_time: Option<crate::types::Timestamp>,
-    #[serde(
-        rename = "deploymentOverview",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub deployment_overview: Option<DeploymentOverview>,
-    #[serde(
-        rename = "description",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub description: Option<String>,
-    #[serde(rename = "creator", default, skip_serializing_if = "Option::is_none")]
-    pub creator: Option<DeploymentCreator>,
-    #[serde(
-        rename = "ignoreApplicationStopFailures",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub ignore_application_stop_failures: Option<bool>,
-    #[serde(
-        rename = "autoRollbackConfiguration",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub auto_rollback_configuration: Option<AutoRollbackConfiguration>,
-    #[serde(
-        rename = "updateOutdatedInstancesOnly",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub update_outdated_instances_only: Option<bool>,
-    #[serde(
-        rename = "rollbackInfo",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub rollback_info: Option<RollbackInfo>,
-    #[serde(
-        rename = "deploymentStyle",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub deployment_style: Option<DeploymentStyle>,
-    #[serde(
-        rename = "targetInstances",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub target_instances: Option<TargetInstances>,
-    #[serde(
-        rename = "instanceTerminationWaitTimeStarted",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub instance_termination_wait_time_started: Option<bool>,
-    #[serde(
-        rename = "blueGreenDeploymentConfiguration",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub blue_green_deployment_configuration: Option<BlueGreenDeploymentConfiguration>,
-    #[serde(
-        rename = "loadBalancerInfo",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub load_balancer_info: Option<LoadBalancerInfo>,
-    #[serde(
-        rename = "additionalDeploymentStatusInfo",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub additional_deployment_status_info: Option<String>,
-    #[serde(
-        rename = "fileExistsBehavior",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub file_exists_behavior: Option<FileExistsBehavior>,
-    #[serde(
-        rename = "deploymentMode",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub deployment_mode: Option<DeploymentMode>,
-    #[serde(
-        rename = "deploymentStatusMessages",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub deployment_status_messages: Option<Vec<String>>,
-    #[serde(
-        rename = "computePlatform",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub compute_platform: Option<ComputePlatform>,
-    #[serde(
-        rename = "externalId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub external_id: Option<String>,
-    #[serde(
-        rename = "relatedDeployments",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub related_deployments: Option<RelatedDeployments>,
-    #[serde(
-        rename = "overrideAlarmConfiguration",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub override_alarm_configuration: Option<AlarmConfiguration>,
-    #[serde(
-        rename = "ec2DeploymentOptions",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub ec2_deployment_options: Option<EC2DeploymentOptions>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct DeploymentIsNotInReadyStateException {}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct DeploymentLimitExceededException {}
-
-crate::types::wire_enum! {
-DeploymentMode {
-Standard = "STANDARD",
-Restart = "RESTART",
-}
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct DeploymentNotStartedException {}
-
-crate::types::wire_enum! {
-DeploymentOption {
-WithTrafficControl = "WITH_TRAFFIC_CONTROL",
-WithoutTrafficControl = "WITHOUT_TRAFFIC_CONTROL",
-}
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct DeploymentOverview {
-    #[serde(rename = "Pending", default, skip_serializing_if = "Option::is_none")]
-    pub pending: Option<i64>,
-    #[serde(
-        rename = "InProgress",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub in_progress: Option<i64>,
-    #[serde(rename = "Succeeded", default, skip_serializing_if = "Option::is_none")]
-    pub succeeded: Option<i64>,
-    #[serde(rename = "Failed", default, skip_serializing_if = "Option::is_none")]
-    pub failed: Option<i64>,
-    #[serde(rename = "Skipped", default, skip_serializing_if = "Option::is_none")]
-    pub skipped: Option<i64>,
-    #[serde(rename = "Ready", default, skip_serializing_if = "Option::is_none")]
-    pub ready: Option<i64>,
+crate::types::wire_struct! {
+    BucketNameFilterRequiredException {
+    }
 }
 
 crate::types::wire_enum! {
-DeploymentReadyAction {
-ContinueDeployment = "CONTINUE_DEPLOYMENT",
-StopDeployment = "STOP_DEPLOYMENT",
-}
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct DeploymentReadyOption {
-    #[serde(
-        rename = "actionOnTimeout",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub action_on_timeout: Option<DeploymentReadyAction>,
-    #[serde(
-        rename = "waitTimeInMinutes",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub wait_time_in_minutes: Option<i32>,
+    BundleType {
+        Tar = "tar",
+        Tgz = "tgz",
+        Zip = "zip",
+        Yaml = "YAML",
+        Json = "JSON",
+    }
 }
 
-crate::types::wire_enum! {
-DeploymentStatus {
-Created = "Created",
-Queued = "Queued",
-InProgress = "InProgress",
-Baking = "Baking",
-Succeeded = "Succeeded",
-Failed = "Failed",
-Stopped = "Stopped",
-Ready = "Ready",
-}
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct DeploymentStyle {
-    #[serde(
-        rename = "deploymentType",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub deployment_type: Option<DeploymentType>,
-    #[serde(
-        rename = "deploymentOption",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub deployment_option: Option<DeploymentOption>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct DeploymentTarget {
-    #[serde(
-        rename = "deploymentTargetType",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub deployment_target_type: Option<DeploymentTargetType>,
-    #[serde(
-        rename = "instanceTarget",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub instance_target: Option<InstanceTarget>,
-    #[serde(
-        rename = "lambdaTarget",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub lambda_target: Option<LambdaTarget>,
-    #[serde(rename = "ecsTarget", default, skip_serializing_if = "Option::is_none")]
-    pub ecs_target: Option<ECSTarget>,
-    #[serde(
-        rename = "cloudFormationTarget",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub cloud_formation_target: Option<CloudFormationTarget>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct DeploymentTargetDoesNotExistException {}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct DeploymentTargetIdRequiredException {}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct DeploymentTargetListSizeExceededException {}
-
-crate::types::wire_enum! {
-DeploymentTargetType {
-InstanceTarget = "InstanceTarget",
-LambdaTarget = "LambdaTarget",
-ECSTarget = "ECSTarget",
-CloudFormationTarget = "CloudFormationTarget",
-}
+crate::types::wire_struct! {
+    CloudFormationTarget {
+        "deploymentId" => deployment_id: String,
+        "targetId" => target_id: String,
+        "lastUpdatedAt" => last_updated_at: crate::types::Timestamp,
+        "lifecycleEvents" => lifecycle_events: Vec<LifecycleEvent>,
+        "status" => status: TargetStatus,
+        "resourceType" => resource_type: String,
+        "targetVersionWeight" => target_version_weight: f64,
+    }
 }
 
 crate::types::wire_enum! {
-DeploymentType {
-InPlace = "IN_PLACE",
-BlueGreen = "BLUE_GREEN",
-}
-}
-
-crate::types::wire_enum! {
-DeploymentWaitType {
-ReadyWait = "READY_WAIT",
-TerminationWait = "TERMINATION_WAIT",
-}
+    ComputePlatform {
+        Server = "Server",
+        Lambda = "Lambda",
+        Ecs = "ECS",
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct DeregisterOnPremisesInstanceInput {
-    #[serde(
-        rename = "instanceName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub instance_name: Option<String>,
+crate::types::wire_struct! {
+    ContinueDeploymentInput {
+        "deploymentId" => deployment_id: String,
+        "deploymentWaitType" => deployment_wait_type: DeploymentWaitType,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct DescriptionTooLongException {}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct Diagnostics {
-    #[serde(rename = "errorCode", default, skip_serializing_if = "Option::is_none")]
-    pub error_code: Option<LifecycleErrorCode>,
-    #[serde(
-        rename = "scriptName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub script_name: Option<String>,
-    #[serde(rename = "message", default, skip_serializing_if = "Option::is_none")]
-    pub message: Option<String>,
-    #[serde(rename = "logTail", default, skip_serializing_if = "Option::is_none")]
-    pub log_tail: Option<String>,
+crate::types::wire_struct! {
+    CreateApplicationInput {
+        "applicationName" => application_name: String,
+        "computePlatform" => compute_platform: ComputePlatform,
+        "tags" => tags: Vec<Tag>,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct EC2DeploymentOptions {
-    #[serde(
-        rename = "autoScalingGroupProcessesToSuspend",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub auto_scaling_group_processes_to_suspend: Option<Vec<AutoScalingGroupProcess>>,
+crate::types::wire_struct! {
+    CreateApplicationOutput {
+        "applicationId" => application_id: String,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct EC2TagFilter {
-    #[serde(rename = "Key", default, skip_serializing_if = "Option::is_none")]
-    pub key: Option<String>,
-    #[serde(rename = "Value", default, skip_serializing_if = "Option::is_none")]
-    pub value: Option<String>,
-    #[serde(rename = "Type", default, skip_serializing_if = "Option::is_none")]
-    pub r#type: Option<EC2TagFilterType>,
+crate::types::wire_struct! {
+    CreateDeploymentConfigInput {
+        "deploymentConfigName" => deployment_config_name: String,
+        "minimumHealthyHosts" => minimum_healthy_hosts: MinimumHealthyHosts,
+        "trafficRoutingConfig" => traffic_routing_config: TrafficRoutingConfig,
+        "computePlatform" => compute_platform: ComputePlatform,
+        "zonalConfig" => zonal_config: ZonalConfig,
+    }
 }
 
-crate::types::wire_enum! {
-EC2TagFilterType {
-KeyOnly = "KEY_ONLY",
-ValueOnly = "VALUE_ONLY",
-KeyAndValue = "KEY_AND_VALUE",
-}
+crate::types::wire_struct! {
+    CreateDeploymentConfigOutput {
+        "deploymentConfigId" => deployment_config_id: String,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct EC2TagSet {
-    #[serde(
-        rename = "ec2TagSetList",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub ec2_tag_set_list: Option<Vec<Vec<EC2TagFilter>>>,
+crate::types::wire_struct! {
+    CreateDeploymentGroupInput {
+        "applicationName" => application_name: String,
+        "deploymentGroupName" => deployment_group_name: String,
+        "deploymentConfigName" => deployment_config_name: String,
+        "ec2TagFilters" => ec2_tag_filters: Vec<EC2TagFilter>,
+        "onPremisesInstanceTagFilters" => on_premises_instance_tag_filters: Vec<TagFilter>,
+        "autoScalingGroups" => auto_scaling_groups: Vec<String>,
+        "serviceRoleArn" => service_role_arn: String,
+        "triggerConfigurations" => trigger_configurations: Vec<TriggerConfig>,
+        "alarmConfiguration" => alarm_configuration: AlarmConfiguration,
+        "autoRollbackConfiguration" => auto_rollback_configuration: AutoRollbackConfiguration,
+        "outdatedInstancesStrategy" => outdated_instances_strategy: OutdatedInstancesStrategy,
+        "deploymentStyle" => deployment_style: DeploymentStyle,
+        "blueGreenDeploymentConfiguration" => blue_green_deployment_configuration: BlueGreenDeploymentConfiguration,
+        "loadBalancerInfo" => load_balancer_info: LoadBalancerInfo,
+        "ec2TagSet" => ec2_tag_set: EC2TagSet,
+        "ecsServices" => ecs_services: Vec<ECSService>,
+        "onPremisesTagSet" => on_premises_tag_set: OnPremisesTagSet,
+        "tags" => tags: Vec<Tag>,
+        "ec2DeploymentOptions" => ec2_deployment_options: EC2DeploymentOptions,
+        "terminationHookEnabled" => termination_hook_enabled: bool,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ECSService {
-    #[serde(
-        rename = "serviceName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub service_name: Option<String>,
-    #[serde(
-        rename = "clusterName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub cluster_name: Option<String>,
+crate::types::wire_struct! {
+    CreateDeploymentGroupOutput {
+        "deploymentGroupId" => deployment_group_id: String,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ECSServiceMappingLimitExceededException {}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ECSTarget {
-    #[serde(
-        rename = "deploymentId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub deployment_id: Option<String>,
-    #[serde(rename = "targetId", default, skip_serializing_if = "Option::is_none")]
-    pub target_id: Option<String>,
-    #[serde(rename = "targetArn", default, skip_serializing_if = "Option::is_none")]
-    pub target_arn: Option<String>,
-    #[serde(
-        rename = "lastUpdatedAt",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub last_updated_at: Option<crate::types::Timestamp>,
-    #[serde(
-        rename = "lifecycleEvents",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub lifecycle_events: Option<Vec<LifecycleEvent>>,
-    #[serde(rename = "status", default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<TargetStatus>,
-    #[serde(
-        rename = "taskSetsInfo",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub task_sets_info: Option<Vec<ECSTaskSet>>,
+crate::types::wire_struct! {
+    CreateDeploymentInput {
+        "applicationName" => application_name: String,
+        "deploymentGroupName" => deployment_group_name: String,
+        "revision" => revision: RevisionLocation,
+        "deploymentConfigName" => deployment_config_name: String,
+        "description" => description: String,
+        "ignoreApplicationStopFailures" => ignore_application_stop_failures: bool,
+        "targetInstances" => target_instances: TargetInstances,
+        "autoRollbackConfiguration" => auto_rollback_configuration: AutoRollbackConfiguration,
+        "updateOutdatedInstancesOnly" => update_outdated_instances_only: bool,
+        "fileExistsBehavior" => file_exists_behavior: FileExistsBehavior,
+        "deploymentMode" => deployment_mode: DeploymentMode,
+        "overrideAlarmConfiguration" => override_alarm_configuration: AlarmConfiguration,
+        "ec2DeploymentOptions" => ec2_deployment_options: EC2DeploymentOptions,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ECSTaskSet {
-    #[serde(rename = "identifer", default, skip_serializing_if = "Option::is_none")]
-    pub identifer: Option<String>,
-    #[serde(
-        rename = "desiredCount",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub desired_count: Option<i64>,
-    #[serde(
-        rename = "pendingCount",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub pending_count: Option<i64>,
-    #[serde(
-        rename = "runningCount",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub running_count: Option<i64>,
-    #[serde(rename = "status", default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<String>,
-    #[serde(
-        rename = "trafficWeight",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub traffic_weight: Option<f64>,
-    #[serde(
-        rename = "targetGroup",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub target_group: Option<TargetGroupInfo>,
-    #[serde(
-        rename = "taskSetLabel",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub task_set_label: Option<TargetLabel>,
+crate::types::wire_struct! {
+    CreateDeploymentOutput {
+        "deploymentId" => deployment_id: String,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ELBInfo {
-    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
+crate::types::wire_struct! {
+    DeleteApplicationInput {
+        "applicationName" => application_name: String,
+    }
 }
 
-crate::types::wire_enum! {
-ErrorCode {
-AgentIssue = "AGENT_ISSUE",
-AlarmActive = "ALARM_ACTIVE",
-ApplicationMissing = "APPLICATION_MISSING",
-AutoscalingValidationError = "AUTOSCALING_VALIDATION_ERROR",
-AutoScalingConfiguration = "AUTO_SCALING_CONFIGURATION",
-AutoScalingIamRolePermissions = "AUTO_SCALING_IAM_ROLE_PERMISSIONS",
-CodedeployResourceCannotBeFound = "CODEDEPLOY_RESOURCE_CANNOT_BE_FOUND",
-CustomerApplicationUnhealthy = "CUSTOMER_APPLICATION_UNHEALTHY",
-DeploymentGroupMissing = "DEPLOYMENT_GROUP_MISSING",
-EcsUpdateError = "ECS_UPDATE_ERROR",
-ElasticLoadBalancingInvalid = "ELASTIC_LOAD_BALANCING_INVALID",
-ElbInvalidInstance = "ELB_INVALID_INSTANCE",
-HealthConstraints = "HEALTH_CONSTRAINTS",
-HealthConstraintsInvalid = "HEALTH_CONSTRAINTS_INVALID",
-HookExecutionFailure = "HOOK_EXECUTION_FAILURE",
-IamRoleMissing = "IAM_ROLE_MISSING",
-IamRolePermissions = "IAM_ROLE_PERMISSIONS",
-InternalError = "INTERNAL_ERROR",
-InvalidEcsService = "INVALID_ECS_SERVICE",
-InvalidLambdaConfiguration = "INVALID_LAMBDA_CONFIGURATION",
-InvalidLambdaFunction = "INVALID_LAMBDA_FUNCTION",
-InvalidRevision = "INVALID_REVISION",
-ManualStop = "MANUAL_STOP",
-MissingBlueGreenDeploymentConfiguration = "MISSING_BLUE_GREEN_DEPLOYMENT_CONFIGURATION",
-MissingElbInformation = "MISSING_ELB_INFORMATION",
-MissingGithubToken = "MISSING_GITHUB_TOKEN",
-NoEc2Subscription = "NO_EC2_SUBSCRIPTION",
-NoInstances = "NO_INSTANCES",
-OverMaxInstances = "OVER_MAX_INSTANCES",
-ResourceLimitExceeded = "RESOURCE_LIMIT_EXCEEDED",
-RevisionMissing = "REVISION_MISSING",
-Throttled = "THROTTLED",
-Timeout = "TIMEOUT",
-CloudformationStackFailure = "CLOUDFORMATION_STACK_FAILURE",
-}
+crate::types::wire_struct! {
+    DeleteDeploymentConfigInput {
+        "deploymentConfigName" => deployment_config_name: String,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ErrorInformation {
-    #[serde(rename = "code", default, skip_serializing_if = "Option::is_none")]
-    pub code: Option<ErrorCode>,
-    #[serde(rename = "message", default, skip_serializing_if = "Option::is_none")]
-    pub message: Option<String>,
+crate::types::wire_struct! {
+    DeleteDeploymentGroupInput {
+        "applicationName" => application_name: String,
+        "deploymentGroupName" => deployment_group_name: String,
+    }
+}
+
+crate::types::wire_struct! {
+    DeleteDeploymentGroupOutput {
+        "hooksNotCleanedUp" => hooks_not_cleaned_up: Vec<AutoScalingGroup>,
+    }
+}
+
+crate::types::wire_struct! {
+    DeleteGitHubAccountTokenInput {
+        "tokenName" => token_name: String,
+    }
+}
+
+crate::types::wire_struct! {
+    DeleteGitHubAccountTokenOutput {
+        "tokenName" => token_name: String,
+    }
+}
+
+crate::types::wire_struct! {
+    DeleteResourcesByExternalIdInput {
+        "externalId" => external_id: String,
+    }
+}
+
+crate::types::wire_struct! {
+    DeleteResourcesByExternalIdOutput {
+    }
+}
+
+crate::types::wire_struct! {
+    DeploymentAlreadyCompletedException {
+    }
+}
+
+crate::types::wire_struct! {
+    DeploymentAlreadyStartedException {
+    }
+}
+
+crate::types::wire_struct! {
+    DeploymentConfigAlreadyExistsException {
+    }
+}
+
+crate::types::wire_struct! {
+    DeploymentConfigDoesNotExistException {
+    }
+}
+
+crate::types::wire_struct! {
+    DeploymentConfigInUseException {
+    }
+}
+
+crate::types::wire_struct! {
+    DeploymentConfigInfo {
+        "deploymentConfigId" => deployment_config_id: String,
+        "deploymentConfigName" => deployment_config_name: String,
+        "minimumHealthyHosts" => minimum_healthy_hosts: MinimumHealthyHosts,
+        "createTime" => create_time: crate::types::Timestamp,
+        "computePlatform" => compute_platform: ComputePlatform,
+        "trafficRoutingConfig" => traffic_routing_config: TrafficRoutingConfig,
+        "zonalConfig" => zonal_config: ZonalConfig,
+    }
+}
+
+crate::types::wire_struct! {
+    DeploymentConfigLimitExceededException {
+    }
+}
+
+crate::types::wire_struct! {
+    DeploymentConfigNameRequiredException {
+    }
 }
 
 crate::types::wire_enum! {
-FileExistsBehavior {
-Disallow = "DISALLOW",
-Overwrite = "OVERWRITE",
-Retain = "RETAIN",
-}
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct GenericRevisionInfo {
-    #[serde(
-        rename = "description",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub description: Option<String>,
-    #[serde(
-        rename = "deploymentGroups",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub deployment_groups: Option<Vec<String>>,
-    #[serde(
-        rename = "firstUsedTime",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub first_used_time: Option<crate::types::Timestamp>,
-    #[serde(
-        rename = "lastUsedTime",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub last_used_time: Option<crate::types::Timestamp>,
-    #[serde(
-        rename = "registerTime",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub register_time: Option<crate::types::Timestamp>,
+    DeploymentCreator {
+        User = "user",
+        Autoscaling = "autoscaling",
+        CodeDeployRollback = "codeDeployRollback",
+        CodeDeploy = "CodeDeploy",
+        CodeDeployAutoUpdate = "CodeDeployAutoUpdate",
+        CloudFormation = "CloudFormation",
+        CloudFormationRollback = "CloudFormationRollback",
+        AutoscalingTermination = "autoscalingTermination",
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct GetApplicationInput {
-    #[serde(
-        rename = "applicationName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub application_name: Option<String>,
+crate::types::wire_struct! {
+    DeploymentDoesNotExistException {
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct GetApplicationOutput {
-    #[serde(
-        rename = "application",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub application: Option<ApplicationInfo>,
+crate::types::wire_struct! {
+    DeploymentGroupAlreadyExistsException {
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct GetApplicationRevisionInput {
-    #[serde(
-        rename = "applicationName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub application_name: Option<String>,
-    #[serde(rename = "revision", default, skip_serializing_if = "Option::is_none")]
-    pub revision: Option<RevisionLocation>,
+crate::types::wire_struct! {
+    DeploymentGroupDoesNotExistException {
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct GetApplicationRevisionOutput {
-    #[serde(
-        rename = "applicationName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub application_name: Option<String>,
-    #[serde(rename = "revision", default, skip_serializing_if = "Option::is_none")]
-    pub revision: Option<RevisionLocation>,
-    #[serde(
-        rename = "revisionInfo",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub revision_info: Option<GenericRevisionInfo>,
+crate::types::wire_struct! {
+    DeploymentGroupInfo {
+        "applicationName" => application_name: String,
+        "deploymentGroupId" => deployment_group_id: String,
+        "deploymentGroupName" => deployment_group_name: String,
+        "deploymentConfigName" => deployment_config_name: String,
+        "ec2TagFilters" => ec2_tag_filters: Vec<EC2TagFilter>,
+        "onPremisesInstanceTagFilters" => on_premises_instance_tag_filters: Vec<TagFilter>,
+        "autoScalingGroups" => auto_scaling_groups: Vec<AutoScalingGroup>,
+        "serviceRoleArn" => service_role_arn: String,
+        "targetRevision" => target_revision: RevisionLocation,
+        "triggerConfigurations" => trigger_configurations: Vec<TriggerConfig>,
+        "alarmConfiguration" => alarm_configuration: AlarmConfiguration,
+        "autoRollbackConfiguration" => auto_rollback_configuration: AutoRollbackConfiguration,
+        "deploymentStyle" => deployment_style: DeploymentStyle,
+        "outdatedInstancesStrategy" => outdated_instances_strategy: OutdatedInstancesStrategy,
+        "blueGreenDeploymentConfiguration" => blue_green_deployment_configuration: BlueGreenDeploymentConfiguration,
+        "loadBalancerInfo" => load_balancer_info: LoadBalancerInfo,
+        "lastSuccessfulDeployment" => last_successful_deployment: LastDeploymentInfo,
+        "lastAttemptedDeployment" => last_attempted_deployment: LastDeploymentInfo,
+        "ec2TagSet" => ec2_tag_set: EC2TagSet,
+        "onPremisesTagSet" => on_premises_tag_set: OnPremisesTagSet,
+        "computePlatform" => compute_platform: ComputePlatform,
+        "ecsServices" => ecs_services: Vec<ECSService>,
+        "ec2DeploymentOptions" => ec2_deployment_options: EC2DeploymentOptions,
+        "terminationHookEnabled" => termination_hook_enabled: bool,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct GetDeploymentConfigInput {
-    #[serde(
-        rename = "deploymentConfigName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub deployment_config_name: Option<String>,
+crate::types::wire_struct! {
+    DeploymentGroupLimitExceededException {
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct GetDeploymentConfigOutput {
-    #[serde(
-        rename = "deploymentConfigInfo",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub deployment_config_info: Option<DeploymentConfigInfo>,
+crate::types::wire_struct! {
+    DeploymentGroupNameRequiredException {
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct GetDeploymentGroupInput {
-    #[serde(
-        rename = "applicationName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub application_name: Option<String>,
-    #[serde(
-        rename = "deploymentGroupName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub deployment_group_name: Option<String>,
+crate::types::wire_struct! {
+    DeploymentIdRequiredException {
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct GetDeploymentGroupOutput {
-    #[serde(
-        rename = "deploymentGroupInfo",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub deployment_group_info: Option<DeploymentGroupInfo>,
+crate::types::wire_struct! {
+    DeploymentInfo {
+        "applicationName" => application_name: String,
+        "deploymentGroupName" => deployment_group_name: String,
+        "deploymentConfigName" => deployment_config_name: String,
+        "deploymentId" => deployment_id: String,
+        "previousRevision" => previous_revision: RevisionLocation,
+        "revision" => revision: RevisionLocation,
+        "status" => status: DeploymentStatus,
+        "errorInformation" => error_information: ErrorInformation,
+        "createTime" => create_time: crate::types::Timestamp,
+        "startTime" => start_time: crate::types::Timestamp,
+        "completeTime" => complete_time: crate::types::Timestamp,
+        "deploymentOverview" => deployment_overview: DeploymentOverview,
+        "description" => description: String,
+        "creator" => creator: DeploymentCreator,
+        "ignoreApplicationStopFailures" => ignore_application_stop_failures: bool,
+        "autoRollbackConfiguration" => auto_rollback_configuration: AutoRollbackConfiguration,
+        "updateOutdatedInstancesOnly" => update_outdated_instances_only: bool,
+        "rollbackInfo" => rollback_info: RollbackInfo,
+        "deploymentStyle" => deployment_style: DeploymentStyle,
+        "targetInstances" => target_instances: TargetInstances,
+        "instanceTerminationWaitTimeStarted" => instance_termination_wait_time_started: bool,
+        "blueGreenDeploymentConfiguration" => blue_green_deployment_configuration: BlueGreenDeploymentConfiguration,
+        "loadBalancerInfo" => load_balancer_info: LoadBalancerInfo,
+        "additionalDeploymentStatusInfo" => additional_deployment_status_info: String,
+        "fileExistsBehavior" => file_exists_behavior: FileExistsBehavior,
+        "deploymentMode" => deployment_mode: DeploymentMode,
+        "deploymentStatusMessages" => deployment_status_messages: Vec<String>,
+        "computePlatform" => compute_platform: ComputePlatform,
+        "externalId" => external_id: String,
+        "relatedDeployments" => related_deployments: RelatedDeployments,
+        "overrideAlarmConfiguration" => override_alarm_configuration: AlarmConfiguration,
+        "ec2DeploymentOptions" => ec2_deployment_options: EC2DeploymentOptions,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct GetDeploymentInput {
-    #[serde(
-        rename = "deploymentId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub deployment_id: Option<String>,
+crate::types::wire_struct! {
+    DeploymentIsNotInReadyStateException {
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct GetDeploymentInstanceInput {
-    #[serde(
-        rename = "deploymentId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub deployment_id: Option<String>,
-    #[serde(
-        rename = "instanceId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub instance_id: Option<String>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct GetDeploymentInstanceOutput {
-    #[serde(
-        rename = "instanceSummary",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub instance_summary: Option<InstanceSummary>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct GetDeploymentOutput {
-    #[serde(
-        rename = "deploymentInfo",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub deployment_info: Option<DeploymentInfo>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct GetDeploymentTargetInput {
-    #[serde(
-        rename = "deploymentId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub deployment_id: Option<String>,
-    #[serde(rename = "targetId", default, skip_serializing_if = "Option::is_none")]
-    pub target_id: Option<String>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct GetDeploymentTargetOutput {
-    #[serde(
-        rename = "deploymentTarget",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub deployment_target: Option<DeploymentTarget>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct GetOnPremisesInstanceInput {
-    #[serde(
-        rename = "instanceName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub instance_name: Option<String>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct GetOnPremisesInstanceOutput {
-    #[serde(
-        rename = "instanceInfo",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub instance_info: Option<InstanceInfo>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct GitHubAccountTokenDoesNotExistException {}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct GitHubAccountTokenNameRequiredException {}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct GitHubLocation {
-    #[serde(
-        rename = "repository",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub repository: Option<String>,
-    #[serde(rename = "commitId", default, skip_serializing_if = "Option::is_none")]
-    pub commit_id: Option<String>,
+crate::types::wire_struct! {
+    DeploymentLimitExceededException {
+    }
 }
 
 crate::types::wire_enum! {
-GreenFleetProvisioningAction {
-DiscoverExisting = "DISCOVER_EXISTING",
-CopyAutoScalingGroup = "COPY_AUTO_SCALING_GROUP",
-}
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct GreenFleetProvisioningOption {
-    #[serde(rename = "action", default, skip_serializing_if = "Option::is_none")]
-    pub action: Option<GreenFleetProvisioningAction>,
+    DeploymentMode {
+        Standard = "STANDARD",
+        Restart = "RESTART",
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct IamArnRequiredException {}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct IamSessionArnAlreadyRegisteredException {}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct IamUserArnAlreadyRegisteredException {}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct IamUserArnRequiredException {}
-
-crate::types::wire_enum! {
-InstanceAction {
-Terminate = "TERMINATE",
-KeepAlive = "KEEP_ALIVE",
-}
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct InstanceDoesNotExistException {}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct InstanceIdRequiredException {}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct InstanceInfo {
-    #[serde(
-        rename = "instanceName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub instance_name: Option<String>,
-    #[serde(
-        rename = "iamSessionArn",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub iam_session_arn: Option<String>,
-    #[serde(
-        rename = "iamUserArn",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub iam_user_arn: Option<String>,
-    #[serde(
-        rename = "instanceArn",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub instance_arn: Option<String>,
-    #[serde(
-        rename = "registerTime",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub register_time: Option<crate::types::Timestamp>,
-    #[serde(
-        rename = "deregisterTime",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub deregister_time: Option<crate::types::Timestamp>,
-    #[serde(rename = "tags", default, skip_serializing_if = "Option::is_none")]
-    pub tags: Option<Vec<Tag>>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct InstanceLimitExceededException {}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct InstanceNameAlreadyRegisteredException {}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct InstanceNameRequiredException {}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct InstanceNotRegisteredException {}
-
-crate::types::wire_enum! {
-InstanceStatus {
-Pending = "Pending",
-InProgress = "InProgress",
-Succeeded = "Succeeded",
-Failed = "Failed",
-Skipped = "Skipped",
-Unknown = "Unknown",
-Ready = "Ready",
-}
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct InstanceSummary {
-    #[serde(
-        rename = "deploymentId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub deployment_id: Option<String>,
-    #[serde(
-        rename = "instanceId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub instance_id: Option<String>,
-    #[serde(rename = "status", default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<InstanceStatus>,
-    #[serde(
-        rename = "lastUpdatedAt",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub last_updated_at: Option<crate::types::Timestamp>,
-    #[serde(
-        rename = "lifecycleEvents",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub lifecycle_events: Option<Vec<LifecycleEvent>>,
-    #[serde(
-        rename = "instanceType",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub instance_type: Option<InstanceType>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct InstanceTarget {
-    #[serde(
-        rename = "deploymentId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub deployment_id: Option<String>,
-    #[serde(rename = "targetId", default, skip_serializing_if = "Option::is_none")]
-    pub target_id: Option<String>,
-    #[serde(rename = "targetArn", default, skip_serializing_if = "Option::is_none")]
-    pub target_arn: Option<String>,
-    #[serde(rename = "status", default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<TargetStatus>,
-    #[serde(
-        rename = "lastUpdatedAt",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub last_updated_at: Option<crate::types::Timestamp>,
-    #[serde(
-        rename = "lifecycleEvents",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub lifecycle_events: Option<Vec<LifecycleEvent>>,
-    #[serde(
-        rename = "instanceLabel",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub instance_label: Option<TargetLabel>,
+crate::types::wire_struct! {
+    DeploymentNotStartedException {
+    }
 }
 
 crate::types::wire_enum! {
-InstanceType {
-Blue = "Blue",
-Green = "Green",
-}
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct InvalidAlarmConfigException {}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct InvalidApplicationNameException {}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct InvalidArnException {}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct InvalidAutoRollbackConfigException {}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct InvalidAutoScalingGroupException {}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct InvalidAutoScalingGroupProcessToSuspendException {}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct InvalidBlueGreenDeploymentConfigurationException {}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct InvalidBucketNameFilterException {}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct InvalidComputePlatformException {}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct InvalidDeployedStateFilterException {}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct InvalidDeploymentConfigNameException {}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct InvalidDeploymentGroupNameException {}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct InvalidDeploymentIdException {}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct InvalidDeploymentInstanceTypeException {}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct InvalidDeploymentStatusException {}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct InvalidDeploymentStyleException {}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct InvalidDeploymentTargetIdException {}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct InvalidDeploymentWaitTypeException {}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct InvalidEC2TagCombinationException {}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct InvalidEC2TagException {}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct InvalidECSServiceException {}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct InvalidExternalIdException {}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct InvalidFileExistsBehaviorException {}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct InvalidGitHubAccountTokenException {}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct InvalidGitHubAccountTokenNameException {}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct InvalidIamSessionArnException {}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct InvalidIamUserArnException {}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct InvalidIgnoreApplicationStopFailuresValueException {}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct InvalidInputException {}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct InvalidInstanceIdException {}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct InvalidInstanceNameException {}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct InvalidInstanceStatusException {}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct InvalidInstanceTypeException {}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct InvalidKeyPrefixFilterException {}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct InvalidLifecycleEventHookExecutionIdException {}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct InvalidLifecycleEventHookExecutionStatusException {}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct InvalidLoadBalancerInfoException {}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct InvalidMinimumHealthyHostValueException {}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct InvalidNextTokenException {}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct InvalidOnPremisesTagCombinationException {}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct InvalidOperationException {}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct InvalidRegistrationStatusException {}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct InvalidRevisionException {}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct InvalidRoleException {}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct InvalidSortByException {}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct InvalidSortOrderException {}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct InvalidTagException {}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct InvalidTagFilterException {}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct InvalidTagsToAddException {}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct InvalidTargetException {}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct InvalidTargetFilterNameException {}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct InvalidTargetGroupPairException {}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct InvalidTargetInstancesException {}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct InvalidTimeRangeException {}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct InvalidTrafficRoutingConfigurationException {}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct InvalidTriggerConfigException {}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct InvalidUpdateOutdatedInstancesOnlyValueException {}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct InvalidZonalDeploymentConfigurationException {}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct LambdaFunctionInfo {
-    #[serde(
-        rename = "functionName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub function_name: Option<String>,
-    #[serde(
-        rename = "functionAlias",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub function_alias: Option<String>,
-    #[serde(
-        rename = "currentVersion",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub current_version: Option<String>,
-    #[serde(
-        rename = "targetVersion",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub target_version: Option<String>,
-    #[serde(
-        rename = "targetVersionWeight",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub target_version_weight: Option<f64>,
+    DeploymentOption {
+        WithTrafficControl = "WITH_TRAFFIC_CONTROL",
+        WithoutTrafficControl = "WITHOUT_TRAFFIC_CONTROL",
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct LambdaTarget {
-    #[serde(
-        rename = "deploymentId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub deployment_id: Option<String>,
-    #[serde(rename = "targetId", default, skip_serializing_if = "Option::is_none")]
-    pub target_id: Option<String>,
-    #[serde(rename = "targetArn", default, skip_serializing_if = "Option::is_none")]
-    pub target_arn: Option<String>,
-    #[serde(rename = "status", default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<TargetStatus>,
-    #[serde(
-        rename = "lastUpdatedAt",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub last_updated_at: Option<crate::types::Timestamp>,
-    #[serde(
-        rename = "lifecycleEvents",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub lifecycle_events: Option<Vec<LifecycleEvent>>,
-    #[serde(
-        rename = "lambdaFunctionInfo",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub lambda_function_info: Option<LambdaFunctionInfo>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct LastDeploymentInfo {
-    #[serde(
-        rename = "deploymentId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub deployment_id: Option<String>,
-    #[serde(rename = "status", default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<DeploymentStatus>,
-    #[serde(rename = "endTime", default, skip_serializing_if = "Option::is_none")]
-    pub end_time: Option<crate::types::Timestamp>,
-    #[serde(
-        rename = "createTime",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub create_time: Option<crate::types::Timestamp>,
+crate::types::wire_struct! {
+    DeploymentOverview {
+        "Pending" => pending: i64,
+        "InProgress" => in_progress: i64,
+        "Succeeded" => succeeded: i64,
+        "Failed" => failed: i64,
+        "Skipped" => skipped: i64,
+        "Ready" => ready: i64,
+    }
 }
 
 crate::types::wire_enum! {
-LifecycleErrorCode {
-Success = "Success",
-ScriptMissing = "ScriptMissing",
-ScriptNotExecutable = "ScriptNotExecutable",
-ScriptTimedOut = "ScriptTimedOut",
-ScriptFailed = "ScriptFailed",
-UnknownError = "UnknownError",
-}
+    DeploymentReadyAction {
+        ContinueDeployment = "CONTINUE_DEPLOYMENT",
+        StopDeployment = "STOP_DEPLOYMENT",
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct LifecycleEvent {
-    #[serde(
-        rename = "lifecycleEventName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub lifecycle_event_name: Option<String>,
-    #[serde(
-        rename = "diagnostics",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub diagnostics: Option<Diagnostics>,
-    #[serde(rename = "startTime", default, skip_serializing_if = "Option::is_none")]
-    pub start_time: Option<crate::types::Timestamp>,
-    #[serde(rename = "endTime", default, skip_serializing_if = "Option::is_none")]
-    pub end_time: Option<crate::types::Timestamp>,
-    #[serde(rename = "status", default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<LifecycleEventStatus>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct LifecycleEventAlreadyCompletedException {}
-
-crate::types::wire_enum! {
-LifecycleEventStatus {
-Pending = "Pending",
-InProgress = "InProgress",
-Succeeded = "Succeeded",
-Failed = "Failed",
-Skipped = "Skipped",
-Unknown = "Unknown",
-}
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct LifecycleHookLimitExceededException {}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ListApplicationRevisionsInput {
-    #[serde(
-        rename = "applicationName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub application_name: Option<String>,
-    #[serde(rename = "sortBy", default, skip_serializing_if = "Option::is_none")]
-    pub sort_by: Option<ApplicationRevisionSortBy>,
-    #[serde(rename = "sortOrder", default, skip_serializing_if = "Option::is_none")]
-    pub sort_order: Option<SortOrder>,
-    #[serde(rename = "s3Bucket", default, skip_serializing_if = "Option::is_none")]
-    pub s3_bucket: Option<String>,
-    #[serde(
-        rename = "s3KeyPrefix",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub s3_key_prefix: Option<String>,
-    #[serde(rename = "deployed", default, skip_serializing_if = "Option::is_none")]
-    pub deployed: Option<ListStateFilterAction>,
-    #[serde(rename = "nextToken", default, skip_serializing_if = "Option::is_none")]
-    pub next_token: Option<String>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ListApplicationRevisionsOutput {
-    #[serde(rename = "revisions", default, skip_serializing_if = "Option::is_none")]
-    pub revisions: Option<Vec<RevisionLocation>>,
-    #[serde(rename = "nextToken", default, skip_serializing_if = "Option::is_none")]
-    pub next_token: Option<String>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ListApplicationsInput {
-    #[serde(rename = "nextToken", default, skip_serializing_if = "Option::is_none")]
-    pub next_token: Option<String>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ListApplicationsOutput {
-    #[serde(
-        rename = "applications",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub applications: Option<Vec<String>>,
-    #[serde(rename = "nextToken", default, skip_serializing_if = "Option::is_none")]
-    pub next_token: Option<String>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ListDeploymentConfigsInput {
-    #[serde(rename = "nextToken", default, skip_serializing_if = "Option::is_none")]
-    pub next_token: Option<String>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ListDeploymentConfigsOutput {
-    #[serde(
-        rename = "deploymentConfigsList",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub deployment_configs_list: Option<Vec<String>>,
-    #[serde(rename = "nextToken", default, skip_serializing_if = "Option::is_none")]
-    pub next_token: Option<String>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ListDeploymentGroupsInput {
-    #[serde(
-        rename = "applicationName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub application_name: Option<String>,
-    #[serde(rename = "nextToken", default, skip_serializing_if = "Option::is_none")]
-    pub next_token: Option<String>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ListDeploymentGroupsOutput {
-    #[serde(
-        rename = "applicationName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub application_name: Option<String>,
-    #[serde(
-        rename = "deploymentGroups",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub deployment_groups: Option<Vec<String>>,
-    #[serde(rename = "nextToken", default, skip_serializing_if = "Option::is_none")]
-    pub next_token: Option<String>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ListDeploymentInstancesInput {
-    #[serde(
-        rename = "deploymentId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub deployment_id: Option<String>,
-    #[serde(rename = "nextToken", default, skip_serializing_if = "Option::is_none")]
-    pub next_token: Option<String>,
-    #[serde(
-        rename = "instanceStatusFilter",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub instance_status_filter: Option<Vec<InstanceStatus>>,
-    #[serde(
-        rename = "instanceTypeFilter",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub instance_type_filter: Option<Vec<InstanceType>>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ListDeploymentInstancesOutput {
-    #[serde(
-        rename = "instancesList",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub instances_list: Option<Vec<String>>,
-    #[serde(rename = "nextToken", default, skip_serializing_if = "Option::is_none")]
-    pub next_token: Option<String>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ListDeploymentTargetsInput {
-    #[serde(
-        rename = "deploymentId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub deployment_id: Option<String>,
-    #[serde(rename = "nextToken", default, skip_serializing_if = "Option::is_none")]
-    pub next_token: Option<String>,
-    #[serde(
-        rename = "targetFilters",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub target_filters: Option<std::collections::BTreeMap<String, Vec<String>>>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ListDeploymentTargetsOutput {
-    #[serde(rename = "targetIds", default, skip_serializing_if = "Option::is_none")]
-    pub target_ids: Option<Vec<String>>,
-    #[serde(rename = "nextToken", default, skip_serializing_if = "Option::is_none")]
-    pub next_token: Option<String>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ListDeploymentsInput {
-    #[serde(
-        rename = "applicationName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub application_name: Option<String>,
-    #[serde(
-        rename = "deploymentGroupName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub deployment_group_name: Option<String>,
-    #[serde(
-        rename = "externalId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub external_id: Option<String>,
-    #[serde(
-        rename = "includeOnlyStatuses",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub include_only_statuses: Option<Vec<DeploymentStatus>>,
-    #[serde(
-        rename = "createTimeRange",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub create_time_range: Option<TimeRange>,
-    #[serde(rename = "nextToken", default, skip_serializing_if = "Option::is_none")]
-    pub next_token: Option<String>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ListDeploymentsOutput {
-    #[serde(
-        rename = "deployments",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub deployments: Option<Vec<String>>,
-    #[serde(rename = "nextToken", default, skip_serializing_if = "Option::is_none")]
-    pub next_token: Option<String>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ListGitHubAccountTokenNamesInput {
-    #[serde(rename = "nextToken", default, skip_serializing_if = "Option::is_none")]
-    pub next_token: Option<String>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ListGitHubAccountTokenNamesOutput {
-    #[serde(
-        rename = "tokenNameList",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub token_name_list: Option<Vec<String>>,
-    #[serde(rename = "nextToken", default, skip_serializing_if = "Option::is_none")]
-    pub next_token: Option<String>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ListOnPremisesInstancesInput {
-    #[serde(
-        rename = "registrationStatus",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub registration_status: Option<RegistrationStatus>,
-    #[serde(
-        rename = "tagFilters",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub tag_filters: Option<Vec<TagFilter>>,
-    #[serde(rename = "nextToken", default, skip_serializing_if = "Option::is_none")]
-    pub next_token: Option<String>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ListOnPremisesInstancesOutput {
-    #[serde(
-        rename = "instanceNames",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub instance_names: Option<Vec<String>>,
-    #[serde(rename = "nextToken", default, skip_serializing_if = "Option::is_none")]
-    pub next_token: Option<String>,
+crate::types::wire_struct! {
+    DeploymentReadyOption {
+        "actionOnTimeout" => action_on_timeout: DeploymentReadyAction,
+        "waitTimeInMinutes" => wait_time_in_minutes: i32,
+    }
 }
 
 crate::types::wire_enum! {
-ListStateFilterAction {
-Include = "include",
-Exclude = "exclude",
-Ignore = "ignore",
-}
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ListTagsForResourceInput {
-    #[serde(
-        rename = "ResourceArn",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub resource_arn: Option<String>,
-    #[serde(rename = "NextToken", default, skip_serializing_if = "Option::is_none")]
-    pub next_token: Option<String>,
+    DeploymentStatus {
+        Created = "Created",
+        Queued = "Queued",
+        InProgress = "InProgress",
+        Baking = "Baking",
+        Succeeded = "Succeeded",
+        Failed = "Failed",
+        Stopped = "Stopped",
+        Ready = "Ready",
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ListTagsForResourceOutput {
-    #[serde(rename = "Tags", default, skip_serializing_if = "Option::is_none")]
-    pub tags: Option<Vec<Tag>>,
-    #[serde(rename = "NextToken", default, skip_serializing_if = "Option::is_none")]
-    pub next_token: Option<String>,
+crate::types::wire_struct! {
+    DeploymentStyle {
+        "deploymentType" => deployment_type: DeploymentType,
+        "deploymentOption" => deployment_option: DeploymentOption,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct LoadBalancerInfo {
-    #[serde(
-        rename = "elbInfoList",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub elb_info_list: Option<Vec<ELBInfo>>,
-    #[serde(
-        rename = "targetGroupInfoList",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub target_group_info_list: Option<Vec<TargetGroupInfo>>,
-    #[serde(
-        rename = "targetGroupPairInfoList",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub target_group_pair_info_list: Option<Vec<TargetGroupPairInfo>>,
+crate::types::wire_struct! {
+    DeploymentTarget {
+        "deploymentTargetType" => deployment_target_type: DeploymentTargetType,
+        "instanceTarget" => instance_target: InstanceTarget,
+        "lambdaTarget" => lambda_target: LambdaTarget,
+        "ecsTarget" => ecs_target: ECSTarget,
+        "cloudFormationTarget" => cloud_formation_target: CloudFormationTarget,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct MinimumHealthyHosts {
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
-    pub r#type: Option<MinimumHealthyHostsType>,
-    #[serde(rename = "value", default, skip_serializing_if = "Option::is_none")]
-    pub value: Option<i32>,
+crate::types::wire_struct! {
+    DeploymentTargetDoesNotExistException {
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct MinimumHealthyHostsPerZone {
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
-    pub r#type: Option<MinimumHealthyHostsPerZoneType>,
-    #[serde(rename = "value", default, skip_serializing_if = "Option::is_none")]
-    pub value: Option<i32>,
+crate::types::wire_struct! {
+    DeploymentTargetIdRequiredException {
+    }
+}
+
+crate::types::wire_struct! {
+    DeploymentTargetListSizeExceededException {
+    }
 }
 
 crate::types::wire_enum! {
-MinimumHealthyHostsPerZoneType {
-HostCount = "HOST_COUNT",
-FleetPercent = "FLEET_PERCENT",
-}
-}
-
-crate::types::wire_enum! {
-MinimumHealthyHostsType {
-HostCount = "HOST_COUNT",
-FleetPercent = "FLEET_PERCENT",
-}
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct MultipleIamArnsProvidedException {}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct OnPremisesTagSet {
-    #[serde(
-        rename = "onPremisesTagSetList",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub on_premises_tag_set_list: Option<Vec<Vec<TagFilter>>>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct OperationNotSupportedException {}
-
-crate::types::wire_enum! {
-OutdatedInstancesStrategy {
-Update = "UPDATE",
-Ignore = "IGNORE",
-}
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct PutLifecycleEventHookExecutionStatusInput {
-    #[serde(
-        rename = "deploymentId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub deployment_id: Option<String>,
-    #[serde(
-        rename = "lifecycleEventHookExecutionId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub lifecycle_event_hook_execution_id: Option<String>,
-    #[serde(rename = "status", default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<LifecycleEventStatus>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct PutLifecycleEventHookExecutionStatusOutput {
-    #[serde(
-        rename = "lifecycleEventHookExecutionId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub lifecycle_event_hook_execution_id: Option<String>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct RawString {
-    #[serde(rename = "content", default, skip_serializing_if = "Option::is_none")]
-    pub content: Option<String>,
-    #[serde(rename = "sha256", default, skip_serializing_if = "Option::is_none")]
-    pub sha256: Option<String>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct RegisterApplicationRevisionInput {
-    #[serde(
-        rename = "applicationName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub application_name: Option<String>,
-    #[serde(
-        rename = "description",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub description: Option<String>,
-    #[serde(rename = "revision", default, skip_serializing_if = "Option::is_none")]
-    pub revision: Option<RevisionLocation>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct RegisterOnPremisesInstanceInput {
-    #[serde(
-        rename = "instanceName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub instance_name: Option<String>,
-    #[serde(
-        rename = "iamSessionArn",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub iam_session_arn: Option<String>,
-    #[serde(
-        rename = "iamUserArn",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub iam_user_arn: Option<String>,
+    DeploymentTargetType {
+        InstanceTarget = "InstanceTarget",
+        LambdaTarget = "LambdaTarget",
+        ECSTarget = "ECSTarget",
+        CloudFormationTarget = "CloudFormationTarget",
+    }
 }
 
 crate::types::wire_enum! {
-RegistrationStatus {
-Registered = "Registered",
-Deregistered = "Deregistered",
-}
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct RelatedDeployments {
-    #[serde(
-        rename = "autoUpdateOutdatedInstancesRootDeploymentId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub auto_update_outdated_instances_root_deployment_id: Option<String>,
-    #[serde(
-        rename = "autoUpdateOutdatedInstancesDeploymentIds",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub auto_update_outdated_instances_deployment_ids: Option<Vec<String>>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct RemoveTagsFromOnPremisesInstancesInput {
-    #[serde(rename = "tags", default, skip_serializing_if = "Option::is_none")]
-    pub tags: Option<Vec<Tag>>,
-    #[serde(
-        rename = "instanceNames",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub instance_names: Option<Vec<String>>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ResourceArnRequiredException {}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ResourceValidationException {}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct RevisionDoesNotExistException {}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct RevisionInfo {
-    #[serde(
-        rename = "revisionLocation",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub revision_location: Option<RevisionLocation>,
-    #[serde(
-        rename = "genericRevisionInfo",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub generic_revision_info: Option<GenericRevisionInfo>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct RevisionLocation {
-    #[serde(
-        rename = "revisionType",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub revision_type: Option<RevisionLocationType>,
-    #[serde(
-        rename = "s3Location",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub s3_location: Option<S3Location>,
-    #[serde(
-        rename = "gitHubLocation",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub git_hub_location: Option<GitHubLocation>,
-    #[serde(rename = "string", default, skip_serializing_if = "Option::is_none")]
-    pub string: Option<RawString>,
-    #[serde(
-        rename = "appSpecContent",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub app_spec_content: Option<AppSpecContent>,
+    DeploymentType {
+        InPlace = "IN_PLACE",
+        BlueGreen = "BLUE_GREEN",
+    }
 }
 
 crate::types::wire_enum! {
-RevisionLocationType {
-S3 = "S3",
-GitHub = "GitHub",
-StringValue = "String",
-AppSpecContent = "AppSpecContent",
-}
+    DeploymentWaitType {
+        ReadyWait = "READY_WAIT",
+        TerminationWait = "TERMINATION_WAIT",
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct RevisionRequiredException {}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct RoleRequiredException {}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct RollbackInfo {
-    #[serde(
-        rename = "rollbackDeploymentId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub rollback_deployment_id: Option<String>,
-    #[serde(
-        rename = "rollbackTriggeringDeploymentId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub rollback_triggering_deployment_id: Option<String>,
-    #[serde(
-        rename = "rollbackMessage",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub rollback_message: Option<String>,
+crate::types::wire_struct! {
+    DeregisterOnPremisesInstanceInput {
+        "instanceName" => instance_name: String,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct S3Location {
-    #[serde(rename = "bucket", default, skip_serializing_if = "Option::is_none")]
-    pub bucket: Option<String>,
-    #[serde(rename = "key", default, skip_serializing_if = "Option::is_none")]
-    pub key: Option<String>,
-    #[serde(
-        rename = "bundleType",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub bundle_type: Option<BundleType>,
-    #[serde(rename = "version", default, skip_serializing_if = "Option::is_none")]
-    pub version: Option<String>,
-    #[serde(rename = "eTag", default, skip_serializing_if = "Option::is_none")]
-    pub e_tag: Option<String>,
+crate::types::wire_struct! {
+    DescriptionTooLongException {
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct SkipWaitTimeForInstanceTerminationInput {
-    #[serde(
-        rename = "deploymentId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub deployment_id: Option<String>,
+crate::types::wire_struct! {
+    Diagnostics {
+        "errorCode" => error_code: LifecycleErrorCode,
+        "scriptName" => script_name: String,
+        "message" => message: String,
+        "logTail" => log_tail: String,
+    }
+}
+
+crate::types::wire_struct! {
+    EC2DeploymentOptions {
+        "autoScalingGroupProcessesToSuspend" => auto_scaling_group_processes_to_suspend: Vec<AutoScalingGroupProcess>,
+    }
+}
+
+crate::types::wire_struct! {
+    EC2TagFilter {
+        "Key" => key: String,
+        "Value" => value: String,
+        "Type" => r#type: EC2TagFilterType,
+    }
 }
 
 crate::types::wire_enum! {
-SortOrder {
-Ascending = "ascending",
-Descending = "descending",
-}
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct StopDeploymentInput {
-    #[serde(
-        rename = "deploymentId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub deployment_id: Option<String>,
-    #[serde(
-        rename = "autoRollbackEnabled",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub auto_rollback_enabled: Option<bool>,
+    EC2TagFilterType {
+        KeyOnly = "KEY_ONLY",
+        ValueOnly = "VALUE_ONLY",
+        KeyAndValue = "KEY_AND_VALUE",
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct StopDeploymentOutput {
-    #[serde(rename = "status", default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<StopStatus>,
-    #[serde(
-        rename = "statusMessage",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub status_message: Option<String>,
+crate::types::wire_struct! {
+    EC2TagSet {
+        "ec2TagSetList" => ec2_tag_set_list: Vec<Vec<EC2TagFilter>>,
+    }
 }
 
-crate::types::wire_enum! {
-StopStatus {
-Pending = "Pending",
-Succeeded = "Succeeded",
-}
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct Tag {
-    #[serde(rename = "Key", default, skip_serializing_if = "Option::is_none")]
-    pub key: Option<String>,
-    #[serde(rename = "Value", default, skip_serializing_if = "Option::is_none")]
-    pub value: Option<String>,
+crate::types::wire_struct! {
+    ECSService {
+        "serviceName" => service_name: String,
+        "clusterName" => cluster_name: String,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct TagFilter {
-    #[serde(rename = "Key", default, skip_serializing_if = "Option::is_none")]
-    pub key: Option<String>,
-    #[serde(rename = "Value", default, skip_serializing_if = "Option::is_none")]
-    pub value: Option<String>,
-    #[serde(rename = "Type", default, skip_serializing_if = "Option::is_none")]
-    pub r#type: Option<TagFilterType>,
+crate::types::wire_struct! {
+    ECSServiceMappingLimitExceededException {
+    }
+}
+
+crate::types::wire_struct! {
+    ECSTarget {
+        "deploymentId" => deployment_id: String,
+        "targetId" => target_id: String,
+        "targetArn" => target_arn: String,
+        "lastUpdatedAt" => last_updated_at: crate::types::Timestamp,
+        "lifecycleEvents" => lifecycle_events: Vec<LifecycleEvent>,
+        "status" => status: TargetStatus,
+        "taskSetsInfo" => task_sets_info: Vec<ECSTaskSet>,
+    }
+}
+
+crate::types::wire_struct! {
+    ECSTaskSet {
+        "identifer" => identifer: String,
+        "desiredCount" => desired_count: i64,
+        "pendingCount" => pending_count: i64,
+        "runningCount" => running_count: i64,
+        "status" => status: String,
+        "trafficWeight" => traffic_weight: f64,
+        "targetGroup" => target_group: TargetGroupInfo,
+        "taskSetLabel" => task_set_label: TargetLabel,
+    }
+}
+
+crate::types::wire_struct! {
+    ELBInfo {
+        "name" => name: String,
+    }
 }
 
 crate::types::wire_enum! {
-TagFilterType {
-KeyOnly = "KEY_ONLY",
-ValueOnly = "VALUE_ONLY",
-KeyAndValue = "KEY_AND_VALUE",
-}
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct TagLimitExceededException {}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct TagRequiredException {}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct TagResourceInput {
-    #[serde(
-        rename = "ResourceArn",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub resource_arn: Option<String>,
-    #[serde(rename = "Tags", default, skip_serializing_if = "Option::is_none")]
-    pub tags: Option<Vec<Tag>>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct TagResourceOutput {}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct TagSetListLimitExceededException {}
-
-crate::types::wire_enum! {
-TargetFilterName {
-TargetStatus = "TargetStatus",
-ServerInstanceLabel = "ServerInstanceLabel",
-}
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct TargetGroupInfo {
-    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
+    ErrorCode {
+        AgentIssue = "AGENT_ISSUE",
+        AlarmActive = "ALARM_ACTIVE",
+        ApplicationMissing = "APPLICATION_MISSING",
+        AutoscalingValidationError = "AUTOSCALING_VALIDATION_ERROR",
+        AutoScalingConfiguration = "AUTO_SCALING_CONFIGURATION",
+        AutoScalingIamRolePermissions = "AUTO_SCALING_IAM_ROLE_PERMISSIONS",
+        CodedeployResourceCannotBeFound = "CODEDEPLOY_RESOURCE_CANNOT_BE_FOUND",
+        CustomerApplicationUnhealthy = "CUSTOMER_APPLICATION_UNHEALTHY",
+        DeploymentGroupMissing = "DEPLOYMENT_GROUP_MISSING",
+        EcsUpdateError = "ECS_UPDATE_ERROR",
+        ElasticLoadBalancingInvalid = "ELASTIC_LOAD_BALANCING_INVALID",
+        ElbInvalidInstance = "ELB_INVALID_INSTANCE",
+        HealthConstraints = "HEALTH_CONSTRAINTS",
+        HealthConstraintsInvalid = "HEALTH_CONSTRAINTS_INVALID",
+        HookExecutionFailure = "HOOK_EXECUTION_FAILURE",
+        IamRoleMissing = "IAM_ROLE_MISSING",
+        IamRolePermissions = "IAM_ROLE_PERMISSIONS",
+        InternalError = "INTERNAL_ERROR",
+        InvalidEcsService = "INVALID_ECS_SERVICE",
+        InvalidLambdaConfiguration = "INVALID_LAMBDA_CONFIGURATION",
+        InvalidLambdaFunction = "INVALID_LAMBDA_FUNCTION",
+        InvalidRevision = "INVALID_REVISION",
+        ManualStop = "MANUAL_STOP",
+        MissingBlueGreenDeploymentConfiguration = "MISSING_BLUE_GREEN_DEPLOYMENT_CONFIGURATION",
+        MissingElbInformation = "MISSING_ELB_INFORMATION",
+        MissingGithubToken = "MISSING_GITHUB_TOKEN",
+        NoEc2Subscription = "NO_EC2_SUBSCRIPTION",
+        NoInstances = "NO_INSTANCES",
+        OverMaxInstances = "OVER_MAX_INSTANCES",
+        ResourceLimitExceeded = "RESOURCE_LIMIT_EXCEEDED",
+        RevisionMissing = "REVISION_MISSING",
+        Throttled = "THROTTLED",
+        Timeout = "TIMEOUT",
+        CloudformationStackFailure = "CLOUDFORMATION_STACK_FAILURE",
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct TargetGroupPairInfo {
-    #[serde(
-        rename = "targetGroups",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub target_groups: Option<Vec<TargetGroupInfo>>,
-    #[serde(
-        rename = "prodTrafficRoute",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub prod_traffic_route: Option<TrafficRoute>,
-    #[serde(
-        rename = "testTrafficRoute",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub test_traffic_route: Option<TrafficRoute>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct TargetInstances {
-    #[serde(
-        rename = "tagFilters",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub tag_filters: Option<Vec<EC2TagFilter>>,
-    #[serde(
-        rename = "autoScalingGroups",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub auto_scaling_groups: Option<Vec<String>>,
-    #[serde(rename = "ec2TagSet", default, skip_serializing_if = "Option::is_none")]
-    pub ec2_tag_set: Option<EC2TagSet>,
+crate::types::wire_struct! {
+    ErrorInformation {
+        "code" => code: ErrorCode,
+        "message" => message: String,
+    }
 }
 
 crate::types::wire_enum! {
-TargetLabel {
-Blue = "Blue",
-Green = "Green",
+    FileExistsBehavior {
+        Disallow = "DISALLOW",
+        Overwrite = "OVERWRITE",
+        Retain = "RETAIN",
+    }
 }
+
+crate::types::wire_struct! {
+    GenericRevisionInfo {
+        "description" => description: String,
+        "deploymentGroups" => deployment_groups: Vec<String>,
+        "firstUsedTime" => first_used_time: crate::types::Timestamp,
+        "lastUsedTime" => last_used_time: crate::types::Timestamp,
+        "registerTime" => register_time: crate::types::Timestamp,
+    }
+}
+
+crate::types::wire_struct! {
+    GetApplicationInput {
+        "applicationName" => application_name: String,
+    }
+}
+
+crate::types::wire_struct! {
+    GetApplicationOutput {
+        "application" => application: ApplicationInfo,
+    }
+}
+
+crate::types::wire_struct! {
+    GetApplicationRevisionInput {
+        "applicationName" => application_name: String,
+        "revision" => revision: RevisionLocation,
+    }
+}
+
+crate::types::wire_struct! {
+    GetApplicationRevisionOutput {
+        "applicationName" => application_name: String,
+        "revision" => revision: RevisionLocation,
+        "revisionInfo" => revision_info: GenericRevisionInfo,
+    }
+}
+
+crate::types::wire_struct! {
+    GetDeploymentConfigInput {
+        "deploymentConfigName" => deployment_config_name: String,
+    }
+}
+
+crate::types::wire_struct! {
+    GetDeploymentConfigOutput {
+        "deploymentConfigInfo" => deployment_config_info: DeploymentConfigInfo,
+    }
+}
+
+crate::types::wire_struct! {
+    GetDeploymentGroupInput {
+        "applicationName" => application_name: String,
+        "deploymentGroupName" => deployment_group_name: String,
+    }
+}
+
+crate::types::wire_struct! {
+    GetDeploymentGroupOutput {
+        "deploymentGroupInfo" => deployment_group_info: DeploymentGroupInfo,
+    }
+}
+
+crate::types::wire_struct! {
+    GetDeploymentInput {
+        "deploymentId" => deployment_id: String,
+    }
+}
+
+crate::types::wire_struct! {
+    GetDeploymentInstanceInput {
+        "deploymentId" => deployment_id: String,
+        "instanceId" => instance_id: String,
+    }
+}
+
+crate::types::wire_struct! {
+    GetDeploymentInstanceOutput {
+        "instanceSummary" => instance_summary: InstanceSummary,
+    }
+}
+
+crate::types::wire_struct! {
+    GetDeploymentOutput {
+        "deploymentInfo" => deployment_info: DeploymentInfo,
+    }
+}
+
+crate::types::wire_struct! {
+    GetDeploymentTargetInput {
+        "deploymentId" => deployment_id: String,
+        "targetId" => target_id: String,
+    }
+}
+
+crate::types::wire_struct! {
+    GetDeploymentTargetOutput {
+        "deploymentTarget" => deployment_target: DeploymentTarget,
+    }
+}
+
+crate::types::wire_struct! {
+    GetOnPremisesInstanceInput {
+        "instanceName" => instance_name: String,
+    }
+}
+
+crate::types::wire_struct! {
+    GetOnPremisesInstanceOutput {
+        "instanceInfo" => instance_info: InstanceInfo,
+    }
+}
+
+crate::types::wire_struct! {
+    GitHubAccountTokenDoesNotExistException {
+    }
+}
+
+crate::types::wire_struct! {
+    GitHubAccountTokenNameRequiredException {
+    }
+}
+
+crate::types::wire_struct! {
+    GitHubLocation {
+        "repository" => repository: String,
+        "commitId" => commit_id: String,
+    }
 }
 
 crate::types::wire_enum! {
-TargetStatus {
-Pending = "Pending",
-InProgress = "InProgress",
-Succeeded = "Succeeded",
-Failed = "Failed",
-Skipped = "Skipped",
-Unknown = "Unknown",
-Ready = "Ready",
-}
+    GreenFleetProvisioningAction {
+        DiscoverExisting = "DISCOVER_EXISTING",
+        CopyAutoScalingGroup = "COPY_AUTO_SCALING_GROUP",
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ThrottlingException {}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct TimeBasedCanary {
-    #[serde(
-        rename = "canaryPercentage",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub canary_percentage: Option<i32>,
-    #[serde(
-        rename = "canaryInterval",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub canary_interval: Option<i32>,
+crate::types::wire_struct! {
+    GreenFleetProvisioningOption {
+        "action" => action: GreenFleetProvisioningAction,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct TimeBasedLinear {
-    #[serde(
-        rename = "linearPercentage",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub linear_percentage: Option<i32>,
-    #[serde(
-        rename = "linearInterval",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub linear_interval: Option<i32>,
+crate::types::wire_struct! {
+    IamArnRequiredException {
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct TimeRange {
-    #[serde(rename = "start", default, skip_serializing_if = "Option::is_none")]
-    pub start: Option<crate::types::Timestamp>,
-    #[serde(rename = "end", default, skip_serializing_if = "Option::is_none")]
-    pub end: Option<crate::types::Timestamp>,
+crate::types::wire_struct! {
+    IamSessionArnAlreadyRegisteredException {
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct TrafficRoute {
-    #[serde(
-        rename = "listenerArns",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub listener_arns: Option<Vec<String>>,
+crate::types::wire_struct! {
+    IamUserArnAlreadyRegisteredException {
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct TrafficRoutingConfig {
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
-    pub r#type: Option<TrafficRoutingType>,
-    #[serde(
-        rename = "timeBasedCanary",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub time_based_canary: Option<TimeBasedCanary>,
-    #[serde(
-        rename = "timeBasedLinear",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub time_based_linear: Option<TimeBasedLinear>,
+crate::types::wire_struct! {
+    IamUserArnRequiredException {
+    }
 }
 
 crate::types::wire_enum! {
-TrafficRoutingType {
-TimeBasedCanary = "TimeBasedCanary",
-TimeBasedLinear = "TimeBasedLinear",
-AllAtOnce = "AllAtOnce",
-}
+    InstanceAction {
+        Terminate = "TERMINATE",
+        KeepAlive = "KEEP_ALIVE",
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct TriggerConfig {
-    #[serde(
-        rename = "triggerName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub trigger_name: Option<String>,
-    #[serde(
-        rename = "triggerTargetArn",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub trigger_target_arn: Option<String>,
-    #[serde(
-        rename = "triggerEvents",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub trigger_events: Option<Vec<TriggerEventType>>,
+crate::types::wire_struct! {
+    InstanceDoesNotExistException {
+    }
+}
+
+crate::types::wire_struct! {
+    InstanceIdRequiredException {
+    }
+}
+
+crate::types::wire_struct! {
+    InstanceInfo {
+        "instanceName" => instance_name: String,
+        "iamSessionArn" => iam_session_arn: String,
+        "iamUserArn" => iam_user_arn: String,
+        "instanceArn" => instance_arn: String,
+        "registerTime" => register_time: crate::types::Timestamp,
+        "deregisterTime" => deregister_time: crate::types::Timestamp,
+        "tags" => tags: Vec<Tag>,
+    }
+}
+
+crate::types::wire_struct! {
+    InstanceLimitExceededException {
+    }
+}
+
+crate::types::wire_struct! {
+    InstanceNameAlreadyRegisteredException {
+    }
+}
+
+crate::types::wire_struct! {
+    InstanceNameRequiredException {
+    }
+}
+
+crate::types::wire_struct! {
+    InstanceNotRegisteredException {
+    }
 }
 
 crate::types::wire_enum! {
-TriggerEventType {
-DeploymentStart = "DeploymentStart",
-DeploymentSuccess = "DeploymentSuccess",
-DeploymentFailure = "DeploymentFailure",
-DeploymentStop = "DeploymentStop",
-DeploymentRollback = "DeploymentRollback",
-DeploymentReady = "DeploymentReady",
-InstanceStart = "InstanceStart",
-InstanceSuccess = "InstanceSuccess",
-InstanceFailure = "InstanceFailure",
-InstanceReady = "InstanceReady",
-}
+    InstanceStatus {
+        Pending = "Pending",
+        InProgress = "InProgress",
+        Succeeded = "Succeeded",
+        Failed = "Failed",
+        Skipped = "Skipped",
+        Unknown = "Unknown",
+        Ready = "Ready",
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct TriggerTargetsLimitExceededException {}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct UnsupportedActionForDeploymentTypeException {}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct UntagResourceInput {
-    #[serde(
-        rename = "ResourceArn",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub resource_arn: Option<String>,
-    #[serde(rename = "TagKeys", default, skip_serializing_if = "Option::is_none")]
-    pub tag_keys: Option<Vec<String>>,
+crate::types::wire_struct! {
+    InstanceSummary {
+        "deploymentId" => deployment_id: String,
+        "instanceId" => instance_id: String,
+        "status" => status: InstanceStatus,
+        "lastUpdatedAt" => last_updated_at: crate::types::Timestamp,
+        "lifecycleEvents" => lifecycle_events: Vec<LifecycleEvent>,
+        "instanceType" => instance_type: InstanceType,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct UntagResourceOutput {}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct UpdateApplicationInput {
-    #[serde(
-        rename = "applicationName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub application_name: Option<String>,
-    #[serde(
-        rename = "newApplicationName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub new_application_name: Option<String>,
+crate::types::wire_struct! {
+    InstanceTarget {
+        "deploymentId" => deployment_id: String,
+        "targetId" => target_id: String,
+        "targetArn" => target_arn: String,
+        "status" => status: TargetStatus,
+        "lastUpdatedAt" => last_updated_at: crate::types::Timestamp,
+        "lifecycleEvents" => lifecycle_events: Vec<LifecycleEvent>,
+        "instanceLabel" => instance_label: TargetLabel,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct UpdateDeploymentGroupInput {
-    #[serde(
-        rename = "applicationName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub application_name: Option<String>,
-    #[serde(
-        rename = "currentDeploymentGroupName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub current_deployment_group_name: Option<String>,
-    #[serde(
-        rename = "newDeploymentGroupName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub new_deployment_group_name: Option<String>,
-    #[serde(
-        rename = "deploymentConfigName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub deployment_config_name: Option<String>,
-    #[serde(
-        rename = "ec2TagFilters",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub ec2_tag_filters: Option<Vec<EC2TagFilter>>,
-    #[serde(
-        rename = "onPremisesInstanceTagFilters",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub on_premises_instance_tag_filters: Option<Vec<TagFilter>>,
-    #[serde(
-        rename = "autoScalingGroups",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub auto_scaling_groups: Option<Vec<String>>,
-    #[serde(
-        rename = "serviceRoleArn",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub service_role_arn: Option<String>,
-    #[serde(
-        rename = "triggerConfigurations",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub trigger_configurations: Option<Vec<TriggerConfig>>,
-    #[serde(
-        rename = "alarmConfiguration",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub alarm_configuration: Option<AlarmConfiguration>,
-    #[serde(
-        rename = "autoRollbackConfiguration",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub auto_rollback_configuration: Option<AutoRollbackConfiguration>,
-    #[serde(
-        rename = "outdatedInstancesStrategy",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub outdated_instances_strategy: Option<OutdatedInstancesStrategy>,
-    #[serde(
-        rename = "deploymentStyle",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub deployment_style: Option<DeploymentStyle>,
-    #[serde(
-        rename = "blueGreenDeploymentConfiguration",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub blue_green_deployment_configuration: Option<BlueGreenDeploymentConfiguration>,
-    #[serde(
-        rename = "loadBalancerInfo",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub load_balancer_info: Option<LoadBalancerInfo>,
-    #[serde(rename = "ec2TagSet", default, skip_serializing_if = "Option::is_none")]
-    pub ec2_tag_set: Option<EC2TagSet>,
-    #[serde(
-        rename = "ecsServices",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub ecs_services: Option<Vec<ECSService>>,
-    #[serde(
-        rename = "onPremisesTagSet",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub on_premises_tag_set: Option<OnPremisesTagSet>,
-    #[serde(
-        rename = "ec2DeploymentOptions",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub ec2_deployment_options: Option<EC2DeploymentOptions>,
-    #[serde(
-        rename = "terminationHookEnabled",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub termination_hook_enabled: Option<bool>,
+crate::types::wire_enum! {
+    InstanceType {
+        Blue = "Blue",
+        Green = "Green",
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct UpdateDeploymentGroupOutput {
-    #[serde(
-        rename = "hooksNotCleanedUp",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub hooks_not_cleaned_up: Option<Vec<AutoScalingGroup>>,
+crate::types::wire_struct! {
+    InvalidAlarmConfigException {
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ZonalConfig {
-    #[serde(
-        rename = "firstZoneMonitorDurationInSeconds",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub first_zone_monitor_duration_in_seconds: Option<i64>,
-    #[serde(
-        rename = "monitorDurationInSeconds",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub monitor_duration_in_seconds: Option<i64>,
-    #[serde(
-        rename = "minimumHealthyHostsPerZone",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub minimum_healthy_hosts_per_zone: Option<MinimumHealthyHostsPerZone>,
+crate::types::wire_struct! {
+    InvalidApplicationNameException {
+    }
+}
+
+crate::types::wire_struct! {
+    InvalidArnException {
+    }
+}
+
+crate::types::wire_struct! {
+    InvalidAutoRollbackConfigException {
+    }
+}
+
+crate::types::wire_struct! {
+    InvalidAutoScalingGroupException {
+    }
+}
+
+crate::types::wire_struct! {
+    InvalidAutoScalingGroupProcessToSuspendException {
+    }
+}
+
+crate::types::wire_struct! {
+    InvalidBlueGreenDeploymentConfigurationException {
+    }
+}
+
+crate::types::wire_struct! {
+    InvalidBucketNameFilterException {
+    }
+}
+
+crate::types::wire_struct! {
+    InvalidComputePlatformException {
+    }
+}
+
+crate::types::wire_struct! {
+    InvalidDeployedStateFilterException {
+    }
+}
+
+crate::types::wire_struct! {
+    InvalidDeploymentConfigNameException {
+    }
+}
+
+crate::types::wire_struct! {
+    InvalidDeploymentGroupNameException {
+    }
+}
+
+crate::types::wire_struct! {
+    InvalidDeploymentIdException {
+    }
+}
+
+crate::types::wire_struct! {
+    InvalidDeploymentInstanceTypeException {
+    }
+}
+
+crate::types::wire_struct! {
+    InvalidDeploymentStatusException {
+    }
+}
+
+crate::types::wire_struct! {
+    InvalidDeploymentStyleException {
+    }
+}
+
+crate::types::wire_struct! {
+    InvalidDeploymentTargetIdException {
+    }
+}
+
+crate::types::wire_struct! {
+    InvalidDeploymentWaitTypeException {
+    }
+}
+
+crate::types::wire_struct! {
+    InvalidEC2TagCombinationException {
+    }
+}
+
+crate::types::wire_struct! {
+    InvalidEC2TagException {
+    }
+}
+
+crate::types::wire_struct! {
+    InvalidECSServiceException {
+    }
+}
+
+crate::types::wire_struct! {
+    InvalidExternalIdException {
+    }
+}
+
+crate::types::wire_struct! {
+    InvalidFileExistsBehaviorException {
+    }
+}
+
+crate::types::wire_struct! {
+    InvalidGitHubAccountTokenException {
+    }
+}
+
+crate::types::wire_struct! {
+    InvalidGitHubAccountTokenNameException {
+    }
+}
+
+crate::types::wire_struct! {
+    InvalidIamSessionArnException {
+    }
+}
+
+crate::types::wire_struct! {
+    InvalidIamUserArnException {
+    }
+}
+
+crate::types::wire_struct! {
+    InvalidIgnoreApplicationStopFailuresValueException {
+    }
+}
+
+crate::types::wire_struct! {
+    InvalidInputException {
+    }
+}
+
+crate::types::wire_struct! {
+    InvalidInstanceIdException {
+    }
+}
+
+crate::types::wire_struct! {
+    InvalidInstanceNameException {
+    }
+}
+
+crate::types::wire_struct! {
+    InvalidInstanceStatusException {
+    }
+}
+
+crate::types::wire_struct! {
+    InvalidInstanceTypeException {
+    }
+}
+
+crate::types::wire_struct! {
+    InvalidKeyPrefixFilterException {
+    }
+}
+
+crate::types::wire_struct! {
+    InvalidLifecycleEventHookExecutionIdException {
+    }
+}
+
+crate::types::wire_struct! {
+    InvalidLifecycleEventHookExecutionStatusException {
+    }
+}
+
+crate::types::wire_struct! {
+    InvalidLoadBalancerInfoException {
+    }
+}
+
+crate::types::wire_struct! {
+    InvalidMinimumHealthyHostValueException {
+    }
+}
+
+crate::types::wire_struct! {
+    InvalidNextTokenException {
+    }
+}
+
+crate::types::wire_struct! {
+    InvalidOnPremisesTagCombinationException {
+    }
+}
+
+crate::types::wire_struct! {
+    InvalidOperationException {
+    }
+}
+
+crate::types::wire_struct! {
+    InvalidRegistrationStatusException {
+    }
+}
+
+crate::types::wire_struct! {
+    InvalidRevisionException {
+    }
+}
+
+crate::types::wire_struct! {
+    InvalidRoleException {
+    }
+}
+
+crate::types::wire_struct! {
+    InvalidSortByException {
+    }
+}
+
+crate::types::wire_struct! {
+    InvalidSortOrderException {
+    }
+}
+
+crate::types::wire_struct! {
+    InvalidTagException {
+    }
+}
+
+crate::types::wire_struct! {
+    InvalidTagFilterException {
+    }
+}
+
+crate::types::wire_struct! {
+    InvalidTagsToAddException {
+    }
+}
+
+crate::types::wire_struct! {
+    InvalidTargetException {
+    }
+}
+
+crate::types::wire_struct! {
+    InvalidTargetFilterNameException {
+    }
+}
+
+crate::types::wire_struct! {
+    InvalidTargetGroupPairException {
+    }
+}
+
+crate::types::wire_struct! {
+    InvalidTargetInstancesException {
+    }
+}
+
+crate::types::wire_struct! {
+    InvalidTimeRangeException {
+    }
+}
+
+crate::types::wire_struct! {
+    InvalidTrafficRoutingConfigurationException {
+    }
+}
+
+crate::types::wire_struct! {
+    InvalidTriggerConfigException {
+    }
+}
+
+crate::types::wire_struct! {
+    InvalidUpdateOutdatedInstancesOnlyValueException {
+    }
+}
+
+crate::types::wire_struct! {
+    InvalidZonalDeploymentConfigurationException {
+    }
+}
+
+crate::types::wire_struct! {
+    LambdaFunctionInfo {
+        "functionName" => function_name: String,
+        "functionAlias" => function_alias: String,
+        "currentVersion" => current_version: String,
+        "targetVersion" => target_version: String,
+        "targetVersionWeight" => target_version_weight: f64,
+    }
+}
+
+crate::types::wire_struct! {
+    LambdaTarget {
+        "deploymentId" => deployment_id: String,
+        "targetId" => target_id: String,
+        "targetArn" => target_arn: String,
+        "status" => status: TargetStatus,
+        "lastUpdatedAt" => last_updated_at: crate::types::Timestamp,
+        "lifecycleEvents" => lifecycle_events: Vec<LifecycleEvent>,
+        "lambdaFunctionInfo" => lambda_function_info: LambdaFunctionInfo,
+    }
+}
+
+crate::types::wire_struct! {
+    LastDeploymentInfo {
+        "deploymentId" => deployment_id: String,
+        "status" => status: DeploymentStatus,
+        "endTime" => end_time: crate::types::Timestamp,
+        "createTime" => create_time: crate::types::Timestamp,
+    }
+}
+
+crate::types::wire_enum! {
+    LifecycleErrorCode {
+        Success = "Success",
+        ScriptMissing = "ScriptMissing",
+        ScriptNotExecutable = "ScriptNotExecutable",
+        ScriptTimedOut = "ScriptTimedOut",
+        ScriptFailed = "ScriptFailed",
+        UnknownError = "UnknownError",
+    }
+}
+
+crate::types::wire_struct! {
+    LifecycleEvent {
+        "lifecycleEventName" => lifecycle_event_name: String,
+        "diagnostics" => diagnostics: Diagnostics,
+        "startTime" => start_time: crate::types::Timestamp,
+        "endTime" => end_time: crate::types::Timestamp,
+        "status" => status: LifecycleEventStatus,
+    }
+}
+
+crate::types::wire_struct! {
+    LifecycleEventAlreadyCompletedException {
+    }
+}
+
+crate::types::wire_enum! {
+    LifecycleEventStatus {
+        Pending = "Pending",
+        InProgress = "InProgress",
+        Succeeded = "Succeeded",
+        Failed = "Failed",
+        Skipped = "Skipped",
+        Unknown = "Unknown",
+    }
+}
+
+crate::types::wire_struct! {
+    LifecycleHookLimitExceededException {
+    }
+}
+
+crate::types::wire_struct! {
+    ListApplicationRevisionsInput {
+        "applicationName" => application_name: String,
+        "sortBy" => sort_by: ApplicationRevisionSortBy,
+        "sortOrder" => sort_order: SortOrder,
+        "s3Bucket" => s3_bucket: String,
+        "s3KeyPrefix" => s3_key_prefix: String,
+        "deployed" => deployed: ListStateFilterAction,
+        "nextToken" => next_token: String,
+    }
+}
+
+crate::types::wire_struct! {
+    ListApplicationRevisionsOutput {
+        "revisions" => revisions: Vec<RevisionLocation>,
+        "nextToken" => next_token: String,
+    }
+}
+
+crate::types::wire_struct! {
+    ListApplicationsInput {
+        "nextToken" => next_token: String,
+    }
+}
+
+crate::types::wire_struct! {
+    ListApplicationsOutput {
+        "applications" => applications: Vec<String>,
+        "nextToken" => next_token: String,
+    }
+}
+
+crate::types::wire_struct! {
+    ListDeploymentConfigsInput {
+        "nextToken" => next_token: String,
+    }
+}
+
+crate::types::wire_struct! {
+    ListDeploymentConfigsOutput {
+        "deploymentConfigsList" => deployment_configs_list: Vec<String>,
+        "nextToken" => next_token: String,
+    }
+}
+
+crate::types::wire_struct! {
+    ListDeploymentGroupsInput {
+        "applicationName" => application_name: String,
+        "nextToken" => next_token: String,
+    }
+}
+
+crate::types::wire_struct! {
+    ListDeploymentGroupsOutput {
+        "applicationName" => application_name: String,
+        "deploymentGroups" => deployment_groups: Vec<String>,
+        "nextToken" => next_token: String,
+    }
+}
+
+crate::types::wire_struct! {
+    ListDeploymentInstancesInput {
+        "deploymentId" => deployment_id: String,
+        "nextToken" => next_token: String,
+        "instanceStatusFilter" => instance_status_filter: Vec<InstanceStatus>,
+        "instanceTypeFilter" => instance_type_filter: Vec<InstanceType>,
+    }
+}
+
+crate::types::wire_struct! {
+    ListDeploymentInstancesOutput {
+        "instancesList" => instances_list: Vec<String>,
+        "nextToken" => next_token: String,
+    }
+}
+
+crate::types::wire_struct! {
+    ListDeploymentTargetsInput {
+        "deploymentId" => deployment_id: String,
+        "nextToken" => next_token: String,
+        "targetFilters" => target_filters: std::collections::BTreeMap<String, Vec<String>>,
+    }
+}
+
+crate::types::wire_struct! {
+    ListDeploymentTargetsOutput {
+        "targetIds" => target_ids: Vec<String>,
+        "nextToken" => next_token: String,
+    }
+}
+
+crate::types::wire_struct! {
+    ListDeploymentsInput {
+        "applicationName" => application_name: String,
+        "deploymentGroupName" => deployment_group_name: String,
+        "externalId" => external_id: String,
+        "includeOnlyStatuses" => include_only_statuses: Vec<DeploymentStatus>,
+        "createTimeRange" => create_time_range: TimeRange,
+        "nextToken" => next_token: String,
+    }
+}
+
+crate::types::wire_struct! {
+    ListDeploymentsOutput {
+        "deployments" => deployments: Vec<String>,
+        "nextToken" => next_token: String,
+    }
+}
+
+crate::types::wire_struct! {
+    ListGitHubAccountTokenNamesInput {
+        "nextToken" => next_token: String,
+    }
+}
+
+crate::types::wire_struct! {
+    ListGitHubAccountTokenNamesOutput {
+        "tokenNameList" => token_name_list: Vec<String>,
+        "nextToken" => next_token: String,
+    }
+}
+
+crate::types::wire_struct! {
+    ListOnPremisesInstancesInput {
+        "registrationStatus" => registration_status: RegistrationStatus,
+        "tagFilters" => tag_filters: Vec<TagFilter>,
+        "nextToken" => next_token: String,
+    }
+}
+
+crate::types::wire_struct! {
+    ListOnPremisesInstancesOutput {
+        "instanceNames" => instance_names: Vec<String>,
+        "nextToken" => next_token: String,
+    }
+}
+
+crate::types::wire_enum! {
+    ListStateFilterAction {
+        Include = "include",
+        Exclude = "exclude",
+        Ignore = "ignore",
+    }
+}
+
+crate::types::wire_struct! {
+    ListTagsForResourceInput {
+        "ResourceArn" => resource_arn: String,
+        "NextToken" => next_token: String,
+    }
+}
+
+crate::types::wire_struct! {
+    ListTagsForResourceOutput {
+        "Tags" => tags: Vec<Tag>,
+        "NextToken" => next_token: String,
+    }
+}
+
+crate::types::wire_struct! {
+    LoadBalancerInfo {
+        "elbInfoList" => elb_info_list: Vec<ELBInfo>,
+        "targetGroupInfoList" => target_group_info_list: Vec<TargetGroupInfo>,
+        "targetGroupPairInfoList" => target_group_pair_info_list: Vec<TargetGroupPairInfo>,
+    }
+}
+
+crate::types::wire_struct! {
+    MinimumHealthyHosts {
+        "type" => r#type: MinimumHealthyHostsType,
+        "value" => value: i32,
+    }
+}
+
+crate::types::wire_struct! {
+    MinimumHealthyHostsPerZone {
+        "type" => r#type: MinimumHealthyHostsPerZoneType,
+        "value" => value: i32,
+    }
+}
+
+crate::types::wire_enum! {
+    MinimumHealthyHostsPerZoneType {
+        HostCount = "HOST_COUNT",
+        FleetPercent = "FLEET_PERCENT",
+    }
+}
+
+crate::types::wire_enum! {
+    MinimumHealthyHostsType {
+        HostCount = "HOST_COUNT",
+        FleetPercent = "FLEET_PERCENT",
+    }
+}
+
+crate::types::wire_struct! {
+    MultipleIamArnsProvidedException {
+    }
+}
+
+crate::types::wire_struct! {
+    OnPremisesTagSet {
+        "onPremisesTagSetList" => on_premises_tag_set_list: Vec<Vec<TagFilter>>,
+    }
+}
+
+crate::types::wire_struct! {
+    OperationNotSupportedException {
+    }
+}
+
+crate::types::wire_enum! {
+    OutdatedInstancesStrategy {
+        Update = "UPDATE",
+        Ignore = "IGNORE",
+    }
+}
+
+crate::types::wire_struct! {
+    PutLifecycleEventHookExecutionStatusInput {
+        "deploymentId" => deployment_id: String,
+        "lifecycleEventHookExecutionId" => lifecycle_event_hook_execution_id: String,
+        "status" => status: LifecycleEventStatus,
+    }
+}
+
+crate::types::wire_struct! {
+    PutLifecycleEventHookExecutionStatusOutput {
+        "lifecycleEventHookExecutionId" => lifecycle_event_hook_execution_id: String,
+    }
+}
+
+crate::types::wire_struct! {
+    RawString {
+        "content" => content: String,
+        "sha256" => sha256: String,
+    }
+}
+
+crate::types::wire_struct! {
+    RegisterApplicationRevisionInput {
+        "applicationName" => application_name: String,
+        "description" => description: String,
+        "revision" => revision: RevisionLocation,
+    }
+}
+
+crate::types::wire_struct! {
+    RegisterOnPremisesInstanceInput {
+        "instanceName" => instance_name: String,
+        "iamSessionArn" => iam_session_arn: String,
+        "iamUserArn" => iam_user_arn: String,
+    }
+}
+
+crate::types::wire_enum! {
+    RegistrationStatus {
+        Registered = "Registered",
+        Deregistered = "Deregistered",
+    }
+}
+
+crate::types::wire_struct! {
+    RelatedDeployments {
+        "autoUpdateOutdatedInstancesRootDeploymentId" => auto_update_outdated_instances_root_deployment_id: String,
+        "autoUpdateOutdatedInstancesDeploymentIds" => auto_update_outdated_instances_deployment_ids: Vec<String>,
+    }
+}
+
+crate::types::wire_struct! {
+    RemoveTagsFromOnPremisesInstancesInput {
+        "tags" => tags: Vec<Tag>,
+        "instanceNames" => instance_names: Vec<String>,
+    }
+}
+
+crate::types::wire_struct! {
+    ResourceArnRequiredException {
+    }
+}
+
+crate::types::wire_struct! {
+    ResourceValidationException {
+    }
+}
+
+crate::types::wire_struct! {
+    RevisionDoesNotExistException {
+    }
+}
+
+crate::types::wire_struct! {
+    RevisionInfo {
+        "revisionLocation" => revision_location: RevisionLocation,
+        "genericRevisionInfo" => generic_revision_info: GenericRevisionInfo,
+    }
+}
+
+crate::types::wire_struct! {
+    RevisionLocation {
+        "revisionType" => revision_type: RevisionLocationType,
+        "s3Location" => s3_location: S3Location,
+        "gitHubLocation" => git_hub_location: GitHubLocation,
+        "string" => string: RawString,
+        "appSpecContent" => app_spec_content: AppSpecContent,
+    }
+}
+
+crate::types::wire_enum! {
+    RevisionLocationType {
+        S3 = "S3",
+        GitHub = "GitHub",
+        StringValue = "String",
+        AppSpecContent = "AppSpecContent",
+    }
+}
+
+crate::types::wire_struct! {
+    RevisionRequiredException {
+    }
+}
+
+crate::types::wire_struct! {
+    RoleRequiredException {
+    }
+}
+
+crate::types::wire_struct! {
+    RollbackInfo {
+        "rollbackDeploymentId" => rollback_deployment_id: String,
+        "rollbackTriggeringDeploymentId" => rollback_triggering_deployment_id: String,
+        "rollbackMessage" => rollback_message: String,
+    }
+}
+
+crate::types::wire_struct! {
+    S3Location {
+        "bucket" => bucket: String,
+        "key" => key: String,
+        "bundleType" => bundle_type: BundleType,
+        "version" => version: String,
+        "eTag" => e_tag: String,
+    }
+}
+
+crate::types::wire_struct! {
+    SkipWaitTimeForInstanceTerminationInput {
+        "deploymentId" => deployment_id: String,
+    }
+}
+
+crate::types::wire_enum! {
+    SortOrder {
+        Ascending = "ascending",
+        Descending = "descending",
+    }
+}
+
+crate::types::wire_struct! {
+    StopDeploymentInput {
+        "deploymentId" => deployment_id: String,
+        "autoRollbackEnabled" => auto_rollback_enabled: bool,
+    }
+}
+
+crate::types::wire_struct! {
+    StopDeploymentOutput {
+        "status" => status: StopStatus,
+        "statusMessage" => status_message: String,
+    }
+}
+
+crate::types::wire_enum! {
+    StopStatus {
+        Pending = "Pending",
+        Succeeded = "Succeeded",
+    }
+}
+
+crate::types::wire_struct! {
+    Tag {
+        "Key" => key: String,
+        "Value" => value: String,
+    }
+}
+
+crate::types::wire_struct! {
+    TagFilter {
+        "Key" => key: String,
+        "Value" => value: String,
+        "Type" => r#type: TagFilterType,
+    }
+}
+
+crate::types::wire_enum! {
+    TagFilterType {
+        KeyOnly = "KEY_ONLY",
+        ValueOnly = "VALUE_ONLY",
+        KeyAndValue = "KEY_AND_VALUE",
+    }
+}
+
+crate::types::wire_struct! {
+    TagLimitExceededException {
+    }
+}
+
+crate::types::wire_struct! {
+    TagRequiredException {
+    }
+}
+
+crate::types::wire_struct! {
+    TagResourceInput {
+        "ResourceArn" => resource_arn: String,
+        "Tags" => tags: Vec<Tag>,
+    }
+}
+
+crate::types::wire_struct! {
+    TagResourceOutput {
+    }
+}
+
+crate::types::wire_struct! {
+    TagSetListLimitExceededException {
+    }
+}
+
+crate::types::wire_enum! {
+    TargetFilterName {
+        TargetStatus = "TargetStatus",
+        ServerInstanceLabel = "ServerInstanceLabel",
+    }
+}
+
+crate::types::wire_struct! {
+    TargetGroupInfo {
+        "name" => name: String,
+    }
+}
+
+crate::types::wire_struct! {
+    TargetGroupPairInfo {
+        "targetGroups" => target_groups: Vec<TargetGroupInfo>,
+        "prodTrafficRoute" => prod_traffic_route: TrafficRoute,
+        "testTrafficRoute" => test_traffic_route: TrafficRoute,
+    }
+}
+
+crate::types::wire_struct! {
+    TargetInstances {
+        "tagFilters" => tag_filters: Vec<EC2TagFilter>,
+        "autoScalingGroups" => auto_scaling_groups: Vec<String>,
+        "ec2TagSet" => ec2_tag_set: EC2TagSet,
+    }
+}
+
+crate::types::wire_enum! {
+    TargetLabel {
+        Blue = "Blue",
+        Green = "Green",
+    }
+}
+
+crate::types::wire_enum! {
+    TargetStatus {
+        Pending = "Pending",
+        InProgress = "InProgress",
+        Succeeded = "Succeeded",
+        Failed = "Failed",
+        Skipped = "Skipped",
+        Unknown = "Unknown",
+        Ready = "Ready",
+    }
+}
+
+crate::types::wire_struct! {
+    ThrottlingException {
+    }
+}
+
+crate::types::wire_struct! {
+    TimeBasedCanary {
+        "canaryPercentage" => canary_percentage: i32,
+        "canaryInterval" => canary_interval: i32,
+    }
+}
+
+crate::types::wire_struct! {
+    TimeBasedLinear {
+        "linearPercentage" => linear_percentage: i32,
+        "linearInterval" => linear_interval: i32,
+    }
+}
+
+crate::types::wire_struct! {
+    TimeRange {
+        "start" => start: crate::types::Timestamp,
+        "end" => end: crate::types::Timestamp,
+    }
+}
+
+crate::types::wire_struct! {
+    TrafficRoute {
+        "listenerArns" => listener_arns: Vec<String>,
+    }
+}
+
+crate::types::wire_struct! {
+    TrafficRoutingConfig {
+        "type" => r#type: TrafficRoutingType,
+        "timeBasedCanary" => time_based_canary: TimeBasedCanary,
+        "timeBasedLinear" => time_based_linear: TimeBasedLinear,
+    }
+}
+
+crate::types::wire_enum! {
+    TrafficRoutingType {
+        TimeBasedCanary = "TimeBasedCanary",
+        TimeBasedLinear = "TimeBasedLinear",
+        AllAtOnce = "AllAtOnce",
+    }
+}
+
+crate::types::wire_struct! {
+    TriggerConfig {
+        "triggerName" => trigger_name: String,
+        "triggerTargetArn" => trigger_target_arn: String,
+        "triggerEvents" => trigger_events: Vec<TriggerEventType>,
+    }
+}
+
+crate::types::wire_enum! {
+    TriggerEventType {
+        DeploymentStart = "DeploymentStart",
+        DeploymentSuccess = "DeploymentSuccess",
+        DeploymentFailure = "DeploymentFailure",
+        DeploymentStop = "DeploymentStop",
+        DeploymentRollback = "DeploymentRollback",
+        DeploymentReady = "DeploymentReady",
+        InstanceStart = "InstanceStart",
+        InstanceSuccess = "InstanceSuccess",
+        InstanceFailure = "InstanceFailure",
+        InstanceReady = "InstanceReady",
+    }
+}
+
+crate::types::wire_struct! {
+    TriggerTargetsLimitExceededException {
+    }
+}
+
+crate::types::wire_struct! {
+    UnsupportedActionForDeploymentTypeException {
+    }
+}
+
+crate::types::wire_struct! {
+    UntagResourceInput {
+        "ResourceArn" => resource_arn: String,
+        "TagKeys" => tag_keys: Vec<String>,
+    }
+}
+
+crate::types::wire_struct! {
+    UntagResourceOutput {
+    }
+}
+
+crate::types::wire_struct! {
+    UpdateApplicationInput {
+        "applicationName" => application_name: String,
+        "newApplicationName" => new_application_name: String,
+    }
+}
+
+crate::types::wire_struct! {
+    UpdateDeploymentGroupInput {
+        "applicationName" => application_name: String,
+        "currentDeploymentGroupName" => current_deployment_group_name: String,
+        "newDeploymentGroupName" => new_deployment_group_name: String,
+        "deploymentConfigName" => deployment_config_name: String,
+        "ec2TagFilters" => ec2_tag_filters: Vec<EC2TagFilter>,
+        "onPremisesInstanceTagFilters" => on_premises_instance_tag_filters: Vec<TagFilter>,
+        "autoScalingGroups" => auto_scaling_groups: Vec<String>,
+        "serviceRoleArn" => service_role_arn: String,
+        "triggerConfigurations" => trigger_configurations: Vec<TriggerConfig>,
+        "alarmConfiguration" => alarm_configuration: AlarmConfiguration,
+        "autoRollbackConfiguration" => auto_rollback_configuration: AutoRollbackConfiguration,
+        "outdatedInstancesStrategy" => outdated_instances_strategy: OutdatedInstancesStrategy,
+        "deploymentStyle" => deployment_style: DeploymentStyle,
+        "blueGreenDeploymentConfiguration" => blue_green_deployment_configuration: BlueGreenDeploymentConfiguration,
+        "loadBalancerInfo" => load_balancer_info: LoadBalancerInfo,
+        "ec2TagSet" => ec2_tag_set: EC2TagSet,
+        "ecsServices" => ecs_services: Vec<ECSService>,
+        "onPremisesTagSet" => on_premises_tag_set: OnPremisesTagSet,
+        "ec2DeploymentOptions" => ec2_deployment_options: EC2DeploymentOptions,
+        "terminationHookEnabled" => termination_hook_enabled: bool,
+    }
+}
+
+crate::types::wire_struct! {
+    UpdateDeploymentGroupOutput {
+        "hooksNotCleanedUp" => hooks_not_cleaned_up: Vec<AutoScalingGroup>,
+    }
+}
+
+crate::types::wire_struct! {
+    ZonalConfig {
+        "firstZoneMonitorDurationInSeconds" => first_zone_monitor_duration_in_seconds: i64,
+        "monitorDurationInSeconds" => monitor_duration_in_seconds: i64,
+        "minimumHealthyHostsPerZone" => minimum_healthy_hosts_per_zone: MinimumHealthyHostsPerZone,
+    }
 }

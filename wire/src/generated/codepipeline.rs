@@ -8071,3647 +8071,2056 @@ pub static SERVICE: s::Service = s::Service {
     patterns: &PATTERNS,
 };
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct AWSSessionCredentials {
-    #[serde(
-        rename = "accessKeyId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub access_key_id: Option<String>,
-    #[serde(
-        rename = "secretAccessKey",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub secret_access_key: Option<String>,
-    #[serde(
-        rename = "sessionToken",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub session_token: Option<String>,
+crate::types::wire_struct! {
+    AWSSessionCredentials {
+        "accessKeyId" => access_key_id: String,
+        "secretAccessKey" => secret_access_key: String,
+        "sessionToken" => session_token: String,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct AcknowledgeJobInput {
-    #[serde(rename = "jobId", default, skip_serializing_if = "Option::is_none")]
-    pub job_id: Option<String>,
-    #[serde(rename = "nonce", default, skip_serializing_if = "Option::is_none")]
-    pub nonce: Option<String>,
+crate::types::wire_struct! {
+    AcknowledgeJobInput {
+        "jobId" => job_id: String,
+        "nonce" => nonce: String,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct AcknowledgeJobOutput {
-    #[serde(rename = "status", default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<JobStatus>,
+crate::types::wire_struct! {
+    AcknowledgeJobOutput {
+        "status" => status: JobStatus,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct AcknowledgeThirdPartyJobInput {
-    #[serde(rename = "jobId", default, skip_serializing_if = "Option::is_none")]
-    pub job_id: Option<String>,
-    #[serde(rename = "nonce", default, skip_serializing_if = "Option::is_none")]
-    pub nonce: Option<String>,
-    #[serde(
-        rename = "clientToken",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub client_token: Option<String>,
+crate::types::wire_struct! {
+    AcknowledgeThirdPartyJobInput {
+        "jobId" => job_id: String,
+        "nonce" => nonce: String,
+        "clientToken" => client_token: String,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct AcknowledgeThirdPartyJobOutput {
-    #[serde(rename = "status", default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<JobStatus>,
+crate::types::wire_struct! {
+    AcknowledgeThirdPartyJobOutput {
+        "status" => status: JobStatus,
+    }
 }
 
 crate::types::wire_enum! {
-ActionCategory {
-Source = "Source",
-Build = "Build",
-Deploy = "Deploy",
-Test = "Test",
-Invoke = "Invoke",
-Approval = "Approval",
-Compute = "Compute",
-}
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ActionConfiguration {
-    #[serde(
-        rename = "configuration",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub configuration: Option<std::collections::BTreeMap<String, String>>,
+    ActionCategory {
+        Source = "Source",
+        Build = "Build",
+        Deploy = "Deploy",
+        Test = "Test",
+        Invoke = "Invoke",
+        Approval = "Approval",
+        Compute = "Compute",
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ActionConfigurationProperty {
-    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    #[serde(rename = "required", default, skip_serializing_if = "Option::is_none")]
-    pub required: Option<bool>,
-    #[serde(rename = "key", default, skip_serializing_if = "Option::is_none")]
-    pub key: Option<bool>,
-    #[serde(rename = "secret", default, skip_serializing_if = "Option::is_none")]
-    pub secret: Option<bool>,
-    #[serde(rename = "queryable", default, skip_serializing_if = "Option::is_none")]
-    pub queryable: Option<bool>,
-    #[serde(
-        rename = "description",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub description: Option<String>,
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
-    pub r#type: Option<ActionConfigurationPropertyType>,
+crate::types::wire_struct! {
+    ActionConfiguration {
+        "configuration" => configuration: std::collections::BTreeMap<String, String>,
+    }
+}
+
+crate::types::wire_struct! {
+    ActionConfigurationProperty {
+        "name" => name: String,
+        "required" => required: bool,
+        "key" => key: bool,
+        "secret" => secret: bool,
+        "queryable" => queryable: bool,
+        "description" => description: String,
+        "type" => r#type: ActionConfigurationPropertyType,
+    }
 }
 
 crate::types::wire_enum! {
-ActionConfigurationPropertyType {
-StringValue = "String",
-Number = "Number",
-Boolean = "Boolean",
-}
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ActionContext {
-    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    #[serde(
-        rename = "actionExecutionId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub action_execution_id: Option<String>,
+    ActionConfigurationPropertyType {
+        StringValue = "String",
+        Number = "Number",
+        Boolean = "Boolean",
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ActionDeclaration {
-    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    #[serde(
-        rename = "actionTypeId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub action_type_id: Option<ActionTypeId>,
-    #[serde(rename = "runOrder", default, skip_serializing_if = "Option::is_none")]
-    pub run_order: Option<i32>,
-    #[serde(
-        rename = "configuration",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub configuration: Option<std::collections::BTreeMap<String, String>>,
-    #[serde(rename = "commands", default, skip_serializing_if = "Option::is_none")]
-    pub commands: Option<Vec<String>>,
-    #[serde(
-        rename = "outputArtifacts",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub output_artifacts: Option<Vec<OutputArtifact>>,
-    #[serde(
-        rename = "inputArtifacts",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub input_artifacts: Option<Vec<InputArtifact>>,
-    #[serde(
-        rename = "outputVariables",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub output_variables: Option<Vec<String>>,
-    #[serde(rename = "roleArn", default, skip_serializing_if = "Option::is_none")]
-    pub role_arn: Option<String>,
-    #[serde(rename = "region", default, skip_serializing_if = "Option::is_none")]
-    pub region: Option<String>,
-    #[serde(rename = "namespace", default, skip_serializing_if = "Option::is_none")]
-    pub namespace: Option<String>,
-    #[serde(
-        rename = "timeoutInMinutes",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub timeout_in_minutes: Option<i32>,
-    #[serde(
-        rename = "environmentVariables",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub environment_variables: Option<Vec<EnvironmentVariable>>,
+crate::types::wire_struct! {
+    ActionContext {
+        "name" => name: String,
+        "actionExecutionId" => action_execution_id: String,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ActionExecution {
-    #[serde(
-        rename = "actionExecutionId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub action_execution_id: Option<String>,
-    #[serde(rename = "status", default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<ActionExecutionStatus>,
-    #[serde(rename = "summary", default, skip_serializing_if = "Option::is_none")]
-    pub summary: Option<String>,
-    #[serde(
-        rename = "lastStatusChange",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub last_status_change: Option<crate::types::Timestamp>,
-    #[serde(rename = "token", default, skip_serializing_if = "Option::is_none")]
-    pub token: Option<String>,
-    #[serde(
-        rename = "lastUpdatedBy",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub last_updated_by: Option<String>,
-    #[serde(
-        rename = "externalExecutionId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub external_execution_id: Option<String>,
-    #[serde(
-        rename = "externalExecutionUrl",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub external_execution_url: Option<String>,
-    #[serde(
-        rename = "percentComplete",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub percent_complete: Option<i32>,
-    #[serde(
-        rename = "errorDetails",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub error_details: Option<ErrorDetails>,
-    #[serde(
-        rename = "logStreamARN",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub log_stream_arn: Option<String>,
+crate::types::wire_struct! {
+    ActionDeclaration {
+        "name" => name: String,
+        "actionTypeId" => action_type_id: ActionTypeId,
+        "runOrder" => run_order: i32,
+        "configuration" => configuration: std::collections::BTreeMap<String, String>,
+        "commands" => commands: Vec<String>,
+        "outputArtifacts" => output_artifacts: Vec<OutputArtifact>,
+        "inputArtifacts" => input_artifacts: Vec<InputArtifact>,
+        "outputVariables" => output_variables: Vec<String>,
+        "roleArn" => role_arn: String,
+        "region" => region: String,
+        "namespace" => namespace: String,
+        "timeoutInMinutes" => timeout_in_minutes: i32,
+        "environmentVariables" => environment_variables: Vec<EnvironmentVariable>,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ActionExecutionDetail {
-    #[serde(
-        rename = "pipelineExecutionId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub pipeline_execution_id: Option<String>,
-    #[serde(
-        rename = "actionExecutionId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub action_execution_id: Option<String>,
-    #[serde(
-        rename = "pipelineVersion",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub pipeline_version: Option<i32>,
-    #[serde(rename = "stageName", default, skip_serializing_if = "Option::is_none")]
-    pub stage_name: Option<String>,
-    #[serde(
-        rename = "actionName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub action_name: Option<String>,
-    #[serde(rename = "startTime", default, skip_serializing_if = "Option::is_none")]
-    pub start_time: Option<crate::types::Timestamp>,
-    #[serde(
-        rename = "lastUpdateTime",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub last_update_time: Option<crate::types::Timestamp>,
-    #[serde(rename = "updatedBy", default, skip_serializing_if = "Option::is_none")]
-    pub updated_by: Option<String>,
-    #[serde(rename = "status", default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<ActionExecutionStatus>,
-    #[serde(rename = "input", default, skip_serializing_if = "Option::is_none")]
-    pub input: Option<ActionExecutionInput>,
-    #[serde(rename = "output", default, skip_serializing_if = "Option::is_none")]
-    pub output: Option<ActionExecutionOutput>,
+crate::types::wire_struct! {
+    ActionExecution {
+        "actionExecutionId" => action_execution_id: String,
+        "status" => status: ActionExecutionStatus,
+        "summary" => summary: String,
+        "lastStatusChange" => last_status_change: crate::types::Timestamp,
+        "token" => token: String,
+        "lastUpdatedBy" => last_updated_by: String,
+        "externalExecutionId" => external_execution_id: String,
+        "externalExecutionUrl" => external_execution_url: String,
+        "percentComplete" => percent_complete: i32,
+        "errorDetails" => error_details: ErrorDetails,
+        "logStreamARN" => log_stream_arn: String,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ActionExecutionFilter {
-    #[serde(
-        rename = "pipelineExecutionId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub pipeline_execution_id: Option<String>,
-    #[serde(
-        rename = "latestInPipelineExecution",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub latest_in_pipeline_execution: Option<LatestInPipelineExecutionFilter>,
+crate::types::wire_struct! {
+    ActionExecutionDetail {
+        "pipelineExecutionId" => pipeline_execution_id: String,
+        "actionExecutionId" => action_execution_id: String,
+        "pipelineVersion" => pipeline_version: i32,
+        "stageName" => stage_name: String,
+        "actionName" => action_name: String,
+        "startTime" => start_time: crate::types::Timestamp,
+        "lastUpdateTime" => last_update_time: crate::types::Timestamp,
+        "updatedBy" => updated_by: String,
+        "status" => status: ActionExecutionStatus,
+        "input" => input: ActionExecutionInput,
+        "output" => output: ActionExecutionOutput,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ActionExecutionInput {
-    #[serde(
-        rename = "actionTypeId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub action_type_id: Option<ActionTypeId>,
-    #[serde(
-        rename = "configuration",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub configuration: Option<std::collections::BTreeMap<String, String>>,
-    #[serde(
-        rename = "resolvedConfiguration",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub resolved_configuration: Option<std::collections::BTreeMap<String, String>>,
-    #[serde(rename = "roleArn", default, skip_serializing_if = "Option::is_none")]
-    pub role_arn: Option<String>,
-    #[serde(rename = "region", default, skip_serializing_if = "Option::is_none")]
-    pub region: Option<String>,
-    #[serde(
-        rename = "inputArtifacts",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub input_artifacts: Option<Vec<ArtifactDetail>>,
-    #[serde(rename = "namespace", default, skip_serializing_if = "Option::is_none")]
-    pub namespace: Option<String>,
+crate::types::wire_struct! {
+    ActionExecutionFilter {
+        "pipelineExecutionId" => pipeline_execution_id: String,
+        "latestInPipelineExecution" => latest_in_pipeline_execution: LatestInPipelineExecutionFilter,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ActionExecutionNotFoundException {
-    #[serde(rename = "message", default, skip_serializing_if = "Option::is_none")]
-    pub message: Option<String>,
+crate::types::wire_struct! {
+    ActionExecutionInput {
+        "actionTypeId" => action_type_id: ActionTypeId,
+        "configuration" => configuration: std::collections::BTreeMap<String, String>,
+        "resolvedConfiguration" => resolved_configuration: std::collections::BTreeMap<String, String>,
+        "roleArn" => role_arn: String,
+        "region" => region: String,
+        "inputArtifacts" => input_artifacts: Vec<ArtifactDetail>,
+        "namespace" => namespace: String,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ActionExecutionOutput {
-    #[serde(
-        rename = "outputArtifacts",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub output_artifacts: Option<Vec<ArtifactDetail>>,
-    #[serde(
-        rename = "executionResult",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub execution_result: Option<ActionExecutionResult>,
-    #[serde(
-        rename = "outputVariables",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub output_variables: Option<std::collections::BTreeMap<String, String>>,
+crate::types::wire_struct! {
+    ActionExecutionNotFoundException {
+        "message" => message: String,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ActionExecutionResult {
-    #[serde(
-        rename = "externalExecutionId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub external_execution_id: Option<String>,
-    #[serde(
-        rename = "externalExecutionSummary",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub external_execution_summary: Option<String>,
-    #[serde(
-        rename = "externalExecutionUrl",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub external_execution_url: Option<String>,
-    #[serde(
-        rename = "errorDetails",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub error_details: Option<ErrorDetails>,
-    #[serde(
-        rename = "logStreamARN",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub log_stream_arn: Option<String>,
+crate::types::wire_struct! {
+    ActionExecutionOutput {
+        "outputArtifacts" => output_artifacts: Vec<ArtifactDetail>,
+        "executionResult" => execution_result: ActionExecutionResult,
+        "outputVariables" => output_variables: std::collections::BTreeMap<String, String>,
+    }
+}
+
+crate::types::wire_struct! {
+    ActionExecutionResult {
+        "externalExecutionId" => external_execution_id: String,
+        "externalExecutionSummary" => external_execution_summary: String,
+        "externalExecutionUrl" => external_execution_url: String,
+        "errorDetails" => error_details: ErrorDetails,
+        "logStreamARN" => log_stream_arn: String,
+    }
 }
 
 crate::types::wire_enum! {
-ActionExecutionStatus {
-InProgress = "InProgress",
-Abandoned = "Abandoned",
-Succeeded = "Succeeded",
-Failed = "Failed",
-}
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ActionNotFoundException {}
-
-crate::types::wire_enum! {
-ActionOwner {
-Aws = "AWS",
-ThirdParty = "ThirdParty",
-Custom = "Custom",
-}
+    ActionExecutionStatus {
+        InProgress = "InProgress",
+        Abandoned = "Abandoned",
+        Succeeded = "Succeeded",
+        Failed = "Failed",
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ActionRevision {
-    #[serde(
-        rename = "revisionId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub revision_id: Option<String>,
-    #[serde(
-        rename = "revisionChangeId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub revision_change_id: Option<String>,
-    #[serde(rename = "created", default, skip_serializing_if = "Option::is_none")]
-    pub created: Option<crate::types::Timestamp>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ActionState {
-    #[serde(
-        rename = "actionName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub action_name: Option<String>,
-    #[serde(
-        rename = "currentRevision",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub current_revision: Option<ActionRevision>,
-    #[serde(
-        rename = "latestExecution",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub latest_execution: Option<ActionExecution>,
-    #[serde(rename = "entityUrl", default, skip_serializing_if = "Option::is_none")]
-    pub entity_url: Option<String>,
-    #[serde(
-        rename = "revisionUrl",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub revision_url: Option<String>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ActionType {
-    #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<ActionTypeId>,
-    #[serde(rename = "settings", default, skip_serializing_if = "Option::is_none")]
-    pub settings: Option<ActionTypeSettings>,
-    #[serde(
-        rename = "actionConfigurationProperties",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub action_configuration_properties: Option<Vec<ActionConfigurationProperty>>,
-    #[serde(
-        rename = "inputArtifactDetails",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub input_artifact_details: Option<ArtifactDetails>,
-    #[serde(
-        rename = "outputArtifactDetails",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub output_artifact_details: Option<ArtifactDetails>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ActionTypeAlreadyExistsException {}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ActionTypeArtifactDetails {
-    #[serde(
-        rename = "minimumCount",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub minimum_count: Option<i32>,
-    #[serde(
-        rename = "maximumCount",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub maximum_count: Option<i32>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ActionTypeDeclaration {
-    #[serde(
-        rename = "description",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub description: Option<String>,
-    #[serde(rename = "executor", default, skip_serializing_if = "Option::is_none")]
-    pub executor: Option<ActionTypeExecutor>,
-    #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<ActionTypeIdentifier>,
-    #[serde(
-        rename = "inputArtifactDetails",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub input_artifact_details: Option<ActionTypeArtifactDetails>,
-    #[serde(
-        rename = "outputArtifactDetails",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub output_artifact_details: Option<ActionTypeArtifactDetails>,
-    #[serde(
-        rename = "permissions",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub permissions: Option<ActionTypePermissions>,
-    #[serde(
-        rename = "properties",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub properties: Option<Vec<ActionTypeProperty>>,
-    #[serde(rename = "urls", default, skip_serializing_if = "Option::is_none")]
-    pub urls: Option<ActionTypeUrls>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ActionTypeExecutor {
-    #[serde(
-        rename = "configuration",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub configuration: Option<ExecutorConfiguration>,
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
-    pub r#type: Option<ExecutorType>,
-    #[serde(
-        rename = "policyStatementsTemplate",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub policy_statements_template: Option<String>,
-    #[serde(
-        rename = "jobTimeout",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub job_timeout: Option<i32>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ActionTypeId {
-    #[serde(rename = "category", default, skip_serializing_if = "Option::is_none")]
-    pub category: Option<ActionCategory>,
-    #[serde(rename = "owner", default, skip_serializing_if = "Option::is_none")]
-    pub owner: Option<ActionOwner>,
-    #[serde(rename = "provider", default, skip_serializing_if = "Option::is_none")]
-    pub provider: Option<String>,
-    #[serde(rename = "version", default, skip_serializing_if = "Option::is_none")]
-    pub version: Option<String>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ActionTypeIdentifier {
-    #[serde(rename = "category", default, skip_serializing_if = "Option::is_none")]
-    pub category: Option<ActionCategory>,
-    #[serde(rename = "owner", default, skip_serializing_if = "Option::is_none")]
-    pub owner: Option<String>,
-    #[serde(rename = "provider", default, skip_serializing_if = "Option::is_none")]
-    pub provider: Option<String>,
-    #[serde(rename = "version", default, skip_serializing_if = "Option::is_none")]
-    pub version: Option<String>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ActionTypeNotFoundException {}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ActionTypePermissions {
-    #[serde(
-        rename = "allowedAccounts",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub allowed_accounts: Option<Vec<String>>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ActionTypeProperty {
-    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    #[serde(rename = "optional", default, skip_serializing_if = "Option::is_none")]
-    pub optional: Option<bool>,
-    #[serde(rename = "key", default, skip_serializing_if = "Option::is_none")]
-    pub key: Option<bool>,
-    #[serde(rename = "noEcho", default, skip_serializing_if = "Option::is_none")]
-    pub no_echo: Option<bool>,
-    #[serde(rename = "queryable", default, skip_serializing_if = "Option::is_none")]
-    pub queryable: Option<bool>,
-    #[serde(
-        rename = "description",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub description: Option<String>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ActionTypeSettings {
-    #[serde(
-        rename = "thirdPartyConfigurationUrl",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub third_party_configuration_url: Option<String>,
-    #[serde(
-        rename = "entityUrlTemplate",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub entity_url_template: Option<String>,
-    #[serde(
-        rename = "executionUrlTemplate",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub execution_url_template: Option<String>,
-    #[serde(
-        rename = "revisionUrlTemplate",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub revision_url_template: Option<String>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ActionTypeUrls {
-    #[serde(
-        rename = "configurationUrl",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub configuration_url: Option<String>,
-    #[serde(
-        rename = "entityUrlTemplate",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub entity_url_template: Option<String>,
-    #[serde(
-        rename = "executionUrlTemplate",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub execution_url_template: Option<String>,
-    #[serde(
-        rename = "revisionUrlTemplate",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub revision_url_template: Option<String>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ApprovalAlreadyCompletedException {}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ApprovalResult {
-    #[serde(rename = "summary", default, skip_serializing_if = "Option::is_none")]
-    pub summary: Option<String>,
-    #[serde(rename = "status", default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<ApprovalStatus>,
+crate::types::wire_struct! {
+    ActionNotFoundException {
+    }
 }
 
 crate::types::wire_enum! {
-ApprovalStatus {
-Approved = "Approved",
-Rejected = "Rejected",
-}
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct Artifact {
-    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    #[serde(rename = "revision", default, skip_serializing_if = "Option::is_none")]
-    pub revision: Option<String>,
-    #[serde(rename = "location", default, skip_serializing_if = "Option::is_none")]
-    pub location: Option<ArtifactLocation>,
+    ActionOwner {
+        Aws = "AWS",
+        ThirdParty = "ThirdParty",
+        Custom = "Custom",
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ArtifactDetail {
-    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    #[serde(
-        rename = "s3location",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub s3location: Option<S3Location>,
+crate::types::wire_struct! {
+    ActionRevision {
+        "revisionId" => revision_id: String,
+        "revisionChangeId" => revision_change_id: String,
+        "created" => created: crate::types::Timestamp,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ArtifactDetails {
-    #[serde(
-        rename = "minimumCount",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub minimum_count: Option<i32>,
-    #[serde(
-        rename = "maximumCount",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub maximum_count: Option<i32>,
+crate::types::wire_struct! {
+    ActionState {
+        "actionName" => action_name: String,
+        "currentRevision" => current_revision: ActionRevision,
+        "latestExecution" => latest_execution: ActionExecution,
+        "entityUrl" => entity_url: String,
+        "revisionUrl" => revision_url: String,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ArtifactLocation {
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
-    pub r#type: Option<ArtifactLocationType>,
-    #[serde(
-        rename = "s3Location",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub s3_location: Option<S3ArtifactLocation>,
+crate::types::wire_struct! {
+    ActionType {
+        "id" => id: ActionTypeId,
+        "settings" => settings: ActionTypeSettings,
+        "actionConfigurationProperties" => action_configuration_properties: Vec<ActionConfigurationProperty>,
+        "inputArtifactDetails" => input_artifact_details: ArtifactDetails,
+        "outputArtifactDetails" => output_artifact_details: ArtifactDetails,
+    }
 }
 
-crate::types::wire_enum! {
-ArtifactLocationType {
-S3 = "S3",
-}
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ArtifactRevision {
-    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    #[serde(
-        rename = "revisionId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub revision_id: Option<String>,
-    #[serde(
-        rename = "revisionChangeIdentifier",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub revision_change_identifier: Option<String>,
-    #[serde(
-        rename = "revisionSummary",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub revision_summary: Option<String>,
-    #[serde(rename = "created", default, skip_serializing_if = "Option::is_none")]
-    pub created: Option<crate::types::Timestamp>,
-    #[serde(
-        rename = "revisionUrl",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub revision_url: Option<String>,
+crate::types::wire_struct! {
+    ActionTypeAlreadyExistsException {
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ArtifactStore {
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
-    pub r#type: Option<ArtifactStoreType>,
-    #[serde(rename = "location", default, skip_serializing_if = "Option::is_none")]
-    pub location: Option<String>,
-    #[serde(
-        rename = "encryptionKey",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub encryption_key: Option<EncryptionKey>,
+crate::types::wire_struct! {
+    ActionTypeArtifactDetails {
+        "minimumCount" => minimum_count: i32,
+        "maximumCount" => maximum_count: i32,
+    }
 }
 
-crate::types::wire_enum! {
-ArtifactStoreType {
-S3 = "S3",
-}
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct BeforeEntryConditions {
-    #[serde(
-        rename = "conditions",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub conditions: Option<Vec<Condition>>,
+crate::types::wire_struct! {
+    ActionTypeDeclaration {
+        "description" => description: String,
+        "executor" => executor: ActionTypeExecutor,
+        "id" => id: ActionTypeIdentifier,
+        "inputArtifactDetails" => input_artifact_details: ActionTypeArtifactDetails,
+        "outputArtifactDetails" => output_artifact_details: ActionTypeArtifactDetails,
+        "permissions" => permissions: ActionTypePermissions,
+        "properties" => properties: Vec<ActionTypeProperty>,
+        "urls" => urls: ActionTypeUrls,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct BlockerDeclaration {
-    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
-    pub r#type: Option<BlockerType>,
+crate::types::wire_struct! {
+    ActionTypeExecutor {
+        "configuration" => configuration: ExecutorConfiguration,
+        "type" => r#type: ExecutorType,
+        "policyStatementsTemplate" => policy_statements_template: String,
+        "jobTimeout" => job_timeout: i32,
+    }
 }
 
-crate::types::wire_enum! {
-BlockerType {
-Schedule = "Schedule",
-}
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ConcurrentModificationException {
-    #[serde(rename = "message", default, skip_serializing_if = "Option::is_none")]
-    pub message: Option<String>,
+crate::types::wire_struct! {
+    ActionTypeId {
+        "category" => category: ActionCategory,
+        "owner" => owner: ActionOwner,
+        "provider" => provider: String,
+        "version" => version: String,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ConcurrentPipelineExecutionsLimitExceededException {
-    #[serde(rename = "message", default, skip_serializing_if = "Option::is_none")]
-    pub message: Option<String>,
+crate::types::wire_struct! {
+    ActionTypeIdentifier {
+        "category" => category: ActionCategory,
+        "owner" => owner: String,
+        "provider" => provider: String,
+        "version" => version: String,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct Condition {
-    #[serde(rename = "result", default, skip_serializing_if = "Option::is_none")]
-    pub result: Option<ResultShape>,
-    #[serde(rename = "rules", default, skip_serializing_if = "Option::is_none")]
-    pub rules: Option<Vec<RuleDeclaration>>,
+crate::types::wire_struct! {
+    ActionTypeNotFoundException {
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ConditionExecution {
-    #[serde(rename = "status", default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<ConditionExecutionStatus>,
-    #[serde(rename = "summary", default, skip_serializing_if = "Option::is_none")]
-    pub summary: Option<String>,
-    #[serde(
-        rename = "lastStatusChange",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub last_status_change: Option<crate::types::Timestamp>,
+crate::types::wire_struct! {
+    ActionTypePermissions {
+        "allowedAccounts" => allowed_accounts: Vec<String>,
+    }
+}
+
+crate::types::wire_struct! {
+    ActionTypeProperty {
+        "name" => name: String,
+        "optional" => optional: bool,
+        "key" => key: bool,
+        "noEcho" => no_echo: bool,
+        "queryable" => queryable: bool,
+        "description" => description: String,
+    }
+}
+
+crate::types::wire_struct! {
+    ActionTypeSettings {
+        "thirdPartyConfigurationUrl" => third_party_configuration_url: String,
+        "entityUrlTemplate" => entity_url_template: String,
+        "executionUrlTemplate" => execution_url_template: String,
+        "revisionUrlTemplate" => revision_url_template: String,
+    }
+}
+
+crate::types::wire_struct! {
+    ActionTypeUrls {
+        "configurationUrl" => configuration_url: String,
+        "entityUrlTemplate" => entity_url_template: String,
+        "executionUrlTemplate" => execution_url_template: String,
+        "revisionUrlTemplate" => revision_url_template: String,
+    }
+}
+
+crate::types::wire_struct! {
+    ApprovalAlreadyCompletedException {
+    }
+}
+
+crate::types::wire_struct! {
+    ApprovalResult {
+        "summary" => summary: String,
+        "status" => status: ApprovalStatus,
+    }
 }
 
 crate::types::wire_enum! {
-ConditionExecutionStatus {
-InProgress = "InProgress",
-Failed = "Failed",
-Errored = "Errored",
-Succeeded = "Succeeded",
-Cancelled = "Cancelled",
-Abandoned = "Abandoned",
-Overridden = "Overridden",
-}
+    ApprovalStatus {
+        Approved = "Approved",
+        Rejected = "Rejected",
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ConditionNotOverridableException {
-    #[serde(rename = "message", default, skip_serializing_if = "Option::is_none")]
-    pub message: Option<String>,
+crate::types::wire_struct! {
+    Artifact {
+        "name" => name: String,
+        "revision" => revision: String,
+        "location" => location: ArtifactLocation,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ConditionState {
-    #[serde(
-        rename = "latestExecution",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub latest_execution: Option<ConditionExecution>,
-    #[serde(
-        rename = "ruleStates",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub rule_states: Option<Vec<RuleState>>,
+crate::types::wire_struct! {
+    ArtifactDetail {
+        "name" => name: String,
+        "s3location" => s3location: S3Location,
+    }
 }
 
-crate::types::wire_enum! {
-ConditionType {
-BeforeEntry = "BEFORE_ENTRY",
-OnSuccess = "ON_SUCCESS",
-}
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ConflictException {
-    #[serde(rename = "message", default, skip_serializing_if = "Option::is_none")]
-    pub message: Option<String>,
+crate::types::wire_struct! {
+    ArtifactDetails {
+        "minimumCount" => minimum_count: i32,
+        "maximumCount" => maximum_count: i32,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct CreateCustomActionTypeInput {
-    #[serde(rename = "category", default, skip_serializing_if = "Option::is_none")]
-    pub category: Option<ActionCategory>,
-    #[serde(rename = "provider", default, skip_serializing_if = "Option::is_none")]
-    pub provider: Option<String>,
-    #[serde(rename = "version", default, skip_serializing_if = "Option::is_none")]
-    pub version: Option<String>,
-    #[serde(rename = "settings", default, skip_serializing_if = "Option::is_none")]
-    pub settings: Option<ActionTypeSettings>,
-    #[serde(
-        rename = "configurationProperties",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub configuration_properties: Option<Vec<ActionConfigurationProperty>>,
-    #[serde(
-        rename = "inputArtifactDetails",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub input_artifact_details: Option<ArtifactDetails>,
-    #[serde(
-        rename = "outputArtifactDetails",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub output_artifact_details: Option<ArtifactDetails>,
-    #[serde(rename = "tags", default, skip_serializing_if = "Option::is_none")]
-    pub tags: Option<Vec<Tag>>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct CreateCustomActionTypeOutput {
-    #[serde(
-        rename = "actionType",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub action_type: Option<ActionType>,
-    #[serde(rename = "tags", default, skip_serializing_if = "Option::is_none")]
-    pub tags: Option<Vec<Tag>>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct CreatePipelineInput {
-    #[serde(rename = "pipeline", default, skip_serializing_if = "Option::is_none")]
-    pub pipeline: Option<PipelineDeclaration>,
-    #[serde(rename = "tags", default, skip_serializing_if = "Option::is_none")]
-    pub tags: Option<Vec<Tag>>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct CreatePipelineOutput {
-    #[serde(rename = "pipeline", default, skip_serializing_if = "Option::is_none")]
-    pub pipeline: Option<PipelineDeclaration>,
-    #[serde(rename = "tags", default, skip_serializing_if = "Option::is_none")]
-    pub tags: Option<Vec<Tag>>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct CurrentRevision {
-    #[serde(rename = "revision", default, skip_serializing_if = "Option::is_none")]
-    pub revision: Option<String>,
-    #[serde(
-        rename = "changeIdentifier",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub change_identifier: Option<String>,
-    #[serde(rename = "created", default, skip_serializing_if = "Option::is_none")]
-    pub created: Option<crate::types::Timestamp>,
-    #[serde(
-        rename = "revisionSummary",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub revision_summary: Option<String>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct DeleteCustomActionTypeInput {
-    #[serde(rename = "category", default, skip_serializing_if = "Option::is_none")]
-    pub category: Option<ActionCategory>,
-    #[serde(rename = "provider", default, skip_serializing_if = "Option::is_none")]
-    pub provider: Option<String>,
-    #[serde(rename = "version", default, skip_serializing_if = "Option::is_none")]
-    pub version: Option<String>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct DeletePipelineInput {
-    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct DeleteWebhookInput {
-    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct DeleteWebhookOutput {}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct DeployActionExecutionTarget {
-    #[serde(rename = "targetId", default, skip_serializing_if = "Option::is_none")]
-    pub target_id: Option<String>,
-    #[serde(
-        rename = "targetType",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub target_type: Option<String>,
-    #[serde(rename = "status", default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<String>,
-    #[serde(rename = "startTime", default, skip_serializing_if = "Option::is_none")]
-    pub start_time: Option<crate::types::Timestamp>,
-    #[serde(rename = "endTime", default, skip_serializing_if = "Option::is_none")]
-    pub end_time: Option<crate::types::Timestamp>,
-    #[serde(rename = "events", default, skip_serializing_if = "Option::is_none")]
-    pub events: Option<Vec<DeployTargetEvent>>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct DeployTargetEvent {
-    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    #[serde(rename = "status", default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<String>,
-    #[serde(rename = "startTime", default, skip_serializing_if = "Option::is_none")]
-    pub start_time: Option<crate::types::Timestamp>,
-    #[serde(rename = "endTime", default, skip_serializing_if = "Option::is_none")]
-    pub end_time: Option<crate::types::Timestamp>,
-    #[serde(rename = "context", default, skip_serializing_if = "Option::is_none")]
-    pub context: Option<DeployTargetEventContext>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct DeployTargetEventContext {
-    #[serde(
-        rename = "ssmCommandId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub ssm_command_id: Option<String>,
-    #[serde(rename = "message", default, skip_serializing_if = "Option::is_none")]
-    pub message: Option<String>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct DeregisterWebhookWithThirdPartyInput {
-    #[serde(
-        rename = "webhookName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub webhook_name: Option<String>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct DeregisterWebhookWithThirdPartyOutput {}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct DisableStageTransitionInput {
-    #[serde(
-        rename = "pipelineName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub pipeline_name: Option<String>,
-    #[serde(rename = "stageName", default, skip_serializing_if = "Option::is_none")]
-    pub stage_name: Option<String>,
-    #[serde(
-        rename = "transitionType",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub transition_type: Option<StageTransitionType>,
-    #[serde(rename = "reason", default, skip_serializing_if = "Option::is_none")]
-    pub reason: Option<String>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct DuplicatedStopRequestException {
-    #[serde(rename = "message", default, skip_serializing_if = "Option::is_none")]
-    pub message: Option<String>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct EnableStageTransitionInput {
-    #[serde(
-        rename = "pipelineName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub pipeline_name: Option<String>,
-    #[serde(rename = "stageName", default, skip_serializing_if = "Option::is_none")]
-    pub stage_name: Option<String>,
-    #[serde(
-        rename = "transitionType",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub transition_type: Option<StageTransitionType>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct EncryptionKey {
-    #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
-    pub r#type: Option<EncryptionKeyType>,
+crate::types::wire_struct! {
+    ArtifactLocation {
+        "type" => r#type: ArtifactLocationType,
+        "s3Location" => s3_location: S3ArtifactLocation,
+    }
 }
 
 crate::types::wire_enum! {
-EncryptionKeyType {
-Kms = "KMS",
-}
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct EnvironmentVariable {
-    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    #[serde(rename = "value", default, skip_serializing_if = "Option::is_none")]
-    pub value: Option<String>,
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
-    pub r#type: Option<EnvironmentVariableType>,
+    ArtifactLocationType {
+        S3 = "S3",
+    }
 }
 
-crate::types::wire_enum! {
-EnvironmentVariableType {
-Plaintext = "PLAINTEXT",
-SecretsManager = "SECRETS_MANAGER",
-}
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ErrorDetails {
-    #[serde(rename = "code", default, skip_serializing_if = "Option::is_none")]
-    pub code: Option<String>,
-    #[serde(rename = "message", default, skip_serializing_if = "Option::is_none")]
-    pub message: Option<String>,
+crate::types::wire_struct! {
+    ArtifactRevision {
+        "name" => name: String,
+        "revisionId" => revision_id: String,
+        "revisionChangeIdentifier" => revision_change_identifier: String,
+        "revisionSummary" => revision_summary: String,
+        "created" => created: crate::types::Timestamp,
+        "revisionUrl" => revision_url: String,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ExecutionDetails {
-    #[serde(rename = "summary", default, skip_serializing_if = "Option::is_none")]
-    pub summary: Option<String>,
-    #[serde(
-        rename = "externalExecutionId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub external_execution_id: Option<String>,
-    #[serde(
-        rename = "percentComplete",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub percent_complete: Option<i32>,
+crate::types::wire_struct! {
+    ArtifactStore {
+        "type" => r#type: ArtifactStoreType,
+        "location" => location: String,
+        "encryptionKey" => encryption_key: EncryptionKey,
+    }
 }
 
 crate::types::wire_enum! {
-ExecutionMode {
-Queued = "QUEUED",
-Superseded = "SUPERSEDED",
-Parallel = "PARALLEL",
-}
+    ArtifactStoreType {
+        S3 = "S3",
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ExecutionTrigger {
-    #[serde(
-        rename = "triggerType",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub trigger_type: Option<TriggerType>,
-    #[serde(
-        rename = "triggerDetail",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub trigger_detail: Option<String>,
+crate::types::wire_struct! {
+    BeforeEntryConditions {
+        "conditions" => conditions: Vec<Condition>,
+    }
+}
+
+crate::types::wire_struct! {
+    BlockerDeclaration {
+        "name" => name: String,
+        "type" => r#type: BlockerType,
+    }
 }
 
 crate::types::wire_enum! {
-ExecutionType {
-Standard = "STANDARD",
-Rollback = "ROLLBACK",
-}
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ExecutorConfiguration {
-    #[serde(
-        rename = "lambdaExecutorConfiguration",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub lambda_executor_configuration: Option<LambdaExecutorConfiguration>,
-    #[serde(
-        rename = "jobWorkerExecutorConfiguration",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub job_worker_executor_configuration: Option<JobWorkerExecutorConfiguration>,
+    BlockerType {
+        Schedule = "Schedule",
+    }
 }
 
-crate::types::wire_enum! {
-ExecutorType {
-JobWorker = "JobWorker",
-Lambda = "Lambda",
-}
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct FailureConditions {
-    #[serde(rename = "result", default, skip_serializing_if = "Option::is_none")]
-    pub result: Option<ResultShape>,
-    #[serde(
-        rename = "retryConfiguration",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub retry_configuration: Option<RetryConfiguration>,
-    #[serde(
-        rename = "conditions",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub conditions: Option<Vec<Condition>>,
+crate::types::wire_struct! {
+    ConcurrentModificationException {
+        "message" => message: String,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct FailureDetails {
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
-    pub r#type: Option<FailureType>,
-    #[serde(rename = "message", default, skip_serializing_if = "Option::is_none")]
-    pub message: Option<String>,
-    #[serde(
-        rename = "externalExecutionId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub external_execution_id: Option<String>,
+crate::types::wire_struct! {
+    ConcurrentPipelineExecutionsLimitExceededException {
+        "message" => message: String,
+    }
+}
+
+crate::types::wire_struct! {
+    Condition {
+        "result" => result: ResultShape,
+        "rules" => rules: Vec<RuleDeclaration>,
+    }
+}
+
+crate::types::wire_struct! {
+    ConditionExecution {
+        "status" => status: ConditionExecutionStatus,
+        "summary" => summary: String,
+        "lastStatusChange" => last_status_change: crate::types::Timestamp,
+    }
 }
 
 crate::types::wire_enum! {
-FailureType {
-JobFailed = "JobFailed",
-ConfigurationError = "ConfigurationError",
-PermissionError = "PermissionError",
-RevisionOutOfSync = "RevisionOutOfSync",
-RevisionUnavailable = "RevisionUnavailable",
-SystemUnavailable = "SystemUnavailable",
-}
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct GetActionTypeInput {
-    #[serde(rename = "category", default, skip_serializing_if = "Option::is_none")]
-    pub category: Option<ActionCategory>,
-    #[serde(rename = "owner", default, skip_serializing_if = "Option::is_none")]
-    pub owner: Option<String>,
-    #[serde(rename = "provider", default, skip_serializing_if = "Option::is_none")]
-    pub provider: Option<String>,
-    #[serde(rename = "version", default, skip_serializing_if = "Option::is_none")]
-    pub version: Option<String>,
+    ConditionExecutionStatus {
+        InProgress = "InProgress",
+        Failed = "Failed",
+        Errored = "Errored",
+        Succeeded = "Succeeded",
+        Cancelled = "Cancelled",
+        Abandoned = "Abandoned",
+        Overridden = "Overridden",
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct GetActionTypeOutput {
-    #[serde(
-        rename = "actionType",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub action_type: Option<ActionTypeDeclaration>,
+crate::types::wire_struct! {
+    ConditionNotOverridableException {
+        "message" => message: String,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct GetJobDetailsInput {
-    #[serde(rename = "jobId", default, skip_serializing_if = "Option::is_none")]
-    pub job_id: Option<String>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct GetJobDetailsOutput {
-    #[serde(
-        rename = "jobDetails",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub job_details: Option<JobDetails>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct GetPipelineExecutionInput {
-    #[serde(
-        rename = "pipelineName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub pipeline_name: Option<String>,
-    #[serde(
-        rename = "pipelineExecutionId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub pipeline_execution_id: Option<String>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct GetPipelineExecutionOutput {
-    #[serde(
-        rename = "pipelineExecution",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub pipeline_execution: Option<PipelineExecution>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct GetPipelineInput {
-    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    #[serde(rename = "version", default, skip_serializing_if = "Option::is_none")]
-    pub version: Option<i32>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct GetPipelineOutput {
-    #[serde(rename = "pipeline", default, skip_serializing_if = "Option::is_none")]
-    pub pipeline: Option<PipelineDeclaration>,
-    #[serde(rename = "metadata", default, skip_serializing_if = "Option::is_none")]
-    pub metadata: Option<PipelineMetadata>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct GetPipelineStateInput {
-    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct GetPipelineStateOutput {
-    #[serde(
-        rename = "pipelineName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub pipeline_name: Option<String>,
-    #[serde(
-        rename = "pipelineVersion",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub pipeline_version: Option<i32>,
-    #[serde(
-        rename = "stageStates",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub stage_states: Option<Vec<StageState>>,
-    #[serde(rename = "created", default, skip_serializing_if = "Option::is_none")]
-    pub created: Option<crate::types::Timestamp>,
-    #[serde(rename = "updated", default, skip_serializing_if = "Option::is_none")]
-    pub updated: Option<crate::types::Timestamp>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct GetThirdPartyJobDetailsInput {
-    #[serde(rename = "jobId", default, skip_serializing_if = "Option::is_none")]
-    pub job_id: Option<String>,
-    #[serde(
-        rename = "clientToken",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub client_token: Option<String>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct GetThirdPartyJobDetailsOutput {
-    #[serde(
-        rename = "jobDetails",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub job_details: Option<ThirdPartyJobDetails>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct GitBranchFilterCriteria {
-    #[serde(rename = "includes", default, skip_serializing_if = "Option::is_none")]
-    pub includes: Option<Vec<String>>,
-    #[serde(rename = "excludes", default, skip_serializing_if = "Option::is_none")]
-    pub excludes: Option<Vec<String>>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct GitConfiguration {
-    #[serde(
-        rename = "sourceActionName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub source_action_name: Option<String>,
-    #[serde(rename = "push", default, skip_serializing_if = "Option::is_none")]
-    pub push: Option<Vec<GitPushFilter>>,
-    #[serde(
-        rename = "pullRequest",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub pull_request: Option<Vec<GitPullRequestFilter>>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct GitFilePathFilterCriteria {
-    #[serde(rename = "includes", default, skip_serializing_if = "Option::is_none")]
-    pub includes: Option<Vec<String>>,
-    #[serde(rename = "excludes", default, skip_serializing_if = "Option::is_none")]
-    pub excludes: Option<Vec<String>>,
+crate::types::wire_struct! {
+    ConditionState {
+        "latestExecution" => latest_execution: ConditionExecution,
+        "ruleStates" => rule_states: Vec<RuleState>,
+    }
 }
 
 crate::types::wire_enum! {
-GitPullRequestEventType {
-Open = "OPEN",
-Updated = "UPDATED",
-Closed = "CLOSED",
-}
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct GitPullRequestFilter {
-    #[serde(rename = "events", default, skip_serializing_if = "Option::is_none")]
-    pub events: Option<Vec<GitPullRequestEventType>>,
-    #[serde(rename = "branches", default, skip_serializing_if = "Option::is_none")]
-    pub branches: Option<GitBranchFilterCriteria>,
-    #[serde(rename = "filePaths", default, skip_serializing_if = "Option::is_none")]
-    pub file_paths: Option<GitFilePathFilterCriteria>,
+    ConditionType {
+        BeforeEntry = "BEFORE_ENTRY",
+        OnSuccess = "ON_SUCCESS",
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct GitPushFilter {
-    #[serde(rename = "tags", default, skip_serializing_if = "Option::is_none")]
-    pub tags: Option<GitTagFilterCriteria>,
-    #[serde(rename = "branches", default, skip_serializing_if = "Option::is_none")]
-    pub branches: Option<GitBranchFilterCriteria>,
-    #[serde(rename = "filePaths", default, skip_serializing_if = "Option::is_none")]
-    pub file_paths: Option<GitFilePathFilterCriteria>,
+crate::types::wire_struct! {
+    ConflictException {
+        "message" => message: String,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct GitTagFilterCriteria {
-    #[serde(rename = "includes", default, skip_serializing_if = "Option::is_none")]
-    pub includes: Option<Vec<String>>,
-    #[serde(rename = "excludes", default, skip_serializing_if = "Option::is_none")]
-    pub excludes: Option<Vec<String>>,
+crate::types::wire_struct! {
+    CreateCustomActionTypeInput {
+        "category" => category: ActionCategory,
+        "provider" => provider: String,
+        "version" => version: String,
+        "settings" => settings: ActionTypeSettings,
+        "configurationProperties" => configuration_properties: Vec<ActionConfigurationProperty>,
+        "inputArtifactDetails" => input_artifact_details: ArtifactDetails,
+        "outputArtifactDetails" => output_artifact_details: ArtifactDetails,
+        "tags" => tags: Vec<Tag>,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct InputArtifact {
-    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
+crate::types::wire_struct! {
+    CreateCustomActionTypeOutput {
+        "actionType" => action_type: ActionType,
+        "tags" => tags: Vec<Tag>,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct InvalidActionDeclarationException {}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct InvalidApprovalTokenException {}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct InvalidArnException {
-    #[serde(rename = "message", default, skip_serializing_if = "Option::is_none")]
-    pub message: Option<String>,
+crate::types::wire_struct! {
+    CreatePipelineInput {
+        "pipeline" => pipeline: PipelineDeclaration,
+        "tags" => tags: Vec<Tag>,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct InvalidBlockerDeclarationException {}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct InvalidClientTokenException {}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct InvalidJobException {}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct InvalidJobStateException {}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct InvalidNextTokenException {}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct InvalidNonceException {}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct InvalidStageDeclarationException {}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct InvalidStructureException {}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct InvalidTagsException {
-    #[serde(rename = "message", default, skip_serializing_if = "Option::is_none")]
-    pub message: Option<String>,
+crate::types::wire_struct! {
+    CreatePipelineOutput {
+        "pipeline" => pipeline: PipelineDeclaration,
+        "tags" => tags: Vec<Tag>,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct InvalidWebhookAuthenticationParametersException {}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct InvalidWebhookFilterPatternException {}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct Job {
-    #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-    #[serde(rename = "data", default, skip_serializing_if = "Option::is_none")]
-    pub data: Option<JobData>,
-    #[serde(rename = "nonce", default, skip_serializing_if = "Option::is_none")]
-    pub nonce: Option<String>,
-    #[serde(rename = "accountId", default, skip_serializing_if = "Option::is_none")]
-    pub account_id: Option<String>,
+crate::types::wire_struct! {
+    CurrentRevision {
+        "revision" => revision: String,
+        "changeIdentifier" => change_identifier: String,
+        "created" => created: crate::types::Timestamp,
+        "revisionSummary" => revision_summary: String,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct JobData {
-    #[serde(
-        rename = "actionTypeId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub action_type_id: Option<ActionTypeId>,
-    #[serde(
-        rename = "actionConfiguration",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub action_configuration: Option<ActionConfiguration>,
-    #[serde(
-        rename = "pipelineContext",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub pipeline_context: Option<PipelineContext>,
-    #[serde(
-        rename = "inputArtifacts",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub input_artifacts: Option<Vec<Artifact>>,
-    #[serde(
-        rename = "outputArtifacts",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub output_artifacts: Option<Vec<Artifact>>,
-    #[serde(
-        rename = "artifactCredentials",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub artifact_credentials: Option<AWSSessionCredentials>,
-    #[serde(
-        rename = "continuationToken",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub continuation_token: Option<String>,
-    #[serde(
-        rename = "encryptionKey",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub encryption_key: Option<EncryptionKey>,
+crate::types::wire_struct! {
+    DeleteCustomActionTypeInput {
+        "category" => category: ActionCategory,
+        "provider" => provider: String,
+        "version" => version: String,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct JobDetails {
-    #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-    #[serde(rename = "data", default, skip_serializing_if = "Option::is_none")]
-    pub data: Option<JobData>,
-    #[serde(rename = "accountId", default, skip_serializing_if = "Option::is_none")]
-    pub account_id: Option<String>,
+crate::types::wire_struct! {
+    DeletePipelineInput {
+        "name" => name: String,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct JobNotFoundException {}
-
-crate::types::wire_enum! {
-JobStatus {
-Created = "Created",
-Queued = "Queued",
-Dispatched = "Dispatched",
-InProgress = "InProgress",
-TimedOut = "TimedOut",
-Succeeded = "Succeeded",
-Failed = "Failed",
-}
+crate::types::wire_struct! {
+    DeleteWebhookInput {
+        "name" => name: String,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct JobWorkerExecutorConfiguration {
-    #[serde(
-        rename = "pollingAccounts",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub polling_accounts: Option<Vec<String>>,
-    #[serde(
-        rename = "pollingServicePrincipals",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub polling_service_principals: Option<Vec<String>>,
+crate::types::wire_struct! {
+    DeleteWebhookOutput {
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct LambdaExecutorConfiguration {
-    #[serde(
-        rename = "lambdaFunctionArn",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub lambda_function_arn: Option<String>,
+crate::types::wire_struct! {
+    DeployActionExecutionTarget {
+        "targetId" => target_id: String,
+        "targetType" => target_type: String,
+        "status" => status: String,
+        "startTime" => start_time: crate::types::Timestamp,
+        "endTime" => end_time: crate::types::Timestamp,
+        "events" => events: Vec<DeployTargetEvent>,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct LatestInPipelineExecutionFilter {
-    #[serde(
-        rename = "pipelineExecutionId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub pipeline_execution_id: Option<String>,
-    #[serde(
-        rename = "startTimeRange",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub start_time_range: Option<StartTimeRange>,
+crate::types::wire_struct! {
+    DeployTargetEvent {
+        "name" => name: String,
+        "status" => status: String,
+        "startTime" => start_time: crate::types::Timestamp,
+        "endTime" => end_time: crate::types::Timestamp,
+        "context" => context: DeployTargetEventContext,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct LimitExceededException {}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ListActionExecutionsInput {
-    #[serde(
-        rename = "pipelineName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub pipeline_name: Option<String>,
-    #[serde(rename = "filter", default, skip_serializing_if = "Option::is_none")]
-    pub filter: Option<ActionExecutionFilter>,
-    #[serde(
-        rename = "maxResults",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub max_results: Option<i32>,
-    #[serde(rename = "nextToken", default, skip_serializing_if = "Option::is_none")]
-    pub next_token: Option<String>,
+crate::types::wire_struct! {
+    DeployTargetEventContext {
+        "ssmCommandId" => ssm_command_id: String,
+        "message" => message: String,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ListActionExecutionsOutput {
-    #[serde(
-        rename = "actionExecutionDetails",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub action_execution_details: Option<Vec<ActionExecutionDetail>>,
-    #[serde(rename = "nextToken", default, skip_serializing_if = "Option::is_none")]
-    pub next_token: Option<String>,
+crate::types::wire_struct! {
+    DeregisterWebhookWithThirdPartyInput {
+        "webhookName" => webhook_name: String,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ListActionTypesInput {
-    #[serde(
-        rename = "actionOwnerFilter",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub action_owner_filter: Option<ActionOwner>,
-    #[serde(rename = "nextToken", default, skip_serializing_if = "Option::is_none")]
-    pub next_token: Option<String>,
-    #[serde(
-        rename = "regionFilter",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub region_filter: Option<String>,
+crate::types::wire_struct! {
+    DeregisterWebhookWithThirdPartyOutput {
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ListActionTypesOutput {
-    #[serde(
-        rename = "actionTypes",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub action_types: Option<Vec<ActionType>>,
-    #[serde(rename = "nextToken", default, skip_serializing_if = "Option::is_none")]
-    pub next_token: Option<String>,
+crate::types::wire_struct! {
+    DisableStageTransitionInput {
+        "pipelineName" => pipeline_name: String,
+        "stageName" => stage_name: String,
+        "transitionType" => transition_type: StageTransitionType,
+        "reason" => reason: String,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ListDeployActionExecutionTargetsInput {
-    #[serde(
-        rename = "pipelineName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub pipeline_name: Option<String>,
-    #[serde(
-        rename = "actionExecutionId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub action_execution_id: Option<String>,
-    #[serde(rename = "filters", default, skip_serializing_if = "Option::is_none")]
-    pub filters: Option<Vec<TargetFilter>>,
-    #[serde(
-        rename = "maxResults",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub max_results: Option<i32>,
-    #[serde(rename = "nextToken", default, skip_serializing_if = "Option::is_none")]
-    pub next_token: Option<String>,
+crate::types::wire_struct! {
+    DuplicatedStopRequestException {
+        "message" => message: String,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ListDeployActionExecutionTargetsOutput {
-    #[serde(rename = "targets", default, skip_serializing_if = "Option::is_none")]
-    pub targets: Option<Vec<DeployActionExecutionTarget>>,
-    #[serde(rename = "nextToken", default, skip_serializing_if = "Option::is_none")]
-    pub next_token: Option<String>,
+crate::types::wire_struct! {
+    EnableStageTransitionInput {
+        "pipelineName" => pipeline_name: String,
+        "stageName" => stage_name: String,
+        "transitionType" => transition_type: StageTransitionType,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ListPipelineExecutionsInput {
-    #[serde(
-        rename = "pipelineName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub pipeline_name: Option<String>,
-    #[serde(
-        rename = "maxResults",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub max_results: Option<i32>,
-    #[serde(rename = "filter", default, skip_serializing_if = "Option::is_none")]
-    pub filter: Option<PipelineExecutionFilter>,
-    #[serde(rename = "nextToken", default, skip_serializing_if = "Option::is_none")]
-    pub next_token: Option<String>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ListPipelineExecutionsOutput {
-    #[serde(
-        rename = "pipelineExecutionSummaries",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub pipeline_execution_summaries: Option<Vec<PipelineExecutionSummary>>,
-    #[serde(rename = "nextToken", default, skip_serializing_if = "Option::is_none")]
-    pub next_token: Option<String>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ListPipelinesInput {
-    #[serde(rename = "nextToken", default, skip_serializing_if = "Option::is_none")]
-    pub next_token: Option<String>,
-    #[serde(
-        rename = "maxResults",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub max_results: Option<i32>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ListPipelinesOutput {
-    #[serde(rename = "pipelines", default, skip_serializing_if = "Option::is_none")]
-    pub pipelines: Option<Vec<PipelineSummary>>,
-    #[serde(rename = "nextToken", default, skip_serializing_if = "Option::is_none")]
-    pub next_token: Option<String>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ListRuleExecutionsInput {
-    #[serde(
-        rename = "pipelineName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub pipeline_name: Option<String>,
-    #[serde(rename = "filter", default, skip_serializing_if = "Option::is_none")]
-    pub filter: Option<RuleExecutionFilter>,
-    #[serde(
-        rename = "maxResults",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub max_results: Option<i32>,
-    #[serde(rename = "nextToken", default, skip_serializing_if = "Option::is_none")]
-    pub next_token: Option<String>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ListRuleExecutionsOutput {
-    #[serde(
-        rename = "ruleExecutionDetails",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub rule_execution_details: Option<Vec<RuleExecutionDetail>>,
-    #[serde(rename = "nextToken", default, skip_serializing_if = "Option::is_none")]
-    pub next_token: Option<String>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ListRuleTypesInput {
-    #[serde(
-        rename = "ruleOwnerFilter",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub rule_owner_filter: Option<RuleOwner>,
-    #[serde(
-        rename = "regionFilter",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub region_filter: Option<String>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ListRuleTypesOutput {
-    #[serde(rename = "ruleTypes", default, skip_serializing_if = "Option::is_none")]
-    pub rule_types: Option<Vec<RuleType>>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ListTagsForResourceInput {
-    #[serde(
-        rename = "resourceArn",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub resource_arn: Option<String>,
-    #[serde(rename = "nextToken", default, skip_serializing_if = "Option::is_none")]
-    pub next_token: Option<String>,
-    #[serde(
-        rename = "maxResults",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub max_results: Option<i32>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ListTagsForResourceOutput {
-    #[serde(rename = "tags", default, skip_serializing_if = "Option::is_none")]
-    pub tags: Option<Vec<Tag>>,
-    #[serde(rename = "nextToken", default, skip_serializing_if = "Option::is_none")]
-    pub next_token: Option<String>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ListWebhookItem {
-    #[serde(
-        rename = "definition",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub definition: Option<WebhookDefinition>,
-    #[serde(rename = "url", default, skip_serializing_if = "Option::is_none")]
-    pub url: Option<String>,
-    #[serde(
-        rename = "errorMessage",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub error_message: Option<String>,
-    #[serde(rename = "errorCode", default, skip_serializing_if = "Option::is_none")]
-    pub error_code: Option<String>,
-    #[serde(
-        rename = "lastTriggered",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub last_triggered: Option<crate::types::Timestamp>,
-    #[serde(rename = "arn", default, skip_serializing_if = "Option::is_none")]
-    pub arn: Option<String>,
-    #[serde(rename = "tags", default, skip_serializing_if = "Option::is_none")]
-    pub tags: Option<Vec<Tag>>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ListWebhooksInput {
-    #[serde(rename = "NextToken", default, skip_serializing_if = "Option::is_none")]
-    pub next_token: Option<String>,
-    #[serde(
-        rename = "MaxResults",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub max_results: Option<i32>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ListWebhooksOutput {
-    #[serde(rename = "webhooks", default, skip_serializing_if = "Option::is_none")]
-    pub webhooks: Option<Vec<ListWebhookItem>>,
-    #[serde(rename = "NextToken", default, skip_serializing_if = "Option::is_none")]
-    pub next_token: Option<String>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct NotLatestPipelineExecutionException {}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct OutputArtifact {
-    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    #[serde(rename = "files", default, skip_serializing_if = "Option::is_none")]
-    pub files: Option<Vec<String>>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct OutputVariablesSizeExceededException {
-    #[serde(rename = "message", default, skip_serializing_if = "Option::is_none")]
-    pub message: Option<String>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct OverrideStageConditionInput {
-    #[serde(
-        rename = "pipelineName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub pipeline_name: Option<String>,
-    #[serde(rename = "stageName", default, skip_serializing_if = "Option::is_none")]
-    pub stage_name: Option<String>,
-    #[serde(
-        rename = "pipelineExecutionId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub pipeline_execution_id: Option<String>,
-    #[serde(
-        rename = "conditionType",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub condition_type: Option<ConditionType>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct PipelineContext {
-    #[serde(
-        rename = "pipelineName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub pipeline_name: Option<String>,
-    #[serde(rename = "stage", default, skip_serializing_if = "Option::is_none")]
-    pub stage: Option<StageContext>,
-    #[serde(rename = "action", default, skip_serializing_if = "Option::is_none")]
-    pub action: Option<ActionContext>,
-    #[serde(
-        rename = "pipelineArn",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub pipeline_arn: Option<String>,
-    #[serde(
-        rename = "pipelineExecutionId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub pipeline_execution_id: Option<String>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct PipelineDeclaration {
-    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    #[serde(rename = "roleArn", default, skip_serializing_if = "Option::is_none")]
-    pub role_arn: Option<String>,
-    #[serde(
-        rename = "artifactStore",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub artifact_store: Option<ArtifactStore>,
-    #[serde(
-        rename = "artifactStores",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub artifact_stores: Option<std::collections::BTreeMap<String, ArtifactStore>>,
-    #[serde(rename = "stages", default, skip_serializing_if = "Option::is_none")]
-    pub stages: Option<Vec<StageDeclaration>>,
-    #[serde(rename = "version", default, skip_serializing_if = "Option::is_none")]
-    pub version: Option<i32>,
-    #[serde(
-        rename = "executionMode",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub execution_mode: Option<ExecutionMode>,
-    #[serde(
-        rename = "pipelineType",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub pipeline_type: Option<PipelineType>,
-    #[serde(rename = "variables", default, skip_serializing_if = "Option::is_none")]
-    pub variables: Option<Vec<PipelineVariableDeclaration>>,
-    #[serde(rename = "triggers", default, skip_serializing_if = "Option::is_none")]
-    pub triggers: Option<Vec<PipelineTriggerDeclaration>>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct PipelineExecution {
-    #[serde(
-        rename = "pipelineName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub pipeline_name: Option<String>,
-    #[serde(
-        rename = "pipelineVersion",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub pipeline_version: Option<i32>,
-    #[serde(
-        rename = "pipelineExecutionId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub pipeline_execution_id: Option<String>,
-    #[serde(rename = "status", default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<PipelineExecutionStatus>,
-    #[serde(
-        rename = "statusSummary",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub status_summary: Option<String>,
-    #[serde(
-        rename = "artifactRevisions",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub artifact_revisions: Option<Vec<ArtifactRevision>>,
-    #[serde(rename = "variables", default, skip_serializing_if = "Option::is_none")]
-    pub variables: Option<Vec<ResolvedPipelineVariable>>,
-    #[serde(rename = "trigger", default, skip_serializing_if = "Option::is_none")]
-    pub trigger: Option<ExecutionTrigger>,
-    #[serde(
-        rename = "executionMode",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub execution_mode: Option<ExecutionMode>,
-    #[serde(
-        rename = "executionType",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub execution_type: Option<ExecutionType>,
-    #[serde(
-        rename = "rollbackMetadata",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub rollback_metadata: Option<PipelineRollbackMetadata>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct PipelineExecutionFilter {
-    #[serde(
-        rename = "succeededInStage",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub succeeded_in_stage: Option<SucceededInStageFilter>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct PipelineExecutionNotFoundException {}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct PipelineExecutionNotStoppableException {
-    #[serde(rename = "message", default, skip_serializing_if = "Option::is_none")]
-    pub message: Option<String>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct PipelineExecutionOutdatedException {
-    #[serde(rename = "message", default, skip_serializing_if = "Option::is_none")]
-    pub message: Option<String>,
+crate::types::wire_struct! {
+    EncryptionKey {
+        "id" => id: String,
+        "type" => r#type: EncryptionKeyType,
+    }
 }
 
 crate::types::wire_enum! {
-PipelineExecutionStatus {
-Cancelled = "Cancelled",
-InProgress = "InProgress",
-Stopped = "Stopped",
-Stopping = "Stopping",
-Succeeded = "Succeeded",
-Superseded = "Superseded",
-Failed = "Failed",
-}
+    EncryptionKeyType {
+        Kms = "KMS",
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct PipelineExecutionSummary {
-    #[serde(
-        rename = "pipelineExecutionId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub pipeline_execution_id: Option<String>,
-    #[serde(rename = "status", default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<PipelineExecutionStatus>,
-    #[serde(
-        rename = "statusSummary",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub status_summary: Option<String>,
-    #[serde(rename = "startTime", default, skip_serializing_if = "Option::is_none")]
-    pub start_time: Option<crate::types::Timestamp>,
-    #[serde(
-        rename = "lastUpdateTime",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub last_update_time: Option<crate::types::Timestamp>,
-    #[serde(
-        rename = "sourceRevisions",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub source_revisions: Option<Vec<SourceRevision>>,
-    #[serde(rename = "trigger", default, skip_serializing_if = "Option::is_none")]
-    pub trigger: Option<ExecutionTrigger>,
-    #[serde(
-        rename = "stopTrigger",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub stop_trigger: Option<StopExecutionTrigger>,
-    #[serde(
-        rename = "executionMode",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub execution_mode: Option<ExecutionMode>,
-    #[serde(
-        rename = "executionType",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub execution_type: Option<ExecutionType>,
-    #[serde(
-        rename = "rollbackMetadata",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub rollback_metadata: Option<PipelineRollbackMetadata>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct PipelineMetadata {
-    #[serde(
-        rename = "pipelineArn",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub pipeline_arn: Option<String>,
-    #[serde(rename = "created", default, skip_serializing_if = "Option::is_none")]
-    pub created: Option<crate::types::Timestamp>,
-    #[serde(rename = "updated", default, skip_serializing_if = "Option::is_none")]
-    pub updated: Option<crate::types::Timestamp>,
-    #[serde(
-        rename = "pollingDisabledAt",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub polling_disabled_at: Option<crate::types::Timestamp>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct PipelineNameInUseException {}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct PipelineNotFoundException {}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct PipelineRollbackMetadata {
-    #[serde(
-        rename = "rollbackTargetPipelineExecutionId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub rollback_target_pipeline_execution_id: Option<String>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct PipelineSummary {
-    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    #[serde(rename = "version", default, skip_serializing_if = "Option::is_none")]
-    pub version: Option<i32>,
-    #[serde(
-        rename = "pipelineType",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub pipeline_type: Option<PipelineType>,
-    #[serde(
-        rename = "executionMode",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub execution_mode: Option<ExecutionMode>,
-    #[serde(rename = "created", default, skip_serializing_if = "Option::is_none")]
-    pub created: Option<crate::types::Timestamp>,
-    #[serde(rename = "updated", default, skip_serializing_if = "Option::is_none")]
-    pub updated: Option<crate::types::Timestamp>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct PipelineTriggerDeclaration {
-    #[serde(
-        rename = "providerType",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub provider_type: Option<PipelineTriggerProviderType>,
-    #[serde(
-        rename = "gitConfiguration",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub git_configuration: Option<GitConfiguration>,
+crate::types::wire_struct! {
+    EnvironmentVariable {
+        "name" => name: String,
+        "value" => value: String,
+        "type" => r#type: EnvironmentVariableType,
+    }
 }
 
 crate::types::wire_enum! {
-PipelineTriggerProviderType {
-CodeStarSourceConnection = "CodeStarSourceConnection",
-}
-}
-
-crate::types::wire_enum! {
-PipelineType {
-V1 = "V1",
-V2 = "V2",
-}
+    EnvironmentVariableType {
+        Plaintext = "PLAINTEXT",
+        SecretsManager = "SECRETS_MANAGER",
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct PipelineVariable {
-    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    #[serde(rename = "value", default, skip_serializing_if = "Option::is_none")]
-    pub value: Option<String>,
+crate::types::wire_struct! {
+    ErrorDetails {
+        "code" => code: String,
+        "message" => message: String,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct PipelineVariableDeclaration {
-    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    #[serde(
-        rename = "defaultValue",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub default_value: Option<String>,
-    #[serde(
-        rename = "description",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub description: Option<String>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct PipelineVersionNotFoundException {}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct PollForJobsInput {
-    #[serde(
-        rename = "actionTypeId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub action_type_id: Option<ActionTypeId>,
-    #[serde(
-        rename = "maxBatchSize",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub max_batch_size: Option<i32>,
-    #[serde(
-        rename = "queryParam",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub query_param: Option<std::collections::BTreeMap<String, String>>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct PollForJobsOutput {
-    #[serde(rename = "jobs", default, skip_serializing_if = "Option::is_none")]
-    pub jobs: Option<Vec<Job>>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct PollForThirdPartyJobsInput {
-    #[serde(
-        rename = "actionTypeId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub action_type_id: Option<ActionTypeId>,
-    #[serde(
-        rename = "maxBatchSize",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub max_batch_size: Option<i32>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct PollForThirdPartyJobsOutput {
-    #[serde(rename = "jobs", default, skip_serializing_if = "Option::is_none")]
-    pub jobs: Option<Vec<ThirdPartyJob>>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct PutActionRevisionInput {
-    #[serde(
-        rename = "pipelineName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub pipeline_name: Option<String>,
-    #[serde(rename = "stageName", default, skip_serializing_if = "Option::is_none")]
-    pub stage_name: Option<String>,
-    #[serde(
-        rename = "actionName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub action_name: Option<String>,
-    #[serde(
-        rename = "actionRevision",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub action_revision: Option<ActionRevision>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct PutActionRevisionOutput {
-    #[serde(
-        rename = "newRevision",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub new_revision: Option<bool>,
-    #[serde(
-        rename = "pipelineExecutionId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub pipeline_execution_id: Option<String>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct PutApprovalResultInput {
-    #[serde(
-        rename = "pipelineName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub pipeline_name: Option<String>,
-    #[serde(rename = "stageName", default, skip_serializing_if = "Option::is_none")]
-    pub stage_name: Option<String>,
-    #[serde(
-        rename = "actionName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub action_name: Option<String>,
-    #[serde(rename = "result", default, skip_serializing_if = "Option::is_none")]
-    pub result: Option<ApprovalResult>,
-    #[serde(rename = "token", default, skip_serializing_if = "Option::is_none")]
-    pub token: Option<String>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct PutApprovalResultOutput {
-    #[serde(
-        rename = "approvedAt",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub approved_at: Option<crate::types::Timestamp>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct PutJobFailureResultInput {
-    #[serde(rename = "jobId", default, skip_serializing_if = "Option::is_none")]
-    pub job_id: Option<String>,
-    #[serde(
-        rename = "failureDetails",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub failure_details: Option<FailureDetails>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct PutJobSuccessResultInput {
-    #[serde(rename = "jobId", default, skip_serializing_if = "Option::is_none")]
-    pub job_id: Option<String>,
-    #[serde(
-        rename = "currentRevision",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub current_revision: Option<CurrentRevision>,
-    #[serde(
-        rename = "continuationToken",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub continuation_token: Option<String>,
-    #[serde(
-        rename = "executionDetails",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub execution_details: Option<ExecutionDetails>,
-    #[serde(
-        rename = "outputVariables",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub output_variables: Option<std::collections::BTreeMap<String, String>>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct PutThirdPartyJobFailureResultInput {
-    #[serde(rename = "jobId", default, skip_serializing_if = "Option::is_none")]
-    pub job_id: Option<String>,
-    #[serde(
-        rename = "clientToken",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub client_token: Option<String>,
-    #[serde(
-        rename = "failureDetails",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub failure_details: Option<FailureDetails>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct PutThirdPartyJobSuccessResultInput {
-    #[serde(rename = "jobId", default, skip_serializing_if = "Option::is_none")]
-    pub job_id: Option<String>,
-    #[serde(
-        rename = "clientToken",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub client_token: Option<String>,
-    #[serde(
-        rename = "currentRevision",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub current_revision: Option<CurrentRevision>,
-    #[serde(
-        rename = "continuationToken",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub continuation_token: Option<String>,
-    #[serde(
-        rename = "executionDetails",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub execution_details: Option<ExecutionDetails>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct PutWebhookInput {
-    #[serde(rename = "webhook", default, skip_serializing_if = "Option::is_none")]
-    pub webhook: Option<WebhookDefinition>,
-    #[serde(rename = "tags", default, skip_serializing_if = "Option::is_none")]
-    pub tags: Option<Vec<Tag>>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct PutWebhookOutput {
-    #[serde(rename = "webhook", default, skip_serializing_if = "Option::is_none")]
-    pub webhook: Option<ListWebhookItem>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct RegisterWebhookWithThirdPartyInput {
-    #[serde(
-        rename = "webhookName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub webhook_name: Option<String>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct RegisterWebhookWithThirdPartyOutput {}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct RequestFailedException {
-    #[serde(rename = "message", default, skip_serializing_if = "Option::is_none")]
-    pub message: Option<String>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ResolvedPipelineVariable {
-    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    #[serde(
-        rename = "resolvedValue",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub resolved_value: Option<String>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ResourceNotFoundException {}
-
-crate::types::wire_enum! {
-/// The `Result` shape (renamed: `Result` would shadow a std name).
-ResultShape {
-Rollback = "ROLLBACK",
-Fail = "FAIL",
-Retry = "RETRY",
-Skip = "SKIP",
-}
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct RetryConfiguration {
-    #[serde(rename = "retryMode", default, skip_serializing_if = "Option::is_none")]
-    pub retry_mode: Option<StageRetryMode>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct RetryStageExecutionInput {
-    #[serde(
-        rename = "pipelineName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub pipeline_name: Option<String>,
-    #[serde(rename = "stageName", default, skip_serializing_if = "Option::is_none")]
-    pub stage_name: Option<String>,
-    #[serde(
-        rename = "pipelineExecutionId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub pipeline_execution_id: Option<String>,
-    #[serde(rename = "retryMode", default, skip_serializing_if = "Option::is_none")]
-    pub retry_mode: Option<StageRetryMode>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct RetryStageExecutionOutput {
-    #[serde(
-        rename = "pipelineExecutionId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub pipeline_execution_id: Option<String>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct RetryStageMetadata {
-    #[serde(
-        rename = "autoStageRetryAttempt",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub auto_stage_retry_attempt: Option<i32>,
-    #[serde(
-        rename = "manualStageRetryAttempt",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub manual_stage_retry_attempt: Option<i32>,
-    #[serde(
-        rename = "latestRetryTrigger",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub latest_retry_trigger: Option<RetryTrigger>,
+crate::types::wire_struct! {
+    ExecutionDetails {
+        "summary" => summary: String,
+        "externalExecutionId" => external_execution_id: String,
+        "percentComplete" => percent_complete: i32,
+    }
 }
 
 crate::types::wire_enum! {
-RetryTrigger {
-AutomatedStageRetry = "AutomatedStageRetry",
-ManualStageRetry = "ManualStageRetry",
-}
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct RollbackStageInput {
-    #[serde(
-        rename = "pipelineName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub pipeline_name: Option<String>,
-    #[serde(rename = "stageName", default, skip_serializing_if = "Option::is_none")]
-    pub stage_name: Option<String>,
-    #[serde(
-        rename = "targetPipelineExecutionId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub target_pipeline_execution_id: Option<String>,
+    ExecutionMode {
+        Queued = "QUEUED",
+        Superseded = "SUPERSEDED",
+        Parallel = "PARALLEL",
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct RollbackStageOutput {
-    #[serde(
-        rename = "pipelineExecutionId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub pipeline_execution_id: Option<String>,
+crate::types::wire_struct! {
+    ExecutionTrigger {
+        "triggerType" => trigger_type: TriggerType,
+        "triggerDetail" => trigger_detail: String,
+    }
 }
 
 crate::types::wire_enum! {
-RuleCategory {
-Rule = "Rule",
-}
+    ExecutionType {
+        Standard = "STANDARD",
+        Rollback = "ROLLBACK",
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct RuleConfigurationProperty {
-    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    #[serde(rename = "required", default, skip_serializing_if = "Option::is_none")]
-    pub required: Option<bool>,
-    #[serde(rename = "key", default, skip_serializing_if = "Option::is_none")]
-    pub key: Option<bool>,
-    #[serde(rename = "secret", default, skip_serializing_if = "Option::is_none")]
-    pub secret: Option<bool>,
-    #[serde(rename = "queryable", default, skip_serializing_if = "Option::is_none")]
-    pub queryable: Option<bool>,
-    #[serde(
-        rename = "description",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub description: Option<String>,
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
-    pub r#type: Option<RuleConfigurationPropertyType>,
+crate::types::wire_struct! {
+    ExecutorConfiguration {
+        "lambdaExecutorConfiguration" => lambda_executor_configuration: LambdaExecutorConfiguration,
+        "jobWorkerExecutorConfiguration" => job_worker_executor_configuration: JobWorkerExecutorConfiguration,
+    }
 }
 
 crate::types::wire_enum! {
-RuleConfigurationPropertyType {
-StringValue = "String",
-Number = "Number",
-Boolean = "Boolean",
-}
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct RuleDeclaration {
-    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    #[serde(
-        rename = "ruleTypeId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub rule_type_id: Option<RuleTypeId>,
-    #[serde(
-        rename = "configuration",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub configuration: Option<std::collections::BTreeMap<String, String>>,
-    #[serde(rename = "commands", default, skip_serializing_if = "Option::is_none")]
-    pub commands: Option<Vec<String>>,
-    #[serde(
-        rename = "inputArtifacts",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub input_artifacts: Option<Vec<InputArtifact>>,
-    #[serde(rename = "roleArn", default, skip_serializing_if = "Option::is_none")]
-    pub role_arn: Option<String>,
-    #[serde(rename = "region", default, skip_serializing_if = "Option::is_none")]
-    pub region: Option<String>,
-    #[serde(
-        rename = "timeoutInMinutes",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub timeout_in_minutes: Option<i32>,
+    ExecutorType {
+        JobWorker = "JobWorker",
+        Lambda = "Lambda",
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct RuleExecution {
-    #[serde(
-        rename = "ruleExecutionId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub rule_execution_id: Option<String>,
-    #[serde(rename = "status", default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<RuleExecutionStatus>,
-    #[serde(rename = "summary", default, skip_serializing_if = "Option::is_none")]
-    pub summary: Option<String>,
-    #[serde(
-        rename = "lastStatusChange",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub last_status_change: Option<crate::types::Timestamp>,
-    #[serde(rename = "token", default, skip_serializing_if = "Option::is_none")]
-    pub token: Option<String>,
-    #[serde(
-        rename = "lastUpdatedBy",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub last_updated_by: Option<String>,
-    #[serde(
-        rename = "externalExecutionId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub external_execution_id: Option<String>,
-    #[serde(
-        rename = "externalExecutionUrl",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub external_execution_url: Option<String>,
-    #[serde(
-        rename = "errorDetails",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub error_details: Option<ErrorDetails>,
+crate::types::wire_struct! {
+    FailureConditions {
+        "result" => result: ResultShape,
+        "retryConfiguration" => retry_configuration: RetryConfiguration,
+        "conditions" => conditions: Vec<Condition>,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct RuleExecutionDetail {
-    #[serde(
-        rename = "pipelineExecutionId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub pipeline_execution_id: Option<String>,
-    #[serde(
-        rename = "ruleExecutionId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub rule_execution_id: Option<String>,
-    #[serde(
-        rename = "pipelineVersion",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub pipeline_version: Option<i32>,
-    #[serde(rename = "stageName", default, skip_serializing_if = "Option::is_none")]
-    pub stage_name: Option<String>,
-    #[serde(rename = "ruleName", default, skip_serializing_if = "Option::is_none")]
-    pub rule_name: Option<String>,
-    #[serde(rename = "startTime", default, skip_serializing_if = "Option::is_none")]
-    pub start_time: Option<crate::types::Timestamp>,
-    #[serde(
-        rename = "lastUpdateTime",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub last_update_time: Option<crate::types::Timestamp>,
-    #[serde(rename = "updatedBy", default, skip_serializing_if = "Option::is_none")]
-    pub updated_by: Option<String>,
-    #[serde(rename = "status", default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<RuleExecutionStatus>,
-    #[serde(rename = "input", default, skip_serializing_if = "Option::is_none")]
-    pub input: Option<RuleExecutionInput>,
-    #[serde(rename = "output", default, skip_serializing_if = "Option::is_none")]
-    pub output: Option<RuleExecutionOutput>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct RuleExecutionFilter {
-    #[serde(
-        rename = "pipelineExecutionId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub pipeline_execution_id: Option<String>,
-    #[serde(
-        rename = "latestInPipelineExecution",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub latest_in_pipeline_execution: Option<LatestInPipelineExecutionFilter>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct RuleExecutionInput {
-    #[serde(
-        rename = "ruleTypeId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub rule_type_id: Option<RuleTypeId>,
-    #[serde(
-        rename = "configuration",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub configuration: Option<std::collections::BTreeMap<String, String>>,
-    #[serde(
-        rename = "resolvedConfiguration",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub resolved_configuration: Option<std::collections::BTreeMap<String, String>>,
-    #[serde(rename = "roleArn", default, skip_serializing_if = "Option::is_none")]
-    pub role_arn: Option<String>,
-    #[serde(rename = "region", default, skip_serializing_if = "Option::is_none")]
-    pub region: Option<String>,
-    #[serde(
-        rename = "inputArtifacts",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub input_artifacts: Option<Vec<ArtifactDetail>>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct RuleExecutionOutput {
-    #[serde(
-        rename = "executionResult",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub execution_result: Option<RuleExecutionResult>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct RuleExecutionResult {
-    #[serde(
-        rename = "externalExecutionId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub external_execution_id: Option<String>,
-    #[serde(
-        rename = "externalExecutionSummary",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub external_execution_summary: Option<String>,
-    #[serde(
-        rename = "externalExecutionUrl",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub external_execution_url: Option<String>,
-    #[serde(
-        rename = "errorDetails",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub error_details: Option<ErrorDetails>,
+crate::types::wire_struct! {
+    FailureDetails {
+        "type" => r#type: FailureType,
+        "message" => message: String,
+        "externalExecutionId" => external_execution_id: String,
+    }
 }
 
 crate::types::wire_enum! {
-RuleExecutionStatus {
-InProgress = "InProgress",
-Abandoned = "Abandoned",
-Succeeded = "Succeeded",
-Failed = "Failed",
+    FailureType {
+        JobFailed = "JobFailed",
+        ConfigurationError = "ConfigurationError",
+        PermissionError = "PermissionError",
+        RevisionOutOfSync = "RevisionOutOfSync",
+        RevisionUnavailable = "RevisionUnavailable",
+        SystemUnavailable = "SystemUnavailable",
+    }
 }
+
+crate::types::wire_struct! {
+    GetActionTypeInput {
+        "category" => category: ActionCategory,
+        "owner" => owner: String,
+        "provider" => provider: String,
+        "version" => version: String,
+    }
+}
+
+crate::types::wire_struct! {
+    GetActionTypeOutput {
+        "actionType" => action_type: ActionTypeDeclaration,
+    }
+}
+
+crate::types::wire_struct! {
+    GetJobDetailsInput {
+        "jobId" => job_id: String,
+    }
+}
+
+crate::types::wire_struct! {
+    GetJobDetailsOutput {
+        "jobDetails" => job_details: JobDetails,
+    }
+}
+
+crate::types::wire_struct! {
+    GetPipelineExecutionInput {
+        "pipelineName" => pipeline_name: String,
+        "pipelineExecutionId" => pipeline_execution_id: String,
+    }
+}
+
+crate::types::wire_struct! {
+    GetPipelineExecutionOutput {
+        "pipelineExecution" => pipeline_execution: PipelineExecution,
+    }
+}
+
+crate::types::wire_struct! {
+    GetPipelineInput {
+        "name" => name: String,
+        "version" => version: i32,
+    }
+}
+
+crate::types::wire_struct! {
+    GetPipelineOutput {
+        "pipeline" => pipeline: PipelineDeclaration,
+        "metadata" => metadata: PipelineMetadata,
+    }
+}
+
+crate::types::wire_struct! {
+    GetPipelineStateInput {
+        "name" => name: String,
+    }
+}
+
+crate::types::wire_struct! {
+    GetPipelineStateOutput {
+        "pipelineName" => pipeline_name: String,
+        "pipelineVersion" => pipeline_version: i32,
+        "stageStates" => stage_states: Vec<StageState>,
+        "created" => created: crate::types::Timestamp,
+        "updated" => updated: crate::types::Timestamp,
+    }
+}
+
+crate::types::wire_struct! {
+    GetThirdPartyJobDetailsInput {
+        "jobId" => job_id: String,
+        "clientToken" => client_token: String,
+    }
+}
+
+crate::types::wire_struct! {
+    GetThirdPartyJobDetailsOutput {
+        "jobDetails" => job_details: ThirdPartyJobDetails,
+    }
+}
+
+crate::types::wire_struct! {
+    GitBranchFilterCriteria {
+        "includes" => includes: Vec<String>,
+        "excludes" => excludes: Vec<String>,
+    }
+}
+
+crate::types::wire_struct! {
+    GitConfiguration {
+        "sourceActionName" => source_action_name: String,
+        "push" => push: Vec<GitPushFilter>,
+        "pullRequest" => pull_request: Vec<GitPullRequestFilter>,
+    }
+}
+
+crate::types::wire_struct! {
+    GitFilePathFilterCriteria {
+        "includes" => includes: Vec<String>,
+        "excludes" => excludes: Vec<String>,
+    }
 }
 
 crate::types::wire_enum! {
-RuleOwner {
-Aws = "AWS",
-}
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct RuleRevision {
-    #[serde(
-        rename = "revisionId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub revision_id: Option<String>,
-    #[serde(
-        rename = "revisionChangeId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub revision_change_id: Option<String>,
-    #[serde(rename = "created", default, skip_serializing_if = "Option::is_none")]
-    pub created: Option<crate::types::Timestamp>,
+    GitPullRequestEventType {
+        Open = "OPEN",
+        Updated = "UPDATED",
+        Closed = "CLOSED",
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct RuleState {
-    #[serde(rename = "ruleName", default, skip_serializing_if = "Option::is_none")]
-    pub rule_name: Option<String>,
-    #[serde(
-        rename = "currentRevision",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub current_revision: Option<RuleRevision>,
-    #[serde(
-        rename = "latestExecution",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub latest_execution: Option<RuleExecution>,
-    #[serde(rename = "entityUrl", default, skip_serializing_if = "Option::is_none")]
-    pub entity_url: Option<String>,
-    #[serde(
-        rename = "revisionUrl",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub revision_url: Option<String>,
+crate::types::wire_struct! {
+    GitPullRequestFilter {
+        "events" => events: Vec<GitPullRequestEventType>,
+        "branches" => branches: GitBranchFilterCriteria,
+        "filePaths" => file_paths: GitFilePathFilterCriteria,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct RuleType {
-    #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<RuleTypeId>,
-    #[serde(rename = "settings", default, skip_serializing_if = "Option::is_none")]
-    pub settings: Option<RuleTypeSettings>,
-    #[serde(
-        rename = "ruleConfigurationProperties",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub rule_configuration_properties: Option<Vec<RuleConfigurationProperty>>,
-    #[serde(
-        rename = "inputArtifactDetails",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub input_artifact_details: Option<ArtifactDetails>,
+crate::types::wire_struct! {
+    GitPushFilter {
+        "tags" => tags: GitTagFilterCriteria,
+        "branches" => branches: GitBranchFilterCriteria,
+        "filePaths" => file_paths: GitFilePathFilterCriteria,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct RuleTypeId {
-    #[serde(rename = "category", default, skip_serializing_if = "Option::is_none")]
-    pub category: Option<RuleCategory>,
-    #[serde(rename = "owner", default, skip_serializing_if = "Option::is_none")]
-    pub owner: Option<RuleOwner>,
-    #[serde(rename = "provider", default, skip_serializing_if = "Option::is_none")]
-    pub provider: Option<String>,
-    #[serde(rename = "version", default, skip_serializing_if = "Option::is_none")]
-    pub version: Option<String>,
+crate::types::wire_struct! {
+    GitTagFilterCriteria {
+        "includes" => includes: Vec<String>,
+        "excludes" => excludes: Vec<String>,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct RuleTypeSettings {
-    #[serde(
-        rename = "thirdPartyConfigurationUrl",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub third_party_configuration_url: Option<String>,
-    #[serde(
-        rename = "entityUrlTemplate",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub entity_url_template: Option<String>,
-    #[serde(
-        rename = "executionUrlTemplate",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub execution_url_template: Option<String>,
-    #[serde(
-        rename = "revisionUrlTemplate",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub revision_url_template: Option<String>,
+crate::types::wire_struct! {
+    InputArtifact {
+        "name" => name: String,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct S3ArtifactLocation {
-    #[serde(
-        rename = "bucketName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub bucket_name: Option<String>,
-    #[serde(rename = "objectKey", default, skip_serializing_if = "Option::is_none")]
-    pub object_key: Option<String>,
+crate::types::wire_struct! {
+    InvalidActionDeclarationException {
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct S3Location {
-    #[serde(rename = "bucket", default, skip_serializing_if = "Option::is_none")]
-    pub bucket: Option<String>,
-    #[serde(rename = "key", default, skip_serializing_if = "Option::is_none")]
-    pub key: Option<String>,
+crate::types::wire_struct! {
+    InvalidApprovalTokenException {
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct SourceRevision {
-    #[serde(
-        rename = "actionName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub action_name: Option<String>,
-    #[serde(
-        rename = "revisionId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub revision_id: Option<String>,
-    #[serde(
-        rename = "revisionSummary",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub revision_summary: Option<String>,
-    #[serde(
-        rename = "revisionUrl",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub revision_url: Option<String>,
+crate::types::wire_struct! {
+    InvalidArnException {
+        "message" => message: String,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct SourceRevisionOverride {
-    #[serde(
-        rename = "actionName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub action_name: Option<String>,
-    #[serde(
-        rename = "revisionType",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub revision_type: Option<SourceRevisionType>,
-    #[serde(
-        rename = "revisionValue",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub revision_value: Option<String>,
+crate::types::wire_struct! {
+    InvalidBlockerDeclarationException {
+    }
+}
+
+crate::types::wire_struct! {
+    InvalidClientTokenException {
+    }
+}
+
+crate::types::wire_struct! {
+    InvalidJobException {
+    }
+}
+
+crate::types::wire_struct! {
+    InvalidJobStateException {
+    }
+}
+
+crate::types::wire_struct! {
+    InvalidNextTokenException {
+    }
+}
+
+crate::types::wire_struct! {
+    InvalidNonceException {
+    }
+}
+
+crate::types::wire_struct! {
+    InvalidStageDeclarationException {
+    }
+}
+
+crate::types::wire_struct! {
+    InvalidStructureException {
+    }
+}
+
+crate::types::wire_struct! {
+    InvalidTagsException {
+        "message" => message: String,
+    }
+}
+
+crate::types::wire_struct! {
+    InvalidWebhookAuthenticationParametersException {
+    }
+}
+
+crate::types::wire_struct! {
+    InvalidWebhookFilterPatternException {
+    }
+}
+
+crate::types::wire_struct! {
+    Job {
+        "id" => id: String,
+        "data" => data: JobData,
+        "nonce" => nonce: String,
+        "accountId" => account_id: String,
+    }
+}
+
+crate::types::wire_struct! {
+    JobData {
+        "actionTypeId" => action_type_id: ActionTypeId,
+        "actionConfiguration" => action_configuration: ActionConfiguration,
+        "pipelineContext" => pipeline_context: PipelineContext,
+        "inputArtifacts" => input_artifacts: Vec<Artifact>,
+        "outputArtifacts" => output_artifacts: Vec<Artifact>,
+        "artifactCredentials" => artifact_credentials: AWSSessionCredentials,
+        "continuationToken" => continuation_token: String,
+        "encryptionKey" => encryption_key: EncryptionKey,
+    }
+}
+
+crate::types::wire_struct! {
+    JobDetails {
+        "id" => id: String,
+        "data" => data: JobData,
+        "accountId" => account_id: String,
+    }
+}
+
+crate::types::wire_struct! {
+    JobNotFoundException {
+    }
 }
 
 crate::types::wire_enum! {
-SourceRevisionType {
-CommitId = "COMMIT_ID",
-ImageDigest = "IMAGE_DIGEST",
-S3ObjectVersionId = "S3_OBJECT_VERSION_ID",
-S3ObjectKey = "S3_OBJECT_KEY",
-}
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct StageConditionState {
-    #[serde(
-        rename = "latestExecution",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub latest_execution: Option<StageConditionsExecution>,
-    #[serde(
-        rename = "conditionStates",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub condition_states: Option<Vec<ConditionState>>,
+    JobStatus {
+        Created = "Created",
+        Queued = "Queued",
+        Dispatched = "Dispatched",
+        InProgress = "InProgress",
+        TimedOut = "TimedOut",
+        Succeeded = "Succeeded",
+        Failed = "Failed",
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct StageConditionsExecution {
-    #[serde(rename = "status", default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<ConditionExecutionStatus>,
-    #[serde(rename = "summary", default, skip_serializing_if = "Option::is_none")]
-    pub summary: Option<String>,
+crate::types::wire_struct! {
+    JobWorkerExecutorConfiguration {
+        "pollingAccounts" => polling_accounts: Vec<String>,
+        "pollingServicePrincipals" => polling_service_principals: Vec<String>,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct StageContext {
-    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
+crate::types::wire_struct! {
+    LambdaExecutorConfiguration {
+        "lambdaFunctionArn" => lambda_function_arn: String,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct StageDeclaration {
-    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    #[serde(rename = "blockers", default, skip_serializing_if = "Option::is_none")]
-    pub blockers: Option<Vec<BlockerDeclaration>>,
-    #[serde(rename = "actions", default, skip_serializing_if = "Option::is_none")]
-    pub actions: Option<Vec<ActionDeclaration>>,
-    #[serde(rename = "onFailure", default, skip_serializing_if = "Option::is_none")]
-    pub on_failure: Option<FailureConditions>,
-    #[serde(rename = "onSuccess", default, skip_serializing_if = "Option::is_none")]
-    pub on_success: Option<SuccessConditions>,
-    #[serde(
-        rename = "beforeEntry",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub before_entry: Option<BeforeEntryConditions>,
+crate::types::wire_struct! {
+    LatestInPipelineExecutionFilter {
+        "pipelineExecutionId" => pipeline_execution_id: String,
+        "startTimeRange" => start_time_range: StartTimeRange,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct StageExecution {
-    #[serde(
-        rename = "pipelineExecutionId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub pipeline_execution_id: Option<String>,
-    #[serde(rename = "status", default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<StageExecutionStatus>,
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
-    pub r#type: Option<ExecutionType>,
+crate::types::wire_struct! {
+    LimitExceededException {
+    }
 }
 
-crate::types::wire_enum! {
-StageExecutionStatus {
-Cancelled = "Cancelled",
-InProgress = "InProgress",
-Failed = "Failed",
-Stopped = "Stopped",
-Stopping = "Stopping",
-Succeeded = "Succeeded",
-Skipped = "Skipped",
-}
+crate::types::wire_struct! {
+    ListActionExecutionsInput {
+        "pipelineName" => pipeline_name: String,
+        "filter" => filter: ActionExecutionFilter,
+        "maxResults" => max_results: i32,
+        "nextToken" => next_token: String,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct StageNotFoundException {}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct StageNotRetryableException {}
-
-crate::types::wire_enum! {
-StageRetryMode {
-FailedActions = "FAILED_ACTIONS",
-AllActions = "ALL_ACTIONS",
-}
+crate::types::wire_struct! {
+    ListActionExecutionsOutput {
+        "actionExecutionDetails" => action_execution_details: Vec<ActionExecutionDetail>,
+        "nextToken" => next_token: String,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct StageState {
-    #[serde(rename = "stageName", default, skip_serializing_if = "Option::is_none")]
-    pub stage_name: Option<String>,
-    #[serde(
-        rename = "inboundExecution",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub inbound_execution: Option<StageExecution>,
-    #[serde(
-        rename = "inboundExecutions",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub inbound_executions: Option<Vec<StageExecution>>,
-    #[serde(
-        rename = "inboundTransitionState",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub inbound_transition_state: Option<TransitionState>,
-    #[serde(
-        rename = "actionStates",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub action_states: Option<Vec<ActionState>>,
-    #[serde(
-        rename = "latestExecution",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub latest_execution: Option<StageExecution>,
-    #[serde(
-        rename = "beforeEntryConditionState",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub before_entry_condition_state: Option<StageConditionState>,
-    #[serde(
-        rename = "onSuccessConditionState",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub on_success_condition_state: Option<StageConditionState>,
-    #[serde(
-        rename = "onFailureConditionState",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub on_failure_condition_state: Option<StageConditionState>,
-    #[serde(
-        rename = "retryStageMetadata",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub retry_stage_metadata: Option<RetryStageMetadata>,
+crate::types::wire_struct! {
+    ListActionTypesInput {
+        "actionOwnerFilter" => action_owner_filter: ActionOwner,
+        "nextToken" => next_token: String,
+        "regionFilter" => region_filter: String,
+    }
 }
 
-crate::types::wire_enum! {
-StageTransitionType {
-Inbound = "Inbound",
-Outbound = "Outbound",
-}
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct StartPipelineExecutionInput {
-    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    #[serde(rename = "variables", default, skip_serializing_if = "Option::is_none")]
-    pub variables: Option<Vec<PipelineVariable>>,
-    #[serde(
-        rename = "clientRequestToken",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub client_request_token: Option<String>,
-    #[serde(
-        rename = "sourceRevisions",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub source_revisions: Option<Vec<SourceRevisionOverride>>,
+crate::types::wire_struct! {
+    ListActionTypesOutput {
+        "actionTypes" => action_types: Vec<ActionType>,
+        "nextToken" => next_token: String,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct StartPipelineExecutionOutput {
-    #[serde(
-        rename = "pipelineExecutionId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub pipeline_execution_id: Option<String>,
+crate::types::wire_struct! {
+    ListDeployActionExecutionTargetsInput {
+        "pipelineName" => pipeline_name: String,
+        "actionExecutionId" => action_execution_id: String,
+        "filters" => filters: Vec<TargetFilter>,
+        "maxResults" => max_results: i32,
+        "nextToken" => next_token: String,
+    }
 }
 
-crate::types::wire_enum! {
-StartTimeRange {
-Latest = "Latest",
-All = "All",
-}
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct StopExecutionTrigger {
-    #[serde(rename = "reason", default, skip_serializing_if = "Option::is_none")]
-    pub reason: Option<String>,
+crate::types::wire_struct! {
+    ListDeployActionExecutionTargetsOutput {
+        "targets" => targets: Vec<DeployActionExecutionTarget>,
+        "nextToken" => next_token: String,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct StopPipelineExecutionInput {
-    #[serde(
-        rename = "pipelineName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub pipeline_name: Option<String>,
-    #[serde(
-        rename = "pipelineExecutionId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub pipeline_execution_id: Option<String>,
-    #[serde(rename = "abandon", default, skip_serializing_if = "Option::is_none")]
-    pub abandon: Option<bool>,
-    #[serde(rename = "reason", default, skip_serializing_if = "Option::is_none")]
-    pub reason: Option<String>,
+crate::types::wire_struct! {
+    ListPipelineExecutionsInput {
+        "pipelineName" => pipeline_name: String,
+        "maxResults" => max_results: i32,
+        "filter" => filter: PipelineExecutionFilter,
+        "nextToken" => next_token: String,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct StopPipelineExecutionOutput {
-    #[serde(
-        rename = "pipelineExecutionId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub pipeline_execution_id: Option<String>,
+crate::types::wire_struct! {
+    ListPipelineExecutionsOutput {
+        "pipelineExecutionSummaries" => pipeline_execution_summaries: Vec<PipelineExecutionSummary>,
+        "nextToken" => next_token: String,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct SucceededInStageFilter {
-    #[serde(rename = "stageName", default, skip_serializing_if = "Option::is_none")]
-    pub stage_name: Option<String>,
+crate::types::wire_struct! {
+    ListPipelinesInput {
+        "nextToken" => next_token: String,
+        "maxResults" => max_results: i32,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct SuccessConditions {
-    #[serde(
-        rename = "conditions",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub conditions: Option<Vec<Condition>>,
+crate::types::wire_struct! {
+    ListPipelinesOutput {
+        "pipelines" => pipelines: Vec<PipelineSummary>,
+        "nextToken" => next_token: String,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct Tag {
-    #[serde(rename = "key", default, skip_serializing_if = "Option::is_none")]
-    pub key: Option<String>,
-    #[serde(rename = "value", default, skip_serializing_if = "Option::is_none")]
-    pub value: Option<String>,
+crate::types::wire_struct! {
+    ListRuleExecutionsInput {
+        "pipelineName" => pipeline_name: String,
+        "filter" => filter: RuleExecutionFilter,
+        "maxResults" => max_results: i32,
+        "nextToken" => next_token: String,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct TagResourceInput {
-    #[serde(
-        rename = "resourceArn",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub resource_arn: Option<String>,
-    #[serde(rename = "tags", default, skip_serializing_if = "Option::is_none")]
-    pub tags: Option<Vec<Tag>>,
+crate::types::wire_struct! {
+    ListRuleExecutionsOutput {
+        "ruleExecutionDetails" => rule_execution_details: Vec<RuleExecutionDetail>,
+        "nextToken" => next_token: String,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct TagResourceOutput {}
+crate::types::wire_struct! {
+    ListRuleTypesInput {
+        "ruleOwnerFilter" => rule_owner_filter: RuleOwner,
+        "regionFilter" => region_filter: String,
+    }
+}
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct TargetFilter {
-    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<TargetFilterName>,
-    #[serde(rename = "values", default, skip_serializing_if = "Option::is_none")]
-    pub values: Option<Vec<String>>,
+crate::types::wire_struct! {
+    ListRuleTypesOutput {
+        "ruleTypes" => rule_types: Vec<RuleType>,
+    }
+}
+
+crate::types::wire_struct! {
+    ListTagsForResourceInput {
+        "resourceArn" => resource_arn: String,
+        "nextToken" => next_token: String,
+        "maxResults" => max_results: i32,
+    }
+}
+
+crate::types::wire_struct! {
+    ListTagsForResourceOutput {
+        "tags" => tags: Vec<Tag>,
+        "nextToken" => next_token: String,
+    }
+}
+
+crate::types::wire_struct! {
+    ListWebhookItem {
+        "definition" => definition: WebhookDefinition,
+        "url" => url: String,
+        "errorMessage" => error_message: String,
+        "errorCode" => error_code: String,
+        "lastTriggered" => last_triggered: crate::types::Timestamp,
+        "arn" => arn: String,
+        "tags" => tags: Vec<Tag>,
+    }
+}
+
+crate::types::wire_struct! {
+    ListWebhooksInput {
+        "NextToken" => next_token: String,
+        "MaxResults" => max_results: i32,
+    }
+}
+
+crate::types::wire_struct! {
+    ListWebhooksOutput {
+        "webhooks" => webhooks: Vec<ListWebhookItem>,
+        "NextToken" => next_token: String,
+    }
+}
+
+crate::types::wire_struct! {
+    NotLatestPipelineExecutionException {
+    }
+}
+
+crate::types::wire_struct! {
+    OutputArtifact {
+        "name" => name: String,
+        "files" => files: Vec<String>,
+    }
+}
+
+crate::types::wire_struct! {
+    OutputVariablesSizeExceededException {
+        "message" => message: String,
+    }
+}
+
+crate::types::wire_struct! {
+    OverrideStageConditionInput {
+        "pipelineName" => pipeline_name: String,
+        "stageName" => stage_name: String,
+        "pipelineExecutionId" => pipeline_execution_id: String,
+        "conditionType" => condition_type: ConditionType,
+    }
+}
+
+crate::types::wire_struct! {
+    PipelineContext {
+        "pipelineName" => pipeline_name: String,
+        "stage" => stage: StageContext,
+        "action" => action: ActionContext,
+        "pipelineArn" => pipeline_arn: String,
+        "pipelineExecutionId" => pipeline_execution_id: String,
+    }
+}
+
+crate::types::wire_struct! {
+    PipelineDeclaration {
+        "name" => name: String,
+        "roleArn" => role_arn: String,
+        "artifactStore" => artifact_store: ArtifactStore,
+        "artifactStores" => artifact_stores: std::collections::BTreeMap<String, ArtifactStore>,
+        "stages" => stages: Vec<StageDeclaration>,
+        "version" => version: i32,
+        "executionMode" => execution_mode: ExecutionMode,
+        "pipelineType" => pipeline_type: PipelineType,
+        "variables" => variables: Vec<PipelineVariableDeclaration>,
+        "triggers" => triggers: Vec<PipelineTriggerDeclaration>,
+    }
+}
+
+crate::types::wire_struct! {
+    PipelineExecution {
+        "pipelineName" => pipeline_name: String,
+        "pipelineVersion" => pipeline_version: i32,
+        "pipelineExecutionId" => pipeline_execution_id: String,
+        "status" => status: PipelineExecutionStatus,
+        "statusSummary" => status_summary: String,
+        "artifactRevisions" => artifact_revisions: Vec<ArtifactRevision>,
+        "variables" => variables: Vec<ResolvedPipelineVariable>,
+        "trigger" => trigger: ExecutionTrigger,
+        "executionMode" => execution_mode: ExecutionMode,
+        "executionType" => execution_type: ExecutionType,
+        "rollbackMetadata" => rollback_metadata: PipelineRollbackMetadata,
+    }
+}
+
+crate::types::wire_struct! {
+    PipelineExecutionFilter {
+        "succeededInStage" => succeeded_in_stage: SucceededInStageFilter,
+    }
+}
+
+crate::types::wire_struct! {
+    PipelineExecutionNotFoundException {
+    }
+}
+
+crate::types::wire_struct! {
+    PipelineExecutionNotStoppableException {
+        "message" => message: String,
+    }
+}
+
+crate::types::wire_struct! {
+    PipelineExecutionOutdatedException {
+        "message" => message: String,
+    }
 }
 
 crate::types::wire_enum! {
-TargetFilterName {
-TargetStatus = "TARGET_STATUS",
-}
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ThirdPartyJob {
-    #[serde(rename = "clientId", default, skip_serializing_if = "Option::is_none")]
-    pub client_id: Option<String>,
-    #[serde(rename = "jobId", default, skip_serializing_if = "Option::is_none")]
-    pub job_id: Option<String>,
+    PipelineExecutionStatus {
+        Cancelled = "Cancelled",
+        InProgress = "InProgress",
+        Stopped = "Stopped",
+        Stopping = "Stopping",
+        Succeeded = "Succeeded",
+        Superseded = "Superseded",
+        Failed = "Failed",
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ThirdPartyJobData {
-    #[serde(
-        rename = "actionTypeId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub action_type_id: Option<ActionTypeId>,
-    #[serde(
-        rename = "actionConfiguration",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub action_configuration: Option<ActionConfiguration>,
-    #[serde(
-        rename = "pipelineContext",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub pipeline_context: Option<PipelineContext>,
-    #[serde(
-        rename = "inputArtifacts",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub input_artifacts: Option<Vec<Artifact>>,
-    #[serde(
-        rename = "outputArtifacts",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub output_artifacts: Option<Vec<Artifact>>,
-    #[serde(
-        rename = "artifactCredentials",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub artifact_credentials: Option<AWSSessionCredentials>,
-    #[serde(
-        rename = "continuationToken",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub continuation_token: Option<String>,
-    #[serde(
-        rename = "encryptionKey",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub encryption_key: Option<EncryptionKey>,
+crate::types::wire_struct! {
+    PipelineExecutionSummary {
+        "pipelineExecutionId" => pipeline_execution_id: String,
+        "status" => status: PipelineExecutionStatus,
+        "statusSummary" => status_summary: String,
+        "startTime" => start_time: crate::types::Timestamp,
+        "lastUpdateTime" => last_update_time: crate::types::Timestamp,
+        "sourceRevisions" => source_revisions: Vec<SourceRevision>,
+        "trigger" => trigger: ExecutionTrigger,
+        "stopTrigger" => stop_trigger: StopExecutionTrigger,
+        "executionMode" => execution_mode: ExecutionMode,
+        "executionType" => execution_type: ExecutionType,
+        "rollbackMetadata" => rollback_metadata: PipelineRollbackMetadata,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ThirdPartyJobDetails {
-    #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-    #[serde(rename = "data", default, skip_serializing_if = "Option::is_none")]
-    pub data: Option<ThirdPartyJobData>,
-    #[serde(rename = "nonce", default, skip_serializing_if = "Option::is_none")]
-    pub nonce: Option<String>,
+crate::types::wire_struct! {
+    PipelineMetadata {
+        "pipelineArn" => pipeline_arn: String,
+        "created" => created: crate::types::Timestamp,
+        "updated" => updated: crate::types::Timestamp,
+        "pollingDisabledAt" => polling_disabled_at: crate::types::Timestamp,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct TooManyTagsException {
-    #[serde(rename = "message", default, skip_serializing_if = "Option::is_none")]
-    pub message: Option<String>,
+crate::types::wire_struct! {
+    PipelineNameInUseException {
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct TransitionState {
-    #[serde(rename = "enabled", default, skip_serializing_if = "Option::is_none")]
-    pub enabled: Option<bool>,
-    #[serde(
-        rename = "lastChangedBy",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub last_changed_by: Option<String>,
-    #[serde(
-        rename = "lastChangedAt",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub last_changed_at: Option<crate::types::Timestamp>,
-    #[serde(
-        rename = "disabledReason",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub disabled_reason: Option<String>,
+crate::types::wire_struct! {
+    PipelineNotFoundException {
+    }
+}
+
+crate::types::wire_struct! {
+    PipelineRollbackMetadata {
+        "rollbackTargetPipelineExecutionId" => rollback_target_pipeline_execution_id: String,
+    }
+}
+
+crate::types::wire_struct! {
+    PipelineSummary {
+        "name" => name: String,
+        "version" => version: i32,
+        "pipelineType" => pipeline_type: PipelineType,
+        "executionMode" => execution_mode: ExecutionMode,
+        "created" => created: crate::types::Timestamp,
+        "updated" => updated: crate::types::Timestamp,
+    }
+}
+
+crate::types::wire_struct! {
+    PipelineTriggerDeclaration {
+        "providerType" => provider_type: PipelineTriggerProviderType,
+        "gitConfiguration" => git_configuration: GitConfiguration,
+    }
 }
 
 crate::types::wire_enum! {
-TriggerType {
-CreatePipeline = "CreatePipeline",
-StartPipelineExecution = "StartPipelineExecution",
-PollForSourceChanges = "PollForSourceChanges",
-Webhook = "Webhook",
-CloudWatchEvent = "CloudWatchEvent",
-PutActionRevision = "PutActionRevision",
-WebhookV2 = "WebhookV2",
-ManualRollback = "ManualRollback",
-AutomatedRollback = "AutomatedRollback",
-}
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct UnableToRollbackStageException {
-    #[serde(rename = "message", default, skip_serializing_if = "Option::is_none")]
-    pub message: Option<String>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct UntagResourceInput {
-    #[serde(
-        rename = "resourceArn",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub resource_arn: Option<String>,
-    #[serde(rename = "tagKeys", default, skip_serializing_if = "Option::is_none")]
-    pub tag_keys: Option<Vec<String>>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct UntagResourceOutput {}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct UpdateActionTypeInput {
-    #[serde(
-        rename = "actionType",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub action_type: Option<ActionTypeDeclaration>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct UpdatePipelineInput {
-    #[serde(rename = "pipeline", default, skip_serializing_if = "Option::is_none")]
-    pub pipeline: Option<PipelineDeclaration>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct UpdatePipelineOutput {
-    #[serde(rename = "pipeline", default, skip_serializing_if = "Option::is_none")]
-    pub pipeline: Option<PipelineDeclaration>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ValidationException {}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct WebhookAuthConfiguration {
-    #[serde(
-        rename = "AllowedIPRange",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub allowed_ip_range: Option<String>,
-    #[serde(
-        rename = "SecretToken",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub secret_token: Option<String>,
+    PipelineTriggerProviderType {
+        CodeStarSourceConnection = "CodeStarSourceConnection",
+    }
 }
 
 crate::types::wire_enum! {
-WebhookAuthenticationType {
-GithubHmac = "GITHUB_HMAC",
-Ip = "IP",
-Unauthenticated = "UNAUTHENTICATED",
-}
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct WebhookDefinition {
-    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    #[serde(
-        rename = "targetPipeline",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub target_pipeline: Option<String>,
-    #[serde(
-        rename = "targetAction",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub target_action: Option<String>,
-    #[serde(rename = "filters", default, skip_serializing_if = "Option::is_none")]
-    pub filters: Option<Vec<WebhookFilterRule>>,
-    #[serde(
-        rename = "authentication",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub authentication: Option<WebhookAuthenticationType>,
-    #[serde(
-        rename = "authenticationConfiguration",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub authentication_configuration: Option<WebhookAuthConfiguration>,
+    PipelineType {
+        V1 = "V1",
+        V2 = "V2",
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct WebhookFilterRule {
-    #[serde(rename = "jsonPath", default, skip_serializing_if = "Option::is_none")]
-    pub json_path: Option<String>,
-    #[serde(
-        rename = "matchEquals",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub match_equals: Option<String>,
+crate::types::wire_struct! {
+    PipelineVariable {
+        "name" => name: String,
+        "value" => value: String,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct WebhookNotFoundException {}
+crate::types::wire_struct! {
+    PipelineVariableDeclaration {
+        "name" => name: String,
+        "defaultValue" => default_value: String,
+        "description" => description: String,
+    }
+}
+
+crate::types::wire_struct! {
+    PipelineVersionNotFoundException {
+    }
+}
+
+crate::types::wire_struct! {
+    PollForJobsInput {
+        "actionTypeId" => action_type_id: ActionTypeId,
+        "maxBatchSize" => max_batch_size: i32,
+        "queryParam" => query_param: std::collections::BTreeMap<String, String>,
+    }
+}
+
+crate::types::wire_struct! {
+    PollForJobsOutput {
+        "jobs" => jobs: Vec<Job>,
+    }
+}
+
+crate::types::wire_struct! {
+    PollForThirdPartyJobsInput {
+        "actionTypeId" => action_type_id: ActionTypeId,
+        "maxBatchSize" => max_batch_size: i32,
+    }
+}
+
+crate::types::wire_struct! {
+    PollForThirdPartyJobsOutput {
+        "jobs" => jobs: Vec<ThirdPartyJob>,
+    }
+}
+
+crate::types::wire_struct! {
+    PutActionRevisionInput {
+        "pipelineName" => pipeline_name: String,
+        "stageName" => stage_name: String,
+        "actionName" => action_name: String,
+        "actionRevision" => action_revision: ActionRevision,
+    }
+}
+
+crate::types::wire_struct! {
+    PutActionRevisionOutput {
+        "newRevision" => new_revision: bool,
+        "pipelineExecutionId" => pipeline_execution_id: String,
+    }
+}
+
+crate::types::wire_struct! {
+    PutApprovalResultInput {
+        "pipelineName" => pipeline_name: String,
+        "stageName" => stage_name: String,
+        "actionName" => action_name: String,
+        "result" => result: ApprovalResult,
+        "token" => token: String,
+    }
+}
+
+crate::types::wire_struct! {
+    PutApprovalResultOutput {
+        "approvedAt" => approved_at: crate::types::Timestamp,
+    }
+}
+
+crate::types::wire_struct! {
+    PutJobFailureResultInput {
+        "jobId" => job_id: String,
+        "failureDetails" => failure_details: FailureDetails,
+    }
+}
+
+crate::types::wire_struct! {
+    PutJobSuccessResultInput {
+        "jobId" => job_id: String,
+        "currentRevision" => current_revision: CurrentRevision,
+        "continuationToken" => continuation_token: String,
+        "executionDetails" => execution_details: ExecutionDetails,
+        "outputVariables" => output_variables: std::collections::BTreeMap<String, String>,
+    }
+}
+
+crate::types::wire_struct! {
+    PutThirdPartyJobFailureResultInput {
+        "jobId" => job_id: String,
+        "clientToken" => client_token: String,
+        "failureDetails" => failure_details: FailureDetails,
+    }
+}
+
+crate::types::wire_struct! {
+    PutThirdPartyJobSuccessResultInput {
+        "jobId" => job_id: String,
+        "clientToken" => client_token: String,
+        "currentRevision" => current_revision: CurrentRevision,
+        "continuationToken" => continuation_token: String,
+        "executionDetails" => execution_details: ExecutionDetails,
+    }
+}
+
+crate::types::wire_struct! {
+    PutWebhookInput {
+        "webhook" => webhook: WebhookDefinition,
+        "tags" => tags: Vec<Tag>,
+    }
+}
+
+crate::types::wire_struct! {
+    PutWebhookOutput {
+        "webhook" => webhook: ListWebhookItem,
+    }
+}
+
+crate::types::wire_struct! {
+    RegisterWebhookWithThirdPartyInput {
+        "webhookName" => webhook_name: String,
+    }
+}
+
+crate::types::wire_struct! {
+    RegisterWebhookWithThirdPartyOutput {
+    }
+}
+
+crate::types::wire_struct! {
+    RequestFailedException {
+        "message" => message: String,
+    }
+}
+
+crate::types::wire_struct! {
+    ResolvedPipelineVariable {
+        "name" => name: String,
+        "resolvedValue" => resolved_value: String,
+    }
+}
+
+crate::types::wire_struct! {
+    ResourceNotFoundException {
+    }
+}
+
+crate::types::wire_enum! {
+    /// The `Result` shape (renamed: `Result` would shadow a std name).
+    ResultShape {
+        Rollback = "ROLLBACK",
+        Fail = "FAIL",
+        Retry = "RETRY",
+        Skip = "SKIP",
+    }
+}
+
+crate::types::wire_struct! {
+    RetryConfiguration {
+        "retryMode" => retry_mode: StageRetryMode,
+    }
+}
+
+crate::types::wire_struct! {
+    RetryStageExecutionInput {
+        "pipelineName" => pipeline_name: String,
+        "stageName" => stage_name: String,
+        "pipelineExecutionId" => pipeline_execution_id: String,
+        "retryMode" => retry_mode: StageRetryMode,
+    }
+}
+
+crate::types::wire_struct! {
+    RetryStageExecutionOutput {
+        "pipelineExecutionId" => pipeline_execution_id: String,
+    }
+}
+
+crate::types::wire_struct! {
+    RetryStageMetadata {
+        "autoStageRetryAttempt" => auto_stage_retry_attempt: i32,
+        "manualStageRetryAttempt" => manual_stage_retry_attempt: i32,
+        "latestRetryTrigger" => latest_retry_trigger: RetryTrigger,
+    }
+}
+
+crate::types::wire_enum! {
+    RetryTrigger {
+        AutomatedStageRetry = "AutomatedStageRetry",
+        ManualStageRetry = "ManualStageRetry",
+    }
+}
+
+crate::types::wire_struct! {
+    RollbackStageInput {
+        "pipelineName" => pipeline_name: String,
+        "stageName" => stage_name: String,
+        "targetPipelineExecutionId" => target_pipeline_execution_id: String,
+    }
+}
+
+crate::types::wire_struct! {
+    RollbackStageOutput {
+        "pipelineExecutionId" => pipeline_execution_id: String,
+    }
+}
+
+crate::types::wire_enum! {
+    RuleCategory {
+        Rule = "Rule",
+    }
+}
+
+crate::types::wire_struct! {
+    RuleConfigurationProperty {
+        "name" => name: String,
+        "required" => required: bool,
+        "key" => key: bool,
+        "secret" => secret: bool,
+        "queryable" => queryable: bool,
+        "description" => description: String,
+        "type" => r#type: RuleConfigurationPropertyType,
+    }
+}
+
+crate::types::wire_enum! {
+    RuleConfigurationPropertyType {
+        StringValue = "String",
+        Number = "Number",
+        Boolean = "Boolean",
+    }
+}
+
+crate::types::wire_struct! {
+    RuleDeclaration {
+        "name" => name: String,
+        "ruleTypeId" => rule_type_id: RuleTypeId,
+        "configuration" => configuration: std::collections::BTreeMap<String, String>,
+        "commands" => commands: Vec<String>,
+        "inputArtifacts" => input_artifacts: Vec<InputArtifact>,
+        "roleArn" => role_arn: String,
+        "region" => region: String,
+        "timeoutInMinutes" => timeout_in_minutes: i32,
+    }
+}
+
+crate::types::wire_struct! {
+    RuleExecution {
+        "ruleExecutionId" => rule_execution_id: String,
+        "status" => status: RuleExecutionStatus,
+        "summary" => summary: String,
+        "lastStatusChange" => last_status_change: crate::types::Timestamp,
+        "token" => token: String,
+        "lastUpdatedBy" => last_updated_by: String,
+        "externalExecutionId" => external_execution_id: String,
+        "externalExecutionUrl" => external_execution_url: String,
+        "errorDetails" => error_details: ErrorDetails,
+    }
+}
+
+crate::types::wire_struct! {
+    RuleExecutionDetail {
+        "pipelineExecutionId" => pipeline_execution_id: String,
+        "ruleExecutionId" => rule_execution_id: String,
+        "pipelineVersion" => pipeline_version: i32,
+        "stageName" => stage_name: String,
+        "ruleName" => rule_name: String,
+        "startTime" => start_time: crate::types::Timestamp,
+        "lastUpdateTime" => last_update_time: crate::types::Timestamp,
+        "updatedBy" => updated_by: String,
+        "status" => status: RuleExecutionStatus,
+        "input" => input: RuleExecutionInput,
+        "output" => output: RuleExecutionOutput,
+    }
+}
+
+crate::types::wire_struct! {
+    RuleExecutionFilter {
+        "pipelineExecutionId" => pipeline_execution_id: String,
+        "latestInPipelineExecution" => latest_in_pipeline_execution: LatestInPipelineExecutionFilter,
+    }
+}
+
+crate::types::wire_struct! {
+    RuleExecutionInput {
+        "ruleTypeId" => rule_type_id: RuleTypeId,
+        "configuration" => configuration: std::collections::BTreeMap<String, String>,
+        "resolvedConfiguration" => resolved_configuration: std::collections::BTreeMap<String, String>,
+        "roleArn" => role_arn: String,
+        "region" => region: String,
+        "inputArtifacts" => input_artifacts: Vec<ArtifactDetail>,
+    }
+}
+
+crate::types::wire_struct! {
+    RuleExecutionOutput {
+        "executionResult" => execution_result: RuleExecutionResult,
+    }
+}
+
+crate::types::wire_struct! {
+    RuleExecutionResult {
+        "externalExecutionId" => external_execution_id: String,
+        "externalExecutionSummary" => external_execution_summary: String,
+        "externalExecutionUrl" => external_execution_url: String,
+        "errorDetails" => error_details: ErrorDetails,
+    }
+}
+
+crate::types::wire_enum! {
+    RuleExecutionStatus {
+        InProgress = "InProgress",
+        Abandoned = "Abandoned",
+        Succeeded = "Succeeded",
+        Failed = "Failed",
+    }
+}
+
+crate::types::wire_enum! {
+    RuleOwner {
+        Aws = "AWS",
+    }
+}
+
+crate::types::wire_struct! {
+    RuleRevision {
+        "revisionId" => revision_id: String,
+        "revisionChangeId" => revision_change_id: String,
+        "created" => created: crate::types::Timestamp,
+    }
+}
+
+crate::types::wire_struct! {
+    RuleState {
+        "ruleName" => rule_name: String,
+        "currentRevision" => current_revision: RuleRevision,
+        "latestExecution" => latest_execution: RuleExecution,
+        "entityUrl" => entity_url: String,
+        "revisionUrl" => revision_url: String,
+    }
+}
+
+crate::types::wire_struct! {
+    RuleType {
+        "id" => id: RuleTypeId,
+        "settings" => settings: RuleTypeSettings,
+        "ruleConfigurationProperties" => rule_configuration_properties: Vec<RuleConfigurationProperty>,
+        "inputArtifactDetails" => input_artifact_details: ArtifactDetails,
+    }
+}
+
+crate::types::wire_struct! {
+    RuleTypeId {
+        "category" => category: RuleCategory,
+        "owner" => owner: RuleOwner,
+        "provider" => provider: String,
+        "version" => version: String,
+    }
+}
+
+crate::types::wire_struct! {
+    RuleTypeSettings {
+        "thirdPartyConfigurationUrl" => third_party_configuration_url: String,
+        "entityUrlTemplate" => entity_url_template: String,
+        "executionUrlTemplate" => execution_url_template: String,
+        "revisionUrlTemplate" => revision_url_template: String,
+    }
+}
+
+crate::types::wire_struct! {
+    S3ArtifactLocation {
+        "bucketName" => bucket_name: String,
+        "objectKey" => object_key: String,
+    }
+}
+
+crate::types::wire_struct! {
+    S3Location {
+        "bucket" => bucket: String,
+        "key" => key: String,
+    }
+}
+
+crate::types::wire_struct! {
+    SourceRevision {
+        "actionName" => action_name: String,
+        "revisionId" => revision_id: String,
+        "revisionSummary" => revision_summary: String,
+        "revisionUrl" => revision_url: String,
+    }
+}
+
+crate::types::wire_struct! {
+    SourceRevisionOverride {
+        "actionName" => action_name: String,
+        "revisionType" => revision_type: SourceRevisionType,
+        "revisionValue" => revision_value: String,
+    }
+}
+
+crate::types::wire_enum! {
+    SourceRevisionType {
+        CommitId = "COMMIT_ID",
+        ImageDigest = "IMAGE_DIGEST",
+        S3ObjectVersionId = "S3_OBJECT_VERSION_ID",
+        S3ObjectKey = "S3_OBJECT_KEY",
+    }
+}
+
+crate::types::wire_struct! {
+    StageConditionState {
+        "latestExecution" => latest_execution: StageConditionsExecution,
+        "conditionStates" => condition_states: Vec<ConditionState>,
+    }
+}
+
+crate::types::wire_struct! {
+    StageConditionsExecution {
+        "status" => status: ConditionExecutionStatus,
+        "summary" => summary: String,
+    }
+}
+
+crate::types::wire_struct! {
+    StageContext {
+        "name" => name: String,
+    }
+}
+
+crate::types::wire_struct! {
+    StageDeclaration {
+        "name" => name: String,
+        "blockers" => blockers: Vec<BlockerDeclaration>,
+        "actions" => actions: Vec<ActionDeclaration>,
+        "onFailure" => on_failure: FailureConditions,
+        "onSuccess" => on_success: SuccessConditions,
+        "beforeEntry" => before_entry: BeforeEntryConditions,
+    }
+}
+
+crate::types::wire_struct! {
+    StageExecution {
+        "pipelineExecutionId" => pipeline_execution_id: String,
+        "status" => status: StageExecutionStatus,
+        "type" => r#type: ExecutionType,
+    }
+}
+
+crate::types::wire_enum! {
+    StageExecutionStatus {
+        Cancelled = "Cancelled",
+        InProgress = "InProgress",
+        Failed = "Failed",
+        Stopped = "Stopped",
+        Stopping = "Stopping",
+        Succeeded = "Succeeded",
+        Skipped = "Skipped",
+    }
+}
+
+crate::types::wire_struct! {
+    StageNotFoundException {
+    }
+}
+
+crate::types::wire_struct! {
+    StageNotRetryableException {
+    }
+}
+
+crate::types::wire_enum! {
+    StageRetryMode {
+        FailedActions = "FAILED_ACTIONS",
+        AllActions = "ALL_ACTIONS",
+    }
+}
+
+crate::types::wire_struct! {
+    StageState {
+        "stageName" => stage_name: String,
+        "inboundExecution" => inbound_execution: StageExecution,
+        "inboundExecutions" => inbound_executions: Vec<StageExecution>,
+        "inboundTransitionState" => inbound_transition_state: TransitionState,
+        "actionStates" => action_states: Vec<ActionState>,
+        "latestExecution" => latest_execution: StageExecution,
+        "beforeEntryConditionState" => before_entry_condition_state: StageConditionState,
+        "onSuccessConditionState" => on_success_condition_state: StageConditionState,
+        "onFailureConditionState" => on_failure_condition_state: StageConditionState,
+        "retryStageMetadata" => retry_stage_metadata: RetryStageMetadata,
+    }
+}
+
+crate::types::wire_enum! {
+    StageTransitionType {
+        Inbound = "Inbound",
+        Outbound = "Outbound",
+    }
+}
+
+crate::types::wire_struct! {
+    StartPipelineExecutionInput {
+        "name" => name: String,
+        "variables" => variables: Vec<PipelineVariable>,
+        "clientRequestToken" => client_request_token: String,
+        "sourceRevisions" => source_revisions: Vec<SourceRevisionOverride>,
+    }
+}
+
+crate::types::wire_struct! {
+    StartPipelineExecutionOutput {
+        "pipelineExecutionId" => pipeline_execution_id: String,
+    }
+}
+
+crate::types::wire_enum! {
+    StartTimeRange {
+        Latest = "Latest",
+        All = "All",
+    }
+}
+
+crate::types::wire_struct! {
+    StopExecutionTrigger {
+        "reason" => reason: String,
+    }
+}
+
+crate::types::wire_struct! {
+    StopPipelineExecutionInput {
+        "pipelineName" => pipeline_name: String,
+        "pipelineExecutionId" => pipeline_execution_id: String,
+        "abandon" => abandon: bool,
+        "reason" => reason: String,
+    }
+}
+
+crate::types::wire_struct! {
+    StopPipelineExecutionOutput {
+        "pipelineExecutionId" => pipeline_execution_id: String,
+    }
+}
+
+crate::types::wire_struct! {
+    SucceededInStageFilter {
+        "stageName" => stage_name: String,
+    }
+}
+
+crate::types::wire_struct! {
+    SuccessConditions {
+        "conditions" => conditions: Vec<Condition>,
+    }
+}
+
+crate::types::wire_struct! {
+    Tag {
+        "key" => key: String,
+        "value" => value: String,
+    }
+}
+
+crate::types::wire_struct! {
+    TagResourceInput {
+        "resourceArn" => resource_arn: String,
+        "tags" => tags: Vec<Tag>,
+    }
+}
+
+crate::types::wire_struct! {
+    TagResourceOutput {
+    }
+}
+
+crate::types::wire_struct! {
+    TargetFilter {
+        "name" => name: TargetFilterName,
+        "values" => values: Vec<String>,
+    }
+}
+
+crate::types::wire_enum! {
+    TargetFilterName {
+        TargetStatus = "TARGET_STATUS",
+    }
+}
+
+crate::types::wire_struct! {
+    ThirdPartyJob {
+        "clientId" => client_id: String,
+        "jobId" => job_id: String,
+    }
+}
+
+crate::types::wire_struct! {
+    ThirdPartyJobData {
+        "actionTypeId" => action_type_id: ActionTypeId,
+        "actionConfiguration" => action_configuration: ActionConfiguration,
+        "pipelineContext" => pipeline_context: PipelineContext,
+        "inputArtifacts" => input_artifacts: Vec<Artifact>,
+        "outputArtifacts" => output_artifacts: Vec<Artifact>,
+        "artifactCredentials" => artifact_credentials: AWSSessionCredentials,
+        "continuationToken" => continuation_token: String,
+        "encryptionKey" => encryption_key: EncryptionKey,
+    }
+}
+
+crate::types::wire_struct! {
+    ThirdPartyJobDetails {
+        "id" => id: String,
+        "data" => data: ThirdPartyJobData,
+        "nonce" => nonce: String,
+    }
+}
+
+crate::types::wire_struct! {
+    TooManyTagsException {
+        "message" => message: String,
+    }
+}
+
+crate::types::wire_struct! {
+    TransitionState {
+        "enabled" => enabled: bool,
+        "lastChangedBy" => last_changed_by: String,
+        "lastChangedAt" => last_changed_at: crate::types::Timestamp,
+        "disabledReason" => disabled_reason: String,
+    }
+}
+
+crate::types::wire_enum! {
+    TriggerType {
+        CreatePipeline = "CreatePipeline",
+        StartPipelineExecution = "StartPipelineExecution",
+        PollForSourceChanges = "PollForSourceChanges",
+        Webhook = "Webhook",
+        CloudWatchEvent = "CloudWatchEvent",
+        PutActionRevision = "PutActionRevision",
+        WebhookV2 = "WebhookV2",
+        ManualRollback = "ManualRollback",
+        AutomatedRollback = "AutomatedRollback",
+    }
+}
+
+crate::types::wire_struct! {
+    UnableToRollbackStageException {
+        "message" => message: String,
+    }
+}
+
+crate::types::wire_struct! {
+    UntagResourceInput {
+        "resourceArn" => resource_arn: String,
+        "tagKeys" => tag_keys: Vec<String>,
+    }
+}
+
+crate::types::wire_struct! {
+    UntagResourceOutput {
+    }
+}
+
+crate::types::wire_struct! {
+    UpdateActionTypeInput {
+        "actionType" => action_type: ActionTypeDeclaration,
+    }
+}
+
+crate::types::wire_struct! {
+    UpdatePipelineInput {
+        "pipeline" => pipeline: PipelineDeclaration,
+    }
+}
+
+crate::types::wire_struct! {
+    UpdatePipelineOutput {
+        "pipeline" => pipeline: PipelineDeclaration,
+    }
+}
+
+crate::types::wire_struct! {
+    ValidationException {
+    }
+}
+
+crate::types::wire_struct! {
+    WebhookAuthConfiguration {
+        "AllowedIPRange" => allowed_ip_range: String,
+        "SecretToken" => secret_token: String,
+    }
+}
+
+crate::types::wire_enum! {
+    WebhookAuthenticationType {
+        GithubHmac = "GITHUB_HMAC",
+        Ip = "IP",
+        Unauthenticated = "UNAUTHENTICATED",
+    }
+}
+
+crate::types::wire_struct! {
+    WebhookDefinition {
+        "name" => name: String,
+        "targetPipeline" => target_pipeline: String,
+        "targetAction" => target_action: String,
+        "filters" => filters: Vec<WebhookFilterRule>,
+        "authentication" => authentication: WebhookAuthenticationType,
+        "authenticationConfiguration" => authentication_configuration: WebhookAuthConfiguration,
+    }
+}
+
+crate::types::wire_struct! {
+    WebhookFilterRule {
+        "jsonPath" => json_path: String,
+        "matchEquals" => match_equals: String,
+    }
+}
+
+crate::types::wire_struct! {
+    WebhookNotFoundException {
+    }
+}

@@ -7255,3616 +7255,1720 @@ pub static SERVICE: s::Service = s::Service {
     patterns: &PATTERNS,
 };
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct AccessDeniedException {}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ActivateEventSourceRequest {
-    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
+crate::types::wire_struct! {
+    AccessDeniedException {
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ApiDestination {
-    #[serde(
-        rename = "ApiDestinationArn",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub api_destination_arn: Option<String>,
-    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    #[serde(
-        rename = "ApiDestinationState",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub api_destination_state: Option<ApiDestinationState>,
-    #[serde(
-        rename = "ConnectionArn",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub connection_arn: Option<String>,
-    #[serde(
-        rename = "InvocationEndpoint",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub invocation_endpoint: Option<String>,
-    #[serde(
-        rename = "HttpMethod",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub http_method: Option<ApiDestinationHttpMethod>,
-    #[serde(
-        rename = "InvocationRateLimitPerSecond",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub invocation_rate_limit_per_second: Option<i32>,
-    #[serde(
-        rename = "CreationTime",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub creation_time: Option<crate::types::Timestamp>,
-    #[serde(
-        rename = "LastModifiedTime",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub last_modified_time: Option<crate::types::Timestamp>,
+crate::types::wire_struct! {
+    ActivateEventSourceRequest {
+        "Name" => name: String,
+    }
+}
+
+crate::types::wire_struct! {
+    ApiDestination {
+        "ApiDestinationArn" => api_destination_arn: String,
+        "Name" => name: String,
+        "ApiDestinationState" => api_destination_state: ApiDestinationState,
+        "ConnectionArn" => connection_arn: String,
+        "InvocationEndpoint" => invocation_endpoint: String,
+        "HttpMethod" => http_method: ApiDestinationHttpMethod,
+        "InvocationRateLimitPerSecond" => invocation_rate_limit_per_second: i32,
+        "CreationTime" => creation_time: crate::types::Timestamp,
+        "LastModifiedTime" => last_modified_time: crate::types::Timestamp,
+    }
 }
 
 crate::types::wire_enum! {
-ApiDestinationHttpMethod {
-Post = "POST",
-Get = "GET",
-Head = "HEAD",
-Options = "OPTIONS",
-Put = "PUT",
-Patch = "PATCH",
-Delete = "DELETE",
-}
-}
-
-crate::types::wire_enum! {
-ApiDestinationState {
-Active = "ACTIVE",
-Inactive = "INACTIVE",
-}
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct AppSyncParameters {
-    #[serde(
-        rename = "GraphQLOperation",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub graph_ql_operation: Option<String>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct Archive {
-    #[serde(
-        rename = "ArchiveName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub archive_name: Option<String>,
-    #[serde(
-        rename = "EventSourceArn",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub event_source_arn: Option<String>,
-    #[serde(rename = "State", default, skip_serializing_if = "Option::is_none")]
-    pub state: Option<ArchiveState>,
-    #[serde(
-        rename = "StateReason",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub state_reason: Option<String>,
-    #[serde(
-        rename = "RetentionDays",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub retention_days: Option<i32>,
-    #[serde(rename = "SizeBytes", default, skip_serializing_if = "Option::is_none")]
-    pub size_bytes: Option<i64>,
-    #[serde(
-        rename = "EventCount",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub event_count: Option<i64>,
-    #[serde(
-        rename = "CreationTime",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub creation_time: Option<crate::types::Timestamp>,
+    ApiDestinationHttpMethod {
+        Post = "POST",
+        Get = "GET",
+        Head = "HEAD",
+        Options = "OPTIONS",
+        Put = "PUT",
+        Patch = "PATCH",
+        Delete = "DELETE",
+    }
 }
 
 crate::types::wire_enum! {
-ArchiveState {
-Enabled = "ENABLED",
-Disabled = "DISABLED",
-Creating = "CREATING",
-Updating = "UPDATING",
-CreateFailed = "CREATE_FAILED",
-UpdateFailed = "UPDATE_FAILED",
-}
+    ApiDestinationState {
+        Active = "ACTIVE",
+        Inactive = "INACTIVE",
+    }
 }
 
-crate::types::wire_enum! {
-AssignPublicIp {
-Enabled = "ENABLED",
-Disabled = "DISABLED",
-}
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct AwsVpcConfiguration {
-    #[serde(rename = "Subnets", default, skip_serializing_if = "Option::is_none")]
-    pub subnets: Option<Vec<String>>,
-    #[serde(
-        rename = "SecurityGroups",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub security_groups: Option<Vec<String>>,
-    #[serde(
-        rename = "AssignPublicIp",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub assign_public_ip: Option<AssignPublicIp>,
+crate::types::wire_struct! {
+    AppSyncParameters {
+        "GraphQLOperation" => graph_ql_operation: String,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct BatchArrayProperties {
-    #[serde(rename = "Size", default, skip_serializing_if = "Option::is_none")]
-    pub size: Option<i32>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct BatchParameters {
-    #[serde(
-        rename = "JobDefinition",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub job_definition: Option<String>,
-    #[serde(rename = "JobName", default, skip_serializing_if = "Option::is_none")]
-    pub job_name: Option<String>,
-    #[serde(
-        rename = "ArrayProperties",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub array_properties: Option<BatchArrayProperties>,
-    #[serde(
-        rename = "RetryStrategy",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub retry_strategy: Option<BatchRetryStrategy>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct BatchRetryStrategy {
-    #[serde(rename = "Attempts", default, skip_serializing_if = "Option::is_none")]
-    pub attempts: Option<i32>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct CancelReplayRequest {
-    #[serde(
-        rename = "ReplayName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub replay_name: Option<String>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct CancelReplayResponse {
-    #[serde(rename = "ReplayArn", default, skip_serializing_if = "Option::is_none")]
-    pub replay_arn: Option<String>,
-    #[serde(rename = "State", default, skip_serializing_if = "Option::is_none")]
-    pub state: Option<ReplayState>,
-    #[serde(
-        rename = "StateReason",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub state_reason: Option<String>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct CapacityProviderStrategyItem {
-    #[serde(
-        rename = "capacityProvider",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub capacity_provider: Option<String>,
-    #[serde(rename = "weight", default, skip_serializing_if = "Option::is_none")]
-    pub weight: Option<i32>,
-    #[serde(rename = "base", default, skip_serializing_if = "Option::is_none")]
-    pub base: Option<i32>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ConcurrentModificationException {}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct Condition {
-    #[serde(rename = "Type", default, skip_serializing_if = "Option::is_none")]
-    pub r#type: Option<String>,
-    #[serde(rename = "Key", default, skip_serializing_if = "Option::is_none")]
-    pub key: Option<String>,
-    #[serde(rename = "Value", default, skip_serializing_if = "Option::is_none")]
-    pub value: Option<String>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct Connection {
-    #[serde(
-        rename = "ConnectionArn",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub connection_arn: Option<String>,
-    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    #[serde(
-        rename = "ConnectionState",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub connection_state: Option<ConnectionState>,
-    #[serde(
-        rename = "StateReason",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub state_reason: Option<String>,
-    #[serde(
-        rename = "AuthorizationType",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub authorization_type: Option<ConnectionAuthorizationType>,
-    #[serde(
-        rename = "CreationTime",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub creation_time: Option<crate::types::Timestamp>,
-    #[serde(
-        rename = "LastModifiedTime",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub last_modified_time: Option<crate::types::Timestamp>,
-    #[serde(
-        rename = "LastAuthorizedTime",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub last_authorized_time: Option<crate::types::Timestamp>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ConnectionApiKeyAuthResponseParameters {
-    #[serde(
-        rename = "ApiKeyName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub api_key_name: Option<String>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ConnectionAuthResponseParameters {
-    #[serde(
-        rename = "BasicAuthParameters",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub basic_auth_parameters: Option<ConnectionBasicAuthResponseParameters>,
-    #[serde(
-        rename = "OAuthParameters",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub o_auth_parameters: Option<ConnectionOAuthResponseParameters>,
-    #[serde(
-        rename = "ApiKeyAuthParameters",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub api_key_auth_parameters: Option<ConnectionApiKeyAuthResponseParameters>,
-    #[serde(
-        rename = "InvocationHttpParameters",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub invocation_http_parameters: Option<ConnectionHttpParameters>,
-    #[serde(
-        rename = "ConnectivityParameters",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub connectivity_parameters: Option<DescribeConnectionConnectivityParameters>,
+crate::types::wire_struct! {
+    Archive {
+        "ArchiveName" => archive_name: String,
+        "EventSourceArn" => event_source_arn: String,
+        "State" => state: ArchiveState,
+        "StateReason" => state_reason: String,
+        "RetentionDays" => retention_days: i32,
+        "SizeBytes" => size_bytes: i64,
+        "EventCount" => event_count: i64,
+        "CreationTime" => creation_time: crate::types::Timestamp,
+    }
 }
 
 crate::types::wire_enum! {
-ConnectionAuthorizationType {
-Basic = "BASIC",
-OauthClientCredentials = "OAUTH_CLIENT_CREDENTIALS",
-ApiKey = "API_KEY",
-}
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ConnectionBasicAuthResponseParameters {
-    #[serde(rename = "Username", default, skip_serializing_if = "Option::is_none")]
-    pub username: Option<String>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ConnectionBodyParameter {
-    #[serde(rename = "Key", default, skip_serializing_if = "Option::is_none")]
-    pub key: Option<String>,
-    #[serde(rename = "Value", default, skip_serializing_if = "Option::is_none")]
-    pub value: Option<String>,
-    #[serde(
-        rename = "IsValueSecret",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub is_value_secret: Option<bool>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ConnectionHeaderParameter {
-    #[serde(rename = "Key", default, skip_serializing_if = "Option::is_none")]
-    pub key: Option<String>,
-    #[serde(rename = "Value", default, skip_serializing_if = "Option::is_none")]
-    pub value: Option<String>,
-    #[serde(
-        rename = "IsValueSecret",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub is_value_secret: Option<bool>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ConnectionHttpParameters {
-    #[serde(
-        rename = "HeaderParameters",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub header_parameters: Option<Vec<ConnectionHeaderParameter>>,
-    #[serde(
-        rename = "QueryStringParameters",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub query_string_parameters: Option<Vec<ConnectionQueryStringParameter>>,
-    #[serde(
-        rename = "BodyParameters",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub body_parameters: Option<Vec<ConnectionBodyParameter>>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ConnectionOAuthClientResponseParameters {
-    #[serde(rename = "ClientID", default, skip_serializing_if = "Option::is_none")]
-    pub client_id: Option<String>,
+    ArchiveState {
+        Enabled = "ENABLED",
+        Disabled = "DISABLED",
+        Creating = "CREATING",
+        Updating = "UPDATING",
+        CreateFailed = "CREATE_FAILED",
+        UpdateFailed = "UPDATE_FAILED",
+    }
 }
 
 crate::types::wire_enum! {
-ConnectionOAuthHttpMethod {
-Get = "GET",
-Post = "POST",
-Put = "PUT",
-}
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ConnectionOAuthResponseParameters {
-    #[serde(
-        rename = "ClientParameters",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub client_parameters: Option<ConnectionOAuthClientResponseParameters>,
-    #[serde(
-        rename = "AuthorizationEndpoint",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub authorization_endpoint: Option<String>,
-    #[serde(
-        rename = "HttpMethod",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub http_method: Option<ConnectionOAuthHttpMethod>,
-    #[serde(
-        rename = "OAuthHttpParameters",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub o_auth_http_parameters: Option<ConnectionHttpParameters>,
+    AssignPublicIp {
+        Enabled = "ENABLED",
+        Disabled = "DISABLED",
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ConnectionQueryStringParameter {
-    #[serde(rename = "Key", default, skip_serializing_if = "Option::is_none")]
-    pub key: Option<String>,
-    #[serde(rename = "Value", default, skip_serializing_if = "Option::is_none")]
-    pub value: Option<String>,
-    #[serde(
-        rename = "IsValueSecret",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub is_value_secret: Option<bool>,
+crate::types::wire_struct! {
+    AwsVpcConfiguration {
+        "Subnets" => subnets: Vec<String>,
+        "SecurityGroups" => security_groups: Vec<String>,
+        "AssignPublicIp" => assign_public_ip: AssignPublicIp,
+    }
 }
 
-crate::types::wire_enum! {
-ConnectionState {
-Creating = "CREATING",
-Updating = "UPDATING",
-Deleting = "DELETING",
-Authorized = "AUTHORIZED",
-Deauthorized = "DEAUTHORIZED",
-Authorizing = "AUTHORIZING",
-Deauthorizing = "DEAUTHORIZING",
-Active = "ACTIVE",
-FailedConnectivity = "FAILED_CONNECTIVITY",
-}
+crate::types::wire_struct! {
+    BatchArrayProperties {
+        "Size" => size: i32,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ConnectivityResourceConfigurationArn {
-    #[serde(
-        rename = "ResourceConfigurationArn",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub resource_configuration_arn: Option<String>,
+crate::types::wire_struct! {
+    BatchParameters {
+        "JobDefinition" => job_definition: String,
+        "JobName" => job_name: String,
+        "ArrayProperties" => array_properties: BatchArrayProperties,
+        "RetryStrategy" => retry_strategy: BatchRetryStrategy,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ConnectivityResourceParameters {
-    #[serde(
-        rename = "ResourceParameters",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub resource_parameters: Option<ConnectivityResourceConfigurationArn>,
+crate::types::wire_struct! {
+    BatchRetryStrategy {
+        "Attempts" => attempts: i32,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct CreateApiDestinationRequest {
-    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    #[serde(
-        rename = "Description",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub description: Option<String>,
-    #[serde(
-        rename = "ConnectionArn",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub connection_arn: Option<String>,
-    #[serde(
-        rename = "InvocationEndpoint",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub invocation_endpoint: Option<String>,
-    #[serde(
-        rename = "HttpMethod",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub http_method: Option<ApiDestinationHttpMethod>,
-    #[serde(
-        rename = "InvocationRateLimitPerSecond",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub invocation_rate_limit_per_second: Option<i32>,
+crate::types::wire_struct! {
+    CancelReplayRequest {
+        "ReplayName" => replay_name: String,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct CreateApiDestinationResponse {
-    #[serde(
-        rename = "ApiDestinationArn",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub api_destination_arn: Option<String>,
-    #[serde(
-        rename = "ApiDestinationState",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub api_destination_state: Option<ApiDestinationState>,
-    #[serde(
-        rename = "CreationTime",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub creation_time: Option<crate::types::Timestamp>,
-    #[serde(
-        rename = "LastModifiedTime",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub last_modified_time: Option<crate::types::Timestamp>,
+crate::types::wire_struct! {
+    CancelReplayResponse {
+        "ReplayArn" => replay_arn: String,
+        "State" => state: ReplayState,
+        "StateReason" => state_reason: String,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct CreateArchiveRequest {
-    #[serde(
-        rename = "ArchiveName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub archive_name: Option<String>,
-    #[serde(
-        rename = "EventSourceArn",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub event_source_arn: Option<String>,
-    #[serde(
-        rename = "Description",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub description: Option<String>,
-    #[serde(
-        rename = "EventPattern",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub event_pattern: Option<String>,
-    #[serde(
-        rename = "RetentionDays",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub retention_days: Option<i32>,
-    #[serde(
-        rename = "KmsKeyIdentifier",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub kms_key_identifier: Option<String>,
+crate::types::wire_struct! {
+    CapacityProviderStrategyItem {
+        "capacityProvider" => capacity_provider: String,
+        "weight" => weight: i32,
+        "base" => base: i32,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct CreateArchiveResponse {
-    #[serde(
-        rename = "ArchiveArn",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub archive_arn: Option<String>,
-    #[serde(rename = "State", default, skip_serializing_if = "Option::is_none")]
-    pub state: Option<ArchiveState>,
-    #[serde(
-        rename = "StateReason",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub state_reason: Option<String>,
-    #[serde(
-        rename = "CreationTime",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub creation_time: Option<crate::types::Timestamp>,
+crate::types::wire_struct! {
+    ConcurrentModificationException {
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct CreateConnectionApiKeyAuthRequestParameters {
-    #[serde(
-        rename = "ApiKeyName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub api_key_name: Option<String>,
-    #[serde(
-        rename = "ApiKeyValue",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub api_key_value: Option<String>,
+crate::types::wire_struct! {
+    Condition {
+        "Type" => r#type: String,
+        "Key" => key: String,
+        "Value" => value: String,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct CreateConnectionAuthRequestParameters {
-    #[serde(
-        rename = "BasicAuthParameters",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub basic_auth_parameters: Option<CreateConnectionBasicAuthRequestParameters>,
-    #[serde(
-        rename = "OAuthParameters",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub o_auth_parameters: Option<CreateConnectionOAuthRequestParameters>,
-    #[serde(
-        rename = "ApiKeyAuthParameters",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub api_key_auth_parameters: Option<CreateConnectionApiKeyAuthRequestParameters>,
-    #[serde(
-        rename = "InvocationHttpParameters",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub invocation_http_parameters: Option<ConnectionHttpParameters>,
-    #[serde(
-        rename = "ConnectivityParameters",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub connectivity_parameters: Option<ConnectivityResourceParameters>,
+crate::types::wire_struct! {
+    Connection {
+        "ConnectionArn" => connection_arn: String,
+        "Name" => name: String,
+        "ConnectionState" => connection_state: ConnectionState,
+        "StateReason" => state_reason: String,
+        "AuthorizationType" => authorization_type: ConnectionAuthorizationType,
+        "CreationTime" => creation_time: crate::types::Timestamp,
+        "LastModifiedTime" => last_modified_time: crate::types::Timestamp,
+        "LastAuthorizedTime" => last_authorized_time: crate::types::Timestamp,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct CreateConnectionBasicAuthRequestParameters {
-    #[serde(rename = "Username", default, skip_serializing_if = "Option::is_none")]
-    pub username: Option<String>,
-    #[serde(rename = "Password", default, skip_serializing_if = "Option::is_none")]
-    pub password: Option<String>,
+crate::types::wire_struct! {
+    ConnectionApiKeyAuthResponseParameters {
+        "ApiKeyName" => api_key_name: String,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct CreateConnectionOAuthClientRequestParameters {
-    #[serde(rename = "ClientID", default, skip_serializing_if = "Option::is_none")]
-    pub client_id: Option<String>,
-    #[serde(
-        rename = "ClientSecret",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub client_secret: Option<String>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct CreateConnectionOAuthRequestParameters {
-    #[serde(
-        rename = "ClientParameters",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub client_parameters: Option<CreateConnectionOAuthClientRequestParameters>,
-    #[serde(
-        rename = "AuthorizationEndpoint",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub authorization_endpoint: Option<String>,
-    #[serde(
-        rename = "HttpMethod",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub http_method: Option<ConnectionOAuthHttpMethod>,
-    #[serde(
-        rename = "OAuthHttpParameters",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub o_auth_http_parameters: Option<ConnectionHttpParameters>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct CreateConnectionRequest {
-    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    #[serde(
-        rename = "Description",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub description: Option<String>,
-    #[serde(
-        rename = "AuthorizationType",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub authorization_type: Option<ConnectionAuthorizationType>,
-    #[serde(
-        rename = "AuthParameters",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub auth_parameters: Option<CreateConnectionAuthRequestParameters>,
-    #[serde(
-        rename = "InvocationConnectivityParameters",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub invocation_connectivity_parameters: Option<ConnectivityResourceParameters>,
-    #[serde(
-        rename = "KmsKeyIdentifier",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub kms_key_identifier: Option<String>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct CreateConnectionResponse {
-    #[serde(
-        rename = "ConnectionArn",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub connection_arn: Option<String>,
-    #[serde(
-        rename = "ConnectionState",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub connection_state: Option<ConnectionState>,
-    #[serde(
-        rename = "CreationTime",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub creation_time: Option<crate::types::Timestamp>,
-    #[serde(
-        rename = "LastModifiedTime",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub last_modified_time: Option<crate::types::Timestamp>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct CreateEndpointRequest {
-    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    #[serde(
-        rename = "Description",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub description: Option<String>,
-    #[serde(
-        rename = "RoutingConfig",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub routing_config: Option<RoutingConfig>,
-    #[serde(
-        rename = "ReplicationConfig",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub replication_config: Option<ReplicationConfig>,
-    #[serde(
-        rename = "EventBuses",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub event_buses: Option<Vec<EndpointEventBus>>,
-    #[serde(rename = "RoleArn", default, skip_serializing_if = "Option::is_none")]
-    pub role_arn: Option<String>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct CreateEndpointResponse {
-    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    #[serde(rename = "Arn", default, skip_serializing_if = "Option::is_none")]
-    pub arn: Option<String>,
-    #[serde(
-        rename = "RoutingConfig",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub routing_config: Option<RoutingConfig>,
-    #[serde(
-        rename = "ReplicationConfig",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub replication_config: Option<ReplicationConfig>,
-    #[serde(
-        rename = "EventBuses",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub event_buses: Option<Vec<EndpointEventBus>>,
-    #[serde(rename = "RoleArn", default, skip_serializing_if = "Option::is_none")]
-    pub role_arn: Option<String>,
-    #[serde(rename = "State", default, skip_serializing_if = "Option::is_none")]
-    pub state: Option<EndpointState>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct CreateEventBusRequest {
-    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    #[serde(
-        rename = "EventSourceName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub event_source_name: Option<String>,
-    #[serde(
-        rename = "Description",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub description: Option<String>,
-    #[serde(
-        rename = "KmsKeyIdentifier",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub kms_key_identifier: Option<String>,
-    #[serde(
-        rename = "DeadLetterConfig",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub dead_letter_config: Option<DeadLetterConfig>,
-    #[serde(rename = "LogConfig", default, skip_serializing_if = "Option::is_none")]
-    pub log_config: Option<LogConfig>,
-    #[serde(rename = "Tags", default, skip_serializing_if = "Option::is_none")]
-    pub tags: Option<Vec<Tag>>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct CreateEventBusResponse {
-    #[serde(
-        rename = "EventBusArn",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub event_bus_arn: Option<String>,
-    #[serde(
-        rename = "Description",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub description: Option<String>,
-    #[serde(
-        rename = "KmsKeyIdentifier",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub kms_key_identifier: Option<String>,
-    #[serde(
-        rename = "DeadLetterConfig",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub dead_letter_config: Option<DeadLetterConfig>,
-    #[serde(rename = "LogConfig", default, skip_serializing_if = "Option::is_none")]
-    pub log_config: Option<LogConfig>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct CreatePartnerEventSourceRequest {
-    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    #[serde(rename = "Account", default, skip_serializing_if = "Option::is_none")]
-    pub account: Option<String>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct CreatePartnerEventSourceResponse {
-    #[serde(
-        rename = "EventSourceArn",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub event_source_arn: Option<String>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct DeactivateEventSourceRequest {
-    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct DeadLetterConfig {
-    #[serde(rename = "Arn", default, skip_serializing_if = "Option::is_none")]
-    pub arn: Option<String>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct DeauthorizeConnectionRequest {
-    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct DeauthorizeConnectionResponse {
-    #[serde(
-        rename = "ConnectionArn",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub connection_arn: Option<String>,
-    #[serde(
-        rename = "ConnectionState",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub connection_state: Option<ConnectionState>,
-    #[serde(
-        rename = "CreationTime",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub creation_time: Option<crate::types::Timestamp>,
-    #[serde(
-        rename = "LastModifiedTime",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub last_modified_time: Option<crate::types::Timestamp>,
-    #[serde(
-        rename = "LastAuthorizedTime",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub last_authorized_time: Option<crate::types::Timestamp>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct DeleteApiDestinationRequest {
-    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct DeleteApiDestinationResponse {}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct DeleteArchiveRequest {
-    #[serde(
-        rename = "ArchiveName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub archive_name: Option<String>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct DeleteArchiveResponse {}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct DeleteConnectionRequest {
-    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct DeleteConnectionResponse {
-    #[serde(
-        rename = "ConnectionArn",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub connection_arn: Option<String>,
-    #[serde(
-        rename = "ConnectionState",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub connection_state: Option<ConnectionState>,
-    #[serde(
-        rename = "CreationTime",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub creation_time: Option<crate::types::Timestamp>,
-    #[serde(
-        rename = "LastModifiedTime",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub last_modified_time: Option<crate::types::Timestamp>,
-    #[serde(
-        rename = "LastAuthorizedTime",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub last_authorized_time: Option<crate::types::Timestamp>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct DeleteEndpointRequest {
-    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct DeleteEndpointResponse {}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct DeleteEventBusRequest {
-    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct DeletePartnerEventSourceRequest {
-    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    #[serde(rename = "Account", default, skip_serializing_if = "Option::is_none")]
-    pub account: Option<String>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct DeleteRuleRequest {
-    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    #[serde(
-        rename = "EventBusName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub event_bus_name: Option<String>,
-    #[serde(rename = "Force", default, skip_serializing_if = "Option::is_none")]
-    pub force: Option<bool>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct DescribeApiDestinationRequest {
-    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct DescribeApiDestinationResponse {
-    #[serde(
-        rename = "ApiDestinationArn",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub api_destination_arn: Option<String>,
-    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    #[serde(
-        rename = "Description",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub description: Option<String>,
-    #[serde(
-        rename = "ApiDestinationState",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub api_destination_state: Option<ApiDestinationState>,
-    #[serde(
-        rename = "ConnectionArn",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub connection_arn: Option<String>,
-    #[serde(
-        rename = "InvocationEndpoint",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub invocation_endpoint: Option<String>,
-    #[serde(
-        rename = "HttpMethod",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub http_method: Option<ApiDestinationHttpMethod>,
-    #[serde(
-        rename = "InvocationRateLimitPerSecond",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub invocation_rate_limit_per_second: Option<i32>,
-    #[serde(
-        rename = "CreationTime",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub creation_time: Option<crate::types::Timestamp>,
-    #[serde(
-        rename = "LastModifiedTime",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub last_modified_time: Option<crate::types::Timestamp>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct DescribeArchiveRequest {
-    #[serde(
-        rename = "ArchiveName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub archive_name: Option<String>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct DescribeArchiveResponse {
-    #[serde(
-        rename = "ArchiveArn",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub archive_arn: Option<String>,
-    #[serde(
-        rename = "ArchiveName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub archive_name: Option<String>,
-    #[serde(
-        rename = "EventSourceArn",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub event_source_arn: Option<String>,
-    #[serde(
-        rename = "Description",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub description: Option<String>,
-    #[serde(
-        rename = "EventPattern",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub event_pattern: Option<String>,
-    #[serde(rename = "State", default, skip_serializing_if = "Option::is_none")]
-    pub state: Option<ArchiveState>,
-    #[serde(
-        rename = "StateReason",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub state_reason: Option<String>,
-    #[serde(
-        rename = "KmsKeyIdentifier",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub kms_key_identifier: Option<String>,
-    #[serde(
-        rename = "RetentionDays",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub retention_days: Option<i32>,
-    #[serde(rename = "SizeBytes", default, skip_serializing_if = "Option::is_none")]
-    pub size_bytes: Option<i64>,
-    #[serde(
-        rename = "EventCount",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub event_count: Option<i64>,
-    #[serde(
-        rename = "CreationTime",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub creation_time: Option<crate::types::Timestamp>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct DescribeConnectionConnectivityParameters {
-    #[serde(
-        rename = "ResourceParameters",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub resource_parameters: Option<DescribeConnectionResourceParameters>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct DescribeConnectionRequest {
-    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct DescribeConnectionResourceParameters {
-    #[serde(
-        rename = "ResourceConfigurationArn",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub resource_configuration_arn: Option<String>,
-    #[serde(
-        rename = "ResourceAssociationArn",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub resource_association_arn: Option<String>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct DescribeConnectionResponse {
-    #[serde(
-        rename = "ConnectionArn",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub connection_arn: Option<String>,
-    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    #[serde(
-        rename = "Description",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub description: Option<String>,
-    #[serde(
-        rename = "InvocationConnectivityParameters",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub invocation_connectivity_parameters: Option<DescribeConnectionConnectivityParameters>,
-    #[serde(
-        rename = "ConnectionState",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub connection_state: Option<ConnectionState>,
-    #[serde(
-        rename = "StateReason",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub state_reason: Option<String>,
-    #[serde(
-        rename = "AuthorizationType",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub authorization_type: Option<ConnectionAuthorizationType>,
-    #[serde(rename = "SecretArn", default, skip_serializing_if = "Option::is_none")]
-    pub secret_arn: Option<String>,
-    #[serde(
-        rename = "KmsKeyIdentifier",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub kms_key_identifier: Option<String>,
-    #[serde(
-        rename = "AuthParameters",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub auth_parameters: Option<ConnectionAuthResponseParameters>,
-    #[serde(
-        rename = "CreationTime",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub creation_time: Option<crate::types::Timestamp>,
-    #[serde(
-        rename = "LastModifiedTime",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub last_modified_time: Option<crate::types::Timestamp>,
-    #[serde(
-        rename = "LastAuthorizedTime",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub last_authorized_time: Option<crate::types::Timestamp>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct DescribeEndpointRequest {
-    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    #[serde(
-        rename = "HomeRegion",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub home_region: Option<String>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct DescribeEndpointResponse {
-    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    #[serde(
-        rename = "Description",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub description: Option<String>,
-    #[serde(rename = "Arn", default, skip_serializing_if = "Option::is_none")]
-    pub arn: Option<String>,
-    #[serde(
-        rename = "RoutingConfig",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub routing_config: Option<RoutingConfig>,
-    #[serde(
-        rename = "ReplicationConfig",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub replication_config: Option<ReplicationConfig>,
-    #[serde(
-        rename = "EventBuses",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub event_buses: Option<Vec<EndpointEventBus>>,
-    #[serde(rename = "RoleArn", default, skip_serializing_if = "Option::is_none")]
-    pub role_arn: Option<String>,
-    #[serde(
-        rename = "EndpointId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub endpoint_id: Option<String>,
-    #[serde(
-        rename = "EndpointUrl",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub endpoint_url: Option<String>,
-    #[serde(rename = "State", default, skip_serializing_if = "Option::is_none")]
-    pub state: Option<EndpointState>,
-    #[serde(
-        rename = "StateReason",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub state_reason: Option<String>,
-    #[serde(
-        rename = "CreationTime",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub creation_time: Option<crate::types::Timestamp>,
-    #[serde(
-        rename = "LastModifiedTime",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub last_modified_time: Option<crate::types::Timestamp>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct DescribeEventBusRequest {
-    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct DescribeEventBusResponse {
-    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    #[serde(rename = "Arn", default, skip_serializing_if = "Option::is_none")]
-    pub arn: Option<String>,
-    #[serde(
-        rename = "Description",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub description: Option<String>,
-    #[serde(
-        rename = "KmsKeyIdentifier",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub kms_key_identifier: Option<String>,
-    #[serde(
-        rename = "DeadLetterConfig",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub dead_letter_config: Option<DeadLetterConfig>,
-    #[serde(rename = "Policy", default, skip_serializing_if = "Option::is_none")]
-    pub policy: Option<String>,
-    #[serde(rename = "LogConfig", default, skip_serializing_if = "Option::is_none")]
-    pub log_config: Option<LogConfig>,
-    #[serde(
-        rename = "CreationTime",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub creation_time: Option<crate::types::Timestamp>,
-    #[serde(
-        rename = "LastModifiedTime",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub last_modified_time: Option<crate::types::Timestamp>,
-    #[serde(rename = "ManagedBy", default, skip_serializing_if = "Option::is_none")]
-    pub managed_by: Option<String>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct DescribeEventSourceRequest {
-    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct DescribeEventSourceResponse {
-    #[serde(rename = "Arn", default, skip_serializing_if = "Option::is_none")]
-    pub arn: Option<String>,
-    #[serde(rename = "CreatedBy", default, skip_serializing_if = "Option::is_none")]
-    pub created_by: Option<String>,
-    #[serde(
-        rename = "CreationTime",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub creation_time: Option<crate::types::Timestamp>,
-    #[serde(
-        rename = "ExpirationTime",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub expiration_time: Option<crate::types::Timestamp>,
-    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    #[serde(rename = "State", default, skip_serializing_if = "Option::is_none")]
-    pub state: Option<EventSourceState>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct DescribePartnerEventSourceRequest {
-    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct DescribePartnerEventSourceResponse {
-    #[serde(rename = "Arn", default, skip_serializing_if = "Option::is_none")]
-    pub arn: Option<String>,
-    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct DescribeReplayRequest {
-    #[serde(
-        rename = "ReplayName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub replay_name: Option<String>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct DescribeReplayResponse {
-    #[serde(
-        rename = "ReplayName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub replay_name: Option<String>,
-    #[serde(rename = "ReplayArn", default, skip_serializing_if = "Option::is_none")]
-    pub replay_arn: Option<String>,
-    #[serde(
-        rename = "Description",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub description: Option<String>,
-    #[serde(rename = "State", default, skip_serializing_if = "Option::is_none")]
-    pub state: Option<ReplayState>,
-    #[serde(
-        rename = "StateReason",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub state_reason: Option<String>,
-    #[serde(
-        rename = "EventSourceArn",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub event_source_arn: Option<String>,
-    #[serde(
-        rename = "Destination",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub destination: Option<ReplayDestination>,
-    #[serde(
-        rename = "EventStartTime",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub event_start_time: Option<crate::types::Timestamp>,
-    #[serde(
-        rename = "EventEndTime",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub event_end_time: Option<crate::types::Timestamp>,
-    #[serde(
-        rename = "EventLastReplayedTime",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub event_last_replayed_time: Option<crate::types::Timestamp>,
-    #[serde(
-        rename = "ReplayStartTime",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub replay_start_time: Option<crate::types::Timestamp>,
-    #[serde(
-        rename = "ReplayEndTime",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub replay_end_time: Option<crate::types::Timestamp>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct DescribeRuleRequest {
-    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    #[serde(
-        rename = "EventBusName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub event_bus_name: Option<String>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct DescribeRuleResponse {
-    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    #[serde(rename = "Arn", default, skip_serializing_if = "Option::is_none")]
-    pub arn: Option<String>,
-    #[serde(
-        rename = "EventPattern",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub event_pattern: Option<String>,
-    #[serde(
-        rename = "ScheduleExpression",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub schedule_expression: Option<String>,
-    #[serde(rename = "State", default, skip_serializing_if = "Option::is_none")]
-    pub state: Option<RuleState>,
-    #[serde(
-        rename = "Description",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub description: Option<String>,
-    #[serde(rename = "RoleArn", default, skip_serializing_if = "Option::is_none")]
-    pub role_arn: Option<String>,
-    #[serde(rename = "ManagedBy", default, skip_serializing_if = "Option::is_none")]
-    pub managed_by: Option<String>,
-    #[serde(
-        rename = "EventBusName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub event_bus_name: Option<String>,
-    #[serde(rename = "CreatedBy", default, skip_serializing_if = "Option::is_none")]
-    pub created_by: Option<String>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct DisableRuleRequest {
-    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    #[serde(
-        rename = "EventBusName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub event_bus_name: Option<String>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct EcsParameters {
-    #[serde(
-        rename = "TaskDefinitionArn",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub task_definition_arn: Option<String>,
-    #[serde(rename = "TaskCount", default, skip_serializing_if = "Option::is_none")]
-    pub task_count: Option<i32>,
-    #[serde(
-        rename = "LaunchType",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub launch_type: Option<LaunchType>,
-    #[serde(
-        rename = "NetworkConfiguration",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub network_configuration: Option<NetworkConfiguration>,
-    #[serde(
-        rename = "PlatformVersion",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub platform_version: Option<String>,
-    #[serde(rename = "Group", default, skip_serializing_if = "Option::is_none")]
-    pub group: Option<String>,
-    #[serde(
-        rename = "CapacityProviderStrategy",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub capacity_provider_strategy: Option<Vec<CapacityProviderStrategyItem>>,
-    #[serde(
-        rename = "EnableECSManagedTags",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub enable_ecs_managed_tags: Option<bool>,
-    #[serde(
-        rename = "EnableExecuteCommand",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub enable_execute_command: Option<bool>,
-    #[serde(
-        rename = "PlacementConstraints",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub placement_constraints: Option<Vec<PlacementConstraint>>,
-    #[serde(
-        rename = "PlacementStrategy",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub placement_strategy: Option<Vec<PlacementStrategy>>,
-    #[serde(
-        rename = "PropagateTags",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub propagate_tags: Option<PropagateTags>,
-    #[serde(
-        rename = "ReferenceId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub reference_id: Option<String>,
-    #[serde(rename = "Tags", default, skip_serializing_if = "Option::is_none")]
-    pub tags: Option<Vec<Tag>>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct EnableRuleRequest {
-    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    #[serde(
-        rename = "EventBusName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub event_bus_name: Option<String>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct Endpoint {
-    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    #[serde(
-        rename = "Description",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub description: Option<String>,
-    #[serde(rename = "Arn", default, skip_serializing_if = "Option::is_none")]
-    pub arn: Option<String>,
-    #[serde(
-        rename = "RoutingConfig",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub routing_config: Option<RoutingConfig>,
-    #[serde(
-        rename = "ReplicationConfig",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub replication_config: Option<ReplicationConfig>,
-    #[serde(
-        rename = "EventBuses",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub event_buses: Option<Vec<EndpointEventBus>>,
-    #[serde(rename = "RoleArn", default, skip_serializing_if = "Option::is_none")]
-    pub role_arn: Option<String>,
-    #[serde(
-        rename = "EndpointId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub endpoint_id: Option<String>,
-    #[serde(
-        rename = "EndpointUrl",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub endpoint_url: Option<String>,
-    #[serde(rename = "State", default, skip_serializing_if = "Option::is_none")]
-    pub state: Option<EndpointState>,
-    #[serde(
-        rename = "StateReason",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub state_reason: Option<String>,
-    #[serde(
-        rename = "CreationTime",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub creation_time: Option<crate::types::Timestamp>,
-    #[serde(
-        rename = "LastModifiedTime",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub last_modified_time: Option<crate::types::Timestamp>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct EndpointEventBus {
-    #[serde(
-        rename = "EventBusArn",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub event_bus_arn: Option<String>,
+crate::types::wire_struct! {
+    ConnectionAuthResponseParameters {
+        "BasicAuthParameters" => basic_auth_parameters: ConnectionBasicAuthResponseParameters,
+        "OAuthParameters" => o_auth_parameters: ConnectionOAuthResponseParameters,
+        "ApiKeyAuthParameters" => api_key_auth_parameters: ConnectionApiKeyAuthResponseParameters,
+        "InvocationHttpParameters" => invocation_http_parameters: ConnectionHttpParameters,
+        "ConnectivityParameters" => connectivity_parameters: DescribeConnectionConnectivityParameters,
+    }
 }
 
 crate::types::wire_enum! {
-EndpointState {
-Active = "ACTIVE",
-Creating = "CREATING",
-Updating = "UPDATING",
-Deleting = "DELETING",
-CreateFailed = "CREATE_FAILED",
-UpdateFailed = "UPDATE_FAILED",
-DeleteFailed = "DELETE_FAILED",
-}
+    ConnectionAuthorizationType {
+        Basic = "BASIC",
+        OauthClientCredentials = "OAUTH_CLIENT_CREDENTIALS",
+        ApiKey = "API_KEY",
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct EventBus {
-    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    #[serde(rename = "Arn", default, skip_serializing_if = "Option::is_none")]
-    pub arn: Option<String>,
-    #[serde(
-        rename = "Description",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub description: Option<String>,
-    #[serde(rename = "Policy", default, skip_serializing_if = "Option::is_none")]
-    pub policy: Option<String>,
-    #[serde(
-        rename = "CreationTime",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub creation_time: Option<crate::types::Timestamp>,
-    #[serde(
-        rename = "LastModifiedTime",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub last_modified_time: Option<crate::types::Timestamp>,
-    #[serde(rename = "ManagedBy", default, skip_serializing_if = "Option::is_none")]
-    pub managed_by: Option<String>,
+crate::types::wire_struct! {
+    ConnectionBasicAuthResponseParameters {
+        "Username" => username: String,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct EventSource {
-    #[serde(rename = "Arn", default, skip_serializing_if = "Option::is_none")]
-    pub arn: Option<String>,
-    #[serde(rename = "CreatedBy", default, skip_serializing_if = "Option::is_none")]
-    pub created_by: Option<String>,
-    #[serde(
-        rename = "CreationTime",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub creation_time: Option<crate::types::Timestamp>,
-    #[serde(
-        rename = "ExpirationTime",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub expiration_time: Option<crate::types::Timestamp>,
-    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    #[serde(rename = "State", default, skip_serializing_if = "Option::is_none")]
-    pub state: Option<EventSourceState>,
+crate::types::wire_struct! {
+    ConnectionBodyParameter {
+        "Key" => key: String,
+        "Value" => value: String,
+        "IsValueSecret" => is_value_secret: bool,
+    }
+}
+
+crate::types::wire_struct! {
+    ConnectionHeaderParameter {
+        "Key" => key: String,
+        "Value" => value: String,
+        "IsValueSecret" => is_value_secret: bool,
+    }
+}
+
+crate::types::wire_struct! {
+    ConnectionHttpParameters {
+        "HeaderParameters" => header_parameters: Vec<ConnectionHeaderParameter>,
+        "QueryStringParameters" => query_string_parameters: Vec<ConnectionQueryStringParameter>,
+        "BodyParameters" => body_parameters: Vec<ConnectionBodyParameter>,
+    }
+}
+
+crate::types::wire_struct! {
+    ConnectionOAuthClientResponseParameters {
+        "ClientID" => client_id: String,
+    }
 }
 
 crate::types::wire_enum! {
-EventSourceState {
-Pending = "PENDING",
-Active = "ACTIVE",
-Deleted = "DELETED",
-}
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct FailoverConfig {
-    #[serde(rename = "Primary", default, skip_serializing_if = "Option::is_none")]
-    pub primary: Option<Primary>,
-    #[serde(rename = "Secondary", default, skip_serializing_if = "Option::is_none")]
-    pub secondary: Option<Secondary>,
+    ConnectionOAuthHttpMethod {
+        Get = "GET",
+        Post = "POST",
+        Put = "PUT",
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct HttpParameters {
-    #[serde(
-        rename = "PathParameterValues",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub path_parameter_values: Option<Vec<String>>,
-    #[serde(
-        rename = "HeaderParameters",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub header_parameters: Option<std::collections::BTreeMap<String, String>>,
-    #[serde(
-        rename = "QueryStringParameters",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub query_string_parameters: Option<std::collections::BTreeMap<String, String>>,
+crate::types::wire_struct! {
+    ConnectionOAuthResponseParameters {
+        "ClientParameters" => client_parameters: ConnectionOAuthClientResponseParameters,
+        "AuthorizationEndpoint" => authorization_endpoint: String,
+        "HttpMethod" => http_method: ConnectionOAuthHttpMethod,
+        "OAuthHttpParameters" => o_auth_http_parameters: ConnectionHttpParameters,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct IllegalStatusException {}
-
-crate::types::wire_enum! {
-IncludeDetail {
-NoneValue = "NONE",
-Full = "FULL",
-}
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct InputTransformer {
-    #[serde(
-        rename = "InputPathsMap",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub input_paths_map: Option<std::collections::BTreeMap<String, String>>,
-    #[serde(
-        rename = "InputTemplate",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub input_template: Option<String>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct InternalException {}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct InvalidEventPatternException {}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct InvalidStateException {}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct KinesisParameters {
-    #[serde(
-        rename = "PartitionKeyPath",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub partition_key_path: Option<String>,
+crate::types::wire_struct! {
+    ConnectionQueryStringParameter {
+        "Key" => key: String,
+        "Value" => value: String,
+        "IsValueSecret" => is_value_secret: bool,
+    }
 }
 
 crate::types::wire_enum! {
-LaunchType {
-Ec2 = "EC2",
-Fargate = "FARGATE",
-External = "EXTERNAL",
-}
-}
-
-crate::types::wire_enum! {
-Level {
-Off = "OFF",
-ErrorValue = "ERROR",
-Info = "INFO",
-Trace = "TRACE",
-}
+    ConnectionState {
+        Creating = "CREATING",
+        Updating = "UPDATING",
+        Deleting = "DELETING",
+        Authorized = "AUTHORIZED",
+        Deauthorized = "DEAUTHORIZED",
+        Authorizing = "AUTHORIZING",
+        Deauthorizing = "DEAUTHORIZING",
+        Active = "ACTIVE",
+        FailedConnectivity = "FAILED_CONNECTIVITY",
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct LimitExceededException {}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ListApiDestinationsRequest {
-    #[serde(
-        rename = "NamePrefix",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub name_prefix: Option<String>,
-    #[serde(
-        rename = "ConnectionArn",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub connection_arn: Option<String>,
-    #[serde(rename = "NextToken", default, skip_serializing_if = "Option::is_none")]
-    pub next_token: Option<String>,
-    #[serde(rename = "Limit", default, skip_serializing_if = "Option::is_none")]
-    pub limit: Option<i32>,
+crate::types::wire_struct! {
+    ConnectivityResourceConfigurationArn {
+        "ResourceConfigurationArn" => resource_configuration_arn: String,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ListApiDestinationsResponse {
-    #[serde(
-        rename = "ApiDestinations",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub api_destinations: Option<Vec<ApiDestination>>,
-    #[serde(rename = "NextToken", default, skip_serializing_if = "Option::is_none")]
-    pub next_token: Option<String>,
+crate::types::wire_struct! {
+    ConnectivityResourceParameters {
+        "ResourceParameters" => resource_parameters: ConnectivityResourceConfigurationArn,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ListArchivesRequest {
-    #[serde(
-        rename = "NamePrefix",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub name_prefix: Option<String>,
-    #[serde(
-        rename = "EventSourceArn",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub event_source_arn: Option<String>,
-    #[serde(rename = "State", default, skip_serializing_if = "Option::is_none")]
-    pub state: Option<ArchiveState>,
-    #[serde(rename = "NextToken", default, skip_serializing_if = "Option::is_none")]
-    pub next_token: Option<String>,
-    #[serde(rename = "Limit", default, skip_serializing_if = "Option::is_none")]
-    pub limit: Option<i32>,
+crate::types::wire_struct! {
+    CreateApiDestinationRequest {
+        "Name" => name: String,
+        "Description" => description: String,
+        "ConnectionArn" => connection_arn: String,
+        "InvocationEndpoint" => invocation_endpoint: String,
+        "HttpMethod" => http_method: ApiDestinationHttpMethod,
+        "InvocationRateLimitPerSecond" => invocation_rate_limit_per_second: i32,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ListArchivesResponse {
-    #[serde(rename = "Archives", default, skip_serializing_if = "Option::is_none")]
-    pub archives: Option<Vec<Archive>>,
-    #[serde(rename = "NextToken", default, skip_serializing_if = "Option::is_none")]
-    pub next_token: Option<String>,
+crate::types::wire_struct! {
+    CreateApiDestinationResponse {
+        "ApiDestinationArn" => api_destination_arn: String,
+        "ApiDestinationState" => api_destination_state: ApiDestinationState,
+        "CreationTime" => creation_time: crate::types::Timestamp,
+        "LastModifiedTime" => last_modified_time: crate::types::Timestamp,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ListConnectionsRequest {
-    #[serde(
-        rename = "NamePrefix",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub name_prefix: Option<String>,
-    #[serde(
-        rename = "ConnectionState",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub connection_state: Option<ConnectionState>,
-    #[serde(rename = "NextToken", default, skip_serializing_if = "Option::is_none")]
-    pub next_token: Option<String>,
-    #[serde(rename = "Limit", default, skip_serializing_if = "Option::is_none")]
-    pub limit: Option<i32>,
+crate::types::wire_struct! {
+    CreateArchiveRequest {
+        "ArchiveName" => archive_name: String,
+        "EventSourceArn" => event_source_arn: String,
+        "Description" => description: String,
+        "EventPattern" => event_pattern: String,
+        "RetentionDays" => retention_days: i32,
+        "KmsKeyIdentifier" => kms_key_identifier: String,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ListConnectionsResponse {
-    #[serde(
-        rename = "Connections",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub connections: Option<Vec<Connection>>,
-    #[serde(rename = "NextToken", default, skip_serializing_if = "Option::is_none")]
-    pub next_token: Option<String>,
+crate::types::wire_struct! {
+    CreateArchiveResponse {
+        "ArchiveArn" => archive_arn: String,
+        "State" => state: ArchiveState,
+        "StateReason" => state_reason: String,
+        "CreationTime" => creation_time: crate::types::Timestamp,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ListEndpointsRequest {
-    #[serde(
-        rename = "NamePrefix",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub name_prefix: Option<String>,
-    #[serde(
-        rename = "HomeRegion",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub home_region: Option<String>,
-    #[serde(rename = "NextToken", default, skip_serializing_if = "Option::is_none")]
-    pub next_token: Option<String>,
-    #[serde(
-        rename = "MaxResults",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub max_results: Option<i32>,
+crate::types::wire_struct! {
+    CreateConnectionApiKeyAuthRequestParameters {
+        "ApiKeyName" => api_key_name: String,
+        "ApiKeyValue" => api_key_value: String,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ListEndpointsResponse {
-    #[serde(rename = "Endpoints", default, skip_serializing_if = "Option::is_none")]
-    pub endpoints: Option<Vec<Endpoint>>,
-    #[serde(rename = "NextToken", default, skip_serializing_if = "Option::is_none")]
-    pub next_token: Option<String>,
+crate::types::wire_struct! {
+    CreateConnectionAuthRequestParameters {
+        "BasicAuthParameters" => basic_auth_parameters: CreateConnectionBasicAuthRequestParameters,
+        "OAuthParameters" => o_auth_parameters: CreateConnectionOAuthRequestParameters,
+        "ApiKeyAuthParameters" => api_key_auth_parameters: CreateConnectionApiKeyAuthRequestParameters,
+        "InvocationHttpParameters" => invocation_http_parameters: ConnectionHttpParameters,
+        "ConnectivityParameters" => connectivity_parameters: ConnectivityResourceParameters,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ListEventBusesRequest {
-    #[serde(
-        rename = "NamePrefix",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub name_prefix: Option<String>,
-    #[serde(rename = "NextToken", default, skip_serializing_if = "Option::is_none")]
-    pub next_token: Option<String>,
-    #[serde(rename = "Limit", default, skip_serializing_if = "Option::is_none")]
-    pub limit: Option<i32>,
+crate::types::wire_struct! {
+    CreateConnectionBasicAuthRequestParameters {
+        "Username" => username: String,
+        "Password" => password: String,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ListEventBusesResponse {
-    #[serde(
-        rename = "EventBuses",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub event_buses: Option<Vec<EventBus>>,
-    #[serde(rename = "NextToken", default, skip_serializing_if = "Option::is_none")]
-    pub next_token: Option<String>,
+crate::types::wire_struct! {
+    CreateConnectionOAuthClientRequestParameters {
+        "ClientID" => client_id: String,
+        "ClientSecret" => client_secret: String,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ListEventSourcesRequest {
-    #[serde(
-        rename = "NamePrefix",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub name_prefix: Option<String>,
-    #[serde(rename = "NextToken", default, skip_serializing_if = "Option::is_none")]
-    pub next_token: Option<String>,
-    #[serde(rename = "Limit", default, skip_serializing_if = "Option::is_none")]
-    pub limit: Option<i32>,
+crate::types::wire_struct! {
+    CreateConnectionOAuthRequestParameters {
+        "ClientParameters" => client_parameters: CreateConnectionOAuthClientRequestParameters,
+        "AuthorizationEndpoint" => authorization_endpoint: String,
+        "HttpMethod" => http_method: ConnectionOAuthHttpMethod,
+        "OAuthHttpParameters" => o_auth_http_parameters: ConnectionHttpParameters,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ListEventSourcesResponse {
-    #[serde(
-        rename = "EventSources",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub event_sources: Option<Vec<EventSource>>,
-    #[serde(rename = "NextToken", default, skip_serializing_if = "Option::is_none")]
-    pub next_token: Option<String>,
+crate::types::wire_struct! {
+    CreateConnectionRequest {
+        "Name" => name: String,
+        "Description" => description: String,
+        "AuthorizationType" => authorization_type: ConnectionAuthorizationType,
+        "AuthParameters" => auth_parameters: CreateConnectionAuthRequestParameters,
+        "InvocationConnectivityParameters" => invocation_connectivity_parameters: ConnectivityResourceParameters,
+        "KmsKeyIdentifier" => kms_key_identifier: String,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ListPartnerEventSourceAccountsRequest {
-    #[serde(
-        rename = "EventSourceName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub event_source_name: Option<String>,
-    #[serde(rename = "NextToken", default, skip_serializing_if = "Option::is_none")]
-    pub next_token: Option<String>,
-    #[serde(rename = "Limit", default, skip_serializing_if = "Option::is_none")]
-    pub limit: Option<i32>,
+crate::types::wire_struct! {
+    CreateConnectionResponse {
+        "ConnectionArn" => connection_arn: String,
+        "ConnectionState" => connection_state: ConnectionState,
+        "CreationTime" => creation_time: crate::types::Timestamp,
+        "LastModifiedTime" => last_modified_time: crate::types::Timestamp,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ListPartnerEventSourceAccountsResponse {
-    #[serde(
-        rename = "PartnerEventSourceAccounts",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub partner_event_source_accounts: Option<Vec<PartnerEventSourceAccount>>,
-    #[serde(rename = "NextToken", default, skip_serializing_if = "Option::is_none")]
-    pub next_token: Option<String>,
+crate::types::wire_struct! {
+    CreateEndpointRequest {
+        "Name" => name: String,
+        "Description" => description: String,
+        "RoutingConfig" => routing_config: RoutingConfig,
+        "ReplicationConfig" => replication_config: ReplicationConfig,
+        "EventBuses" => event_buses: Vec<EndpointEventBus>,
+        "RoleArn" => role_arn: String,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ListPartnerEventSourcesRequest {
-    #[serde(
-        rename = "NamePrefix",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub name_prefix: Option<String>,
-    #[serde(rename = "NextToken", default, skip_serializing_if = "Option::is_none")]
-    pub next_token: Option<String>,
-    #[serde(rename = "Limit", default, skip_serializing_if = "Option::is_none")]
-    pub limit: Option<i32>,
+crate::types::wire_struct! {
+    CreateEndpointResponse {
+        "Name" => name: String,
+        "Arn" => arn: String,
+        "RoutingConfig" => routing_config: RoutingConfig,
+        "ReplicationConfig" => replication_config: ReplicationConfig,
+        "EventBuses" => event_buses: Vec<EndpointEventBus>,
+        "RoleArn" => role_arn: String,
+        "State" => state: EndpointState,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ListPartnerEventSourcesResponse {
-    #[serde(
-        rename = "PartnerEventSources",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub partner_event_sources: Option<Vec<PartnerEventSource>>,
-    #[serde(rename = "NextToken", default, skip_serializing_if = "Option::is_none")]
-    pub next_token: Option<String>,
+crate::types::wire_struct! {
+    CreateEventBusRequest {
+        "Name" => name: String,
+        "EventSourceName" => event_source_name: String,
+        "Description" => description: String,
+        "KmsKeyIdentifier" => kms_key_identifier: String,
+        "DeadLetterConfig" => dead_letter_config: DeadLetterConfig,
+        "LogConfig" => log_config: LogConfig,
+        "Tags" => tags: Vec<Tag>,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ListReplaysRequest {
-    #[serde(
-        rename = "NamePrefix",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub name_prefix: Option<String>,
-    #[serde(rename = "State", default, skip_serializing_if = "Option::is_none")]
-    pub state: Option<ReplayState>,
-    #[serde(
-        rename = "EventSourceArn",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub event_source_arn: Option<String>,
-    #[serde(rename = "NextToken", default, skip_serializing_if = "Option::is_none")]
-    pub next_token: Option<String>,
-    #[serde(rename = "Limit", default, skip_serializing_if = "Option::is_none")]
-    pub limit: Option<i32>,
+crate::types::wire_struct! {
+    CreateEventBusResponse {
+        "EventBusArn" => event_bus_arn: String,
+        "Description" => description: String,
+        "KmsKeyIdentifier" => kms_key_identifier: String,
+        "DeadLetterConfig" => dead_letter_config: DeadLetterConfig,
+        "LogConfig" => log_config: LogConfig,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ListReplaysResponse {
-    #[serde(rename = "Replays", default, skip_serializing_if = "Option::is_none")]
-    pub replays: Option<Vec<Replay>>,
-    #[serde(rename = "NextToken", default, skip_serializing_if = "Option::is_none")]
-    pub next_token: Option<String>,
+crate::types::wire_struct! {
+    CreatePartnerEventSourceRequest {
+        "Name" => name: String,
+        "Account" => account: String,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ListRuleNamesByTargetRequest {
-    #[serde(rename = "TargetArn", default, skip_serializing_if = "Option::is_none")]
-    pub target_arn: Option<String>,
-    #[serde(
-        rename = "EventBusName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub event_bus_name: Option<String>,
-    #[serde(rename = "NextToken", default, skip_serializing_if = "Option::is_none")]
-    pub next_token: Option<String>,
-    #[serde(rename = "Limit", default, skip_serializing_if = "Option::is_none")]
-    pub limit: Option<i32>,
+crate::types::wire_struct! {
+    CreatePartnerEventSourceResponse {
+        "EventSourceArn" => event_source_arn: String,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ListRuleNamesByTargetResponse {
-    #[serde(rename = "RuleNames", default, skip_serializing_if = "Option::is_none")]
-    pub rule_names: Option<Vec<String>>,
-    #[serde(rename = "NextToken", default, skip_serializing_if = "Option::is_none")]
-    pub next_token: Option<String>,
+crate::types::wire_struct! {
+    DeactivateEventSourceRequest {
+        "Name" => name: String,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ListRulesRequest {
-    #[serde(
-        rename = "NamePrefix",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub name_prefix: Option<String>,
-    #[serde(
-        rename = "EventBusName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub event_bus_name: Option<String>,
-    #[serde(rename = "NextToken", default, skip_serializing_if = "Option::is_none")]
-    pub next_token: Option<String>,
-    #[serde(rename = "Limit", default, skip_serializing_if = "Option::is_none")]
-    pub limit: Option<i32>,
+crate::types::wire_struct! {
+    DeadLetterConfig {
+        "Arn" => arn: String,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ListRulesResponse {
-    #[serde(rename = "Rules", default, skip_serializing_if = "Option::is_none")]
-    pub rules: Option<Vec<Rule>>,
-    #[serde(rename = "NextToken", default, skip_serializing_if = "Option::is_none")]
-    pub next_token: Option<String>,
+crate::types::wire_struct! {
+    DeauthorizeConnectionRequest {
+        "Name" => name: String,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ListTagsForResourceRequest {
-    #[serde(
-        rename = "ResourceARN",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub resource_arn: Option<String>,
+crate::types::wire_struct! {
+    DeauthorizeConnectionResponse {
+        "ConnectionArn" => connection_arn: String,
+        "ConnectionState" => connection_state: ConnectionState,
+        "CreationTime" => creation_time: crate::types::Timestamp,
+        "LastModifiedTime" => last_modified_time: crate::types::Timestamp,
+        "LastAuthorizedTime" => last_authorized_time: crate::types::Timestamp,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ListTagsForResourceResponse {
-    #[serde(rename = "Tags", default, skip_serializing_if = "Option::is_none")]
-    pub tags: Option<Vec<Tag>>,
+crate::types::wire_struct! {
+    DeleteApiDestinationRequest {
+        "Name" => name: String,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ListTargetsByRuleRequest {
-    #[serde(rename = "Rule", default, skip_serializing_if = "Option::is_none")]
-    pub rule: Option<String>,
-    #[serde(
-        rename = "EventBusName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub event_bus_name: Option<String>,
-    #[serde(rename = "NextToken", default, skip_serializing_if = "Option::is_none")]
-    pub next_token: Option<String>,
-    #[serde(rename = "Limit", default, skip_serializing_if = "Option::is_none")]
-    pub limit: Option<i32>,
+crate::types::wire_struct! {
+    DeleteApiDestinationResponse {
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ListTargetsByRuleResponse {
-    #[serde(rename = "Targets", default, skip_serializing_if = "Option::is_none")]
-    pub targets: Option<Vec<Target>>,
-    #[serde(rename = "NextToken", default, skip_serializing_if = "Option::is_none")]
-    pub next_token: Option<String>,
+crate::types::wire_struct! {
+    DeleteArchiveRequest {
+        "ArchiveName" => archive_name: String,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct LogConfig {
-    #[serde(
-        rename = "IncludeDetail",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub include_detail: Option<IncludeDetail>,
-    #[serde(rename = "Level", default, skip_serializing_if = "Option::is_none")]
-    pub level: Option<Level>,
+crate::types::wire_struct! {
+    DeleteArchiveResponse {
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ManagedRuleException {}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct NetworkConfiguration {
-    #[serde(
-        rename = "awsvpcConfiguration",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub awsvpc_configuration: Option<AwsVpcConfiguration>,
+crate::types::wire_struct! {
+    DeleteConnectionRequest {
+        "Name" => name: String,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct OperationDisabledException {}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct PartnerEventSource {
-    #[serde(rename = "Arn", default, skip_serializing_if = "Option::is_none")]
-    pub arn: Option<String>,
-    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
+crate::types::wire_struct! {
+    DeleteConnectionResponse {
+        "ConnectionArn" => connection_arn: String,
+        "ConnectionState" => connection_state: ConnectionState,
+        "CreationTime" => creation_time: crate::types::Timestamp,
+        "LastModifiedTime" => last_modified_time: crate::types::Timestamp,
+        "LastAuthorizedTime" => last_authorized_time: crate::types::Timestamp,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct PartnerEventSourceAccount {
-    #[serde(rename = "Account", default, skip_serializing_if = "Option::is_none")]
-    pub account: Option<String>,
-    #[serde(
-        rename = "CreationTime",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub creation_time: Option<crate::types::Timestamp>,
-    #[serde(
-        rename = "ExpirationTime",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub expiration_time: Option<crate::types::Timestamp>,
-    #[serde(rename = "State", default, skip_serializing_if = "Option::is_none")]
-    pub state: Option<EventSourceState>,
+crate::types::wire_struct! {
+    DeleteEndpointRequest {
+        "Name" => name: String,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct PlacementConstraint {
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
-    pub r#type: Option<PlacementConstraintType>,
-    #[serde(
-        rename = "expression",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub expression: Option<String>,
+crate::types::wire_struct! {
+    DeleteEndpointResponse {
+    }
 }
 
-crate::types::wire_enum! {
-PlacementConstraintType {
-DistinctInstance = "distinctInstance",
-MemberOf = "memberOf",
-}
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct PlacementStrategy {
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
-    pub r#type: Option<PlacementStrategyType>,
-    #[serde(rename = "field", default, skip_serializing_if = "Option::is_none")]
-    pub field: Option<String>,
+crate::types::wire_struct! {
+    DeleteEventBusRequest {
+        "Name" => name: String,
+    }
 }
 
-crate::types::wire_enum! {
-PlacementStrategyType {
-Random = "random",
-Spread = "spread",
-Binpack = "binpack",
-}
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct PolicyLengthExceededException {}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct Primary {
-    #[serde(
-        rename = "HealthCheck",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub health_check: Option<String>,
+crate::types::wire_struct! {
+    DeletePartnerEventSourceRequest {
+        "Name" => name: String,
+        "Account" => account: String,
+    }
 }
 
-crate::types::wire_enum! {
-PropagateTags {
-TaskDefinition = "TASK_DEFINITION",
-}
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct PutEventsRequest {
-    #[serde(rename = "Entries", default, skip_serializing_if = "Option::is_none")]
-    pub entries: Option<Vec<PutEventsRequestEntry>>,
-    #[serde(
-        rename = "EndpointId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub endpoint_id: Option<String>,
+crate::types::wire_struct! {
+    DeleteRuleRequest {
+        "Name" => name: String,
+        "EventBusName" => event_bus_name: String,
+        "Force" => force: bool,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct PutEventsRequestEntry {
-    #[serde(rename = "Time", default, skip_serializing_if = "Option::is_none")]
-    pub time: Option<crate::types::Timestamp>,
-    #[serde(rename = "Source", default, skip_serializing_if = "Option::is_none")]
-    pub source: Option<String>,
-    #[serde(rename = "Resources", default, skip_serializing_if = "Option::is_none")]
-    pub resources: Option<Vec<String>>,
-    #[serde(
-        rename = "DetailType",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub detail_type: Option<String>,
-    #[serde(rename = "Detail", default, skip_serializing_if = "Option::is_none")]
-    pub detail: Option<String>,
-    #[serde(
-        rename = "EventBusName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub event_bus_name: Option<String>,
-    #[serde(
-        rename = "TraceHeader",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub trace_header: Option<String>,
+crate::types::wire_struct! {
+    DescribeApiDestinationRequest {
+        "Name" => name: String,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct PutEventsResponse {
-    #[serde(
-        rename = "FailedEntryCount",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub failed_entry_count: Option<i32>,
-    #[serde(rename = "Entries", default, skip_serializing_if = "Option::is_none")]
-    pub entries: Option<Vec<PutEventsResultEntry>>,
+crate::types::wire_struct! {
+    DescribeApiDestinationResponse {
+        "ApiDestinationArn" => api_destination_arn: String,
+        "Name" => name: String,
+        "Description" => description: String,
+        "ApiDestinationState" => api_destination_state: ApiDestinationState,
+        "ConnectionArn" => connection_arn: String,
+        "InvocationEndpoint" => invocation_endpoint: String,
+        "HttpMethod" => http_method: ApiDestinationHttpMethod,
+        "InvocationRateLimitPerSecond" => invocation_rate_limit_per_second: i32,
+        "CreationTime" => creation_time: crate::types::Timestamp,
+        "LastModifiedTime" => last_modified_time: crate::types::Timestamp,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct PutEventsResultEntry {
-    #[serde(rename = "EventId", default, skip_serializing_if = "Option::is_none")]
-    pub event_id: Option<String>,
-    #[serde(rename = "ErrorCode", default, skip_serializing_if = "Option::is_none")]
-    pub error_code: Option<String>,
-    #[serde(
-        rename = "ErrorMessage",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub error_message: Option<String>,
+crate::types::wire_struct! {
+    DescribeArchiveRequest {
+        "ArchiveName" => archive_name: String,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct PutPartnerEventsRequest {
-    #[serde(rename = "Entries", default, skip_serializing_if = "Option::is_none")]
-    pub entries: Option<Vec<PutPartnerEventsRequestEntry>>,
+crate::types::wire_struct! {
+    DescribeArchiveResponse {
+        "ArchiveArn" => archive_arn: String,
+        "ArchiveName" => archive_name: String,
+        "EventSourceArn" => event_source_arn: String,
+        "Description" => description: String,
+        "EventPattern" => event_pattern: String,
+        "State" => state: ArchiveState,
+        "StateReason" => state_reason: String,
+        "KmsKeyIdentifier" => kms_key_identifier: String,
+        "RetentionDays" => retention_days: i32,
+        "SizeBytes" => size_bytes: i64,
+        "EventCount" => event_count: i64,
+        "CreationTime" => creation_time: crate::types::Timestamp,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct PutPartnerEventsRequestEntry {
-    #[serde(rename = "Time", default, skip_serializing_if = "Option::is_none")]
-    pub time: Option<crate::types::Timestamp>,
-    #[serde(rename = "Source", default, skip_serializing_if = "Option::is_none")]
-    pub source: Option<String>,
-    #[serde(rename = "Resources", default, skip_serializing_if = "Option::is_none")]
-    pub resources: Option<Vec<String>>,
-    #[serde(
-        rename = "DetailType",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub detail_type: Option<String>,
-    #[serde(rename = "Detail", default, skip_serializing_if = "Option::is_none")]
-    pub detail: Option<String>,
+crate::types::wire_struct! {
+    DescribeConnectionConnectivityParameters {
+        "ResourceParameters" => resource_parameters: DescribeConnectionResourceParameters,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct PutPartnerEventsResponse {
-    #[serde(
-        rename = "FailedEntryCount",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub failed_entry_count: Option<i32>,
-    #[serde(rename = "Entries", default, skip_serializing_if = "Option::is_none")]
-    pub entries: Option<Vec<PutPartnerEventsResultEntry>>,
+crate::types::wire_struct! {
+    DescribeConnectionRequest {
+        "Name" => name: String,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct PutPartnerEventsResultEntry {
-    #[serde(rename = "EventId", default, skip_serializing_if = "Option::is_none")]
-    pub event_id: Option<String>,
-    #[serde(rename = "ErrorCode", default, skip_serializing_if = "Option::is_none")]
-    pub error_code: Option<String>,
-    #[serde(
-        rename = "ErrorMessage",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub error_message: Option<String>,
+crate::types::wire_struct! {
+    DescribeConnectionResourceParameters {
+        "ResourceConfigurationArn" => resource_configuration_arn: String,
+        "ResourceAssociationArn" => resource_association_arn: String,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct PutPermissionRequest {
-    #[serde(
-        rename = "EventBusName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub event_bus_name: Option<String>,
-    #[serde(rename = "Action", default, skip_serializing_if = "Option::is_none")]
-    pub action: Option<String>,
-    #[serde(rename = "Principal", default, skip_serializing_if = "Option::is_none")]
-    pub principal: Option<String>,
-    #[serde(
-        rename = "StatementId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub statement_id: Option<String>,
-    #[serde(rename = "Condition", default, skip_serializing_if = "Option::is_none")]
-    pub condition: Option<Condition>,
-    #[serde(rename = "Policy", default, skip_serializing_if = "Option::is_none")]
-    pub policy: Option<String>,
+crate::types::wire_struct! {
+    DescribeConnectionResponse {
+        "ConnectionArn" => connection_arn: String,
+        "Name" => name: String,
+        "Description" => description: String,
+        "InvocationConnectivityParameters" => invocation_connectivity_parameters: DescribeConnectionConnectivityParameters,
+        "ConnectionState" => connection_state: ConnectionState,
+        "StateReason" => state_reason: String,
+        "AuthorizationType" => authorization_type: ConnectionAuthorizationType,
+        "SecretArn" => secret_arn: String,
+        "KmsKeyIdentifier" => kms_key_identifier: String,
+        "AuthParameters" => auth_parameters: ConnectionAuthResponseParameters,
+        "CreationTime" => creation_time: crate::types::Timestamp,
+        "LastModifiedTime" => last_modified_time: crate::types::Timestamp,
+        "LastAuthorizedTime" => last_authorized_time: crate::types::Timestamp,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct PutRuleRequest {
-    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    #[serde(
-        rename = "ScheduleExpression",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub schedule_expression: Option<String>,
-    #[serde(
-        rename = "EventPattern",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub event_pattern: Option<String>,
-    #[serde(rename = "State", default, skip_serializing_if = "Option::is_none")]
-    pub state: Option<RuleState>,
-    #[serde(
-        rename = "Description",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub description: Option<String>,
-    #[serde(rename = "RoleArn", default, skip_serializing_if = "Option::is_none")]
-    pub role_arn: Option<String>,
-    #[serde(rename = "Tags", default, skip_serializing_if = "Option::is_none")]
-    pub tags: Option<Vec<Tag>>,
-    #[serde(
-        rename = "EventBusName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub event_bus_name: Option<String>,
+crate::types::wire_struct! {
+    DescribeEndpointRequest {
+        "Name" => name: String,
+        "HomeRegion" => home_region: String,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct PutRuleResponse {
-    #[serde(rename = "RuleArn", default, skip_serializing_if = "Option::is_none")]
-    pub rule_arn: Option<String>,
+crate::types::wire_struct! {
+    DescribeEndpointResponse {
+        "Name" => name: String,
+        "Description" => description: String,
+        "Arn" => arn: String,
+        "RoutingConfig" => routing_config: RoutingConfig,
+        "ReplicationConfig" => replication_config: ReplicationConfig,
+        "EventBuses" => event_buses: Vec<EndpointEventBus>,
+        "RoleArn" => role_arn: String,
+        "EndpointId" => endpoint_id: String,
+        "EndpointUrl" => endpoint_url: String,
+        "State" => state: EndpointState,
+        "StateReason" => state_reason: String,
+        "CreationTime" => creation_time: crate::types::Timestamp,
+        "LastModifiedTime" => last_modified_time: crate::types::Timestamp,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct PutTargetsRequest {
-    #[serde(rename = "Rule", default, skip_serializing_if = "Option::is_none")]
-    pub rule: Option<String>,
-    #[serde(
-        rename = "EventBusName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub event_bus_name: Option<String>,
-    #[serde(rename = "Targets", default, skip_serializing_if = "Option::is_none")]
-    pub targets: Option<Vec<Target>>,
+crate::types::wire_struct! {
+    DescribeEventBusRequest {
+        "Name" => name: String,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct PutTargetsResponse {
-    #[serde(
-        rename = "FailedEntryCount",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub failed_entry_count: Option<i32>,
-    #[serde(
-        rename = "FailedEntries",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub failed_entries: Option<Vec<PutTargetsResultEntry>>,
+crate::types::wire_struct! {
+    DescribeEventBusResponse {
+        "Name" => name: String,
+        "Arn" => arn: String,
+        "Description" => description: String,
+        "KmsKeyIdentifier" => kms_key_identifier: String,
+        "DeadLetterConfig" => dead_letter_config: DeadLetterConfig,
+        "Policy" => policy: String,
+        "LogConfig" => log_config: LogConfig,
+        "CreationTime" => creation_time: crate::types::Timestamp,
+        "LastModifiedTime" => last_modified_time: crate::types::Timestamp,
+        "ManagedBy" => managed_by: String,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct PutTargetsResultEntry {
-    #[serde(rename = "TargetId", default, skip_serializing_if = "Option::is_none")]
-    pub target_id: Option<String>,
-    #[serde(rename = "ErrorCode", default, skip_serializing_if = "Option::is_none")]
-    pub error_code: Option<String>,
-    #[serde(
-        rename = "ErrorMessage",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub error_message: Option<String>,
+crate::types::wire_struct! {
+    DescribeEventSourceRequest {
+        "Name" => name: String,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct RedshiftDataParameters {
-    #[serde(
-        rename = "SecretManagerArn",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub secret_manager_arn: Option<String>,
-    #[serde(rename = "Database", default, skip_serializing_if = "Option::is_none")]
-    pub database: Option<String>,
-    #[serde(rename = "DbUser", default, skip_serializing_if = "Option::is_none")]
-    pub db_user: Option<String>,
-    #[serde(rename = "Sql", default, skip_serializing_if = "Option::is_none")]
-    pub sql: Option<String>,
-    #[serde(
-        rename = "StatementName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub statement_name: Option<String>,
-    #[serde(rename = "WithEvent", default, skip_serializing_if = "Option::is_none")]
-    pub with_event: Option<bool>,
-    #[serde(rename = "Sqls", default, skip_serializing_if = "Option::is_none")]
-    pub sqls: Option<Vec<String>>,
+crate::types::wire_struct! {
+    DescribeEventSourceResponse {
+        "Arn" => arn: String,
+        "CreatedBy" => created_by: String,
+        "CreationTime" => creation_time: crate::types::Timestamp,
+        "ExpirationTime" => expiration_time: crate::types::Timestamp,
+        "Name" => name: String,
+        "State" => state: EventSourceState,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct RemovePermissionRequest {
-    #[serde(
-        rename = "StatementId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub statement_id: Option<String>,
-    #[serde(
-        rename = "RemoveAllPermissions",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub remove_all_permissions: Option<bool>,
-    #[serde(
-        rename = "EventBusName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub event_bus_name: Option<String>,
+crate::types::wire_struct! {
+    DescribePartnerEventSourceRequest {
+        "Name" => name: String,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct RemoveTargetsRequest {
-    #[serde(rename = "Rule", default, skip_serializing_if = "Option::is_none")]
-    pub rule: Option<String>,
-    #[serde(
-        rename = "EventBusName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub event_bus_name: Option<String>,
-    #[serde(rename = "Ids", default, skip_serializing_if = "Option::is_none")]
-    pub ids: Option<Vec<String>>,
-    #[serde(rename = "Force", default, skip_serializing_if = "Option::is_none")]
-    pub force: Option<bool>,
+crate::types::wire_struct! {
+    DescribePartnerEventSourceResponse {
+        "Arn" => arn: String,
+        "Name" => name: String,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct RemoveTargetsResponse {
-    #[serde(
-        rename = "FailedEntryCount",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub failed_entry_count: Option<i32>,
-    #[serde(
-        rename = "FailedEntries",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub failed_entries: Option<Vec<RemoveTargetsResultEntry>>,
+crate::types::wire_struct! {
+    DescribeReplayRequest {
+        "ReplayName" => replay_name: String,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct RemoveTargetsResultEntry {
-    #[serde(rename = "TargetId", default, skip_serializing_if = "Option::is_none")]
-    pub target_id: Option<String>,
-    #[serde(rename = "ErrorCode", default, skip_serializing_if = "Option::is_none")]
-    pub error_code: Option<String>,
-    #[serde(
-        rename = "ErrorMessage",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub error_message: Option<String>,
+crate::types::wire_struct! {
+    DescribeReplayResponse {
+        "ReplayName" => replay_name: String,
+        "ReplayArn" => replay_arn: String,
+        "Description" => description: String,
+        "State" => state: ReplayState,
+        "StateReason" => state_reason: String,
+        "EventSourceArn" => event_source_arn: String,
+        "Destination" => destination: ReplayDestination,
+        "EventStartTime" => event_start_time: crate::types::Timestamp,
+        "EventEndTime" => event_end_time: crate::types::Timestamp,
+        "EventLastReplayedTime" => event_last_replayed_time: crate::types::Timestamp,
+        "ReplayStartTime" => replay_start_time: crate::types::Timestamp,
+        "ReplayEndTime" => replay_end_time: crate::types::Timestamp,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct Replay {
-    #[serde(
-        rename = "ReplayName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub replay_name: Option<String>,
-    #[serde(
-        rename = "EventSourceArn",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub event_source_arn: Option<String>,
-    #[serde(rename = "State", default, skip_serializing_if = "Option::is_none")]
-    pub state: Option<ReplayState>,
-    #[serde(
-        rename = "StateReason",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub state_reason: Option<String>,
-    #[serde(
-        rename = "EventStartTime",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub event_start_time: Option<crate::types::Timestamp>,
-    #[serde(
-        rename = "EventEndTime",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub event_end_time: Option<crate::types::Timestamp>,
-    #[serde(
-        rename = "EventLastReplayedTime",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub event_last_replayed_time: Option<crate::types::Timestamp>,
-    #[serde(
-        rename = "ReplayStartTime",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub replay_start_time: Option<crate::types::Timestamp>,
-    #[serde(
-        rename = "ReplayEndTime",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub replay_end_time: Option<crate::types::Timestamp>,
+crate::types::wire_struct! {
+    DescribeRuleRequest {
+        "Name" => name: String,
+        "EventBusName" => event_bus_name: String,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ReplayDestination {
-    #[serde(rename = "Arn", default, skip_serializing_if = "Option::is_none")]
-    pub arn: Option<String>,
-    #[serde(
-        rename = "FilterArns",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub filter_arns: Option<Vec<String>>,
+crate::types::wire_struct! {
+    DescribeRuleResponse {
+        "Name" => name: String,
+        "Arn" => arn: String,
+        "EventPattern" => event_pattern: String,
+        "ScheduleExpression" => schedule_expression: String,
+        "State" => state: RuleState,
+        "Description" => description: String,
+        "RoleArn" => role_arn: String,
+        "ManagedBy" => managed_by: String,
+        "EventBusName" => event_bus_name: String,
+        "CreatedBy" => created_by: String,
+    }
+}
+
+crate::types::wire_struct! {
+    DisableRuleRequest {
+        "Name" => name: String,
+        "EventBusName" => event_bus_name: String,
+    }
+}
+
+crate::types::wire_struct! {
+    EcsParameters {
+        "TaskDefinitionArn" => task_definition_arn: String,
+        "TaskCount" => task_count: i32,
+        "LaunchType" => launch_type: LaunchType,
+        "NetworkConfiguration" => network_configuration: NetworkConfiguration,
+        "PlatformVersion" => platform_version: String,
+        "Group" => group: String,
+        "CapacityProviderStrategy" => capacity_provider_strategy: Vec<CapacityProviderStrategyItem>,
+        "EnableECSManagedTags" => enable_ecs_managed_tags: bool,
+        "EnableExecuteCommand" => enable_execute_command: bool,
+        "PlacementConstraints" => placement_constraints: Vec<PlacementConstraint>,
+        "PlacementStrategy" => placement_strategy: Vec<PlacementStrategy>,
+        "PropagateTags" => propagate_tags: PropagateTags,
+        "ReferenceId" => reference_id: String,
+        "Tags" => tags: Vec<Tag>,
+    }
+}
+
+crate::types::wire_struct! {
+    EnableRuleRequest {
+        "Name" => name: String,
+        "EventBusName" => event_bus_name: String,
+    }
+}
+
+crate::types::wire_struct! {
+    Endpoint {
+        "Name" => name: String,
+        "Description" => description: String,
+        "Arn" => arn: String,
+        "RoutingConfig" => routing_config: RoutingConfig,
+        "ReplicationConfig" => replication_config: ReplicationConfig,
+        "EventBuses" => event_buses: Vec<EndpointEventBus>,
+        "RoleArn" => role_arn: String,
+        "EndpointId" => endpoint_id: String,
+        "EndpointUrl" => endpoint_url: String,
+        "State" => state: EndpointState,
+        "StateReason" => state_reason: String,
+        "CreationTime" => creation_time: crate::types::Timestamp,
+        "LastModifiedTime" => last_modified_time: crate::types::Timestamp,
+    }
+}
+
+crate::types::wire_struct! {
+    EndpointEventBus {
+        "EventBusArn" => event_bus_arn: String,
+    }
 }
 
 crate::types::wire_enum! {
-ReplayState {
-Starting = "STARTING",
-Running = "RUNNING",
-Cancelling = "CANCELLING",
-Completed = "COMPLETED",
-Cancelled = "CANCELLED",
-Failed = "FAILED",
-}
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ReplicationConfig {
-    #[serde(rename = "State", default, skip_serializing_if = "Option::is_none")]
-    pub state: Option<ReplicationState>,
+    EndpointState {
+        Active = "ACTIVE",
+        Creating = "CREATING",
+        Updating = "UPDATING",
+        Deleting = "DELETING",
+        CreateFailed = "CREATE_FAILED",
+        UpdateFailed = "UPDATE_FAILED",
+        DeleteFailed = "DELETE_FAILED",
+    }
 }
 
-crate::types::wire_enum! {
-ReplicationState {
-Enabled = "ENABLED",
-Disabled = "DISABLED",
-}
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ResourceAlreadyExistsException {}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ResourceNotFoundException {}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct RetryPolicy {
-    #[serde(
-        rename = "MaximumRetryAttempts",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub maximum_retry_attempts: Option<i32>,
-    #[serde(
-        rename = "MaximumEventAgeInSeconds",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub maximum_event_age_in_seconds: Option<i32>,
+crate::types::wire_struct! {
+    EventBus {
+        "Name" => name: String,
+        "Arn" => arn: String,
+        "Description" => description: String,
+        "Policy" => policy: String,
+        "CreationTime" => creation_time: crate::types::Timestamp,
+        "LastModifiedTime" => last_modified_time: crate::types::Timestamp,
+        "ManagedBy" => managed_by: String,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct RoutingConfig {
-    #[serde(
-        rename = "FailoverConfig",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub failover_config: Option<FailoverConfig>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct Rule {
-    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    #[serde(rename = "Arn", default, skip_serializing_if = "Option::is_none")]
-    pub arn: Option<String>,
-    #[serde(
-        rename = "EventPattern",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub event_pattern: Option<String>,
-    #[serde(rename = "State", default, skip_serializing_if = "Option::is_none")]
-    pub state: Option<RuleState>,
-    #[serde(
-        rename = "Description",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub description: Option<String>,
-    #[serde(
-        rename = "ScheduleExpression",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub schedule_expression: Option<String>,
-    #[serde(rename = "RoleArn", default, skip_serializing_if = "Option::is_none")]
-    pub role_arn: Option<String>,
-    #[serde(rename = "ManagedBy", default, skip_serializing_if = "Option::is_none")]
-    pub managed_by: Option<String>,
-    #[serde(
-        rename = "EventBusName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub event_bus_name: Option<String>,
+crate::types::wire_struct! {
+    EventSource {
+        "Arn" => arn: String,
+        "CreatedBy" => created_by: String,
+        "CreationTime" => creation_time: crate::types::Timestamp,
+        "ExpirationTime" => expiration_time: crate::types::Timestamp,
+        "Name" => name: String,
+        "State" => state: EventSourceState,
+    }
 }
 
 crate::types::wire_enum! {
-RuleState {
-Enabled = "ENABLED",
-Disabled = "DISABLED",
-EnabledWithAllCloudtrailManagementEvents = "ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS",
-}
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct RunCommandParameters {
-    #[serde(
-        rename = "RunCommandTargets",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub run_command_targets: Option<Vec<RunCommandTarget>>,
+    EventSourceState {
+        Pending = "PENDING",
+        Active = "ACTIVE",
+        Deleted = "DELETED",
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct RunCommandTarget {
-    #[serde(rename = "Key", default, skip_serializing_if = "Option::is_none")]
-    pub key: Option<String>,
-    #[serde(rename = "Values", default, skip_serializing_if = "Option::is_none")]
-    pub values: Option<Vec<String>>,
+crate::types::wire_struct! {
+    FailoverConfig {
+        "Primary" => primary: Primary,
+        "Secondary" => secondary: Secondary,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct SageMakerPipelineParameter {
-    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    #[serde(rename = "Value", default, skip_serializing_if = "Option::is_none")]
-    pub value: Option<String>,
+crate::types::wire_struct! {
+    HttpParameters {
+        "PathParameterValues" => path_parameter_values: Vec<String>,
+        "HeaderParameters" => header_parameters: std::collections::BTreeMap<String, String>,
+        "QueryStringParameters" => query_string_parameters: std::collections::BTreeMap<String, String>,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct SageMakerPipelineParameters {
-    #[serde(
-        rename = "PipelineParameterList",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub pipeline_parameter_list: Option<Vec<SageMakerPipelineParameter>>,
+crate::types::wire_struct! {
+    IllegalStatusException {
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct Secondary {
-    #[serde(rename = "Route", default, skip_serializing_if = "Option::is_none")]
-    pub route: Option<String>,
+crate::types::wire_enum! {
+    IncludeDetail {
+        NoneValue = "NONE",
+        Full = "FULL",
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct SqsParameters {
-    #[serde(
-        rename = "MessageGroupId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub message_group_id: Option<String>,
+crate::types::wire_struct! {
+    InputTransformer {
+        "InputPathsMap" => input_paths_map: std::collections::BTreeMap<String, String>,
+        "InputTemplate" => input_template: String,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct StartReplayRequest {
-    #[serde(
-        rename = "ReplayName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub replay_name: Option<String>,
-    #[serde(
-        rename = "Description",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub description: Option<String>,
-    #[serde(
-        rename = "EventSourceArn",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub event_source_arn: Option<String>,
-    #[serde(
-        rename = "EventStartTime",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub event_start_time: Option<crate::types::Timestamp>,
-    #[serde(
-        rename = "EventEndTime",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub event_end_time: Option<crate::types::Timestamp>,
-    #[serde(
-        rename = "Destination",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub destination: Option<ReplayDestination>,
+crate::types::wire_struct! {
+    InternalException {
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct StartReplayResponse {
-    #[serde(rename = "ReplayArn", default, skip_serializing_if = "Option::is_none")]
-    pub replay_arn: Option<String>,
-    #[serde(rename = "State", default, skip_serializing_if = "Option::is_none")]
-    pub state: Option<ReplayState>,
-    #[serde(
-        rename = "StateReason",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub state_reason: Option<String>,
-    #[serde(
-        rename = "ReplayStartTime",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub replay_start_time: Option<crate::types::Timestamp>,
+crate::types::wire_struct! {
+    InvalidEventPatternException {
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct Tag {
-    #[serde(rename = "Key", default, skip_serializing_if = "Option::is_none")]
-    pub key: Option<String>,
-    #[serde(rename = "Value", default, skip_serializing_if = "Option::is_none")]
-    pub value: Option<String>,
+crate::types::wire_struct! {
+    InvalidStateException {
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct TagResourceRequest {
-    #[serde(
-        rename = "ResourceARN",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub resource_arn: Option<String>,
-    #[serde(rename = "Tags", default, skip_serializing_if = "Option::is_none")]
-    pub tags: Option<Vec<Tag>>,
+crate::types::wire_struct! {
+    KinesisParameters {
+        "PartitionKeyPath" => partition_key_path: String,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct TagResourceResponse {}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct Target {
-    #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-    #[serde(rename = "Arn", default, skip_serializing_if = "Option::is_none")]
-    pub arn: Option<String>,
-    #[serde(rename = "RoleArn", default, skip_serializing_if = "Option::is_none")]
-    pub role_arn: Option<String>,
-    #[serde(rename = "Input", default, skip_serializing_if = "Option::is_none")]
-    pub input: Option<String>,
-    #[serde(rename = "InputPath", default, skip_serializing_if = "Option::is_none")]
-    pub input_path: Option<String>,
-    #[serde(
-        rename = "InputTransformer",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub input_transformer: Option<InputTransformer>,
-    #[serde(
-        rename = "KinesisParameters",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub kinesis_parameters: Option<KinesisParameters>,
-    #[serde(
-        rename = "RunCommandParameters",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub run_command_parameters: Option<RunCommandParameters>,
-    #[serde(
-        rename = "EcsParameters",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub ecs_parameters: Option<EcsParameters>,
-    #[serde(
-        rename = "BatchParameters",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub batch_parameters: Option<BatchParameters>,
-    #[serde(
-        rename = "SqsParameters",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub sqs_parameters: Option<SqsParameters>,
-    #[serde(
-        rename = "HttpParameters",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub http_parameters: Option<HttpParameters>,
-    #[serde(
-        rename = "RedshiftDataParameters",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub redshift_data_parameters: Option<RedshiftDataParameters>,
-    #[serde(
-        rename = "SageMakerPipelineParameters",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub sage_maker_pipeline_parameters: Option<SageMakerPipelineParameters>,
-    #[serde(
-        rename = "DeadLetterConfig",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub dead_letter_config: Option<DeadLetterConfig>,
-    #[serde(
-        rename = "RetryPolicy",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub retry_policy: Option<RetryPolicy>,
-    #[serde(
-        rename = "AppSyncParameters",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub app_sync_parameters: Option<AppSyncParameters>,
+crate::types::wire_enum! {
+    LaunchType {
+        Ec2 = "EC2",
+        Fargate = "FARGATE",
+        External = "EXTERNAL",
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct TestEventPatternRequest {
-    #[serde(
-        rename = "EventPattern",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub event_pattern: Option<String>,
-    #[serde(rename = "Event", default, skip_serializing_if = "Option::is_none")]
-    pub event: Option<String>,
+crate::types::wire_enum! {
+    Level {
+        Off = "OFF",
+        ErrorValue = "ERROR",
+        Info = "INFO",
+        Trace = "TRACE",
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct TestEventPatternResponse {
-    #[serde(rename = "Result", default, skip_serializing_if = "Option::is_none")]
-    pub result: Option<bool>,
+crate::types::wire_struct! {
+    LimitExceededException {
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ThrottlingException {}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct UntagResourceRequest {
-    #[serde(
-        rename = "ResourceARN",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub resource_arn: Option<String>,
-    #[serde(rename = "TagKeys", default, skip_serializing_if = "Option::is_none")]
-    pub tag_keys: Option<Vec<String>>,
+crate::types::wire_struct! {
+    ListApiDestinationsRequest {
+        "NamePrefix" => name_prefix: String,
+        "ConnectionArn" => connection_arn: String,
+        "NextToken" => next_token: String,
+        "Limit" => limit: i32,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct UntagResourceResponse {}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct UpdateApiDestinationRequest {
-    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    #[serde(
-        rename = "Description",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub description: Option<String>,
-    #[serde(
-        rename = "ConnectionArn",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub connection_arn: Option<String>,
-    #[serde(
-        rename = "InvocationEndpoint",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub invocation_endpoint: Option<String>,
-    #[serde(
-        rename = "HttpMethod",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub http_method: Option<ApiDestinationHttpMethod>,
-    #[serde(
-        rename = "InvocationRateLimitPerSecond",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub invocation_rate_limit_per_second: Option<i32>,
+crate::types::wire_struct! {
+    ListApiDestinationsResponse {
+        "ApiDestinations" => api_destinations: Vec<ApiDestination>,
+        "NextToken" => next_token: String,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct UpdateApiDestinationResponse {
-    #[serde(
-        rename = "ApiDestinationArn",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub api_destination_arn: Option<String>,
-    #[serde(
-        rename = "ApiDestinationState",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub api_destination_state: Option<ApiDestinationState>,
-    #[serde(
-        rename = "CreationTime",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub creation_time: Option<crate::types::Timestamp>,
-    #[serde(
-        rename = "LastModifiedTime",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub last_modified_time: Option<crate::types::Timestamp>,
+crate::types::wire_struct! {
+    ListArchivesRequest {
+        "NamePrefix" => name_prefix: String,
+        "EventSourceArn" => event_source_arn: String,
+        "State" => state: ArchiveState,
+        "NextToken" => next_token: String,
+        "Limit" => limit: i32,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct UpdateArchiveRequest {
-    #[serde(
-        rename = "ArchiveName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub archive_name: Option<String>,
-    #[serde(
-        rename = "Description",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub description: Option<String>,
-    #[serde(
-        rename = "EventPattern",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub event_pattern: Option<String>,
-    #[serde(
-        rename = "RetentionDays",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub retention_days: Option<i32>,
-    #[serde(
-        rename = "KmsKeyIdentifier",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub kms_key_identifier: Option<String>,
+crate::types::wire_struct! {
+    ListArchivesResponse {
+        "Archives" => archives: Vec<Archive>,
+        "NextToken" => next_token: String,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct UpdateArchiveResponse {
-    #[serde(
-        rename = "ArchiveArn",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub archive_arn: Option<String>,
-    #[serde(rename = "State", default, skip_serializing_if = "Option::is_none")]
-    pub state: Option<ArchiveState>,
-    #[serde(
-        rename = "StateReason",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub state_reason: Option<String>,
-    #[serde(
-        rename = "CreationTime",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub creation_time: Option<crate::types::Timestamp>,
+crate::types::wire_struct! {
+    ListConnectionsRequest {
+        "NamePrefix" => name_prefix: String,
+        "ConnectionState" => connection_state: ConnectionState,
+        "NextToken" => next_token: String,
+        "Limit" => limit: i32,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct UpdateConnectionApiKeyAuthRequestParameters {
-    #[serde(
-        rename = "ApiKeyName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub api_key_name: Option<String>,
-    #[serde(
-        rename = "ApiKeyValue",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub api_key_value: Option<String>,
+crate::types::wire_struct! {
+    ListConnectionsResponse {
+        "Connections" => connections: Vec<Connection>,
+        "NextToken" => next_token: String,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct UpdateConnectionAuthRequestParameters {
-    #[serde(
-        rename = "BasicAuthParameters",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub basic_auth_parameters: Option<UpdateConnectionBasicAuthRequestParameters>,
-    #[serde(
-        rename = "OAuthParameters",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub o_auth_parameters: Option<UpdateConnectionOAuthRequestParameters>,
-    #[serde(
-        rename = "ApiKeyAuthParameters",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub api_key_auth_parameters: Option<UpdateConnectionApiKeyAuthRequestParameters>,
-    #[serde(
-        rename = "InvocationHttpParameters",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub invocation_http_parameters: Option<ConnectionHttpParameters>,
-    #[serde(
-        rename = "ConnectivityParameters",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub connectivity_parameters: Option<ConnectivityResourceParameters>,
+crate::types::wire_struct! {
+    ListEndpointsRequest {
+        "NamePrefix" => name_prefix: String,
+        "HomeRegion" => home_region: String,
+        "NextToken" => next_token: String,
+        "MaxResults" => max_results: i32,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct UpdateConnectionBasicAuthRequestParameters {
-    #[serde(rename = "Username", default, skip_serializing_if = "Option::is_none")]
-    pub username: Option<String>,
-    #[serde(rename = "Password", default, skip_serializing_if = "Option::is_none")]
-    pub password: Option<String>,
+crate::types::wire_struct! {
+    ListEndpointsResponse {
+        "Endpoints" => endpoints: Vec<Endpoint>,
+        "NextToken" => next_token: String,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct UpdateConnectionOAuthClientRequestParameters {
-    #[serde(rename = "ClientID", default, skip_serializing_if = "Option::is_none")]
-    pub client_id: Option<String>,
-    #[serde(
-        rename = "ClientSecret",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub client_secret: Option<String>,
+crate::types::wire_struct! {
+    ListEventBusesRequest {
+        "NamePrefix" => name_prefix: String,
+        "NextToken" => next_token: String,
+        "Limit" => limit: i32,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct UpdateConnectionOAuthRequestParameters {
-    #[serde(
-        rename = "ClientParameters",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub client_parameters: Option<UpdateConnectionOAuthClientRequestParameters>,
-    #[serde(
-        rename = "AuthorizationEndpoint",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub authorization_endpoint: Option<String>,
-    #[serde(
-        rename = "HttpMethod",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub http_method: Option<ConnectionOAuthHttpMethod>,
-    #[serde(
-        rename = "OAuthHttpParameters",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub o_auth_http_parameters: Option<ConnectionHttpParameters>,
+crate::types::wire_struct! {
+    ListEventBusesResponse {
+        "EventBuses" => event_buses: Vec<EventBus>,
+        "NextToken" => next_token: String,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct UpdateConnectionRequest {
-    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    #[serde(
-        rename = "Description",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub description: Option<String>,
-    #[serde(
-        rename = "AuthorizationType",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub authorization_type: Option<ConnectionAuthorizationType>,
-    #[serde(
-        rename = "AuthParameters",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub auth_parameters: Option<UpdateConnectionAuthRequestParameters>,
-    #[serde(
-        rename = "InvocationConnectivityParameters",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub invocation_connectivity_parameters: Option<ConnectivityResourceParameters>,
-    #[serde(
-        rename = "KmsKeyIdentifier",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub kms_key_identifier: Option<String>,
+crate::types::wire_struct! {
+    ListEventSourcesRequest {
+        "NamePrefix" => name_prefix: String,
+        "NextToken" => next_token: String,
+        "Limit" => limit: i32,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct UpdateConnectionResponse {
-    #[serde(
-        rename = "ConnectionArn",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub connection_arn: Option<String>,
-    #[serde(
-        rename = "ConnectionState",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub connection_state: Option<ConnectionState>,
-    #[serde(
-        rename = "CreationTime",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub creation_time: Option<crate::types::Timestamp>,
-    #[serde(
-        rename = "LastModifiedTime",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub last_modified_time: Option<crate::types::Timestamp>,
-    #[serde(
-        rename = "LastAuthorizedTime",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub last_authorized_time: Option<crate::types::Timestamp>,
+crate::types::wire_struct! {
+    ListEventSourcesResponse {
+        "EventSources" => event_sources: Vec<EventSource>,
+        "NextToken" => next_token: String,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct UpdateEndpointRequest {
-    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    #[serde(
-        rename = "Description",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub description: Option<String>,
-    #[serde(
-        rename = "RoutingConfig",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub routing_config: Option<RoutingConfig>,
-    #[serde(
-        rename = "ReplicationConfig",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub replication_config: Option<ReplicationConfig>,
-    #[serde(
-        rename = "EventBuses",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub event_buses: Option<Vec<EndpointEventBus>>,
-    #[serde(rename = "RoleArn", default, skip_serializing_if = "Option::is_none")]
-    pub role_arn: Option<String>,
+crate::types::wire_struct! {
+    ListPartnerEventSourceAccountsRequest {
+        "EventSourceName" => event_source_name: String,
+        "NextToken" => next_token: String,
+        "Limit" => limit: i32,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct UpdateEndpointResponse {
-    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    #[serde(rename = "Arn", default, skip_serializing_if = "Option::is_none")]
-    pub arn: Option<String>,
-    #[serde(
-        rename = "RoutingConfig",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub routing_config: Option<RoutingConfig>,
-    #[serde(
-        rename = "ReplicationConfig",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub replication_config: Option<ReplicationConfig>,
-    #[serde(
-        rename = "EventBuses",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub event_buses: Option<Vec<EndpointEventBus>>,
-    #[serde(rename = "RoleArn", default, skip_serializing_if = "Option::is_none")]
-    pub role_arn: Option<String>,
-    #[serde(
-        rename = "EndpointId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub endpoint_id: Option<String>,
-    #[serde(
-        rename = "EndpointUrl",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub endpoint_url: Option<String>,
-    #[serde(rename = "State", default, skip_serializing_if = "Option::is_none")]
-    pub state: Option<EndpointState>,
+crate::types::wire_struct! {
+    ListPartnerEventSourceAccountsResponse {
+        "PartnerEventSourceAccounts" => partner_event_source_accounts: Vec<PartnerEventSourceAccount>,
+        "NextToken" => next_token: String,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct UpdateEventBusRequest {
-    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    #[serde(
-        rename = "KmsKeyIdentifier",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub kms_key_identifier: Option<String>,
-    #[serde(
-        rename = "Description",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub description: Option<String>,
-    #[serde(
-        rename = "DeadLetterConfig",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub dead_letter_config: Option<DeadLetterConfig>,
-    #[serde(rename = "LogConfig", default, skip_serializing_if = "Option::is_none")]
-    pub log_config: Option<LogConfig>,
+crate::types::wire_struct! {
+    ListPartnerEventSourcesRequest {
+        "NamePrefix" => name_prefix: String,
+        "NextToken" => next_token: String,
+        "Limit" => limit: i32,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct UpdateEventBusResponse {
-    #[serde(rename = "Arn", default, skip_serializing_if = "Option::is_none")]
-    pub arn: Option<String>,
-    #[serde(rename = "Name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    #[serde(
-        rename = "KmsKeyIdentifier",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub kms_key_identifier: Option<String>,
-    #[serde(
-        rename = "Description",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub description: Option<String>,
-    #[serde(
-        rename = "DeadLetterConfig",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub dead_letter_config: Option<DeadLetterConfig>,
-    #[serde(rename = "LogConfig", default, skip_serializing_if = "Option::is_none")]
-    pub log_config: Option<LogConfig>,
+crate::types::wire_struct! {
+    ListPartnerEventSourcesResponse {
+        "PartnerEventSources" => partner_event_sources: Vec<PartnerEventSource>,
+        "NextToken" => next_token: String,
+    }
+}
+
+crate::types::wire_struct! {
+    ListReplaysRequest {
+        "NamePrefix" => name_prefix: String,
+        "State" => state: ReplayState,
+        "EventSourceArn" => event_source_arn: String,
+        "NextToken" => next_token: String,
+        "Limit" => limit: i32,
+    }
+}
+
+crate::types::wire_struct! {
+    ListReplaysResponse {
+        "Replays" => replays: Vec<Replay>,
+        "NextToken" => next_token: String,
+    }
+}
+
+crate::types::wire_struct! {
+    ListRuleNamesByTargetRequest {
+        "TargetArn" => target_arn: String,
+        "EventBusName" => event_bus_name: String,
+        "NextToken" => next_token: String,
+        "Limit" => limit: i32,
+    }
+}
+
+crate::types::wire_struct! {
+    ListRuleNamesByTargetResponse {
+        "RuleNames" => rule_names: Vec<String>,
+        "NextToken" => next_token: String,
+    }
+}
+
+crate::types::wire_struct! {
+    ListRulesRequest {
+        "NamePrefix" => name_prefix: String,
+        "EventBusName" => event_bus_name: String,
+        "NextToken" => next_token: String,
+        "Limit" => limit: i32,
+    }
+}
+
+crate::types::wire_struct! {
+    ListRulesResponse {
+        "Rules" => rules: Vec<Rule>,
+        "NextToken" => next_token: String,
+    }
+}
+
+crate::types::wire_struct! {
+    ListTagsForResourceRequest {
+        "ResourceARN" => resource_arn: String,
+    }
+}
+
+crate::types::wire_struct! {
+    ListTagsForResourceResponse {
+        "Tags" => tags: Vec<Tag>,
+    }
+}
+
+crate::types::wire_struct! {
+    ListTargetsByRuleRequest {
+        "Rule" => rule: String,
+        "EventBusName" => event_bus_name: String,
+        "NextToken" => next_token: String,
+        "Limit" => limit: i32,
+    }
+}
+
+crate::types::wire_struct! {
+    ListTargetsByRuleResponse {
+        "Targets" => targets: Vec<Target>,
+        "NextToken" => next_token: String,
+    }
+}
+
+crate::types::wire_struct! {
+    LogConfig {
+        "IncludeDetail" => include_detail: IncludeDetail,
+        "Level" => level: Level,
+    }
+}
+
+crate::types::wire_struct! {
+    ManagedRuleException {
+    }
+}
+
+crate::types::wire_struct! {
+    NetworkConfiguration {
+        "awsvpcConfiguration" => awsvpc_configuration: AwsVpcConfiguration,
+    }
+}
+
+crate::types::wire_struct! {
+    OperationDisabledException {
+    }
+}
+
+crate::types::wire_struct! {
+    PartnerEventSource {
+        "Arn" => arn: String,
+        "Name" => name: String,
+    }
+}
+
+crate::types::wire_struct! {
+    PartnerEventSourceAccount {
+        "Account" => account: String,
+        "CreationTime" => creation_time: crate::types::Timestamp,
+        "ExpirationTime" => expiration_time: crate::types::Timestamp,
+        "State" => state: EventSourceState,
+    }
+}
+
+crate::types::wire_struct! {
+    PlacementConstraint {
+        "type" => r#type: PlacementConstraintType,
+        "expression" => expression: String,
+    }
+}
+
+crate::types::wire_enum! {
+    PlacementConstraintType {
+        DistinctInstance = "distinctInstance",
+        MemberOf = "memberOf",
+    }
+}
+
+crate::types::wire_struct! {
+    PlacementStrategy {
+        "type" => r#type: PlacementStrategyType,
+        "field" => field: String,
+    }
+}
+
+crate::types::wire_enum! {
+    PlacementStrategyType {
+        Random = "random",
+        Spread = "spread",
+        Binpack = "binpack",
+    }
+}
+
+crate::types::wire_struct! {
+    PolicyLengthExceededException {
+    }
+}
+
+crate::types::wire_struct! {
+    Primary {
+        "HealthCheck" => health_check: String,
+    }
+}
+
+crate::types::wire_enum! {
+    PropagateTags {
+        TaskDefinition = "TASK_DEFINITION",
+    }
+}
+
+crate::types::wire_struct! {
+    PutEventsRequest {
+        "Entries" => entries: Vec<PutEventsRequestEntry>,
+        "EndpointId" => endpoint_id: String,
+    }
+}
+
+crate::types::wire_struct! {
+    PutEventsRequestEntry {
+        "Time" => time: crate::types::Timestamp,
+        "Source" => source: String,
+        "Resources" => resources: Vec<String>,
+        "DetailType" => detail_type: String,
+        "Detail" => detail: String,
+        "EventBusName" => event_bus_name: String,
+        "TraceHeader" => trace_header: String,
+    }
+}
+
+crate::types::wire_struct! {
+    PutEventsResponse {
+        "FailedEntryCount" => failed_entry_count: i32,
+        "Entries" => entries: Vec<PutEventsResultEntry>,
+    }
+}
+
+crate::types::wire_struct! {
+    PutEventsResultEntry {
+        "EventId" => event_id: String,
+        "ErrorCode" => error_code: String,
+        "ErrorMessage" => error_message: String,
+    }
+}
+
+crate::types::wire_struct! {
+    PutPartnerEventsRequest {
+        "Entries" => entries: Vec<PutPartnerEventsRequestEntry>,
+    }
+}
+
+crate::types::wire_struct! {
+    PutPartnerEventsRequestEntry {
+        "Time" => time: crate::types::Timestamp,
+        "Source" => source: String,
+        "Resources" => resources: Vec<String>,
+        "DetailType" => detail_type: String,
+        "Detail" => detail: String,
+    }
+}
+
+crate::types::wire_struct! {
+    PutPartnerEventsResponse {
+        "FailedEntryCount" => failed_entry_count: i32,
+        "Entries" => entries: Vec<PutPartnerEventsResultEntry>,
+    }
+}
+
+crate::types::wire_struct! {
+    PutPartnerEventsResultEntry {
+        "EventId" => event_id: String,
+        "ErrorCode" => error_code: String,
+        "ErrorMessage" => error_message: String,
+    }
+}
+
+crate::types::wire_struct! {
+    PutPermissionRequest {
+        "EventBusName" => event_bus_name: String,
+        "Action" => action: String,
+        "Principal" => principal: String,
+        "StatementId" => statement_id: String,
+        "Condition" => condition: Condition,
+        "Policy" => policy: String,
+    }
+}
+
+crate::types::wire_struct! {
+    PutRuleRequest {
+        "Name" => name: String,
+        "ScheduleExpression" => schedule_expression: String,
+        "EventPattern" => event_pattern: String,
+        "State" => state: RuleState,
+        "Description" => description: String,
+        "RoleArn" => role_arn: String,
+        "Tags" => tags: Vec<Tag>,
+        "EventBusName" => event_bus_name: String,
+    }
+}
+
+crate::types::wire_struct! {
+    PutRuleResponse {
+        "RuleArn" => rule_arn: String,
+    }
+}
+
+crate::types::wire_struct! {
+    PutTargetsRequest {
+        "Rule" => rule: String,
+        "EventBusName" => event_bus_name: String,
+        "Targets" => targets: Vec<Target>,
+    }
+}
+
+crate::types::wire_struct! {
+    PutTargetsResponse {
+        "FailedEntryCount" => failed_entry_count: i32,
+        "FailedEntries" => failed_entries: Vec<PutTargetsResultEntry>,
+    }
+}
+
+crate::types::wire_struct! {
+    PutTargetsResultEntry {
+        "TargetId" => target_id: String,
+        "ErrorCode" => error_code: String,
+        "ErrorMessage" => error_message: String,
+    }
+}
+
+crate::types::wire_struct! {
+    RedshiftDataParameters {
+        "SecretManagerArn" => secret_manager_arn: String,
+        "Database" => database: String,
+        "DbUser" => db_user: String,
+        "Sql" => sql: String,
+        "StatementName" => statement_name: String,
+        "WithEvent" => with_event: bool,
+        "Sqls" => sqls: Vec<String>,
+    }
+}
+
+crate::types::wire_struct! {
+    RemovePermissionRequest {
+        "StatementId" => statement_id: String,
+        "RemoveAllPermissions" => remove_all_permissions: bool,
+        "EventBusName" => event_bus_name: String,
+    }
+}
+
+crate::types::wire_struct! {
+    RemoveTargetsRequest {
+        "Rule" => rule: String,
+        "EventBusName" => event_bus_name: String,
+        "Ids" => ids: Vec<String>,
+        "Force" => force: bool,
+    }
+}
+
+crate::types::wire_struct! {
+    RemoveTargetsResponse {
+        "FailedEntryCount" => failed_entry_count: i32,
+        "FailedEntries" => failed_entries: Vec<RemoveTargetsResultEntry>,
+    }
+}
+
+crate::types::wire_struct! {
+    RemoveTargetsResultEntry {
+        "TargetId" => target_id: String,
+        "ErrorCode" => error_code: String,
+        "ErrorMessage" => error_message: String,
+    }
+}
+
+crate::types::wire_struct! {
+    Replay {
+        "ReplayName" => replay_name: String,
+        "EventSourceArn" => event_source_arn: String,
+        "State" => state: ReplayState,
+        "StateReason" => state_reason: String,
+        "EventStartTime" => event_start_time: crate::types::Timestamp,
+        "EventEndTime" => event_end_time: crate::types::Timestamp,
+        "EventLastReplayedTime" => event_last_replayed_time: crate::types::Timestamp,
+        "ReplayStartTime" => replay_start_time: crate::types::Timestamp,
+        "ReplayEndTime" => replay_end_time: crate::types::Timestamp,
+    }
+}
+
+crate::types::wire_struct! {
+    ReplayDestination {
+        "Arn" => arn: String,
+        "FilterArns" => filter_arns: Vec<String>,
+    }
+}
+
+crate::types::wire_enum! {
+    ReplayState {
+        Starting = "STARTING",
+        Running = "RUNNING",
+        Cancelling = "CANCELLING",
+        Completed = "COMPLETED",
+        Cancelled = "CANCELLED",
+        Failed = "FAILED",
+    }
+}
+
+crate::types::wire_struct! {
+    ReplicationConfig {
+        "State" => state: ReplicationState,
+    }
+}
+
+crate::types::wire_enum! {
+    ReplicationState {
+        Enabled = "ENABLED",
+        Disabled = "DISABLED",
+    }
+}
+
+crate::types::wire_struct! {
+    ResourceAlreadyExistsException {
+    }
+}
+
+crate::types::wire_struct! {
+    ResourceNotFoundException {
+    }
+}
+
+crate::types::wire_struct! {
+    RetryPolicy {
+        "MaximumRetryAttempts" => maximum_retry_attempts: i32,
+        "MaximumEventAgeInSeconds" => maximum_event_age_in_seconds: i32,
+    }
+}
+
+crate::types::wire_struct! {
+    RoutingConfig {
+        "FailoverConfig" => failover_config: FailoverConfig,
+    }
+}
+
+crate::types::wire_struct! {
+    Rule {
+        "Name" => name: String,
+        "Arn" => arn: String,
+        "EventPattern" => event_pattern: String,
+        "State" => state: RuleState,
+        "Description" => description: String,
+        "ScheduleExpression" => schedule_expression: String,
+        "RoleArn" => role_arn: String,
+        "ManagedBy" => managed_by: String,
+        "EventBusName" => event_bus_name: String,
+    }
+}
+
+crate::types::wire_enum! {
+    RuleState {
+        Enabled = "ENABLED",
+        Disabled = "DISABLED",
+        EnabledWithAllCloudtrailManagementEvents = "ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS",
+    }
+}
+
+crate::types::wire_struct! {
+    RunCommandParameters {
+        "RunCommandTargets" => run_command_targets: Vec<RunCommandTarget>,
+    }
+}
+
+crate::types::wire_struct! {
+    RunCommandTarget {
+        "Key" => key: String,
+        "Values" => values: Vec<String>,
+    }
+}
+
+crate::types::wire_struct! {
+    SageMakerPipelineParameter {
+        "Name" => name: String,
+        "Value" => value: String,
+    }
+}
+
+crate::types::wire_struct! {
+    SageMakerPipelineParameters {
+        "PipelineParameterList" => pipeline_parameter_list: Vec<SageMakerPipelineParameter>,
+    }
+}
+
+crate::types::wire_struct! {
+    Secondary {
+        "Route" => route: String,
+    }
+}
+
+crate::types::wire_struct! {
+    SqsParameters {
+        "MessageGroupId" => message_group_id: String,
+    }
+}
+
+crate::types::wire_struct! {
+    StartReplayRequest {
+        "ReplayName" => replay_name: String,
+        "Description" => description: String,
+        "EventSourceArn" => event_source_arn: String,
+        "EventStartTime" => event_start_time: crate::types::Timestamp,
+        "EventEndTime" => event_end_time: crate::types::Timestamp,
+        "Destination" => destination: ReplayDestination,
+    }
+}
+
+crate::types::wire_struct! {
+    StartReplayResponse {
+        "ReplayArn" => replay_arn: String,
+        "State" => state: ReplayState,
+        "StateReason" => state_reason: String,
+        "ReplayStartTime" => replay_start_time: crate::types::Timestamp,
+    }
+}
+
+crate::types::wire_struct! {
+    Tag {
+        "Key" => key: String,
+        "Value" => value: String,
+    }
+}
+
+crate::types::wire_struct! {
+    TagResourceRequest {
+        "ResourceARN" => resource_arn: String,
+        "Tags" => tags: Vec<Tag>,
+    }
+}
+
+crate::types::wire_struct! {
+    TagResourceResponse {
+    }
+}
+
+crate::types::wire_struct! {
+    Target {
+        "Id" => id: String,
+        "Arn" => arn: String,
+        "RoleArn" => role_arn: String,
+        "Input" => input: String,
+        "InputPath" => input_path: String,
+        "InputTransformer" => input_transformer: InputTransformer,
+        "KinesisParameters" => kinesis_parameters: KinesisParameters,
+        "RunCommandParameters" => run_command_parameters: RunCommandParameters,
+        "EcsParameters" => ecs_parameters: EcsParameters,
+        "BatchParameters" => batch_parameters: BatchParameters,
+        "SqsParameters" => sqs_parameters: SqsParameters,
+        "HttpParameters" => http_parameters: HttpParameters,
+        "RedshiftDataParameters" => redshift_data_parameters: RedshiftDataParameters,
+        "SageMakerPipelineParameters" => sage_maker_pipeline_parameters: SageMakerPipelineParameters,
+        "DeadLetterConfig" => dead_letter_config: DeadLetterConfig,
+        "RetryPolicy" => retry_policy: RetryPolicy,
+        "AppSyncParameters" => app_sync_parameters: AppSyncParameters,
+    }
+}
+
+crate::types::wire_struct! {
+    TestEventPatternRequest {
+        "EventPattern" => event_pattern: String,
+        "Event" => event: String,
+    }
+}
+
+crate::types::wire_struct! {
+    TestEventPatternResponse {
+        "Result" => result: bool,
+    }
+}
+
+crate::types::wire_struct! {
+    ThrottlingException {
+    }
+}
+
+crate::types::wire_struct! {
+    UntagResourceRequest {
+        "ResourceARN" => resource_arn: String,
+        "TagKeys" => tag_keys: Vec<String>,
+    }
+}
+
+crate::types::wire_struct! {
+    UntagResourceResponse {
+    }
+}
+
+crate::types::wire_struct! {
+    UpdateApiDestinationRequest {
+        "Name" => name: String,
+        "Description" => description: String,
+        "ConnectionArn" => connection_arn: String,
+        "InvocationEndpoint" => invocation_endpoint: String,
+        "HttpMethod" => http_method: ApiDestinationHttpMethod,
+        "InvocationRateLimitPerSecond" => invocation_rate_limit_per_second: i32,
+    }
+}
+
+crate::types::wire_struct! {
+    UpdateApiDestinationResponse {
+        "ApiDestinationArn" => api_destination_arn: String,
+        "ApiDestinationState" => api_destination_state: ApiDestinationState,
+        "CreationTime" => creation_time: crate::types::Timestamp,
+        "LastModifiedTime" => last_modified_time: crate::types::Timestamp,
+    }
+}
+
+crate::types::wire_struct! {
+    UpdateArchiveRequest {
+        "ArchiveName" => archive_name: String,
+        "Description" => description: String,
+        "EventPattern" => event_pattern: String,
+        "RetentionDays" => retention_days: i32,
+        "KmsKeyIdentifier" => kms_key_identifier: String,
+    }
+}
+
+crate::types::wire_struct! {
+    UpdateArchiveResponse {
+        "ArchiveArn" => archive_arn: String,
+        "State" => state: ArchiveState,
+        "StateReason" => state_reason: String,
+        "CreationTime" => creation_time: crate::types::Timestamp,
+    }
+}
+
+crate::types::wire_struct! {
+    UpdateConnectionApiKeyAuthRequestParameters {
+        "ApiKeyName" => api_key_name: String,
+        "ApiKeyValue" => api_key_value: String,
+    }
+}
+
+crate::types::wire_struct! {
+    UpdateConnectionAuthRequestParameters {
+        "BasicAuthParameters" => basic_auth_parameters: UpdateConnectionBasicAuthRequestParameters,
+        "OAuthParameters" => o_auth_parameters: UpdateConnectionOAuthRequestParameters,
+        "ApiKeyAuthParameters" => api_key_auth_parameters: UpdateConnectionApiKeyAuthRequestParameters,
+        "InvocationHttpParameters" => invocation_http_parameters: ConnectionHttpParameters,
+        "ConnectivityParameters" => connectivity_parameters: ConnectivityResourceParameters,
+    }
+}
+
+crate::types::wire_struct! {
+    UpdateConnectionBasicAuthRequestParameters {
+        "Username" => username: String,
+        "Password" => password: String,
+    }
+}
+
+crate::types::wire_struct! {
+    UpdateConnectionOAuthClientRequestParameters {
+        "ClientID" => client_id: String,
+        "ClientSecret" => client_secret: String,
+    }
+}
+
+crate::types::wire_struct! {
+    UpdateConnectionOAuthRequestParameters {
+        "ClientParameters" => client_parameters: UpdateConnectionOAuthClientRequestParameters,
+        "AuthorizationEndpoint" => authorization_endpoint: String,
+        "HttpMethod" => http_method: ConnectionOAuthHttpMethod,
+        "OAuthHttpParameters" => o_auth_http_parameters: ConnectionHttpParameters,
+    }
+}
+
+crate::types::wire_struct! {
+    UpdateConnectionRequest {
+        "Name" => name: String,
+        "Description" => description: String,
+        "AuthorizationType" => authorization_type: ConnectionAuthorizationType,
+        "AuthParameters" => auth_parameters: UpdateConnectionAuthRequestParameters,
+        "InvocationConnectivityParameters" => invocation_connectivity_parameters: ConnectivityResourceParameters,
+        "KmsKeyIdentifier" => kms_key_identifier: String,
+    }
+}
+
+crate::types::wire_struct! {
+    UpdateConnectionResponse {
+        "ConnectionArn" => connection_arn: String,
+        "ConnectionState" => connection_state: ConnectionState,
+        "CreationTime" => creation_time: crate::types::Timestamp,
+        "LastModifiedTime" => last_modified_time: crate::types::Timestamp,
+        "LastAuthorizedTime" => last_authorized_time: crate::types::Timestamp,
+    }
+}
+
+crate::types::wire_struct! {
+    UpdateEndpointRequest {
+        "Name" => name: String,
+        "Description" => description: String,
+        "RoutingConfig" => routing_config: RoutingConfig,
+        "ReplicationConfig" => replication_config: ReplicationConfig,
+        "EventBuses" => event_buses: Vec<EndpointEventBus>,
+        "RoleArn" => role_arn: String,
+    }
+}
+
+crate::types::wire_struct! {
+    UpdateEndpointResponse {
+        "Name" => name: String,
+        "Arn" => arn: String,
+        "RoutingConfig" => routing_config: RoutingConfig,
+        "ReplicationConfig" => replication_config: ReplicationConfig,
+        "EventBuses" => event_buses: Vec<EndpointEventBus>,
+        "RoleArn" => role_arn: String,
+        "EndpointId" => endpoint_id: String,
+        "EndpointUrl" => endpoint_url: String,
+        "State" => state: EndpointState,
+    }
+}
+
+crate::types::wire_struct! {
+    UpdateEventBusRequest {
+        "Name" => name: String,
+        "KmsKeyIdentifier" => kms_key_identifier: String,
+        "Description" => description: String,
+        "DeadLetterConfig" => dead_letter_config: DeadLetterConfig,
+        "LogConfig" => log_config: LogConfig,
+    }
+}
+
+crate::types::wire_struct! {
+    UpdateEventBusResponse {
+        "Arn" => arn: String,
+        "Name" => name: String,
+        "KmsKeyIdentifier" => kms_key_identifier: String,
+        "Description" => description: String,
+        "DeadLetterConfig" => dead_letter_config: DeadLetterConfig,
+        "LogConfig" => log_config: LogConfig,
+    }
 }

@@ -13854,6748 +13854,3193 @@ pub static SERVICE: s::Service = s::Service {
     patterns: &PATTERNS,
 };
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct AccessDeniedException {}
+crate::types::wire_struct! {
+    AccessDeniedException {
+    }
+}
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct AccountPolicy {
-    #[serde(
-        rename = "policyName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub policy_name: Option<String>,
-    #[serde(
-        rename = "policyDocument",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub policy_document: Option<String>,
-    #[serde(
-        rename = "lastUpdatedTime",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub last_updated_time: Option<i64>,
-    #[serde(
-        rename = "policyType",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub policy_type: Option<PolicyType>,
-    #[serde(rename = "scope", default, skip_serializing_if = "Option::is_none")]
-    pub scope: Option<Scope>,
-    #[serde(
-        rename = "selectionCriteria",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub selection_criteria: Option<String>,
-    #[serde(rename = "accountId", default, skip_serializing_if = "Option::is_none")]
-    pub account_id: Option<String>,
+crate::types::wire_struct! {
+    AccountPolicy {
+        "policyName" => policy_name: String,
+        "policyDocument" => policy_document: String,
+        "lastUpdatedTime" => last_updated_time: i64,
+        "policyType" => policy_type: PolicyType,
+        "scope" => scope: Scope,
+        "selectionCriteria" => selection_criteria: String,
+        "accountId" => account_id: String,
+    }
 }
 
 crate::types::wire_enum! {
-ActionStatus {
-InProgress = "IN_PROGRESS",
-ClientError = "CLIENT_ERROR",
-Failed = "FAILED",
-Complete = "COMPLETE",
-}
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct AddKeyEntry {
-    #[serde(rename = "key", default, skip_serializing_if = "Option::is_none")]
-    pub key: Option<String>,
-    #[serde(rename = "value", default, skip_serializing_if = "Option::is_none")]
-    pub value: Option<String>,
-    #[serde(
-        rename = "overwriteIfExists",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub overwrite_if_exists: Option<bool>,
+    ActionStatus {
+        InProgress = "IN_PROGRESS",
+        ClientError = "CLIENT_ERROR",
+        Failed = "FAILED",
+        Complete = "COMPLETE",
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct AddKeys {
-    #[serde(rename = "entries", default, skip_serializing_if = "Option::is_none")]
-    pub entries: Option<Vec<AddKeyEntry>>,
+crate::types::wire_struct! {
+    AddKeyEntry {
+        "key" => key: String,
+        "value" => value: String,
+        "overwriteIfExists" => overwrite_if_exists: bool,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct AggregateLogGroupSummary {
-    #[serde(
-        rename = "logGroupCount",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub log_group_count: Option<i32>,
-    #[serde(
-        rename = "groupingIdentifiers",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub grouping_identifiers: Option<Vec<GroupingIdentifier>>,
+crate::types::wire_struct! {
+    AddKeys {
+        "entries" => entries: Vec<AddKeyEntry>,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct Anomaly {
-    #[serde(rename = "anomalyId", default, skip_serializing_if = "Option::is_none")]
-    pub anomaly_id: Option<String>,
-    #[serde(rename = "patternId", default, skip_serializing_if = "Option::is_none")]
-    pub pattern_id: Option<String>,
-    #[serde(
-        rename = "anomalyDetectorArn",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub anomaly_detector_arn: Option<String>,
-    #[serde(
-        rename = "patternString",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub pattern_string: Option<String>,
-    #[serde(
-        rename = "patternRegex",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub pattern_regex: Option<String>,
-    #[serde(rename = "priority", default, skip_serializing_if = "Option::is_none")]
-    pub priority: Option<String>,
-    #[serde(rename = "firstSeen", default, skip_serializing_if = "Option::is_none")]
-    pub first_seen: Option<i64>,
-    #[serde(rename = "lastSeen", default, skip_serializing_if = "Option::is_none")]
-    pub last_seen: Option<i64>,
-    #[serde(
-        rename = "description",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub description: Option<String>,
-    #[serde(rename = "active", default, skip_serializing_if = "Option::is_none")]
-    pub active: Option<bool>,
-    #[serde(rename = "state", default, skip_serializing_if = "Option::is_none")]
-    pub state: Option<State>,
-    #[serde(rename = "histogram", default, skip_serializing_if = "Option::is_none")]
-    pub histogram: Option<std::collections::BTreeMap<String, i64>>,
-    #[serde(
-        rename = "logSamples",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub log_samples: Option<Vec<LogEvent>>,
-    #[serde(
-        rename = "patternTokens",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub pattern_tokens: Option<Vec<PatternToken>>,
-    #[serde(
-        rename = "logGroupArnList",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub log_group_arn_list: Option<Vec<String>>,
-    #[serde(
-        rename = "suppressed",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub suppressed: Option<bool>,
-    #[serde(
-        rename = "suppressedDate",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub suppressed_date: Option<i64>,
-    #[serde(
-        rename = "suppressedUntil",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub suppressed_until: Option<i64>,
-    #[serde(
-        rename = "isPatternLevelSuppression",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub is_pattern_level_suppression: Option<bool>,
+crate::types::wire_struct! {
+    AggregateLogGroupSummary {
+        "logGroupCount" => log_group_count: i32,
+        "groupingIdentifiers" => grouping_identifiers: Vec<GroupingIdentifier>,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct AnomalyDetector {
-    #[serde(
-        rename = "anomalyDetectorArn",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub anomaly_detector_arn: Option<String>,
-    #[serde(
-        rename = "detectorName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub detector_name: Option<String>,
-    #[serde(
-        rename = "logGroupArnList",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub log_group_arn_list: Option<Vec<String>>,
-    #[serde(
-        rename = "evaluationFrequency",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub evaluation_frequency: Option<EvaluationFrequency>,
-    #[serde(
-        rename = "filterPattern",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub filter_pattern: Option<String>,
-    #[serde(
-        rename = "anomalyDetectorStatus",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub anomaly_detector_status: Option<AnomalyDetectorStatus>,
-    #[serde(rename = "kmsKeyId", default, skip_serializing_if = "Option::is_none")]
-    pub kms_key_id: Option<String>,
-    #[serde(
-        rename = "creationTimeStamp",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub creation_time_stamp: Option<i64>,
-    #[serde(
-        rename = "lastModifiedTimeStamp",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub last_modified_time_stamp: Option<i64>,
-    #[serde(
-        rename = "anomalyVisibilityTime",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub anomaly_visibility_time: Option<i64>,
+crate::types::wire_struct! {
+    Anomaly {
+        "anomalyId" => anomaly_id: String,
+        "patternId" => pattern_id: String,
+        "anomalyDetectorArn" => anomaly_detector_arn: String,
+        "patternString" => pattern_string: String,
+        "patternRegex" => pattern_regex: String,
+        "priority" => priority: String,
+        "firstSeen" => first_seen: i64,
+        "lastSeen" => last_seen: i64,
+        "description" => description: String,
+        "active" => active: bool,
+        "state" => state: State,
+        "histogram" => histogram: std::collections::BTreeMap<String, i64>,
+        "logSamples" => log_samples: Vec<LogEvent>,
+        "patternTokens" => pattern_tokens: Vec<PatternToken>,
+        "logGroupArnList" => log_group_arn_list: Vec<String>,
+        "suppressed" => suppressed: bool,
+        "suppressedDate" => suppressed_date: i64,
+        "suppressedUntil" => suppressed_until: i64,
+        "isPatternLevelSuppression" => is_pattern_level_suppression: bool,
+    }
+}
+
+crate::types::wire_struct! {
+    AnomalyDetector {
+        "anomalyDetectorArn" => anomaly_detector_arn: String,
+        "detectorName" => detector_name: String,
+        "logGroupArnList" => log_group_arn_list: Vec<String>,
+        "evaluationFrequency" => evaluation_frequency: EvaluationFrequency,
+        "filterPattern" => filter_pattern: String,
+        "anomalyDetectorStatus" => anomaly_detector_status: AnomalyDetectorStatus,
+        "kmsKeyId" => kms_key_id: String,
+        "creationTimeStamp" => creation_time_stamp: i64,
+        "lastModifiedTimeStamp" => last_modified_time_stamp: i64,
+        "anomalyVisibilityTime" => anomaly_visibility_time: i64,
+    }
 }
 
 crate::types::wire_enum! {
-AnomalyDetectorStatus {
-Initializing = "INITIALIZING",
-Training = "TRAINING",
-Analyzing = "ANALYZING",
-Failed = "FAILED",
-Deleted = "DELETED",
-Paused = "PAUSED",
-}
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct AssociateKmsKeyRequest {
-    #[serde(
-        rename = "logGroupName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub log_group_name: Option<String>,
-    #[serde(rename = "kmsKeyId", default, skip_serializing_if = "Option::is_none")]
-    pub kms_key_id: Option<String>,
-    #[serde(
-        rename = "resourceIdentifier",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub resource_identifier: Option<String>,
+    AnomalyDetectorStatus {
+        Initializing = "INITIALIZING",
+        Training = "TRAINING",
+        Analyzing = "ANALYZING",
+        Failed = "FAILED",
+        Deleted = "DELETED",
+        Paused = "PAUSED",
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct AssociateSourceToS3TableIntegrationRequest {
-    #[serde(
-        rename = "integrationArn",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub integration_arn: Option<String>,
-    #[serde(
-        rename = "dataSource",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub data_source: Option<DataSource>,
+crate::types::wire_struct! {
+    AssociateKmsKeyRequest {
+        "logGroupName" => log_group_name: String,
+        "kmsKeyId" => kms_key_id: String,
+        "resourceIdentifier" => resource_identifier: String,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct AssociateSourceToS3TableIntegrationResponse {
-    #[serde(
-        rename = "identifier",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub identifier: Option<String>,
+crate::types::wire_struct! {
+    AssociateSourceToS3TableIntegrationRequest {
+        "integrationArn" => integration_arn: String,
+        "dataSource" => data_source: DataSource,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct CSV {
-    #[serde(
-        rename = "quoteCharacter",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub quote_character: Option<String>,
-    #[serde(rename = "delimiter", default, skip_serializing_if = "Option::is_none")]
-    pub delimiter: Option<String>,
-    #[serde(rename = "columns", default, skip_serializing_if = "Option::is_none")]
-    pub columns: Option<Vec<String>>,
-    #[serde(rename = "source", default, skip_serializing_if = "Option::is_none")]
-    pub source: Option<String>,
-    #[serde(
-        rename = "destination",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub destination: Option<String>,
+crate::types::wire_struct! {
+    AssociateSourceToS3TableIntegrationResponse {
+        "identifier" => identifier: String,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct CancelExportTaskRequest {
-    #[serde(rename = "taskId", default, skip_serializing_if = "Option::is_none")]
-    pub task_id: Option<String>,
+crate::types::wire_struct! {
+    CSV {
+        "quoteCharacter" => quote_character: String,
+        "delimiter" => delimiter: String,
+        "columns" => columns: Vec<String>,
+        "source" => source: String,
+        "destination" => destination: String,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct CancelImportTaskRequest {
-    #[serde(rename = "importId", default, skip_serializing_if = "Option::is_none")]
-    pub import_id: Option<String>,
+crate::types::wire_struct! {
+    CancelExportTaskRequest {
+        "taskId" => task_id: String,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct CancelImportTaskResponse {
-    #[serde(rename = "importId", default, skip_serializing_if = "Option::is_none")]
-    pub import_id: Option<String>,
-    #[serde(
-        rename = "importStatistics",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub import_statistics: Option<ImportStatistics>,
-    #[serde(
-        rename = "importStatus",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub import_status: Option<ImportStatus>,
-    #[serde(
-        rename = "creationTime",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub creation_time: Option<i64>,
-    #[serde(
-        rename = "lastUpdatedTime",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub last_updated_time: Option<i64>,
+crate::types::wire_struct! {
+    CancelImportTaskRequest {
+        "importId" => import_id: String,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ConfigurationTemplate {
-    #[serde(rename = "service", default, skip_serializing_if = "Option::is_none")]
-    pub service: Option<String>,
-    #[serde(rename = "logType", default, skip_serializing_if = "Option::is_none")]
-    pub log_type: Option<String>,
-    #[serde(
-        rename = "resourceType",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub resource_type: Option<String>,
-    #[serde(
-        rename = "deliveryDestinationType",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub delivery_destination_type: Option<DeliveryDestinationType>,
-    #[serde(
-        rename = "defaultDeliveryConfigValues",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub default_delivery_config_values: Option<ConfigurationTemplateDeliveryConfigValues>,
-    #[serde(
-        rename = "allowedFields",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub allowed_fields: Option<Vec<RecordField>>,
-    #[serde(
-        rename = "allowedOutputFormats",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub allowed_output_formats: Option<Vec<OutputFormat>>,
-    #[serde(
-        rename = "allowedActionForAllowVendedLogsDeliveryForResource",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub allowed_action_for_allow_vended_logs_delivery_for_resource: Option<String>,
-    #[serde(
-        rename = "allowedFieldDelimiters",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub allowed_field_delimiters: Option<Vec<String>>,
-    #[serde(
-        rename = "allowedSuffixPathFields",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub allowed_suffix_path_fields: Option<Vec<String>>,
-    #[serde(
-        rename = "deliverySourceConfiguration",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub delivery_source_configuration: Option<Vec<DeliverySourceConfigurationSchema>>,
-    #[serde(
-        rename = "s3TablesIntegration",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub s3_tables_integration: Option<S3TablesIntegration>,
+crate::types::wire_struct! {
+    CancelImportTaskResponse {
+        "importId" => import_id: String,
+        "importStatistics" => import_statistics: ImportStatistics,
+        "importStatus" => import_status: ImportStatus,
+        "creationTime" => creation_time: i64,
+        "lastUpdatedTime" => last_updated_time: i64,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ConfigurationTemplateDeliveryConfigValues {
-    #[serde(
-        rename = "recordFields",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub record_fields: Option<Vec<String>>,
-    #[serde(
-        rename = "fieldDelimiter",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub field_delimiter: Option<String>,
-    #[serde(
-        rename = "s3DeliveryConfiguration",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub s3_delivery_configuration: Option<S3DeliveryConfiguration>,
+crate::types::wire_struct! {
+    ConfigurationTemplate {
+        "service" => service: String,
+        "logType" => log_type: String,
+        "resourceType" => resource_type: String,
+        "deliveryDestinationType" => delivery_destination_type: DeliveryDestinationType,
+        "defaultDeliveryConfigValues" => default_delivery_config_values: ConfigurationTemplateDeliveryConfigValues,
+        "allowedFields" => allowed_fields: Vec<RecordField>,
+        "allowedOutputFormats" => allowed_output_formats: Vec<OutputFormat>,
+        "allowedActionForAllowVendedLogsDeliveryForResource" => allowed_action_for_allow_vended_logs_delivery_for_resource: String,
+        "allowedFieldDelimiters" => allowed_field_delimiters: Vec<String>,
+        "allowedSuffixPathFields" => allowed_suffix_path_fields: Vec<String>,
+        "deliverySourceConfiguration" => delivery_source_configuration: Vec<DeliverySourceConfigurationSchema>,
+        "s3TablesIntegration" => s3_tables_integration: S3TablesIntegration,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ConflictException {}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct CopyValue {
-    #[serde(rename = "entries", default, skip_serializing_if = "Option::is_none")]
-    pub entries: Option<Vec<CopyValueEntry>>,
+crate::types::wire_struct! {
+    ConfigurationTemplateDeliveryConfigValues {
+        "recordFields" => record_fields: Vec<String>,
+        "fieldDelimiter" => field_delimiter: String,
+        "s3DeliveryConfiguration" => s3_delivery_configuration: S3DeliveryConfiguration,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct CopyValueEntry {
-    #[serde(rename = "source", default, skip_serializing_if = "Option::is_none")]
-    pub source: Option<String>,
-    #[serde(rename = "target", default, skip_serializing_if = "Option::is_none")]
-    pub target: Option<String>,
-    #[serde(
-        rename = "overwriteIfExists",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub overwrite_if_exists: Option<bool>,
+crate::types::wire_struct! {
+    ConflictException {
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct CreateDeliveryRequest {
-    #[serde(
-        rename = "deliverySourceName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub delivery_source_name: Option<String>,
-    #[serde(
-        rename = "deliveryDestinationArn",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub delivery_destination_arn: Option<String>,
-    #[serde(
-        rename = "recordFields",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub record_fields: Option<Vec<String>>,
-    #[serde(
-        rename = "fieldDelimiter",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub field_delimiter: Option<String>,
-    #[serde(
-        rename = "s3DeliveryConfiguration",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub s3_delivery_configuration: Option<S3DeliveryConfiguration>,
-    #[serde(rename = "tags", default, skip_serializing_if = "Option::is_none")]
-    pub tags: Option<std::collections::BTreeMap<String, String>>,
+crate::types::wire_struct! {
+    CopyValue {
+        "entries" => entries: Vec<CopyValueEntry>,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct CreateDeliveryResponse {
-    #[serde(rename = "delivery", default, skip_serializing_if = "Option::is_none")]
-    pub delivery: Option<Delivery>,
+crate::types::wire_struct! {
+    CopyValueEntry {
+        "source" => source: String,
+        "target" => target: String,
+        "overwriteIfExists" => overwrite_if_exists: bool,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct CreateExportTaskRequest {
-    #[serde(rename = "taskName", default, skip_serializing_if = "Option::is_none")]
-    pub task_name: Option<String>,
-    #[serde(
-        rename = "logGroupName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub log_group_name: Option<String>,
-    #[serde(
-        rename = "logStreamNamePrefix",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub log_stream_name_prefix: Option<String>,
-    #[serde(rename = "from", default, skip_serializing_if = "Option::is_none")]
-    pub from: Option<i64>,
-    #[serde(rename = "to", default, skip_serializing_if = "Option::is_none")]
-    pub to: Option<i64>,
-    #[serde(
-        rename = "destination",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub destination: Option<String>,
-    #[serde(
-        rename = "destinationPrefix",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub destination_prefix: Option<String>,
+crate::types::wire_struct! {
+    CreateDeliveryRequest {
+        "deliverySourceName" => delivery_source_name: String,
+        "deliveryDestinationArn" => delivery_destination_arn: String,
+        "recordFields" => record_fields: Vec<String>,
+        "fieldDelimiter" => field_delimiter: String,
+        "s3DeliveryConfiguration" => s3_delivery_configuration: S3DeliveryConfiguration,
+        "tags" => tags: std::collections::BTreeMap<String, String>,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct CreateExportTaskResponse {
-    #[serde(rename = "taskId", default, skip_serializing_if = "Option::is_none")]
-    pub task_id: Option<String>,
+crate::types::wire_struct! {
+    CreateDeliveryResponse {
+        "delivery" => delivery: Delivery,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct CreateImportTaskRequest {
-    #[serde(
-        rename = "importSourceArn",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub import_source_arn: Option<String>,
-    #[serde(
-        rename = "importRoleArn",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub import_role_arn: Option<String>,
-    #[serde(
-        rename = "importFilter",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub import_filter: Option<ImportFilter>,
+crate::types::wire_struct! {
+    CreateExportTaskRequest {
+        "taskName" => task_name: String,
+        "logGroupName" => log_group_name: String,
+        "logStreamNamePrefix" => log_stream_name_prefix: String,
+        "from" => from: i64,
+        "to" => to: i64,
+        "destination" => destination: String,
+        "destinationPrefix" => destination_prefix: String,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct CreateImportTaskResponse {
-    #[serde(rename = "importId", default, skip_serializing_if = "Option::is_none")]
-    pub import_id: Option<String>,
-    #[serde(
-        rename = "importDestinationArn",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub import_destination_arn: Option<String>,
-    #[serde(
-        rename = "creationTime",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub creation_time: Option<i64>,
+crate::types::wire_struct! {
+    CreateExportTaskResponse {
+        "taskId" => task_id: String,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct CreateLogAnomalyDetectorRequest {
-    #[serde(
-        rename = "logGroupArnList",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub log_group_arn_list: Option<Vec<String>>,
-    #[serde(
-        rename = "detectorName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub detector_name: Option<String>,
-    #[serde(
-        rename = "evaluationFrequency",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub evaluation_frequency: Option<EvaluationFrequency>,
-    #[serde(
-        rename = "filterPattern",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub filter_pattern: Option<String>,
-    #[serde(rename = "kmsKeyId", default, skip_serializing_if = "Option::is_none")]
-    pub kms_key_id: Option<String>,
-    #[serde(
-        rename = "anomalyVisibilityTime",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub anomaly_visibility_time: Option<i64>,
-    #[serde(rename = "tags", default, skip_serializing_if = "Option::is_none")]
-    pub tags: Option<std::collections::BTreeMap<String, String>>,
+crate::types::wire_struct! {
+    CreateImportTaskRequest {
+        "importSourceArn" => import_source_arn: String,
+        "importRoleArn" => import_role_arn: String,
+        "importFilter" => import_filter: ImportFilter,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct CreateLogAnomalyDetectorResponse {
-    #[serde(
-        rename = "anomalyDetectorArn",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub anomaly_detector_arn: Option<String>,
+crate::types::wire_struct! {
+    CreateImportTaskResponse {
+        "importId" => import_id: String,
+        "importDestinationArn" => import_destination_arn: String,
+        "creationTime" => creation_time: i64,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct CreateLogGroupRequest {
-    #[serde(
-        rename = "logGroupName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub log_group_name: Option<String>,
-    #[serde(rename = "kmsKeyId", default, skip_serializing_if = "Option::is_none")]
-    pub kms_key_id: Option<String>,
-    #[serde(rename = "tags", default, skip_serializing_if = "Option::is_none")]
-    pub tags: Option<std::collections::BTreeMap<String, String>>,
-    #[serde(
-        rename = "logGroupClass",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub log_group_class: Option<LogGroupClass>,
-    #[serde(
-        rename = "deletionProtectionEnabled",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub deletion_protection_enabled: Option<bool>,
+crate::types::wire_struct! {
+    CreateLogAnomalyDetectorRequest {
+        "logGroupArnList" => log_group_arn_list: Vec<String>,
+        "detectorName" => detector_name: String,
+        "evaluationFrequency" => evaluation_frequency: EvaluationFrequency,
+        "filterPattern" => filter_pattern: String,
+        "kmsKeyId" => kms_key_id: String,
+        "anomalyVisibilityTime" => anomaly_visibility_time: i64,
+        "tags" => tags: std::collections::BTreeMap<String, String>,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct CreateLogStreamRequest {
-    #[serde(
-        rename = "logGroupName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub log_group_name: Option<String>,
-    #[serde(
-        rename = "logStreamName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub log_stream_name: Option<String>,
+crate::types::wire_struct! {
+    CreateLogAnomalyDetectorResponse {
+        "anomalyDetectorArn" => anomaly_detector_arn: String,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct CreateLookupTableRequest {
-    #[serde(
-        rename = "lookupTableName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub lookup_table_name: Option<String>,
-    #[serde(
-        rename = "description",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub description: Option<String>,
-    #[serde(rename = "tableBody", default, skip_serializing_if = "Option::is_none")]
-    pub table_body: Option<String>,
-    #[serde(rename = "queryId", default, skip_serializing_if = "Option::is_none")]
-    pub query_id: Option<String>,
-    #[serde(rename = "kmsKeyId", default, skip_serializing_if = "Option::is_none")]
-    pub kms_key_id: Option<String>,
-    #[serde(rename = "tags", default, skip_serializing_if = "Option::is_none")]
-    pub tags: Option<std::collections::BTreeMap<String, String>>,
+crate::types::wire_struct! {
+    CreateLogGroupRequest {
+        "logGroupName" => log_group_name: String,
+        "kmsKeyId" => kms_key_id: String,
+        "tags" => tags: std::collections::BTreeMap<String, String>,
+        "logGroupClass" => log_group_class: LogGroupClass,
+        "deletionProtectionEnabled" => deletion_protection_enabled: bool,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct CreateLookupTableResponse {
-    #[serde(
-        rename = "lookupTableArn",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub lookup_table_arn: Option<String>,
-    #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
-    pub created_at: Option<i64>,
+crate::types::wire_struct! {
+    CreateLogStreamRequest {
+        "logGroupName" => log_group_name: String,
+        "logStreamName" => log_stream_name: String,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct CreateScheduledQueryRequest {
-    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    #[serde(
-        rename = "description",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub description: Option<String>,
-    #[serde(
-        rename = "queryLanguage",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub query_language: Option<QueryLanguage>,
-    #[serde(
-        rename = "queryString",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub query_string: Option<String>,
-    #[serde(
-        rename = "logGroupIdentifiers",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub log_group_identifiers: Option<Vec<String>>,
-    #[serde(
-        rename = "scheduleExpression",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub schedule_expression: Option<String>,
-    #[serde(rename = "timezone", default, skip_serializing_if = "Option::is_none")]
-    pub timezone: Option<String>,
-    #[serde(
-        rename = "startTimeOffset",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub start_time_offset: Option<i64>,
-    #[serde(
-        rename = "endTimeOffset",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub end_time_offset: Option<i64>,
-    #[serde(
-        rename = "destinationConfiguration",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub destination_configuration: Option<DestinationConfiguration>,
-    #[serde(
-        rename = "scheduleStartTime",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub schedule_start_time: Option<i64>,
-    #[serde(
-        rename = "scheduleEndTime",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub schedule_end_time: Option<i64>,
-    #[serde(
-        rename = "executionRoleArn",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub execution_role_arn: Option<String>,
-    #[serde(rename = "state", default, skip_serializing_if = "Option::is_none")]
-    pub state: Option<ScheduledQueryState>,
-    #[serde(rename = "tags", default, skip_serializing_if = "Option::is_none")]
-    pub tags: Option<std::collections::BTreeMap<String, String>>,
+crate::types::wire_struct! {
+    CreateLookupTableRequest {
+        "lookupTableName" => lookup_table_name: String,
+        "description" => description: String,
+        "tableBody" => table_body: String,
+        "queryId" => query_id: String,
+        "kmsKeyId" => kms_key_id: String,
+        "tags" => tags: std::collections::BTreeMap<String, String>,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct CreateScheduledQueryResponse {
-    #[serde(
-        rename = "scheduledQueryArn",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub scheduled_query_arn: Option<String>,
-    #[serde(rename = "state", default, skip_serializing_if = "Option::is_none")]
-    pub state: Option<ScheduledQueryState>,
+crate::types::wire_struct! {
+    CreateLookupTableResponse {
+        "lookupTableArn" => lookup_table_arn: String,
+        "createdAt" => created_at: i64,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct DataAlreadyAcceptedException {
-    #[serde(
-        rename = "expectedSequenceToken",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub expected_sequence_token: Option<String>,
+crate::types::wire_struct! {
+    CreateScheduledQueryRequest {
+        "name" => name: String,
+        "description" => description: String,
+        "queryLanguage" => query_language: QueryLanguage,
+        "queryString" => query_string: String,
+        "logGroupIdentifiers" => log_group_identifiers: Vec<String>,
+        "scheduleExpression" => schedule_expression: String,
+        "timezone" => timezone: String,
+        "startTimeOffset" => start_time_offset: i64,
+        "endTimeOffset" => end_time_offset: i64,
+        "destinationConfiguration" => destination_configuration: DestinationConfiguration,
+        "scheduleStartTime" => schedule_start_time: i64,
+        "scheduleEndTime" => schedule_end_time: i64,
+        "executionRoleArn" => execution_role_arn: String,
+        "state" => state: ScheduledQueryState,
+        "tags" => tags: std::collections::BTreeMap<String, String>,
+    }
+}
+
+crate::types::wire_struct! {
+    CreateScheduledQueryResponse {
+        "scheduledQueryArn" => scheduled_query_arn: String,
+        "state" => state: ScheduledQueryState,
+    }
+}
+
+crate::types::wire_struct! {
+    DataAlreadyAcceptedException {
+        "expectedSequenceToken" => expected_sequence_token: String,
+    }
 }
 
 crate::types::wire_enum! {
-DataProtectionStatus {
-Activated = "ACTIVATED",
-Deleted = "DELETED",
-Archived = "ARCHIVED",
-Disabled = "DISABLED",
-}
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct DataSource {
-    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
-    pub r#type: Option<String>,
+    DataProtectionStatus {
+        Activated = "ACTIVATED",
+        Deleted = "DELETED",
+        Archived = "ARCHIVED",
+        Disabled = "DISABLED",
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct DataSourceFilter {
-    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
-    pub r#type: Option<String>,
+crate::types::wire_struct! {
+    DataSource {
+        "name" => name: String,
+        "type" => r#type: String,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct DateTimeConverter {
-    #[serde(rename = "source", default, skip_serializing_if = "Option::is_none")]
-    pub source: Option<String>,
-    #[serde(rename = "target", default, skip_serializing_if = "Option::is_none")]
-    pub target: Option<String>,
-    #[serde(
-        rename = "targetFormat",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub target_format: Option<String>,
-    #[serde(
-        rename = "matchPatterns",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub match_patterns: Option<Vec<String>>,
-    #[serde(
-        rename = "sourceTimezone",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub source_timezone: Option<String>,
-    #[serde(
-        rename = "targetTimezone",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub target_timezone: Option<String>,
-    #[serde(rename = "locale", default, skip_serializing_if = "Option::is_none")]
-    pub locale: Option<String>,
+crate::types::wire_struct! {
+    DataSourceFilter {
+        "name" => name: String,
+        "type" => r#type: String,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct DeleteAccountPolicyRequest {
-    #[serde(
-        rename = "policyName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub policy_name: Option<String>,
-    #[serde(
-        rename = "policyType",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub policy_type: Option<PolicyType>,
-    #[serde(rename = "dryRun", default, skip_serializing_if = "Option::is_none")]
-    pub dry_run: Option<bool>,
+crate::types::wire_struct! {
+    DateTimeConverter {
+        "source" => source: String,
+        "target" => target: String,
+        "targetFormat" => target_format: String,
+        "matchPatterns" => match_patterns: Vec<String>,
+        "sourceTimezone" => source_timezone: String,
+        "targetTimezone" => target_timezone: String,
+        "locale" => locale: String,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct DeleteAccountPolicyResponse {
-    #[serde(
-        rename = "dryRunResult",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub dry_run_result: Option<DryRunResult>,
+crate::types::wire_struct! {
+    DeleteAccountPolicyRequest {
+        "policyName" => policy_name: String,
+        "policyType" => policy_type: PolicyType,
+        "dryRun" => dry_run: bool,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct DeleteDataProtectionPolicyRequest {
-    #[serde(
-        rename = "logGroupIdentifier",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub log_group_identifier: Option<String>,
+crate::types::wire_struct! {
+    DeleteAccountPolicyResponse {
+        "dryRunResult" => dry_run_result: DryRunResult,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct DeleteDeliveryDestinationPolicyRequest {
-    #[serde(
-        rename = "deliveryDestinationName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub delivery_destination_name: Option<String>,
+crate::types::wire_struct! {
+    DeleteDataProtectionPolicyRequest {
+        "logGroupIdentifier" => log_group_identifier: String,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct DeleteDeliveryDestinationRequest {
-    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
+crate::types::wire_struct! {
+    DeleteDeliveryDestinationPolicyRequest {
+        "deliveryDestinationName" => delivery_destination_name: String,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct DeleteDeliveryRequest {
-    #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
+crate::types::wire_struct! {
+    DeleteDeliveryDestinationRequest {
+        "name" => name: String,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct DeleteDeliverySourceRequest {
-    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
+crate::types::wire_struct! {
+    DeleteDeliveryRequest {
+        "id" => id: String,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct DeleteDestinationRequest {
-    #[serde(
-        rename = "destinationName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub destination_name: Option<String>,
+crate::types::wire_struct! {
+    DeleteDeliverySourceRequest {
+        "name" => name: String,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct DeleteIndexPolicyRequest {
-    #[serde(
-        rename = "logGroupIdentifier",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub log_group_identifier: Option<String>,
+crate::types::wire_struct! {
+    DeleteDestinationRequest {
+        "destinationName" => destination_name: String,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct DeleteIndexPolicyResponse {}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct DeleteIntegrationRequest {
-    #[serde(
-        rename = "integrationName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub integration_name: Option<String>,
-    #[serde(rename = "force", default, skip_serializing_if = "Option::is_none")]
-    pub force: Option<bool>,
+crate::types::wire_struct! {
+    DeleteIndexPolicyRequest {
+        "logGroupIdentifier" => log_group_identifier: String,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct DeleteIntegrationResponse {}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct DeleteKeys {
-    #[serde(rename = "withKeys", default, skip_serializing_if = "Option::is_none")]
-    pub with_keys: Option<Vec<String>>,
+crate::types::wire_struct! {
+    DeleteIndexPolicyResponse {
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct DeleteLogAnomalyDetectorRequest {
-    #[serde(
-        rename = "anomalyDetectorArn",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub anomaly_detector_arn: Option<String>,
+crate::types::wire_struct! {
+    DeleteIntegrationRequest {
+        "integrationName" => integration_name: String,
+        "force" => force: bool,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct DeleteLogGroupRequest {
-    #[serde(
-        rename = "logGroupName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub log_group_name: Option<String>,
+crate::types::wire_struct! {
+    DeleteIntegrationResponse {
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct DeleteLogStreamRequest {
-    #[serde(
-        rename = "logGroupName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub log_group_name: Option<String>,
-    #[serde(
-        rename = "logStreamName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub log_stream_name: Option<String>,
+crate::types::wire_struct! {
+    DeleteKeys {
+        "withKeys" => with_keys: Vec<String>,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct DeleteLookupTableRequest {
-    #[serde(
-        rename = "lookupTableArn",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub lookup_table_arn: Option<String>,
+crate::types::wire_struct! {
+    DeleteLogAnomalyDetectorRequest {
+        "anomalyDetectorArn" => anomaly_detector_arn: String,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct DeleteMetricFilterRequest {
-    #[serde(
-        rename = "logGroupName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub log_group_name: Option<String>,
-    #[serde(
-        rename = "filterName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub filter_name: Option<String>,
+crate::types::wire_struct! {
+    DeleteLogGroupRequest {
+        "logGroupName" => log_group_name: String,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct DeleteQueryDefinitionRequest {
-    #[serde(
-        rename = "queryDefinitionId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub query_definition_id: Option<String>,
+crate::types::wire_struct! {
+    DeleteLogStreamRequest {
+        "logGroupName" => log_group_name: String,
+        "logStreamName" => log_stream_name: String,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct DeleteQueryDefinitionResponse {
-    #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
-    pub success: Option<bool>,
+crate::types::wire_struct! {
+    DeleteLookupTableRequest {
+        "lookupTableArn" => lookup_table_arn: String,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct DeleteResourcePolicyRequest {
-    #[serde(
-        rename = "policyName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub policy_name: Option<String>,
-    #[serde(
-        rename = "resourceArn",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub resource_arn: Option<String>,
-    #[serde(
-        rename = "expectedRevisionId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub expected_revision_id: Option<String>,
+crate::types::wire_struct! {
+    DeleteMetricFilterRequest {
+        "logGroupName" => log_group_name: String,
+        "filterName" => filter_name: String,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct DeleteRetentionPolicyRequest {
-    #[serde(
-        rename = "logGroupName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub log_group_name: Option<String>,
+crate::types::wire_struct! {
+    DeleteQueryDefinitionRequest {
+        "queryDefinitionId" => query_definition_id: String,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct DeleteScheduledQueryRequest {
-    #[serde(
-        rename = "identifier",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub identifier: Option<String>,
+crate::types::wire_struct! {
+    DeleteQueryDefinitionResponse {
+        "success" => success: bool,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct DeleteScheduledQueryResponse {}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct DeleteSubscriptionFilterRequest {
-    #[serde(
-        rename = "logGroupName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub log_group_name: Option<String>,
-    #[serde(
-        rename = "filterName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub filter_name: Option<String>,
+crate::types::wire_struct! {
+    DeleteResourcePolicyRequest {
+        "policyName" => policy_name: String,
+        "resourceArn" => resource_arn: String,
+        "expectedRevisionId" => expected_revision_id: String,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct DeleteSyslogConfigurationRequest {
-    #[serde(
-        rename = "logGroupIdentifier",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub log_group_identifier: Option<String>,
-    #[serde(
-        rename = "vpcEndpointId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub vpc_endpoint_id: Option<String>,
+crate::types::wire_struct! {
+    DeleteRetentionPolicyRequest {
+        "logGroupName" => log_group_name: String,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct DeleteTransformerRequest {
-    #[serde(
-        rename = "logGroupIdentifier",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub log_group_identifier: Option<String>,
+crate::types::wire_struct! {
+    DeleteScheduledQueryRequest {
+        "identifier" => identifier: String,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct Delivery {
-    #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-    #[serde(rename = "arn", default, skip_serializing_if = "Option::is_none")]
-    pub arn: Option<String>,
-    #[serde(
-        rename = "deliverySourceName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub delivery_source_name: Option<String>,
-    #[serde(
-        rename = "deliveryDestinationArn",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub delivery_destination_arn: Option<String>,
-    #[serde(
-        rename = "deliveryDestinationType",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub delivery_destination_type: Option<DeliveryDestinationType>,
-    #[serde(
-        rename = "recordFields",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub record_fields: Option<Vec<String>>,
-    #[serde(
-        rename = "fieldDelimiter",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub field_delimiter: Option<String>,
-    #[serde(
-        rename = "s3DeliveryConfiguration",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub s3_delivery_configuration: Option<S3DeliveryConfiguration>,
-    #[serde(rename = "tags", default, skip_serializing_if = "Option::is_none")]
-    pub tags: Option<std::collections::BTreeMap<String, String>>,
+crate::types::wire_struct! {
+    DeleteScheduledQueryResponse {
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct DeliveryDestination {
-    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    #[serde(rename = "arn", default, skip_serializing_if = "Option::is_none")]
-    pub arn: Option<String>,
-    #[serde(
-        rename = "deliveryDestinationType",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub delivery_destination_type: Option<DeliveryDestinationType>,
-    #[serde(
-        rename = "outputFormat",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub output_format: Option<OutputFormat>,
-    #[serde(
-        rename = "deliveryDestinationConfiguration",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub delivery_destination_configuration: Option<DeliveryDestinationConfiguration>,
-    #[serde(rename = "roleArn", default, skip_serializing_if = "Option::is_none")]
-    pub role_arn: Option<String>,
-    #[serde(rename = "tags", default, skip_serializing_if = "Option::is_none")]
-    pub tags: Option<std::collections::BTreeMap<String, String>>,
+crate::types::wire_struct! {
+    DeleteSubscriptionFilterRequest {
+        "logGroupName" => log_group_name: String,
+        "filterName" => filter_name: String,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct DeliveryDestinationConfiguration {
-    #[serde(
-        rename = "destinationResourceArn",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub destination_resource_arn: Option<String>,
+crate::types::wire_struct! {
+    DeleteSyslogConfigurationRequest {
+        "logGroupIdentifier" => log_group_identifier: String,
+        "vpcEndpointId" => vpc_endpoint_id: String,
+    }
+}
+
+crate::types::wire_struct! {
+    DeleteTransformerRequest {
+        "logGroupIdentifier" => log_group_identifier: String,
+    }
+}
+
+crate::types::wire_struct! {
+    Delivery {
+        "id" => id: String,
+        "arn" => arn: String,
+        "deliverySourceName" => delivery_source_name: String,
+        "deliveryDestinationArn" => delivery_destination_arn: String,
+        "deliveryDestinationType" => delivery_destination_type: DeliveryDestinationType,
+        "recordFields" => record_fields: Vec<String>,
+        "fieldDelimiter" => field_delimiter: String,
+        "s3DeliveryConfiguration" => s3_delivery_configuration: S3DeliveryConfiguration,
+        "tags" => tags: std::collections::BTreeMap<String, String>,
+    }
+}
+
+crate::types::wire_struct! {
+    DeliveryDestination {
+        "name" => name: String,
+        "arn" => arn: String,
+        "deliveryDestinationType" => delivery_destination_type: DeliveryDestinationType,
+        "outputFormat" => output_format: OutputFormat,
+        "deliveryDestinationConfiguration" => delivery_destination_configuration: DeliveryDestinationConfiguration,
+        "roleArn" => role_arn: String,
+        "tags" => tags: std::collections::BTreeMap<String, String>,
+    }
+}
+
+crate::types::wire_struct! {
+    DeliveryDestinationConfiguration {
+        "destinationResourceArn" => destination_resource_arn: String,
+    }
 }
 
 crate::types::wire_enum! {
-DeliveryDestinationType {
-S3 = "S3",
-Cwl = "CWL",
-Fh = "FH",
-Xray = "XRAY",
-}
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct DeliverySource {
-    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    #[serde(rename = "arn", default, skip_serializing_if = "Option::is_none")]
-    pub arn: Option<String>,
-    #[serde(
-        rename = "resourceArns",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub resource_arns: Option<Vec<String>>,
-    #[serde(rename = "service", default, skip_serializing_if = "Option::is_none")]
-    pub service: Option<String>,
-    #[serde(rename = "logType", default, skip_serializing_if = "Option::is_none")]
-    pub log_type: Option<String>,
-    #[serde(rename = "tags", default, skip_serializing_if = "Option::is_none")]
-    pub tags: Option<std::collections::BTreeMap<String, String>>,
-    #[serde(
-        rename = "deliverySourceConfiguration",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub delivery_source_configuration: Option<std::collections::BTreeMap<String, String>>,
-    #[serde(rename = "status", default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<DeliverySourceStatus>,
-    #[serde(
-        rename = "statusReason",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub status_reason: Option<DeliverySourceStatusReason>,
+    DeliveryDestinationType {
+        S3 = "S3",
+        Cwl = "CWL",
+        Fh = "FH",
+        Xray = "XRAY",
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct DeliverySourceConfigurationSchema {
-    #[serde(rename = "keyName", default, skip_serializing_if = "Option::is_none")]
-    pub key_name: Option<String>,
-    #[serde(rename = "valueType", default, skip_serializing_if = "Option::is_none")]
-    pub value_type: Option<DeliverySourceConfigurationSchemaValueType>,
-    #[serde(
-        rename = "defaultValue",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub default_value: Option<String>,
-    #[serde(
-        rename = "supportedValues",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub supported_values: Option<Vec<String>>,
-    #[serde(rename = "minValue", default, skip_serializing_if = "Option::is_none")]
-    pub min_value: Option<f64>,
-    #[serde(rename = "maxValue", default, skip_serializing_if = "Option::is_none")]
-    pub max_value: Option<f64>,
+crate::types::wire_struct! {
+    DeliverySource {
+        "name" => name: String,
+        "arn" => arn: String,
+        "resourceArns" => resource_arns: Vec<String>,
+        "service" => service: String,
+        "logType" => log_type: String,
+        "tags" => tags: std::collections::BTreeMap<String, String>,
+        "deliverySourceConfiguration" => delivery_source_configuration: std::collections::BTreeMap<String, String>,
+        "status" => status: DeliverySourceStatus,
+        "statusReason" => status_reason: DeliverySourceStatusReason,
+    }
+}
+
+crate::types::wire_struct! {
+    DeliverySourceConfigurationSchema {
+        "keyName" => key_name: String,
+        "valueType" => value_type: DeliverySourceConfigurationSchemaValueType,
+        "defaultValue" => default_value: String,
+        "supportedValues" => supported_values: Vec<String>,
+        "minValue" => min_value: f64,
+        "maxValue" => max_value: f64,
+    }
 }
 
 crate::types::wire_enum! {
-DeliverySourceConfigurationSchemaValueType {
-StringValue = "string",
-Boolean = "boolean",
-Int = "int",
-Double = "double",
-Long = "long",
-}
-}
-
-crate::types::wire_enum! {
-DeliverySourceStatus {
-Active = "ACTIVE",
-Inactive = "INACTIVE",
-}
+    DeliverySourceConfigurationSchemaValueType {
+        StringValue = "string",
+        Boolean = "boolean",
+        Int = "int",
+        Double = "double",
+        Long = "long",
+    }
 }
 
 crate::types::wire_enum! {
-DeliverySourceStatusReason {
-ResourceDeleted = "RESOURCE_DELETED",
-}
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct DescribeAccountPoliciesRequest {
-    #[serde(
-        rename = "policyType",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub policy_type: Option<PolicyType>,
-    #[serde(
-        rename = "policyName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub policy_name: Option<String>,
-    #[serde(
-        rename = "accountIdentifiers",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub account_identifiers: Option<Vec<String>>,
-    #[serde(rename = "nextToken", default, skip_serializing_if = "Option::is_none")]
-    pub next_token: Option<String>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct DescribeAccountPoliciesResponse {
-    #[serde(
-        rename = "accountPolicies",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub account_policies: Option<Vec<AccountPolicy>>,
-    #[serde(rename = "nextToken", default, skip_serializing_if = "Option::is_none")]
-    pub next_token: Option<String>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct DescribeConfigurationTemplatesRequest {
-    #[serde(rename = "service", default, skip_serializing_if = "Option::is_none")]
-    pub service: Option<String>,
-    #[serde(rename = "logTypes", default, skip_serializing_if = "Option::is_none")]
-    pub log_types: Option<Vec<String>>,
-    #[serde(
-        rename = "resourceTypes",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub resource_types: Option<Vec<String>>,
-    #[serde(
-        rename = "deliveryDestinationTypes",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub delivery_destination_types: Option<Vec<DeliveryDestinationType>>,
-    #[serde(rename = "nextToken", default, skip_serializing_if = "Option::is_none")]
-    pub next_token: Option<String>,
-    #[serde(rename = "limit", default, skip_serializing_if = "Option::is_none")]
-    pub limit: Option<i32>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct DescribeConfigurationTemplatesResponse {
-    #[serde(
-        rename = "configurationTemplates",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub configuration_templates: Option<Vec<ConfigurationTemplate>>,
-    #[serde(rename = "nextToken", default, skip_serializing_if = "Option::is_none")]
-    pub next_token: Option<String>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct DescribeDeliveriesRequest {
-    #[serde(rename = "nextToken", default, skip_serializing_if = "Option::is_none")]
-    pub next_token: Option<String>,
-    #[serde(rename = "limit", default, skip_serializing_if = "Option::is_none")]
-    pub limit: Option<i32>,
-    #[serde(
-        rename = "deliverySourceNames",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub delivery_source_names: Option<Vec<String>>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct DescribeDeliveriesResponse {
-    #[serde(
-        rename = "deliveries",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub deliveries: Option<Vec<Delivery>>,
-    #[serde(rename = "nextToken", default, skip_serializing_if = "Option::is_none")]
-    pub next_token: Option<String>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct DescribeDeliveryDestinationsRequest {
-    #[serde(rename = "nextToken", default, skip_serializing_if = "Option::is_none")]
-    pub next_token: Option<String>,
-    #[serde(rename = "limit", default, skip_serializing_if = "Option::is_none")]
-    pub limit: Option<i32>,
-    #[serde(rename = "names", default, skip_serializing_if = "Option::is_none")]
-    pub names: Option<Vec<String>>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct DescribeDeliveryDestinationsResponse {
-    #[serde(
-        rename = "deliveryDestinations",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub delivery_destinations: Option<Vec<DeliveryDestination>>,
-    #[serde(rename = "nextToken", default, skip_serializing_if = "Option::is_none")]
-    pub next_token: Option<String>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct DescribeDeliverySourcesRequest {
-    #[serde(rename = "nextToken", default, skip_serializing_if = "Option::is_none")]
-    pub next_token: Option<String>,
-    #[serde(rename = "limit", default, skip_serializing_if = "Option::is_none")]
-    pub limit: Option<i32>,
-    #[serde(
-        rename = "resourceArns",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub resource_arns: Option<Vec<String>>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct DescribeDeliverySourcesResponse {
-    #[serde(
-        rename = "deliverySources",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub delivery_sources: Option<Vec<DeliverySource>>,
-    #[serde(rename = "nextToken", default, skip_serializing_if = "Option::is_none")]
-    pub next_token: Option<String>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct DescribeDestinationsRequest {
-    #[serde(
-        rename = "DestinationNamePrefix",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub destination_name_prefix: Option<String>,
-    #[serde(rename = "nextToken", default, skip_serializing_if = "Option::is_none")]
-    pub next_token: Option<String>,
-    #[serde(rename = "limit", default, skip_serializing_if = "Option::is_none")]
-    pub limit: Option<i32>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct DescribeDestinationsResponse {
-    #[serde(
-        rename = "destinations",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub destinations: Option<Vec<Destination>>,
-    #[serde(rename = "nextToken", default, skip_serializing_if = "Option::is_none")]
-    pub next_token: Option<String>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct DescribeExportTasksRequest {
-    #[serde(rename = "taskId", default, skip_serializing_if = "Option::is_none")]
-    pub task_id: Option<String>,
-    #[serde(
-        rename = "statusCode",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub status_code: Option<ExportTaskStatusCode>,
-    #[serde(rename = "nextToken", default, skip_serializing_if = "Option::is_none")]
-    pub next_token: Option<String>,
-    #[serde(rename = "limit", default, skip_serializing_if = "Option::is_none")]
-    pub limit: Option<i32>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct DescribeExportTasksResponse {
-    #[serde(
-        rename = "exportTasks",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub export_tasks: Option<Vec<ExportTask>>,
-    #[serde(rename = "nextToken", default, skip_serializing_if = "Option::is_none")]
-    pub next_token: Option<String>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct DescribeFieldIndexesRequest {
-    #[serde(
-        rename = "logGroupIdentifiers",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub log_group_identifiers: Option<Vec<String>>,
-    #[serde(
-        rename = "indexCategories",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub index_categories: Option<Vec<IndexCategory>>,
-    #[serde(rename = "nextToken", default, skip_serializing_if = "Option::is_none")]
-    pub next_token: Option<String>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct DescribeFieldIndexesResponse {
-    #[serde(
-        rename = "fieldIndexes",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub field_indexes: Option<Vec<FieldIndex>>,
-    #[serde(rename = "nextToken", default, skip_serializing_if = "Option::is_none")]
-    pub next_token: Option<String>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct DescribeImportTaskBatchesRequest {
-    #[serde(rename = "importId", default, skip_serializing_if = "Option::is_none")]
-    pub import_id: Option<String>,
-    #[serde(
-        rename = "batchImportStatus",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub batch_import_status: Option<Vec<ImportStatus>>,
-    #[serde(rename = "limit", default, skip_serializing_if = "Option::is_none")]
-    pub limit: Option<i32>,
-    #[serde(rename = "nextToken", default, skip_serializing_if = "Option::is_none")]
-    pub next_token: Option<String>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct DescribeImportTaskBatchesResponse {
-    #[serde(
-        rename = "importSourceArn",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub import_source_arn: Option<String>,
-    #[serde(rename = "importId", default, skip_serializing_if = "Option::is_none")]
-    pub import_id: Option<String>,
-    #[serde(
-        rename = "importBatches",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub import_batches: Option<Vec<ImportBatch>>,
-    #[serde(rename = "nextToken", default, skip_serializing_if = "Option::is_none")]
-    pub next_token: Option<String>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct DescribeImportTasksRequest {
-    #[serde(rename = "importId", default, skip_serializing_if = "Option::is_none")]
-    pub import_id: Option<String>,
-    #[serde(
-        rename = "importStatus",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub import_status: Option<ImportStatus>,
-    #[serde(
-        rename = "importSourceArn",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub import_source_arn: Option<String>,
-    #[serde(rename = "limit", default, skip_serializing_if = "Option::is_none")]
-    pub limit: Option<i32>,
-    #[serde(rename = "nextToken", default, skip_serializing_if = "Option::is_none")]
-    pub next_token: Option<String>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct DescribeImportTasksResponse {
-    #[serde(rename = "imports", default, skip_serializing_if = "Option::is_none")]
-    pub imports: Option<Vec<Import>>,
-    #[serde(rename = "nextToken", default, skip_serializing_if = "Option::is_none")]
-    pub next_token: Option<String>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct DescribeIndexPoliciesRequest {
-    #[serde(
-        rename = "logGroupIdentifiers",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub log_group_identifiers: Option<Vec<String>>,
-    #[serde(rename = "nextToken", default, skip_serializing_if = "Option::is_none")]
-    pub next_token: Option<String>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct DescribeIndexPoliciesResponse {
-    #[serde(
-        rename = "indexPolicies",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub index_policies: Option<Vec<IndexPolicy>>,
-    #[serde(rename = "nextToken", default, skip_serializing_if = "Option::is_none")]
-    pub next_token: Option<String>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct DescribeLogGroupsRequest {
-    #[serde(
-        rename = "accountIdentifiers",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub account_identifiers: Option<Vec<String>>,
-    #[serde(
-        rename = "logGroupNamePrefix",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub log_group_name_prefix: Option<String>,
-    #[serde(
-        rename = "logGroupNamePattern",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub log_group_name_pattern: Option<String>,
-    #[serde(rename = "nextToken", default, skip_serializing_if = "Option::is_none")]
-    pub next_token: Option<String>,
-    #[serde(rename = "limit", default, skip_serializing_if = "Option::is_none")]
-    pub limit: Option<i32>,
-    #[serde(
-        rename = "includeLinkedAccounts",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub include_linked_accounts: Option<bool>,
-    #[serde(
-        rename = "logGroupClass",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub log_group_class: Option<LogGroupClass>,
-    #[serde(
-        rename = "logGroupIdentifiers",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub log_group_identifiers: Option<Vec<String>>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct DescribeLogGroupsResponse {
-    #[serde(rename = "logGroups", default, skip_serializing_if = "Option::is_none")]
-    pub log_groups: Option<Vec<LogGroup>>,
-    #[serde(rename = "nextToken", default, skip_serializing_if = "Option::is_none")]
-    pub next_token: Option<String>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct DescribeLogStreamsRequest {
-    #[serde(
-        rename = "logGroupName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub log_group_name: Option<String>,
-    #[serde(
-        rename = "logGroupIdentifier",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub log_group_identifier: Option<String>,
-    #[serde(
-        rename = "logStreamNamePrefix",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub log_stream_name_prefix: Option<String>,
-    #[serde(rename = "orderBy", default, skip_serializing_if = "Option::is_none")]
-    pub order_by: Option<OrderBy>,
-    #[serde(
-        rename = "descending",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub descending: Option<bool>,
-    #[serde(rename = "nextToken", default, skip_serializing_if = "Option::is_none")]
-    pub next_token: Option<String>,
-    #[serde(rename = "limit", default, skip_serializing_if = "Option::is_none")]
-    pub limit: Option<i32>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct DescribeLogStreamsResponse {
-    #[serde(
-        rename = "logStreams",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub log_streams: Option<Vec<LogStream>>,
-    #[serde(rename = "nextToken", default, skip_serializing_if = "Option::is_none")]
-    pub next_token: Option<String>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct DescribeLookupTablesRequest {
-    #[serde(
-        rename = "lookupTableNamePrefix",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub lookup_table_name_prefix: Option<String>,
-    #[serde(
-        rename = "maxResults",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub max_results: Option<i32>,
-    #[serde(rename = "nextToken", default, skip_serializing_if = "Option::is_none")]
-    pub next_token: Option<String>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct DescribeLookupTablesResponse {
-    #[serde(
-        rename = "lookupTables",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub lookup_tables: Option<Vec<LookupTable>>,
-    #[serde(rename = "nextToken", default, skip_serializing_if = "Option::is_none")]
-    pub next_token: Option<String>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct DescribeMetricFiltersRequest {
-    #[serde(
-        rename = "logGroupName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub log_group_name: Option<String>,
-    #[serde(
-        rename = "filterNamePrefix",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub filter_name_prefix: Option<String>,
-    #[serde(rename = "nextToken", default, skip_serializing_if = "Option::is_none")]
-    pub next_token: Option<String>,
-    #[serde(rename = "limit", default, skip_serializing_if = "Option::is_none")]
-    pub limit: Option<i32>,
-    #[serde(
-        rename = "metricName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub metric_name: Option<String>,
-    #[serde(
-        rename = "metricNamespace",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub metric_namespace: Option<String>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct DescribeMetricFiltersResponse {
-    #[serde(
-        rename = "metricFilters",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub metric_filters: Option<Vec<MetricFilter>>,
-    #[serde(rename = "nextToken", default, skip_serializing_if = "Option::is_none")]
-    pub next_token: Option<String>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct DescribeQueriesRequest {
-    #[serde(
-        rename = "logGroupName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub log_group_name: Option<String>,
-    #[serde(rename = "status", default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<QueryStatus>,
-    #[serde(
-        rename = "maxResults",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub max_results: Option<i32>,
-    #[serde(rename = "nextToken", default, skip_serializing_if = "Option::is_none")]
-    pub next_token: Option<String>,
-    #[serde(
-        rename = "queryLanguage",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub query_language: Option<QueryLanguage>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct DescribeQueriesResponse {
-    #[serde(rename = "queries", default, skip_serializing_if = "Option::is_none")]
-    pub queries: Option<Vec<QueryInfo>>,
-    #[serde(rename = "nextToken", default, skip_serializing_if = "Option::is_none")]
-    pub next_token: Option<String>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct DescribeQueryDefinitionsRequest {
-    #[serde(
-        rename = "queryLanguage",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub query_language: Option<QueryLanguage>,
-    #[serde(
-        rename = "queryDefinitionNamePrefix",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub query_definition_name_prefix: Option<String>,
-    #[serde(
-        rename = "maxResults",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub max_results: Option<i32>,
-    #[serde(rename = "nextToken", default, skip_serializing_if = "Option::is_none")]
-    pub next_token: Option<String>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct DescribeQueryDefinitionsResponse {
-    #[serde(
-        rename = "queryDefinitions",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub query_definitions: Option<Vec<QueryDefinition>>,
-    #[serde(rename = "nextToken", default, skip_serializing_if = "Option::is_none")]
-    pub next_token: Option<String>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct DescribeResourcePoliciesRequest {
-    #[serde(rename = "nextToken", default, skip_serializing_if = "Option::is_none")]
-    pub next_token: Option<String>,
-    #[serde(rename = "limit", default, skip_serializing_if = "Option::is_none")]
-    pub limit: Option<i32>,
-    #[serde(
-        rename = "resourceArn",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub resource_arn: Option<String>,
-    #[serde(
-        rename = "policyScope",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub policy_scope: Option<PolicyScope>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct DescribeResourcePoliciesResponse {
-    #[serde(
-        rename = "resourcePolicies",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub resource_policies: Option<Vec<ResourcePolicy>>,
-    #[serde(rename = "nextToken", default, skip_serializing_if = "Option::is_none")]
-    pub next_token: Option<String>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct DescribeSubscriptionFiltersRequest {
-    #[serde(
-        rename = "logGroupName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub log_group_name: Option<String>,
-    #[serde(
-        rename = "filterNamePrefix",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub filter_name_prefix: Option<String>,
-    #[serde(rename = "nextToken", default, skip_serializing_if = "Option::is_none")]
-    pub next_token: Option<String>,
-    #[serde(rename = "limit", default, skip_serializing_if = "Option::is_none")]
-    pub limit: Option<i32>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct DescribeSubscriptionFiltersResponse {
-    #[serde(
-        rename = "subscriptionFilters",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub subscription_filters: Option<Vec<SubscriptionFilter>>,
-    #[serde(rename = "nextToken", default, skip_serializing_if = "Option::is_none")]
-    pub next_token: Option<String>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct Destination {
-    #[serde(
-        rename = "destinationName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub destination_name: Option<String>,
-    #[serde(rename = "targetArn", default, skip_serializing_if = "Option::is_none")]
-    pub target_arn: Option<String>,
-    #[serde(rename = "roleArn", default, skip_serializing_if = "Option::is_none")]
-    pub role_arn: Option<String>,
-    #[serde(
-        rename = "accessPolicy",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub access_policy: Option<String>,
-    #[serde(rename = "arn", default, skip_serializing_if = "Option::is_none")]
-    pub arn: Option<String>,
-    #[serde(
-        rename = "creationTime",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub creation_time: Option<i64>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct DestinationConfiguration {
-    #[serde(
-        rename = "s3Configuration",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub s3_configuration: Option<S3Configuration>,
-    #[serde(
-        rename = "lookupTableConfiguration",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub lookup_table_configuration: Option<LookupTableConfiguration>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct DisassociateKmsKeyRequest {
-    #[serde(
-        rename = "logGroupName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub log_group_name: Option<String>,
-    #[serde(
-        rename = "resourceIdentifier",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub resource_identifier: Option<String>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct DisassociateSourceFromS3TableIntegrationRequest {
-    #[serde(
-        rename = "identifier",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub identifier: Option<String>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct DisassociateSourceFromS3TableIntegrationResponse {
-    #[serde(
-        rename = "identifier",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub identifier: Option<String>,
+    DeliverySourceStatus {
+        Active = "ACTIVE",
+        Inactive = "INACTIVE",
+    }
 }
 
 crate::types::wire_enum! {
-Distribution {
-Random = "Random",
-ByLogStream = "ByLogStream",
-}
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct DryRunResult {
-    #[serde(
-        rename = "totalMatchedLogGroups",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub total_matched_log_groups: Option<i32>,
-    #[serde(
-        rename = "increasedRetentionLogGroupCount",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub increased_retention_log_group_count: Option<i32>,
-    #[serde(
-        rename = "decreasedRetentionLogGroupCount",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub decreased_retention_log_group_count: Option<i32>,
-    #[serde(
-        rename = "unchangedRetentionLogGroupCount",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub unchanged_retention_log_group_count: Option<i32>,
-    #[serde(
-        rename = "failedAnalysisCount",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub failed_analysis_count: Option<i32>,
-    #[serde(
-        rename = "topLogGroupsImpacted",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub top_log_groups_impacted: Option<Vec<LogGroupImpact>>,
+    DeliverySourceStatusReason {
+        ResourceDeleted = "RESOURCE_DELETED",
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct Entity {
-    #[serde(
-        rename = "keyAttributes",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub key_attributes: Option<std::collections::BTreeMap<String, String>>,
-    #[serde(
-        rename = "attributes",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub attributes: Option<std::collections::BTreeMap<String, String>>,
+crate::types::wire_struct! {
+    DescribeAccountPoliciesRequest {
+        "policyType" => policy_type: PolicyType,
+        "policyName" => policy_name: String,
+        "accountIdentifiers" => account_identifiers: Vec<String>,
+        "nextToken" => next_token: String,
+    }
+}
+
+crate::types::wire_struct! {
+    DescribeAccountPoliciesResponse {
+        "accountPolicies" => account_policies: Vec<AccountPolicy>,
+        "nextToken" => next_token: String,
+    }
+}
+
+crate::types::wire_struct! {
+    DescribeConfigurationTemplatesRequest {
+        "service" => service: String,
+        "logTypes" => log_types: Vec<String>,
+        "resourceTypes" => resource_types: Vec<String>,
+        "deliveryDestinationTypes" => delivery_destination_types: Vec<DeliveryDestinationType>,
+        "nextToken" => next_token: String,
+        "limit" => limit: i32,
+    }
+}
+
+crate::types::wire_struct! {
+    DescribeConfigurationTemplatesResponse {
+        "configurationTemplates" => configuration_templates: Vec<ConfigurationTemplate>,
+        "nextToken" => next_token: String,
+    }
+}
+
+crate::types::wire_struct! {
+    DescribeDeliveriesRequest {
+        "nextToken" => next_token: String,
+        "limit" => limit: i32,
+        "deliverySourceNames" => delivery_source_names: Vec<String>,
+    }
+}
+
+crate::types::wire_struct! {
+    DescribeDeliveriesResponse {
+        "deliveries" => deliveries: Vec<Delivery>,
+        "nextToken" => next_token: String,
+    }
+}
+
+crate::types::wire_struct! {
+    DescribeDeliveryDestinationsRequest {
+        "nextToken" => next_token: String,
+        "limit" => limit: i32,
+        "names" => names: Vec<String>,
+    }
+}
+
+crate::types::wire_struct! {
+    DescribeDeliveryDestinationsResponse {
+        "deliveryDestinations" => delivery_destinations: Vec<DeliveryDestination>,
+        "nextToken" => next_token: String,
+    }
+}
+
+crate::types::wire_struct! {
+    DescribeDeliverySourcesRequest {
+        "nextToken" => next_token: String,
+        "limit" => limit: i32,
+        "resourceArns" => resource_arns: Vec<String>,
+    }
+}
+
+crate::types::wire_struct! {
+    DescribeDeliverySourcesResponse {
+        "deliverySources" => delivery_sources: Vec<DeliverySource>,
+        "nextToken" => next_token: String,
+    }
+}
+
+crate::types::wire_struct! {
+    DescribeDestinationsRequest {
+        "DestinationNamePrefix" => destination_name_prefix: String,
+        "nextToken" => next_token: String,
+        "limit" => limit: i32,
+    }
+}
+
+crate::types::wire_struct! {
+    DescribeDestinationsResponse {
+        "destinations" => destinations: Vec<Destination>,
+        "nextToken" => next_token: String,
+    }
+}
+
+crate::types::wire_struct! {
+    DescribeExportTasksRequest {
+        "taskId" => task_id: String,
+        "statusCode" => status_code: ExportTaskStatusCode,
+        "nextToken" => next_token: String,
+        "limit" => limit: i32,
+    }
+}
+
+crate::types::wire_struct! {
+    DescribeExportTasksResponse {
+        "exportTasks" => export_tasks: Vec<ExportTask>,
+        "nextToken" => next_token: String,
+    }
+}
+
+crate::types::wire_struct! {
+    DescribeFieldIndexesRequest {
+        "logGroupIdentifiers" => log_group_identifiers: Vec<String>,
+        "indexCategories" => index_categories: Vec<IndexCategory>,
+        "nextToken" => next_token: String,
+    }
+}
+
+crate::types::wire_struct! {
+    DescribeFieldIndexesResponse {
+        "fieldIndexes" => field_indexes: Vec<FieldIndex>,
+        "nextToken" => next_token: String,
+    }
+}
+
+crate::types::wire_struct! {
+    DescribeImportTaskBatchesRequest {
+        "importId" => import_id: String,
+        "batchImportStatus" => batch_import_status: Vec<ImportStatus>,
+        "limit" => limit: i32,
+        "nextToken" => next_token: String,
+    }
+}
+
+crate::types::wire_struct! {
+    DescribeImportTaskBatchesResponse {
+        "importSourceArn" => import_source_arn: String,
+        "importId" => import_id: String,
+        "importBatches" => import_batches: Vec<ImportBatch>,
+        "nextToken" => next_token: String,
+    }
+}
+
+crate::types::wire_struct! {
+    DescribeImportTasksRequest {
+        "importId" => import_id: String,
+        "importStatus" => import_status: ImportStatus,
+        "importSourceArn" => import_source_arn: String,
+        "limit" => limit: i32,
+        "nextToken" => next_token: String,
+    }
+}
+
+crate::types::wire_struct! {
+    DescribeImportTasksResponse {
+        "imports" => imports: Vec<Import>,
+        "nextToken" => next_token: String,
+    }
+}
+
+crate::types::wire_struct! {
+    DescribeIndexPoliciesRequest {
+        "logGroupIdentifiers" => log_group_identifiers: Vec<String>,
+        "nextToken" => next_token: String,
+    }
+}
+
+crate::types::wire_struct! {
+    DescribeIndexPoliciesResponse {
+        "indexPolicies" => index_policies: Vec<IndexPolicy>,
+        "nextToken" => next_token: String,
+    }
+}
+
+crate::types::wire_struct! {
+    DescribeLogGroupsRequest {
+        "accountIdentifiers" => account_identifiers: Vec<String>,
+        "logGroupNamePrefix" => log_group_name_prefix: String,
+        "logGroupNamePattern" => log_group_name_pattern: String,
+        "nextToken" => next_token: String,
+        "limit" => limit: i32,
+        "includeLinkedAccounts" => include_linked_accounts: bool,
+        "logGroupClass" => log_group_class: LogGroupClass,
+        "logGroupIdentifiers" => log_group_identifiers: Vec<String>,
+    }
+}
+
+crate::types::wire_struct! {
+    DescribeLogGroupsResponse {
+        "logGroups" => log_groups: Vec<LogGroup>,
+        "nextToken" => next_token: String,
+    }
+}
+
+crate::types::wire_struct! {
+    DescribeLogStreamsRequest {
+        "logGroupName" => log_group_name: String,
+        "logGroupIdentifier" => log_group_identifier: String,
+        "logStreamNamePrefix" => log_stream_name_prefix: String,
+        "orderBy" => order_by: OrderBy,
+        "descending" => descending: bool,
+        "nextToken" => next_token: String,
+        "limit" => limit: i32,
+    }
+}
+
+crate::types::wire_struct! {
+    DescribeLogStreamsResponse {
+        "logStreams" => log_streams: Vec<LogStream>,
+        "nextToken" => next_token: String,
+    }
+}
+
+crate::types::wire_struct! {
+    DescribeLookupTablesRequest {
+        "lookupTableNamePrefix" => lookup_table_name_prefix: String,
+        "maxResults" => max_results: i32,
+        "nextToken" => next_token: String,
+    }
+}
+
+crate::types::wire_struct! {
+    DescribeLookupTablesResponse {
+        "lookupTables" => lookup_tables: Vec<LookupTable>,
+        "nextToken" => next_token: String,
+    }
+}
+
+crate::types::wire_struct! {
+    DescribeMetricFiltersRequest {
+        "logGroupName" => log_group_name: String,
+        "filterNamePrefix" => filter_name_prefix: String,
+        "nextToken" => next_token: String,
+        "limit" => limit: i32,
+        "metricName" => metric_name: String,
+        "metricNamespace" => metric_namespace: String,
+    }
+}
+
+crate::types::wire_struct! {
+    DescribeMetricFiltersResponse {
+        "metricFilters" => metric_filters: Vec<MetricFilter>,
+        "nextToken" => next_token: String,
+    }
+}
+
+crate::types::wire_struct! {
+    DescribeQueriesRequest {
+        "logGroupName" => log_group_name: String,
+        "status" => status: QueryStatus,
+        "maxResults" => max_results: i32,
+        "nextToken" => next_token: String,
+        "queryLanguage" => query_language: QueryLanguage,
+    }
+}
+
+crate::types::wire_struct! {
+    DescribeQueriesResponse {
+        "queries" => queries: Vec<QueryInfo>,
+        "nextToken" => next_token: String,
+    }
+}
+
+crate::types::wire_struct! {
+    DescribeQueryDefinitionsRequest {
+        "queryLanguage" => query_language: QueryLanguage,
+        "queryDefinitionNamePrefix" => query_definition_name_prefix: String,
+        "maxResults" => max_results: i32,
+        "nextToken" => next_token: String,
+    }
+}
+
+crate::types::wire_struct! {
+    DescribeQueryDefinitionsResponse {
+        "queryDefinitions" => query_definitions: Vec<QueryDefinition>,
+        "nextToken" => next_token: String,
+    }
+}
+
+crate::types::wire_struct! {
+    DescribeResourcePoliciesRequest {
+        "nextToken" => next_token: String,
+        "limit" => limit: i32,
+        "resourceArn" => resource_arn: String,
+        "policyScope" => policy_scope: PolicyScope,
+    }
+}
+
+crate::types::wire_struct! {
+    DescribeResourcePoliciesResponse {
+        "resourcePolicies" => resource_policies: Vec<ResourcePolicy>,
+        "nextToken" => next_token: String,
+    }
+}
+
+crate::types::wire_struct! {
+    DescribeSubscriptionFiltersRequest {
+        "logGroupName" => log_group_name: String,
+        "filterNamePrefix" => filter_name_prefix: String,
+        "nextToken" => next_token: String,
+        "limit" => limit: i32,
+    }
+}
+
+crate::types::wire_struct! {
+    DescribeSubscriptionFiltersResponse {
+        "subscriptionFilters" => subscription_filters: Vec<SubscriptionFilter>,
+        "nextToken" => next_token: String,
+    }
+}
+
+crate::types::wire_struct! {
+    Destination {
+        "destinationName" => destination_name: String,
+        "targetArn" => target_arn: String,
+        "roleArn" => role_arn: String,
+        "accessPolicy" => access_policy: String,
+        "arn" => arn: String,
+        "creationTime" => creation_time: i64,
+    }
+}
+
+crate::types::wire_struct! {
+    DestinationConfiguration {
+        "s3Configuration" => s3_configuration: S3Configuration,
+        "lookupTableConfiguration" => lookup_table_configuration: LookupTableConfiguration,
+    }
+}
+
+crate::types::wire_struct! {
+    DisassociateKmsKeyRequest {
+        "logGroupName" => log_group_name: String,
+        "resourceIdentifier" => resource_identifier: String,
+    }
+}
+
+crate::types::wire_struct! {
+    DisassociateSourceFromS3TableIntegrationRequest {
+        "identifier" => identifier: String,
+    }
+}
+
+crate::types::wire_struct! {
+    DisassociateSourceFromS3TableIntegrationResponse {
+        "identifier" => identifier: String,
+    }
 }
 
 crate::types::wire_enum! {
-EntityRejectionErrorType {
-InvalidEntity = "InvalidEntity",
-InvalidTypeValue = "InvalidTypeValue",
-InvalidKeyAttributes = "InvalidKeyAttributes",
-InvalidAttributes = "InvalidAttributes",
-EntitySizeTooLarge = "EntitySizeTooLarge",
-UnsupportedLogGroupType = "UnsupportedLogGroupType",
-MissingRequiredFields = "MissingRequiredFields",
-}
+    Distribution {
+        Random = "Random",
+        ByLogStream = "ByLogStream",
+    }
 }
 
-crate::types::wire_enum! {
-EvaluationFrequency {
-OneMin = "ONE_MIN",
-FiveMin = "FIVE_MIN",
-TenMin = "TEN_MIN",
-FifteenMin = "FIFTEEN_MIN",
-ThirtyMin = "THIRTY_MIN",
-OneHour = "ONE_HOUR",
-}
+crate::types::wire_struct! {
+    DryRunResult {
+        "totalMatchedLogGroups" => total_matched_log_groups: i32,
+        "increasedRetentionLogGroupCount" => increased_retention_log_group_count: i32,
+        "decreasedRetentionLogGroupCount" => decreased_retention_log_group_count: i32,
+        "unchangedRetentionLogGroupCount" => unchanged_retention_log_group_count: i32,
+        "failedAnalysisCount" => failed_analysis_count: i32,
+        "topLogGroupsImpacted" => top_log_groups_impacted: Vec<LogGroupImpact>,
+    }
 }
 
-crate::types::wire_enum! {
-EventSource {
-CloudTrail = "CloudTrail",
-Route53Resolver = "Route53Resolver",
-VPCFlow = "VPCFlow",
-EKSAudit = "EKSAudit",
-Awswaf = "AWSWAF",
-}
+crate::types::wire_struct! {
+    Entity {
+        "keyAttributes" => key_attributes: std::collections::BTreeMap<String, String>,
+        "attributes" => attributes: std::collections::BTreeMap<String, String>,
+    }
 }
 
 crate::types::wire_enum! {
-ExecutionStatus {
-Running = "Running",
-InvalidQuery = "InvalidQuery",
-Complete = "Complete",
-Failed = "Failed",
-Timeout = "Timeout",
-}
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ExportTask {
-    #[serde(rename = "taskId", default, skip_serializing_if = "Option::is_none")]
-    pub task_id: Option<String>,
-    #[serde(rename = "taskName", default, skip_serializing_if = "Option::is_none")]
-    pub task_name: Option<String>,
-    #[serde(
-        rename = "logGroupName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub log_group_name: Option<String>,
-    #[serde(rename = "from", default, skip_serializing_if = "Option::is_none")]
-    pub from: Option<i64>,
-    #[serde(rename = "to", default, skip_serializing_if = "Option::is_none")]
-    pub to: Option<i64>,
-    #[serde(
-        rename = "destination",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub destination: Option<String>,
-    #[serde(
-        rename = "destinationPrefix",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub destination_prefix: Option<String>,
-    #[serde(rename = "status", default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<ExportTaskStatus>,
-    #[serde(
-        rename = "executionInfo",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub execution_info: Option<ExportTaskExecutionInfo>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ExportTaskExecutionInfo {
-    #[serde(
-        rename = "creationTime",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub creation_time: Option<i64>,
-    #[serde(
-        rename = "completionTime",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub completion_time: Option<i64>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ExportTaskStatus {
-    #[serde(rename = "code", default, skip_serializing_if = "Option::is_none")]
-    pub code: Option<ExportTaskStatusCode>,
-    #[serde(rename = "message", default, skip_serializing_if = "Option::is_none")]
-    pub message: Option<String>,
+    EntityRejectionErrorType {
+        InvalidEntity = "InvalidEntity",
+        InvalidTypeValue = "InvalidTypeValue",
+        InvalidKeyAttributes = "InvalidKeyAttributes",
+        InvalidAttributes = "InvalidAttributes",
+        EntitySizeTooLarge = "EntitySizeTooLarge",
+        UnsupportedLogGroupType = "UnsupportedLogGroupType",
+        MissingRequiredFields = "MissingRequiredFields",
+    }
 }
 
 crate::types::wire_enum! {
-ExportTaskStatusCode {
-Cancelled = "CANCELLED",
-Completed = "COMPLETED",
-Failed = "FAILED",
-Pending = "PENDING",
-PendingCancel = "PENDING_CANCEL",
-Running = "RUNNING",
-}
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct FieldIndex {
-    #[serde(
-        rename = "logGroupIdentifier",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub log_group_identifier: Option<String>,
-    #[serde(
-        rename = "fieldIndexName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub field_index_name: Option<String>,
-    #[serde(
-        rename = "lastScanTime",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub last_scan_time: Option<i64>,
-    #[serde(
-        rename = "firstEventTime",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub first_event_time: Option<i64>,
-    #[serde(
-        rename = "lastEventTime",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub last_event_time: Option<i64>,
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
-    pub r#type: Option<IndexType>,
-    #[serde(
-        rename = "indexCategory",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub index_category: Option<IndexCategory>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct FieldsData {
-    #[serde(rename = "data", default, skip_serializing_if = "Option::is_none")]
-    pub data: Option<crate::types::Blob>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct FilterLogEventsRequest {
-    #[serde(
-        rename = "logGroupName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub log_group_name: Option<String>,
-    #[serde(
-        rename = "logGroupIdentifier",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub log_group_identifier: Option<String>,
-    #[serde(
-        rename = "logStreamNames",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub log_stream_names: Option<Vec<String>>,
-    #[serde(
-        rename = "logStreamNamePrefix",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub log_stream_name_prefix: Option<String>,
-    #[serde(rename = "startTime", default, skip_serializing_if = "Option::is_none")]
-    pub start_time: Option<i64>,
-    #[serde(rename = "endTime", default, skip_serializing_if = "Option::is_none")]
-    pub end_time: Option<i64>,
-    #[serde(
-        rename = "filterPattern",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub filter_pattern: Option<String>,
-    #[serde(rename = "nextToken", default, skip_serializing_if = "Option::is_none")]
-    pub next_token: Option<String>,
-    #[serde(rename = "limit", default, skip_serializing_if = "Option::is_none")]
-    pub limit: Option<i32>,
-    #[serde(
-        rename = "startFromHead",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub start_from_head: Option<bool>,
-    #[serde(
-        rename = "interleaved",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub interleaved: Option<bool>,
-    #[serde(rename = "unmask", default, skip_serializing_if = "Option::is_none")]
-    pub unmask: Option<bool>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct FilterLogEventsResponse {
-    #[serde(rename = "events", default, skip_serializing_if = "Option::is_none")]
-    pub events: Option<Vec<FilteredLogEvent>>,
-    #[serde(
-        rename = "searchedLogStreams",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub searched_log_streams: Option<Vec<SearchedLogStream>>,
-    #[serde(rename = "nextToken", default, skip_serializing_if = "Option::is_none")]
-    pub next_token: Option<String>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct FilteredLogEvent {
-    #[serde(
-        rename = "logStreamName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub log_stream_name: Option<String>,
-    #[serde(rename = "timestamp", default, skip_serializing_if = "Option::is_none")]
-    pub timestamp: Option<i64>,
-    #[serde(rename = "message", default, skip_serializing_if = "Option::is_none")]
-    pub message: Option<String>,
-    #[serde(
-        rename = "ingestionTime",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub ingestion_time: Option<i64>,
-    #[serde(rename = "eventId", default, skip_serializing_if = "Option::is_none")]
-    pub event_id: Option<String>,
+    EvaluationFrequency {
+        OneMin = "ONE_MIN",
+        FiveMin = "FIVE_MIN",
+        TenMin = "TEN_MIN",
+        FifteenMin = "FIFTEEN_MIN",
+        ThirtyMin = "THIRTY_MIN",
+        OneHour = "ONE_HOUR",
+    }
 }
 
 crate::types::wire_enum! {
-FlattenedElement {
-First = "first",
-Last = "last",
-}
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct GetDataProtectionPolicyRequest {
-    #[serde(
-        rename = "logGroupIdentifier",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub log_group_identifier: Option<String>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct GetDataProtectionPolicyResponse {
-    #[serde(
-        rename = "logGroupIdentifier",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub log_group_identifier: Option<String>,
-    #[serde(
-        rename = "policyDocument",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub policy_document: Option<String>,
-    #[serde(
-        rename = "lastUpdatedTime",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub last_updated_time: Option<i64>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct GetDeliveryDestinationPolicyRequest {
-    #[serde(
-        rename = "deliveryDestinationName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub delivery_destination_name: Option<String>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct GetDeliveryDestinationPolicyResponse {
-    #[serde(rename = "policy", default, skip_serializing_if = "Option::is_none")]
-    pub policy: Option<Policy>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct GetDeliveryDestinationRequest {
-    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct GetDeliveryDestinationResponse {
-    #[serde(
-        rename = "deliveryDestination",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub delivery_destination: Option<DeliveryDestination>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct GetDeliveryRequest {
-    #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct GetDeliveryResponse {
-    #[serde(rename = "delivery", default, skip_serializing_if = "Option::is_none")]
-    pub delivery: Option<Delivery>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct GetDeliverySourceRequest {
-    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct GetDeliverySourceResponse {
-    #[serde(
-        rename = "deliverySource",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub delivery_source: Option<DeliverySource>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct GetIntegrationRequest {
-    #[serde(
-        rename = "integrationName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub integration_name: Option<String>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct GetIntegrationResponse {
-    #[serde(
-        rename = "integrationName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub integration_name: Option<String>,
-    #[serde(
-        rename = "integrationType",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub integration_type: Option<IntegrationType>,
-    #[serde(
-        rename = "integrationStatus",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub integration_status: Option<IntegrationStatus>,
-    #[serde(
-        rename = "integrationDetails",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub integration_details: Option<IntegrationDetails>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct GetLogAnomalyDetectorRequest {
-    #[serde(
-        rename = "anomalyDetectorArn",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub anomaly_detector_arn: Option<String>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct GetLogAnomalyDetectorResponse {
-    #[serde(
-        rename = "detectorName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub detector_name: Option<String>,
-    #[serde(
-        rename = "logGroupArnList",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub log_group_arn_list: Option<Vec<String>>,
-    #[serde(
-        rename = "evaluationFrequency",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub evaluation_frequency: Option<EvaluationFrequency>,
-    #[serde(
-        rename = "filterPattern",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub filter_pattern: Option<String>,
-    #[serde(
-        rename = "anomalyDetectorStatus",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub anomaly_detector_status: Option<AnomalyDetectorStatus>,
-    #[serde(rename = "kmsKeyId", default, skip_serializing_if = "Option::is_none")]
-    pub kms_key_id: Option<String>,
-    #[serde(
-        rename = "creationTimeStamp",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub creation_time_stamp: Option<i64>,
-    #[serde(
-        rename = "lastModifiedTimeStamp",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub last_modified_time_stamp: Option<i64>,
-    #[serde(
-        rename = "anomalyVisibilityTime",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub anomaly_visibility_time: Option<i64>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct GetLogEventsRequest {
-    #[serde(
-        rename = "logGroupName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub log_group_name: Option<String>,
-    #[serde(
-        rename = "logGroupIdentifier",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub log_group_identifier: Option<String>,
-    #[serde(
-        rename = "logStreamName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub log_stream_name: Option<String>,
-    #[serde(rename = "startTime", default, skip_serializing_if = "Option::is_none")]
-    pub start_time: Option<i64>,
-    #[serde(rename = "endTime", default, skip_serializing_if = "Option::is_none")]
-    pub end_time: Option<i64>,
-    #[serde(rename = "nextToken", default, skip_serializing_if = "Option::is_none")]
-    pub next_token: Option<String>,
-    #[serde(rename = "limit", default, skip_serializing_if = "Option::is_none")]
-    pub limit: Option<i32>,
-    #[serde(
-        rename = "startFromHead",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub start_from_head: Option<bool>,
-    #[serde(rename = "unmask", default, skip_serializing_if = "Option::is_none")]
-    pub unmask: Option<bool>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct GetLogEventsResponse {
-    #[serde(rename = "events", default, skip_serializing_if = "Option::is_none")]
-    pub events: Option<Vec<OutputLogEvent>>,
-    #[serde(
-        rename = "nextForwardToken",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub next_forward_token: Option<String>,
-    #[serde(
-        rename = "nextBackwardToken",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub next_backward_token: Option<String>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct GetLogFieldsRequest {
-    #[serde(
-        rename = "dataSourceName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub data_source_name: Option<String>,
-    #[serde(
-        rename = "dataSourceType",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub data_source_type: Option<String>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct GetLogFieldsResponse {
-    #[serde(rename = "logFields", default, skip_serializing_if = "Option::is_none")]
-    pub log_fields: Option<Vec<LogFieldsListItem>>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct GetLogGroupFieldsRequest {
-    #[serde(
-        rename = "logGroupName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub log_group_name: Option<String>,
-    #[serde(rename = "time", default, skip_serializing_if = "Option::is_none")]
-    pub time: Option<i64>,
-    #[serde(
-        rename = "logGroupIdentifier",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub log_group_identifier: Option<String>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct GetLogGroupFieldsResponse {
-    #[serde(
-        rename = "logGroupFields",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub log_group_fields: Option<Vec<LogGroupField>>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct GetLogObjectRequest {
-    #[serde(rename = "unmask", default, skip_serializing_if = "Option::is_none")]
-    pub unmask: Option<bool>,
-    #[serde(
-        rename = "logObjectPointer",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub log_object_pointer: Option<String>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct GetLogObjectResponse {
-    #[serde(
-        rename = "fieldStream",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub field_stream: Option<GetLogObjectResponseStream>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct GetLogObjectResponseStream {
-    #[serde(rename = "fields", default, skip_serializing_if = "Option::is_none")]
-    pub fields: Option<FieldsData>,
-    #[serde(
-        rename = "InternalStreamingException",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub internal_streaming_exception: Option<InternalStreamingException>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct GetLogRecordRequest {
-    #[serde(
-        rename = "logRecordPointer",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub log_record_pointer: Option<String>,
-    #[serde(rename = "unmask", default, skip_serializing_if = "Option::is_none")]
-    pub unmask: Option<bool>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct GetLogRecordResponse {
-    #[serde(rename = "logRecord", default, skip_serializing_if = "Option::is_none")]
-    pub log_record: Option<std::collections::BTreeMap<String, String>>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct GetLookupTableRequest {
-    #[serde(
-        rename = "lookupTableArn",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub lookup_table_arn: Option<String>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct GetLookupTableResponse {
-    #[serde(
-        rename = "lookupTableArn",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub lookup_table_arn: Option<String>,
-    #[serde(
-        rename = "lookupTableName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub lookup_table_name: Option<String>,
-    #[serde(
-        rename = "description",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub description: Option<String>,
-    #[serde(rename = "tableBody", default, skip_serializing_if = "Option::is_none")]
-    pub table_body: Option<String>,
-    #[serde(rename = "sizeBytes", default, skip_serializing_if = "Option::is_none")]
-    pub size_bytes: Option<i64>,
-    #[serde(
-        rename = "lastUpdatedTime",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub last_updated_time: Option<i64>,
-    #[serde(rename = "kmsKeyId", default, skip_serializing_if = "Option::is_none")]
-    pub kms_key_id: Option<String>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct GetQueryResultsRequest {
-    #[serde(rename = "queryId", default, skip_serializing_if = "Option::is_none")]
-    pub query_id: Option<String>,
-    #[serde(rename = "nextToken", default, skip_serializing_if = "Option::is_none")]
-    pub next_token: Option<String>,
-    #[serde(rename = "maxItems", default, skip_serializing_if = "Option::is_none")]
-    pub max_items: Option<i32>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct GetQueryResultsResponse {
-    #[serde(
-        rename = "queryLanguage",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub query_language: Option<QueryLanguage>,
-    #[serde(rename = "results", default, skip_serializing_if = "Option::is_none")]
-    pub results: Option<Vec<Vec<ResultField>>>,
-    #[serde(
-        rename = "statistics",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub statistics: Option<QueryStatistics>,
-    #[serde(rename = "status", default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<QueryStatus>,
-    #[serde(
-        rename = "encryptionKey",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub encryption_key: Option<String>,
-    #[serde(rename = "nextToken", default, skip_serializing_if = "Option::is_none")]
-    pub next_token: Option<String>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct GetScheduledQueryHistoryRequest {
-    #[serde(
-        rename = "identifier",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub identifier: Option<String>,
-    #[serde(rename = "startTime", default, skip_serializing_if = "Option::is_none")]
-    pub start_time: Option<i64>,
-    #[serde(rename = "endTime", default, skip_serializing_if = "Option::is_none")]
-    pub end_time: Option<i64>,
-    #[serde(
-        rename = "executionStatuses",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub execution_statuses: Option<Vec<ExecutionStatus>>,
-    #[serde(
-        rename = "maxResults",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub max_results: Option<i32>,
-    #[serde(rename = "nextToken", default, skip_serializing_if = "Option::is_none")]
-    pub next_token: Option<String>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct GetScheduledQueryHistoryResponse {
-    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    #[serde(
-        rename = "scheduledQueryArn",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub scheduled_query_arn: Option<String>,
-    #[serde(
-        rename = "triggerHistory",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub trigger_history: Option<Vec<TriggerHistoryRecord>>,
-    #[serde(rename = "nextToken", default, skip_serializing_if = "Option::is_none")]
-    pub next_token: Option<String>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct GetScheduledQueryRequest {
-    #[serde(
-        rename = "identifier",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub identifier: Option<String>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct GetScheduledQueryResponse {
-    #[serde(
-        rename = "scheduledQueryArn",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub scheduled_query_arn: Option<String>,
-    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    #[serde(
-        rename = "description",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub description: Option<String>,
-    #[serde(
-        rename = "queryLanguage",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub query_language: Option<QueryLanguage>,
-    #[serde(
-        rename = "queryString",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub query_string: Option<String>,
-    #[serde(
-        rename = "logGroupIdentifiers",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub log_group_identifiers: Option<Vec<String>>,
-    #[serde(
-        rename = "scheduleExpression",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub schedule_expression: Option<String>,
-    #[serde(rename = "timezone", default, skip_serializing_if = "Option::is_none")]
-    pub timezone: Option<String>,
-    #[serde(
-        rename = "startTimeOffset",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub start_time_offset: Option<i64>,
-    #[serde(
-        rename = "endTimeOffset",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub end_time_offset: Option<i64>,
-    #[serde(
-        rename = "destinationConfiguration",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub destination_configuration: Option<DestinationConfiguration>,
-    #[serde(rename = "state", default, skip_serializing_if = "Option::is_none")]
-    pub state: Option<ScheduledQueryState>,
-    #[serde(
-        rename = "scheduleType",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub schedule_type: Option<ScheduleType>,
-    #[serde(
-        rename = "lastTriggeredTime",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub last_triggered_time: Option<i64>,
-    #[serde(
-        rename = "lastExecutionStatus",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub last_execution_status: Option<ExecutionStatus>,
-    #[serde(
-        rename = "scheduleStartTime",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub schedule_start_time: Option<i64>,
-    #[serde(
-        rename = "scheduleEndTime",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub schedule_end_time: Option<i64>,
-    #[serde(
-        rename = "executionRoleArn",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub execution_role_arn: Option<String>,
-    #[serde(
-        rename = "creationTime",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub creation_time: Option<i64>,
-    #[serde(
-        rename = "lastUpdatedTime",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub last_updated_time: Option<i64>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct GetStorageTierPolicyRequest {}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct GetStorageTierPolicyResponse {
-    #[serde(
-        rename = "storageTier",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub storage_tier: Option<StorageTier>,
-    #[serde(
-        rename = "lastUpdatedTime",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub last_updated_time: Option<i64>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct GetTransformerRequest {
-    #[serde(
-        rename = "logGroupIdentifier",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub log_group_identifier: Option<String>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct GetTransformerResponse {
-    #[serde(
-        rename = "logGroupIdentifier",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub log_group_identifier: Option<String>,
-    #[serde(
-        rename = "creationTime",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub creation_time: Option<i64>,
-    #[serde(
-        rename = "lastModifiedTime",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub last_modified_time: Option<i64>,
-    #[serde(
-        rename = "transformerConfig",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub transformer_config: Option<Vec<Processor>>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct Grok {
-    #[serde(rename = "source", default, skip_serializing_if = "Option::is_none")]
-    pub source: Option<String>,
-    #[serde(rename = "match", default, skip_serializing_if = "Option::is_none")]
-    pub r#match: Option<String>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct GroupingIdentifier {
-    #[serde(rename = "key", default, skip_serializing_if = "Option::is_none")]
-    pub key: Option<String>,
-    #[serde(rename = "value", default, skip_serializing_if = "Option::is_none")]
-    pub value: Option<String>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct Import {
-    #[serde(rename = "importId", default, skip_serializing_if = "Option::is_none")]
-    pub import_id: Option<String>,
-    #[serde(
-        rename = "importSourceArn",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub import_source_arn: Option<String>,
-    #[serde(
-        rename = "importStatus",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub import_status: Option<ImportStatus>,
-    #[serde(
-        rename = "importDestinationArn",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub import_destination_arn: Option<String>,
-    #[serde(
-        rename = "importStatistics",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub import_statistics: Option<ImportStatistics>,
-    #[serde(
-        rename = "importFilter",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub import_filter: Option<ImportFilter>,
-    #[serde(
-        rename = "creationTime",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub creation_time: Option<i64>,
-    #[serde(
-        rename = "lastUpdatedTime",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub last_updated_time: Option<i64>,
-    #[serde(
-        rename = "errorMessage",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub error_message: Option<String>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ImportBatch {
-    #[serde(rename = "batchId", default, skip_serializing_if = "Option::is_none")]
-    pub batch_id: Option<String>,
-    #[serde(rename = "status", default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<ImportStatus>,
-    #[serde(
-        rename = "errorMessage",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub error_message: Option<String>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ImportFilter {
-    #[serde(
-        rename = "startEventTime",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub start_event_time: Option<i64>,
-    #[serde(
-        rename = "endEventTime",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub end_event_time: Option<i64>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ImportStatistics {
-    #[serde(
-        rename = "bytesImported",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub bytes_imported: Option<i64>,
+    EventSource {
+        CloudTrail = "CloudTrail",
+        Route53Resolver = "Route53Resolver",
+        VPCFlow = "VPCFlow",
+        EKSAudit = "EKSAudit",
+        Awswaf = "AWSWAF",
+    }
 }
 
 crate::types::wire_enum! {
-ImportStatus {
-InProgress = "IN_PROGRESS",
-Cancelled = "CANCELLED",
-Completed = "COMPLETED",
-Failed = "FAILED",
-}
-}
-
-crate::types::wire_enum! {
-IndexCategory {
-DefaultValue = "DEFAULT",
-Custom = "CUSTOM",
-Auto = "AUTO",
-Inactive = "INACTIVE",
-}
+    ExecutionStatus {
+        Running = "Running",
+        InvalidQuery = "InvalidQuery",
+        Complete = "Complete",
+        Failed = "Failed",
+        Timeout = "Timeout",
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct IndexPolicy {
-    #[serde(
-        rename = "logGroupIdentifier",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub log_group_identifier: Option<String>,
-    #[serde(
-        rename = "lastUpdateTime",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub last_update_time: Option<i64>,
-    #[serde(
-        rename = "policyDocument",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub policy_document: Option<String>,
-    #[serde(
-        rename = "policyName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub policy_name: Option<String>,
-    #[serde(rename = "source", default, skip_serializing_if = "Option::is_none")]
-    pub source: Option<IndexSource>,
+crate::types::wire_struct! {
+    ExportTask {
+        "taskId" => task_id: String,
+        "taskName" => task_name: String,
+        "logGroupName" => log_group_name: String,
+        "from" => from: i64,
+        "to" => to: i64,
+        "destination" => destination: String,
+        "destinationPrefix" => destination_prefix: String,
+        "status" => status: ExportTaskStatus,
+        "executionInfo" => execution_info: ExportTaskExecutionInfo,
+    }
+}
+
+crate::types::wire_struct! {
+    ExportTaskExecutionInfo {
+        "creationTime" => creation_time: i64,
+        "completionTime" => completion_time: i64,
+    }
+}
+
+crate::types::wire_struct! {
+    ExportTaskStatus {
+        "code" => code: ExportTaskStatusCode,
+        "message" => message: String,
+    }
 }
 
 crate::types::wire_enum! {
-IndexSource {
-Account = "ACCOUNT",
-LogGroup = "LOG_GROUP",
-}
-}
-
-crate::types::wire_enum! {
-IndexType {
-Facet = "FACET",
-FieldIndex = "FIELD_INDEX",
-}
+    ExportTaskStatusCode {
+        Cancelled = "CANCELLED",
+        Completed = "COMPLETED",
+        Failed = "FAILED",
+        Pending = "PENDING",
+        PendingCancel = "PENDING_CANCEL",
+        Running = "RUNNING",
+    }
 }
 
-crate::types::wire_enum! {
-InheritedProperty {
-AccountDataProtection = "ACCOUNT_DATA_PROTECTION",
-}
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct InputLogEvent {
-    #[serde(rename = "timestamp", default, skip_serializing_if = "Option::is_none")]
-    pub timestamp: Option<i64>,
-    #[serde(rename = "message", default, skip_serializing_if = "Option::is_none")]
-    pub message: Option<String>,
+crate::types::wire_struct! {
+    FieldIndex {
+        "logGroupIdentifier" => log_group_identifier: String,
+        "fieldIndexName" => field_index_name: String,
+        "lastScanTime" => last_scan_time: i64,
+        "firstEventTime" => first_event_time: i64,
+        "lastEventTime" => last_event_time: i64,
+        "type" => r#type: IndexType,
+        "indexCategory" => index_category: IndexCategory,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct IntegrationDetails {
-    #[serde(
-        rename = "openSearchIntegrationDetails",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub open_search_integration_details: Option<OpenSearchIntegrationDetails>,
+crate::types::wire_struct! {
+    FieldsData {
+        "data" => data: crate::types::Blob,
+    }
 }
 
-crate::types::wire_enum! {
-IntegrationStatus {
-Provisioning = "PROVISIONING",
-Active = "ACTIVE",
-Failed = "FAILED",
-}
+crate::types::wire_struct! {
+    FilterLogEventsRequest {
+        "logGroupName" => log_group_name: String,
+        "logGroupIdentifier" => log_group_identifier: String,
+        "logStreamNames" => log_stream_names: Vec<String>,
+        "logStreamNamePrefix" => log_stream_name_prefix: String,
+        "startTime" => start_time: i64,
+        "endTime" => end_time: i64,
+        "filterPattern" => filter_pattern: String,
+        "nextToken" => next_token: String,
+        "limit" => limit: i32,
+        "startFromHead" => start_from_head: bool,
+        "interleaved" => interleaved: bool,
+        "unmask" => unmask: bool,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct IntegrationSummary {
-    #[serde(
-        rename = "integrationName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub integration_name: Option<String>,
-    #[serde(
-        rename = "integrationType",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub integration_type: Option<IntegrationType>,
-    #[serde(
-        rename = "integrationStatus",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub integration_status: Option<IntegrationStatus>,
+crate::types::wire_struct! {
+    FilterLogEventsResponse {
+        "events" => events: Vec<FilteredLogEvent>,
+        "searchedLogStreams" => searched_log_streams: Vec<SearchedLogStream>,
+        "nextToken" => next_token: String,
+    }
+}
+
+crate::types::wire_struct! {
+    FilteredLogEvent {
+        "logStreamName" => log_stream_name: String,
+        "timestamp" => timestamp: i64,
+        "message" => message: String,
+        "ingestionTime" => ingestion_time: i64,
+        "eventId" => event_id: String,
+    }
 }
 
 crate::types::wire_enum! {
-IntegrationType {
-Opensearch = "OPENSEARCH",
-}
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct InternalServerException {}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct InternalStreamingException {
-    #[serde(rename = "message", default, skip_serializing_if = "Option::is_none")]
-    pub message: Option<String>,
+    FlattenedElement {
+        First = "first",
+        Last = "last",
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct InvalidOperationException {}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct InvalidParameterException {}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct InvalidSequenceTokenException {
-    #[serde(
-        rename = "expectedSequenceToken",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub expected_sequence_token: Option<String>,
+crate::types::wire_struct! {
+    GetDataProtectionPolicyRequest {
+        "logGroupIdentifier" => log_group_identifier: String,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct LimitExceededException {}
-
-crate::types::wire_enum! {
-ListAggregateLogGroupSummariesGroupBy {
-DataSourceNameTypeAndFormat = "DATA_SOURCE_NAME_TYPE_AND_FORMAT",
-DataSourceNameAndType = "DATA_SOURCE_NAME_AND_TYPE",
-}
+crate::types::wire_struct! {
+    GetDataProtectionPolicyResponse {
+        "logGroupIdentifier" => log_group_identifier: String,
+        "policyDocument" => policy_document: String,
+        "lastUpdatedTime" => last_updated_time: i64,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ListAggregateLogGroupSummariesRequest {
-    #[serde(
-        rename = "accountIdentifiers",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub account_identifiers: Option<Vec<String>>,
-    #[serde(
-        rename = "includeLinkedAccounts",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub include_linked_accounts: Option<bool>,
-    #[serde(
-        rename = "logGroupClass",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub log_group_class: Option<LogGroupClass>,
-    #[serde(
-        rename = "logGroupNamePattern",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub log_group_name_pattern: Option<String>,
-    #[serde(
-        rename = "dataSources",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub data_sources: Option<Vec<DataSourceFilter>>,
-    #[serde(rename = "groupBy", default, skip_serializing_if = "Option::is_none")]
-    pub group_by: Option<ListAggregateLogGroupSummariesGroupBy>,
-    #[serde(rename = "nextToken", default, skip_serializing_if = "Option::is_none")]
-    pub next_token: Option<String>,
-    #[serde(rename = "limit", default, skip_serializing_if = "Option::is_none")]
-    pub limit: Option<i32>,
+crate::types::wire_struct! {
+    GetDeliveryDestinationPolicyRequest {
+        "deliveryDestinationName" => delivery_destination_name: String,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ListAggregateLogGroupSummariesResponse {
-    #[serde(
-        rename = "aggregateLogGroupSummaries",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub aggregate_log_group_summaries: Option<Vec<AggregateLogGroupSummary>>,
-    #[serde(rename = "nextToken", default, skip_serializing_if = "Option::is_none")]
-    pub next_token: Option<String>,
+crate::types::wire_struct! {
+    GetDeliveryDestinationPolicyResponse {
+        "policy" => policy: Policy,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ListAnomaliesRequest {
-    #[serde(
-        rename = "anomalyDetectorArn",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub anomaly_detector_arn: Option<String>,
-    #[serde(
-        rename = "suppressionState",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub suppression_state: Option<SuppressionState>,
-    #[serde(rename = "limit", default, skip_serializing_if = "Option::is_none")]
-    pub limit: Option<i32>,
-    #[serde(rename = "nextToken", default, skip_serializing_if = "Option::is_none")]
-    pub next_token: Option<String>,
+crate::types::wire_struct! {
+    GetDeliveryDestinationRequest {
+        "name" => name: String,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ListAnomaliesResponse {
-    #[serde(rename = "anomalies", default, skip_serializing_if = "Option::is_none")]
-    pub anomalies: Option<Vec<Anomaly>>,
-    #[serde(rename = "nextToken", default, skip_serializing_if = "Option::is_none")]
-    pub next_token: Option<String>,
+crate::types::wire_struct! {
+    GetDeliveryDestinationResponse {
+        "deliveryDestination" => delivery_destination: DeliveryDestination,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ListIntegrationsRequest {
-    #[serde(
-        rename = "integrationNamePrefix",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub integration_name_prefix: Option<String>,
-    #[serde(
-        rename = "integrationType",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub integration_type: Option<IntegrationType>,
-    #[serde(
-        rename = "integrationStatus",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub integration_status: Option<IntegrationStatus>,
+crate::types::wire_struct! {
+    GetDeliveryRequest {
+        "id" => id: String,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ListIntegrationsResponse {
-    #[serde(
-        rename = "integrationSummaries",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub integration_summaries: Option<Vec<IntegrationSummary>>,
+crate::types::wire_struct! {
+    GetDeliveryResponse {
+        "delivery" => delivery: Delivery,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ListLogAnomalyDetectorsRequest {
-    #[serde(
-        rename = "filterLogGroupArn",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub filter_log_group_arn: Option<String>,
-    #[serde(rename = "limit", default, skip_serializing_if = "Option::is_none")]
-    pub limit: Option<i32>,
-    #[serde(rename = "nextToken", default, skip_serializing_if = "Option::is_none")]
-    pub next_token: Option<String>,
+crate::types::wire_struct! {
+    GetDeliverySourceRequest {
+        "name" => name: String,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ListLogAnomalyDetectorsResponse {
-    #[serde(
-        rename = "anomalyDetectors",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub anomaly_detectors: Option<Vec<AnomalyDetector>>,
-    #[serde(rename = "nextToken", default, skip_serializing_if = "Option::is_none")]
-    pub next_token: Option<String>,
+crate::types::wire_struct! {
+    GetDeliverySourceResponse {
+        "deliverySource" => delivery_source: DeliverySource,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ListLogGroupsForQueryRequest {
-    #[serde(rename = "queryId", default, skip_serializing_if = "Option::is_none")]
-    pub query_id: Option<String>,
-    #[serde(rename = "nextToken", default, skip_serializing_if = "Option::is_none")]
-    pub next_token: Option<String>,
-    #[serde(
-        rename = "maxResults",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub max_results: Option<i32>,
+crate::types::wire_struct! {
+    GetIntegrationRequest {
+        "integrationName" => integration_name: String,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ListLogGroupsForQueryResponse {
-    #[serde(
-        rename = "logGroupIdentifiers",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub log_group_identifiers: Option<Vec<String>>,
-    #[serde(rename = "nextToken", default, skip_serializing_if = "Option::is_none")]
-    pub next_token: Option<String>,
+crate::types::wire_struct! {
+    GetIntegrationResponse {
+        "integrationName" => integration_name: String,
+        "integrationType" => integration_type: IntegrationType,
+        "integrationStatus" => integration_status: IntegrationStatus,
+        "integrationDetails" => integration_details: IntegrationDetails,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ListLogGroupsRequest {
-    #[serde(
-        rename = "logGroupNamePattern",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub log_group_name_pattern: Option<String>,
-    #[serde(
-        rename = "logGroupClass",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub log_group_class: Option<LogGroupClass>,
-    #[serde(
-        rename = "includeLinkedAccounts",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub include_linked_accounts: Option<bool>,
-    #[serde(
-        rename = "accountIdentifiers",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub account_identifiers: Option<Vec<String>>,
-    #[serde(rename = "nextToken", default, skip_serializing_if = "Option::is_none")]
-    pub next_token: Option<String>,
-    #[serde(rename = "limit", default, skip_serializing_if = "Option::is_none")]
-    pub limit: Option<i32>,
-    #[serde(
-        rename = "dataSources",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub data_sources: Option<Vec<DataSourceFilter>>,
-    #[serde(
-        rename = "fieldIndexNames",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub field_index_names: Option<Vec<String>>,
-    #[serde(
-        rename = "logGroupTags",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub log_group_tags: Option<Vec<TagFilter>>,
+crate::types::wire_struct! {
+    GetLogAnomalyDetectorRequest {
+        "anomalyDetectorArn" => anomaly_detector_arn: String,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ListLogGroupsResponse {
-    #[serde(rename = "logGroups", default, skip_serializing_if = "Option::is_none")]
-    pub log_groups: Option<Vec<LogGroupSummary>>,
-    #[serde(rename = "nextToken", default, skip_serializing_if = "Option::is_none")]
-    pub next_token: Option<String>,
+crate::types::wire_struct! {
+    GetLogAnomalyDetectorResponse {
+        "detectorName" => detector_name: String,
+        "logGroupArnList" => log_group_arn_list: Vec<String>,
+        "evaluationFrequency" => evaluation_frequency: EvaluationFrequency,
+        "filterPattern" => filter_pattern: String,
+        "anomalyDetectorStatus" => anomaly_detector_status: AnomalyDetectorStatus,
+        "kmsKeyId" => kms_key_id: String,
+        "creationTimeStamp" => creation_time_stamp: i64,
+        "lastModifiedTimeStamp" => last_modified_time_stamp: i64,
+        "anomalyVisibilityTime" => anomaly_visibility_time: i64,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ListScheduledQueriesRequest {
-    #[serde(
-        rename = "maxResults",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub max_results: Option<i32>,
-    #[serde(rename = "nextToken", default, skip_serializing_if = "Option::is_none")]
-    pub next_token: Option<String>,
-    #[serde(rename = "state", default, skip_serializing_if = "Option::is_none")]
-    pub state: Option<ScheduledQueryState>,
-    #[serde(
-        rename = "scheduleType",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub schedule_type: Option<ScheduleType>,
+crate::types::wire_struct! {
+    GetLogEventsRequest {
+        "logGroupName" => log_group_name: String,
+        "logGroupIdentifier" => log_group_identifier: String,
+        "logStreamName" => log_stream_name: String,
+        "startTime" => start_time: i64,
+        "endTime" => end_time: i64,
+        "nextToken" => next_token: String,
+        "limit" => limit: i32,
+        "startFromHead" => start_from_head: bool,
+        "unmask" => unmask: bool,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ListScheduledQueriesResponse {
-    #[serde(rename = "nextToken", default, skip_serializing_if = "Option::is_none")]
-    pub next_token: Option<String>,
-    #[serde(
-        rename = "scheduledQueries",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub scheduled_queries: Option<Vec<ScheduledQuerySummary>>,
+crate::types::wire_struct! {
+    GetLogEventsResponse {
+        "events" => events: Vec<OutputLogEvent>,
+        "nextForwardToken" => next_forward_token: String,
+        "nextBackwardToken" => next_backward_token: String,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ListSourcesForS3TableIntegrationRequest {
-    #[serde(
-        rename = "integrationArn",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub integration_arn: Option<String>,
-    #[serde(
-        rename = "maxResults",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub max_results: Option<i32>,
-    #[serde(rename = "nextToken", default, skip_serializing_if = "Option::is_none")]
-    pub next_token: Option<String>,
+crate::types::wire_struct! {
+    GetLogFieldsRequest {
+        "dataSourceName" => data_source_name: String,
+        "dataSourceType" => data_source_type: String,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ListSourcesForS3TableIntegrationResponse {
-    #[serde(rename = "sources", default, skip_serializing_if = "Option::is_none")]
-    pub sources: Option<Vec<S3TableIntegrationSource>>,
-    #[serde(rename = "nextToken", default, skip_serializing_if = "Option::is_none")]
-    pub next_token: Option<String>,
+crate::types::wire_struct! {
+    GetLogFieldsResponse {
+        "logFields" => log_fields: Vec<LogFieldsListItem>,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ListSyslogConfigurationsRequest {
-    #[serde(
-        rename = "logGroupIdentifier",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub log_group_identifier: Option<String>,
-    #[serde(
-        rename = "vpcEndpointId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub vpc_endpoint_id: Option<String>,
-    #[serde(rename = "nextToken", default, skip_serializing_if = "Option::is_none")]
-    pub next_token: Option<String>,
-    #[serde(
-        rename = "maxResults",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub max_results: Option<i32>,
+crate::types::wire_struct! {
+    GetLogGroupFieldsRequest {
+        "logGroupName" => log_group_name: String,
+        "time" => time: i64,
+        "logGroupIdentifier" => log_group_identifier: String,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ListSyslogConfigurationsResponse {
-    #[serde(
-        rename = "syslogConfigurations",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub syslog_configurations: Option<Vec<SyslogConfiguration>>,
-    #[serde(rename = "nextToken", default, skip_serializing_if = "Option::is_none")]
-    pub next_token: Option<String>,
+crate::types::wire_struct! {
+    GetLogGroupFieldsResponse {
+        "logGroupFields" => log_group_fields: Vec<LogGroupField>,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ListTagsForResourceRequest {
-    #[serde(
-        rename = "resourceArn",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub resource_arn: Option<String>,
+crate::types::wire_struct! {
+    GetLogObjectRequest {
+        "unmask" => unmask: bool,
+        "logObjectPointer" => log_object_pointer: String,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ListTagsForResourceResponse {
-    #[serde(rename = "tags", default, skip_serializing_if = "Option::is_none")]
-    pub tags: Option<std::collections::BTreeMap<String, String>>,
+crate::types::wire_struct! {
+    GetLogObjectResponse {
+        "fieldStream" => field_stream: GetLogObjectResponseStream,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ListTagsLogGroupRequest {
-    #[serde(
-        rename = "logGroupName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub log_group_name: Option<String>,
+crate::types::wire_struct! {
+    GetLogObjectResponseStream {
+        "fields" => fields: FieldsData,
+        "InternalStreamingException" => internal_streaming_exception: InternalStreamingException,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ListTagsLogGroupResponse {
-    #[serde(rename = "tags", default, skip_serializing_if = "Option::is_none")]
-    pub tags: Option<std::collections::BTreeMap<String, String>>,
+crate::types::wire_struct! {
+    GetLogRecordRequest {
+        "logRecordPointer" => log_record_pointer: String,
+        "unmask" => unmask: bool,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ListToMap {
-    #[serde(rename = "source", default, skip_serializing_if = "Option::is_none")]
-    pub source: Option<String>,
-    #[serde(rename = "key", default, skip_serializing_if = "Option::is_none")]
-    pub key: Option<String>,
-    #[serde(rename = "valueKey", default, skip_serializing_if = "Option::is_none")]
-    pub value_key: Option<String>,
-    #[serde(rename = "target", default, skip_serializing_if = "Option::is_none")]
-    pub target: Option<String>,
-    #[serde(rename = "flatten", default, skip_serializing_if = "Option::is_none")]
-    pub flatten: Option<bool>,
-    #[serde(
-        rename = "flattenedElement",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub flattened_element: Option<FlattenedElement>,
+crate::types::wire_struct! {
+    GetLogRecordResponse {
+        "logRecord" => log_record: std::collections::BTreeMap<String, String>,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct LiveTailSessionLogEvent {
-    #[serde(
-        rename = "logStreamName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub log_stream_name: Option<String>,
-    #[serde(
-        rename = "logGroupIdentifier",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub log_group_identifier: Option<String>,
-    #[serde(rename = "message", default, skip_serializing_if = "Option::is_none")]
-    pub message: Option<String>,
-    #[serde(rename = "timestamp", default, skip_serializing_if = "Option::is_none")]
-    pub timestamp: Option<i64>,
-    #[serde(
-        rename = "ingestionTime",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub ingestion_time: Option<i64>,
+crate::types::wire_struct! {
+    GetLookupTableRequest {
+        "lookupTableArn" => lookup_table_arn: String,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct LiveTailSessionMetadata {
-    #[serde(rename = "sampled", default, skip_serializing_if = "Option::is_none")]
-    pub sampled: Option<bool>,
+crate::types::wire_struct! {
+    GetLookupTableResponse {
+        "lookupTableArn" => lookup_table_arn: String,
+        "lookupTableName" => lookup_table_name: String,
+        "description" => description: String,
+        "tableBody" => table_body: String,
+        "sizeBytes" => size_bytes: i64,
+        "lastUpdatedTime" => last_updated_time: i64,
+        "kmsKeyId" => kms_key_id: String,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct LiveTailSessionStart {
-    #[serde(rename = "requestId", default, skip_serializing_if = "Option::is_none")]
-    pub request_id: Option<String>,
-    #[serde(rename = "sessionId", default, skip_serializing_if = "Option::is_none")]
-    pub session_id: Option<String>,
-    #[serde(
-        rename = "logGroupIdentifiers",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub log_group_identifiers: Option<Vec<String>>,
-    #[serde(
-        rename = "logStreamNames",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub log_stream_names: Option<Vec<String>>,
-    #[serde(
-        rename = "logStreamNamePrefixes",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub log_stream_name_prefixes: Option<Vec<String>>,
-    #[serde(
-        rename = "logEventFilterPattern",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub log_event_filter_pattern: Option<String>,
+crate::types::wire_struct! {
+    GetQueryResultsRequest {
+        "queryId" => query_id: String,
+        "nextToken" => next_token: String,
+        "maxItems" => max_items: i32,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct LiveTailSessionUpdate {
-    #[serde(
-        rename = "sessionMetadata",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub session_metadata: Option<LiveTailSessionMetadata>,
-    #[serde(
-        rename = "sessionResults",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub session_results: Option<Vec<LiveTailSessionLogEvent>>,
+crate::types::wire_struct! {
+    GetQueryResultsResponse {
+        "queryLanguage" => query_language: QueryLanguage,
+        "results" => results: Vec<Vec<ResultField>>,
+        "statistics" => statistics: QueryStatistics,
+        "status" => status: QueryStatus,
+        "encryptionKey" => encryption_key: String,
+        "nextToken" => next_token: String,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct LogEvent {
-    #[serde(rename = "timestamp", default, skip_serializing_if = "Option::is_none")]
-    pub timestamp: Option<i64>,
-    #[serde(rename = "message", default, skip_serializing_if = "Option::is_none")]
-    pub message: Option<String>,
+crate::types::wire_struct! {
+    GetScheduledQueryHistoryRequest {
+        "identifier" => identifier: String,
+        "startTime" => start_time: i64,
+        "endTime" => end_time: i64,
+        "executionStatuses" => execution_statuses: Vec<ExecutionStatus>,
+        "maxResults" => max_results: i32,
+        "nextToken" => next_token: String,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct LogFieldType {
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
-    pub r#type: Option<String>,
-    #[serde(rename = "element", default, skip_serializing_if = "Option::is_none")]
-    pub element: Option<Box<LogFieldType>>,
-    #[serde(rename = "fields", default, skip_serializing_if = "Option::is_none")]
-    pub fields: Option<Vec<LogFieldsListItem>>,
+crate::types::wire_struct! {
+    GetScheduledQueryHistoryResponse {
+        "name" => name: String,
+        "scheduledQueryArn" => scheduled_query_arn: String,
+        "triggerHistory" => trigger_history: Vec<TriggerHistoryRecord>,
+        "nextToken" => next_token: String,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct LogFieldsListItem {
-    #[serde(
-        rename = "logFieldName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub log_field_name: Option<String>,
-    #[serde(
-        rename = "logFieldType",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub log_field_type: Option<LogFieldType>,
+crate::types::wire_struct! {
+    GetScheduledQueryRequest {
+        "identifier" => identifier: String,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct LogGroup {
-    #[serde(
-        rename = "logGroupName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub log_group_name: Option<String>,
-    #[serde(
-        rename = "creationTime",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub creation_time: Option<i64>,
-    #[serde(
-        rename = "retentionInDays",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub retention_in_days: Option<i32>,
-    #[serde(
-        rename = "metricFilterCount",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub metric_filter_count: Option<i32>,
-    #[serde(rename = "arn", default, skip_serializing_if = "Option::is_none")]
-    pub arn: Option<String>,
-    #[serde(
-        rename = "storedBytes",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub stored_bytes: Option<i64>,
-    #[serde(rename = "kmsKeyId", default, skip_serializing_if = "Option::is_none")]
-    pub kms_key_id: Option<String>,
-    #[serde(
-        rename = "dataProtectionStatus",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub data_protection_status: Option<DataProtectionStatus>,
-    #[serde(
-        rename = "inheritedProperties",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub inherited_properties: Option<Vec<InheritedProperty>>,
-    #[serde(
-        rename = "logGroupClass",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub log_group_class: Option<LogGroupClass>,
-    #[serde(
-        rename = "logGroupArn",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub log_group_arn: Option<String>,
-    #[serde(
-        rename = "deletionProtectionEnabled",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub deletion_protection_enabled: Option<bool>,
-    #[serde(
-        rename = "bearerTokenAuthenticationEnabled",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub bearer_token_authentication_enabled: Option<bool>,
-    #[serde(
-        rename = "retentionPolicyName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub retention_policy_name: Option<String>,
+crate::types::wire_struct! {
+    GetScheduledQueryResponse {
+        "scheduledQueryArn" => scheduled_query_arn: String,
+        "name" => name: String,
+        "description" => description: String,
+        "queryLanguage" => query_language: QueryLanguage,
+        "queryString" => query_string: String,
+        "logGroupIdentifiers" => log_group_identifiers: Vec<String>,
+        "scheduleExpression" => schedule_expression: String,
+        "timezone" => timezone: String,
+        "startTimeOffset" => start_time_offset: i64,
+        "endTimeOffset" => end_time_offset: i64,
+        "destinationConfiguration" => destination_configuration: DestinationConfiguration,
+        "state" => state: ScheduledQueryState,
+        "scheduleType" => schedule_type: ScheduleType,
+        "lastTriggeredTime" => last_triggered_time: i64,
+        "lastExecutionStatus" => last_execution_status: ExecutionStatus,
+        "scheduleStartTime" => schedule_start_time: i64,
+        "scheduleEndTime" => schedule_end_time: i64,
+        "executionRoleArn" => execution_role_arn: String,
+        "creationTime" => creation_time: i64,
+        "lastUpdatedTime" => last_updated_time: i64,
+    }
+}
+
+crate::types::wire_struct! {
+    GetStorageTierPolicyRequest {
+    }
+}
+
+crate::types::wire_struct! {
+    GetStorageTierPolicyResponse {
+        "storageTier" => storage_tier: StorageTier,
+        "lastUpdatedTime" => last_updated_time: i64,
+    }
+}
+
+crate::types::wire_struct! {
+    GetTransformerRequest {
+        "logGroupIdentifier" => log_group_identifier: String,
+    }
+}
+
+crate::types::wire_struct! {
+    GetTransformerResponse {
+        "logGroupIdentifier" => log_group_identifier: String,
+        "creationTime" => creation_time: i64,
+        "lastModifiedTime" => last_modified_time: i64,
+        "transformerConfig" => transformer_config: Vec<Processor>,
+    }
+}
+
+crate::types::wire_struct! {
+    Grok {
+        "source" => source: String,
+        "match" => r#match: String,
+    }
+}
+
+crate::types::wire_struct! {
+    GroupingIdentifier {
+        "key" => key: String,
+        "value" => value: String,
+    }
+}
+
+crate::types::wire_struct! {
+    Import {
+        "importId" => import_id: String,
+        "importSourceArn" => import_source_arn: String,
+        "importStatus" => import_status: ImportStatus,
+        "importDestinationArn" => import_destination_arn: String,
+        "importStatistics" => import_statistics: ImportStatistics,
+        "importFilter" => import_filter: ImportFilter,
+        "creationTime" => creation_time: i64,
+        "lastUpdatedTime" => last_updated_time: i64,
+        "errorMessage" => error_message: String,
+    }
+}
+
+crate::types::wire_struct! {
+    ImportBatch {
+        "batchId" => batch_id: String,
+        "status" => status: ImportStatus,
+        "errorMessage" => error_message: String,
+    }
+}
+
+crate::types::wire_struct! {
+    ImportFilter {
+        "startEventTime" => start_event_time: i64,
+        "endEventTime" => end_event_time: i64,
+    }
+}
+
+crate::types::wire_struct! {
+    ImportStatistics {
+        "bytesImported" => bytes_imported: i64,
+    }
 }
 
 crate::types::wire_enum! {
-LogGroupClass {
-Standard = "STANDARD",
-InfrequentAccess = "INFREQUENT_ACCESS",
-Delivery = "DELIVERY",
-Essentials = "ESSENTIALS",
-}
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct LogGroupField {
-    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    #[serde(rename = "percent", default, skip_serializing_if = "Option::is_none")]
-    pub percent: Option<i32>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct LogGroupImpact {
-    #[serde(
-        rename = "logGroupName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub log_group_name: Option<String>,
-    #[serde(
-        rename = "currentRetention",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub current_retention: Option<String>,
-    #[serde(
-        rename = "proposedRetention",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub proposed_retention: Option<String>,
-    #[serde(
-        rename = "storedBytes",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub stored_bytes: Option<i64>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct LogGroupSummary {
-    #[serde(
-        rename = "logGroupName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub log_group_name: Option<String>,
-    #[serde(
-        rename = "logGroupArn",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub log_group_arn: Option<String>,
-    #[serde(
-        rename = "logGroupClass",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub log_group_class: Option<LogGroupClass>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct LogStream {
-    #[serde(
-        rename = "logStreamName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub log_stream_name: Option<String>,
-    #[serde(
-        rename = "creationTime",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub creation_time: Option<i64>,
-    #[serde(
-        rename = "firstEventTimestamp",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub first_event_timestamp: Option<i64>,
-    #[serde(
-        rename = "lastEventTimestamp",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub last_event_timestamp: Option<i64>,
-    #[serde(
-        rename = "lastIngestionTime",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub last_ingestion_time: Option<i64>,
-    #[serde(
-        rename = "uploadSequenceToken",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub upload_sequence_token: Option<String>,
-    #[serde(rename = "arn", default, skip_serializing_if = "Option::is_none")]
-    pub arn: Option<String>,
-    #[serde(
-        rename = "storedBytes",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub stored_bytes: Option<i64>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct LookupTable {
-    #[serde(
-        rename = "lookupTableArn",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub lookup_table_arn: Option<String>,
-    #[serde(
-        rename = "lookupTableName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub lookup_table_name: Option<String>,
-    #[serde(
-        rename = "description",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub description: Option<String>,
-    #[serde(
-        rename = "tableFields",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub table_fields: Option<Vec<String>>,
-    #[serde(
-        rename = "recordsCount",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub records_count: Option<i64>,
-    #[serde(rename = "sizeBytes", default, skip_serializing_if = "Option::is_none")]
-    pub size_bytes: Option<i64>,
-    #[serde(
-        rename = "lastUpdatedTime",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub last_updated_time: Option<i64>,
-    #[serde(rename = "kmsKeyId", default, skip_serializing_if = "Option::is_none")]
-    pub kms_key_id: Option<String>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct LookupTableConfiguration {
-    #[serde(rename = "tableName", default, skip_serializing_if = "Option::is_none")]
-    pub table_name: Option<String>,
-    #[serde(rename = "roleArn", default, skip_serializing_if = "Option::is_none")]
-    pub role_arn: Option<String>,
-    #[serde(
-        rename = "description",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub description: Option<String>,
-    #[serde(rename = "kmsKeyId", default, skip_serializing_if = "Option::is_none")]
-    pub kms_key_id: Option<String>,
-    #[serde(rename = "tags", default, skip_serializing_if = "Option::is_none")]
-    pub tags: Option<std::collections::BTreeMap<String, String>>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct LowerCaseString {
-    #[serde(rename = "withKeys", default, skip_serializing_if = "Option::is_none")]
-    pub with_keys: Option<Vec<String>>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct MalformedQueryException {
-    #[serde(
-        rename = "queryCompileError",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub query_compile_error: Option<QueryCompileError>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct MetricFilter {
-    #[serde(
-        rename = "filterName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub filter_name: Option<String>,
-    #[serde(
-        rename = "filterPattern",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub filter_pattern: Option<String>,
-    #[serde(
-        rename = "metricTransformations",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub metric_transformations: Option<Vec<MetricTransformation>>,
-    #[serde(
-        rename = "creationTime",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub creation_time: Option<i64>,
-    #[serde(
-        rename = "logGroupName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub log_group_name: Option<String>,
-    #[serde(
-        rename = "applyOnTransformedLogs",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub apply_on_transformed_logs: Option<bool>,
-    #[serde(
-        rename = "fieldSelectionCriteria",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub field_selection_criteria: Option<String>,
-    #[serde(
-        rename = "emitSystemFieldDimensions",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub emit_system_field_dimensions: Option<Vec<String>>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct MetricFilterMatchRecord {
-    #[serde(
-        rename = "eventNumber",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub event_number: Option<i64>,
-    #[serde(
-        rename = "eventMessage",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub event_message: Option<String>,
-    #[serde(
-        rename = "extractedValues",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub extracted_values: Option<std::collections::BTreeMap<String, String>>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct MetricTransformation {
-    #[serde(
-        rename = "metricName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub metric_name: Option<String>,
-    #[serde(
-        rename = "metricNamespace",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub metric_namespace: Option<String>,
-    #[serde(
-        rename = "metricValue",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub metric_value: Option<String>,
-    #[serde(
-        rename = "defaultValue",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub default_value: Option<f64>,
-    #[serde(
-        rename = "dimensions",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub dimensions: Option<std::collections::BTreeMap<String, String>>,
-    #[serde(rename = "unit", default, skip_serializing_if = "Option::is_none")]
-    pub unit: Option<StandardUnit>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct MoveKeyEntry {
-    #[serde(rename = "source", default, skip_serializing_if = "Option::is_none")]
-    pub source: Option<String>,
-    #[serde(rename = "target", default, skip_serializing_if = "Option::is_none")]
-    pub target: Option<String>,
-    #[serde(
-        rename = "overwriteIfExists",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub overwrite_if_exists: Option<bool>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct MoveKeys {
-    #[serde(rename = "entries", default, skip_serializing_if = "Option::is_none")]
-    pub entries: Option<Vec<MoveKeyEntry>>,
+    ImportStatus {
+        InProgress = "IN_PROGRESS",
+        Cancelled = "CANCELLED",
+        Completed = "COMPLETED",
+        Failed = "FAILED",
+    }
 }
 
 crate::types::wire_enum! {
-OCSFVersion {
-V11 = "V1.1",
-V15 = "V1.5",
-}
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct OpenSearchApplication {
-    #[serde(
-        rename = "applicationEndpoint",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub application_endpoint: Option<String>,
-    #[serde(
-        rename = "applicationArn",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub application_arn: Option<String>,
-    #[serde(
-        rename = "applicationId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub application_id: Option<String>,
-    #[serde(rename = "status", default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<OpenSearchResourceStatus>,
+    IndexCategory {
+        DefaultValue = "DEFAULT",
+        Custom = "CUSTOM",
+        Auto = "AUTO",
+        Inactive = "INACTIVE",
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct OpenSearchCollection {
-    #[serde(
-        rename = "collectionEndpoint",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub collection_endpoint: Option<String>,
-    #[serde(
-        rename = "collectionArn",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub collection_arn: Option<String>,
-    #[serde(rename = "status", default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<OpenSearchResourceStatus>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct OpenSearchDataAccessPolicy {
-    #[serde(
-        rename = "policyName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub policy_name: Option<String>,
-    #[serde(rename = "status", default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<OpenSearchResourceStatus>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct OpenSearchDataSource {
-    #[serde(
-        rename = "dataSourceName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub data_source_name: Option<String>,
-    #[serde(rename = "status", default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<OpenSearchResourceStatus>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct OpenSearchEncryptionPolicy {
-    #[serde(
-        rename = "policyName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub policy_name: Option<String>,
-    #[serde(rename = "status", default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<OpenSearchResourceStatus>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct OpenSearchIntegrationDetails {
-    #[serde(
-        rename = "dataSource",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub data_source: Option<OpenSearchDataSource>,
-    #[serde(
-        rename = "application",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub application: Option<OpenSearchApplication>,
-    #[serde(
-        rename = "collection",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub collection: Option<OpenSearchCollection>,
-    #[serde(rename = "workspace", default, skip_serializing_if = "Option::is_none")]
-    pub workspace: Option<OpenSearchWorkspace>,
-    #[serde(
-        rename = "encryptionPolicy",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub encryption_policy: Option<OpenSearchEncryptionPolicy>,
-    #[serde(
-        rename = "networkPolicy",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub network_policy: Option<OpenSearchNetworkPolicy>,
-    #[serde(
-        rename = "accessPolicy",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub access_policy: Option<OpenSearchDataAccessPolicy>,
-    #[serde(
-        rename = "lifecyclePolicy",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub lifecycle_policy: Option<OpenSearchLifecyclePolicy>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct OpenSearchLifecyclePolicy {
-    #[serde(
-        rename = "policyName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub policy_name: Option<String>,
-    #[serde(rename = "status", default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<OpenSearchResourceStatus>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct OpenSearchNetworkPolicy {
-    #[serde(
-        rename = "policyName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub policy_name: Option<String>,
-    #[serde(rename = "status", default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<OpenSearchResourceStatus>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct OpenSearchResourceConfig {
-    #[serde(rename = "kmsKeyArn", default, skip_serializing_if = "Option::is_none")]
-    pub kms_key_arn: Option<String>,
-    #[serde(
-        rename = "dataSourceRoleArn",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub data_source_role_arn: Option<String>,
-    #[serde(
-        rename = "dashboardViewerPrincipals",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub dashboard_viewer_principals: Option<Vec<String>>,
-    #[serde(
-        rename = "applicationArn",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub application_arn: Option<String>,
-    #[serde(
-        rename = "retentionDays",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub retention_days: Option<i32>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct OpenSearchResourceStatus {
-    #[serde(rename = "status", default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<OpenSearchResourceStatusType>,
-    #[serde(
-        rename = "statusMessage",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub status_message: Option<String>,
+crate::types::wire_struct! {
+    IndexPolicy {
+        "logGroupIdentifier" => log_group_identifier: String,
+        "lastUpdateTime" => last_update_time: i64,
+        "policyDocument" => policy_document: String,
+        "policyName" => policy_name: String,
+        "source" => source: IndexSource,
+    }
 }
 
 crate::types::wire_enum! {
-OpenSearchResourceStatusType {
-Active = "ACTIVE",
-NotFound = "NOT_FOUND",
-ErrorValue = "ERROR",
-}
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct OpenSearchWorkspace {
-    #[serde(
-        rename = "workspaceId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub workspace_id: Option<String>,
-    #[serde(rename = "status", default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<OpenSearchResourceStatus>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct OperationAbortedException {}
-
-crate::types::wire_enum! {
-OrderBy {
-LogStreamName = "LogStreamName",
-LastEventTime = "LastEventTime",
-}
+    IndexSource {
+        Account = "ACCOUNT",
+        LogGroup = "LOG_GROUP",
+    }
 }
 
 crate::types::wire_enum! {
-OutputFormat {
-Json = "json",
-Plain = "plain",
-W3c = "w3c",
-Raw = "raw",
-Parquet = "parquet",
-}
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct OutputLogEvent {
-    #[serde(rename = "timestamp", default, skip_serializing_if = "Option::is_none")]
-    pub timestamp: Option<i64>,
-    #[serde(rename = "message", default, skip_serializing_if = "Option::is_none")]
-    pub message: Option<String>,
-    #[serde(
-        rename = "ingestionTime",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub ingestion_time: Option<i64>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ParseCloudfront {
-    #[serde(rename = "source", default, skip_serializing_if = "Option::is_none")]
-    pub source: Option<String>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ParseJSON {
-    #[serde(rename = "source", default, skip_serializing_if = "Option::is_none")]
-    pub source: Option<String>,
-    #[serde(
-        rename = "destination",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub destination: Option<String>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ParseKeyValue {
-    #[serde(rename = "source", default, skip_serializing_if = "Option::is_none")]
-    pub source: Option<String>,
-    #[serde(
-        rename = "destination",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub destination: Option<String>,
-    #[serde(
-        rename = "fieldDelimiter",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub field_delimiter: Option<String>,
-    #[serde(
-        rename = "keyValueDelimiter",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub key_value_delimiter: Option<String>,
-    #[serde(rename = "keyPrefix", default, skip_serializing_if = "Option::is_none")]
-    pub key_prefix: Option<String>,
-    #[serde(
-        rename = "nonMatchValue",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub non_match_value: Option<String>,
-    #[serde(
-        rename = "overwriteIfExists",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub overwrite_if_exists: Option<bool>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ParsePostgres {
-    #[serde(rename = "source", default, skip_serializing_if = "Option::is_none")]
-    pub source: Option<String>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ParseRoute53 {
-    #[serde(rename = "source", default, skip_serializing_if = "Option::is_none")]
-    pub source: Option<String>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ParseToOCSF {
-    #[serde(rename = "source", default, skip_serializing_if = "Option::is_none")]
-    pub source: Option<String>,
-    #[serde(
-        rename = "eventSource",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub event_source: Option<EventSource>,
-    #[serde(
-        rename = "ocsfVersion",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub ocsf_version: Option<OCSFVersion>,
-    #[serde(
-        rename = "mappingVersion",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub mapping_version: Option<String>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ParseVPC {
-    #[serde(rename = "source", default, skip_serializing_if = "Option::is_none")]
-    pub source: Option<String>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ParseWAF {
-    #[serde(rename = "source", default, skip_serializing_if = "Option::is_none")]
-    pub source: Option<String>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct PatternToken {
-    #[serde(
-        rename = "dynamicTokenPosition",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub dynamic_token_position: Option<i32>,
-    #[serde(rename = "isDynamic", default, skip_serializing_if = "Option::is_none")]
-    pub is_dynamic: Option<bool>,
-    #[serde(
-        rename = "tokenString",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub token_string: Option<String>,
-    #[serde(
-        rename = "enumerations",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub enumerations: Option<std::collections::BTreeMap<String, i64>>,
-    #[serde(
-        rename = "inferredTokenName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub inferred_token_name: Option<String>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct Policy {
-    #[serde(
-        rename = "deliveryDestinationPolicy",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub delivery_destination_policy: Option<String>,
+    IndexType {
+        Facet = "FACET",
+        FieldIndex = "FIELD_INDEX",
+    }
 }
 
 crate::types::wire_enum! {
-PolicyScope {
-Account = "ACCOUNT",
-Resource = "RESOURCE",
-}
-}
-
-crate::types::wire_enum! {
-PolicyType {
-DataProtectionPolicy = "DATA_PROTECTION_POLICY",
-SubscriptionFilterPolicy = "SUBSCRIPTION_FILTER_POLICY",
-FieldIndexPolicy = "FIELD_INDEX_POLICY",
-TransformerPolicy = "TRANSFORMER_POLICY",
-MetricExtractionPolicy = "METRIC_EXTRACTION_POLICY",
-RetentionPolicy = "RETENTION_POLICY",
-}
+    InheritedProperty {
+        AccountDataProtection = "ACCOUNT_DATA_PROTECTION",
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct Processor {
-    #[serde(rename = "addKeys", default, skip_serializing_if = "Option::is_none")]
-    pub add_keys: Option<AddKeys>,
-    #[serde(rename = "copyValue", default, skip_serializing_if = "Option::is_none")]
-    pub copy_value: Option<CopyValue>,
-    #[serde(rename = "csv", default, skip_serializing_if = "Option::is_none")]
-    pub csv: Option<CSV>,
-    #[serde(
-        rename = "dateTimeConverter",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub date_time_converter: Option<DateTimeConverter>,
-    #[serde(
-        rename = "deleteKeys",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub delete_keys: Option<DeleteKeys>,
-    #[serde(rename = "grok", default, skip_serializing_if = "Option::is_none")]
-    pub grok: Option<Grok>,
-    #[serde(rename = "listToMap", default, skip_serializing_if = "Option::is_none")]
-    pub list_to_map: Option<ListToMap>,
-    #[serde(
-        rename = "lowerCaseString",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub lower_case_string: Option<LowerCaseString>,
-    #[serde(rename = "moveKeys", default, skip_serializing_if = "Option::is_none")]
-    pub move_keys: Option<MoveKeys>,
-    #[serde(
-        rename = "parseCloudfront",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub parse_cloudfront: Option<ParseCloudfront>,
-    #[serde(rename = "parseJSON", default, skip_serializing_if = "Option::is_none")]
-    pub parse_json: Option<ParseJSON>,
-    #[serde(
-        rename = "parseKeyValue",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub parse_key_value: Option<ParseKeyValue>,
-    #[serde(
-        rename = "parseRoute53",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub parse_route53: Option<ParseRoute53>,
-    #[serde(
-        rename = "parseToOCSF",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub parse_to_ocsf: Option<ParseToOCSF>,
-    #[serde(
-        rename = "parsePostgres",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub parse_postgres: Option<ParsePostgres>,
-    #[serde(rename = "parseVPC", default, skip_serializing_if = "Option::is_none")]
-    pub parse_vpc: Option<ParseVPC>,
-    #[serde(rename = "parseWAF", default, skip_serializing_if = "Option::is_none")]
-    pub parse_waf: Option<ParseWAF>,
-    #[serde(
-        rename = "renameKeys",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub rename_keys: Option<RenameKeys>,
-    #[serde(
-        rename = "splitString",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub split_string: Option<SplitString>,
-    #[serde(
-        rename = "substituteString",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub substitute_string: Option<SubstituteString>,
-    #[serde(
-        rename = "trimString",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub trim_string: Option<TrimString>,
-    #[serde(
-        rename = "typeConverter",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub type_converter: Option<TypeConverter>,
-    #[serde(
-        rename = "upperCaseString",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub upper_case_string: Option<UpperCaseString>,
+crate::types::wire_struct! {
+    InputLogEvent {
+        "timestamp" => timestamp: i64,
+        "message" => message: String,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct PutAccountPolicyRequest {
-    #[serde(
-        rename = "policyName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub policy_name: Option<String>,
-    #[serde(
-        rename = "policyDocument",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub policy_document: Option<String>,
-    #[serde(
-        rename = "policyType",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub policy_type: Option<PolicyType>,
-    #[serde(rename = "scope", default, skip_serializing_if = "Option::is_none")]
-    pub scope: Option<Scope>,
-    #[serde(
-        rename = "selectionCriteria",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub selection_criteria: Option<String>,
-    #[serde(rename = "dryRun", default, skip_serializing_if = "Option::is_none")]
-    pub dry_run: Option<bool>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct PutAccountPolicyResponse {
-    #[serde(
-        rename = "accountPolicy",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub account_policy: Option<AccountPolicy>,
-    #[serde(
-        rename = "dryRunResult",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub dry_run_result: Option<DryRunResult>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct PutBearerTokenAuthenticationRequest {
-    #[serde(
-        rename = "logGroupIdentifier",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub log_group_identifier: Option<String>,
-    #[serde(
-        rename = "bearerTokenAuthenticationEnabled",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub bearer_token_authentication_enabled: Option<bool>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct PutDataProtectionPolicyRequest {
-    #[serde(
-        rename = "logGroupIdentifier",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub log_group_identifier: Option<String>,
-    #[serde(
-        rename = "policyDocument",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub policy_document: Option<String>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct PutDataProtectionPolicyResponse {
-    #[serde(
-        rename = "logGroupIdentifier",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub log_group_identifier: Option<String>,
-    #[serde(
-        rename = "policyDocument",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub policy_document: Option<String>,
-    #[serde(
-        rename = "lastUpdatedTime",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub last_updated_time: Option<i64>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct PutDeliveryDestinationPolicyRequest {
-    #[serde(
-        rename = "deliveryDestinationName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub delivery_destination_name: Option<String>,
-    #[serde(
-        rename = "deliveryDestinationPolicy",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub delivery_destination_policy: Option<String>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct PutDeliveryDestinationPolicyResponse {
-    #[serde(rename = "policy", default, skip_serializing_if = "Option::is_none")]
-    pub policy: Option<Policy>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct PutDeliveryDestinationRequest {
-    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    #[serde(
-        rename = "outputFormat",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub output_format: Option<OutputFormat>,
-    #[serde(
-        rename = "deliveryDestinationConfiguration",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub delivery_destination_configuration: Option<DeliveryDestinationConfiguration>,
-    #[serde(
-        rename = "deliveryDestinationType",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub delivery_destination_type: Option<DeliveryDestinationType>,
-    #[serde(rename = "roleArn", default, skip_serializing_if = "Option::is_none")]
-    pub role_arn: Option<String>,
-    #[serde(rename = "tags", default, skip_serializing_if = "Option::is_none")]
-    pub tags: Option<std::collections::BTreeMap<String, String>>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct PutDeliveryDestinationResponse {
-    #[serde(
-        rename = "deliveryDestination",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub delivery_destination: Option<DeliveryDestination>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct PutDeliverySourceRequest {
-    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    #[serde(
-        rename = "resourceArn",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub resource_arn: Option<String>,
-    #[serde(rename = "logType", default, skip_serializing_if = "Option::is_none")]
-    pub log_type: Option<String>,
-    #[serde(rename = "tags", default, skip_serializing_if = "Option::is_none")]
-    pub tags: Option<std::collections::BTreeMap<String, String>>,
-    #[serde(
-        rename = "deliverySourceConfiguration",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub delivery_source_configuration: Option<std::collections::BTreeMap<String, String>>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct PutDeliverySourceResponse {
-    #[serde(
-        rename = "deliverySource",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub delivery_source: Option<DeliverySource>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct PutDestinationPolicyRequest {
-    #[serde(
-        rename = "destinationName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub destination_name: Option<String>,
-    #[serde(
-        rename = "accessPolicy",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub access_policy: Option<String>,
-    #[serde(
-        rename = "forceUpdate",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub force_update: Option<bool>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct PutDestinationRequest {
-    #[serde(
-        rename = "destinationName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub destination_name: Option<String>,
-    #[serde(rename = "targetArn", default, skip_serializing_if = "Option::is_none")]
-    pub target_arn: Option<String>,
-    #[serde(rename = "roleArn", default, skip_serializing_if = "Option::is_none")]
-    pub role_arn: Option<String>,
-    #[serde(rename = "tags", default, skip_serializing_if = "Option::is_none")]
-    pub tags: Option<std::collections::BTreeMap<String, String>>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct PutDestinationResponse {
-    #[serde(
-        rename = "destination",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub destination: Option<Destination>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct PutIndexPolicyRequest {
-    #[serde(
-        rename = "logGroupIdentifier",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub log_group_identifier: Option<String>,
-    #[serde(
-        rename = "policyDocument",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub policy_document: Option<String>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct PutIndexPolicyResponse {
-    #[serde(
-        rename = "indexPolicy",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub index_policy: Option<IndexPolicy>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct PutIntegrationRequest {
-    #[serde(
-        rename = "integrationName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub integration_name: Option<String>,
-    #[serde(
-        rename = "resourceConfig",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub resource_config: Option<ResourceConfig>,
-    #[serde(
-        rename = "integrationType",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub integration_type: Option<IntegrationType>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct PutIntegrationResponse {
-    #[serde(
-        rename = "integrationName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub integration_name: Option<String>,
-    #[serde(
-        rename = "integrationStatus",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub integration_status: Option<IntegrationStatus>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct PutLogEventsRequest {
-    #[serde(
-        rename = "logGroupName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub log_group_name: Option<String>,
-    #[serde(
-        rename = "logStreamName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub log_stream_name: Option<String>,
-    #[serde(rename = "logEvents", default, skip_serializing_if = "Option::is_none")]
-    pub log_events: Option<Vec<InputLogEvent>>,
-    #[serde(
-        rename = "sequenceToken",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub sequence_token: Option<String>,
-    #[serde(rename = "entity", default, skip_serializing_if = "Option::is_none")]
-    pub entity: Option<Entity>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct PutLogEventsResponse {
-    #[serde(
-        rename = "nextSequenceToken",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub next_sequence_token: Option<String>,
-    #[serde(
-        rename = "rejectedLogEventsInfo",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub rejected_log_events_info: Option<RejectedLogEventsInfo>,
-    #[serde(
-        rename = "rejectedEntityInfo",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub rejected_entity_info: Option<RejectedEntityInfo>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct PutLogGroupDeletionProtectionRequest {
-    #[serde(
-        rename = "logGroupIdentifier",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub log_group_identifier: Option<String>,
-    #[serde(
-        rename = "deletionProtectionEnabled",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub deletion_protection_enabled: Option<bool>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct PutMetricFilterRequest {
-    #[serde(
-        rename = "logGroupName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub log_group_name: Option<String>,
-    #[serde(
-        rename = "filterName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub filter_name: Option<String>,
-    #[serde(
-        rename = "filterPattern",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub filter_pattern: Option<String>,
-    #[serde(
-        rename = "metricTransformations",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub metric_transformations: Option<Vec<MetricTransformation>>,
-    #[serde(
-        rename = "applyOnTransformedLogs",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub apply_on_transformed_logs: Option<bool>,
-    #[serde(
-        rename = "fieldSelectionCriteria",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub field_selection_criteria: Option<String>,
-    #[serde(
-        rename = "emitSystemFieldDimensions",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub emit_system_field_dimensions: Option<Vec<String>>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct PutQueryDefinitionRequest {
-    #[serde(
-        rename = "queryLanguage",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub query_language: Option<QueryLanguage>,
-    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    #[serde(
-        rename = "queryDefinitionId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub query_definition_id: Option<String>,
-    #[serde(
-        rename = "logGroupNames",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub log_group_names: Option<Vec<String>>,
-    #[serde(
-        rename = "queryString",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub query_string: Option<String>,
-    #[serde(
-        rename = "clientToken",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub client_token: Option<String>,
-    #[serde(
-        rename = "parameters",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub parameters: Option<Vec<QueryParameter>>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct PutQueryDefinitionResponse {
-    #[serde(
-        rename = "queryDefinitionId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub query_definition_id: Option<String>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct PutResourcePolicyRequest {
-    #[serde(
-        rename = "policyName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub policy_name: Option<String>,
-    #[serde(
-        rename = "policyDocument",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub policy_document: Option<String>,
-    #[serde(
-        rename = "resourceArn",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub resource_arn: Option<String>,
-    #[serde(
-        rename = "expectedRevisionId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub expected_revision_id: Option<String>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct PutResourcePolicyResponse {
-    #[serde(
-        rename = "resourcePolicy",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub resource_policy: Option<ResourcePolicy>,
-    #[serde(
-        rename = "revisionId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub revision_id: Option<String>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct PutRetentionPolicyRequest {
-    #[serde(
-        rename = "logGroupName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub log_group_name: Option<String>,
-    #[serde(
-        rename = "retentionInDays",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub retention_in_days: Option<i32>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct PutStorageTierPolicyRequest {
-    #[serde(
-        rename = "storageTier",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub storage_tier: Option<StorageTier>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct PutStorageTierPolicyResponse {
-    #[serde(
-        rename = "storageTier",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub storage_tier: Option<StorageTier>,
-    #[serde(
-        rename = "lastUpdatedTime",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub last_updated_time: Option<i64>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct PutSubscriptionFilterRequest {
-    #[serde(
-        rename = "logGroupName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub log_group_name: Option<String>,
-    #[serde(
-        rename = "filterName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub filter_name: Option<String>,
-    #[serde(
-        rename = "filterPattern",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub filter_pattern: Option<String>,
-    #[serde(
-        rename = "destinationArn",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub destination_arn: Option<String>,
-    #[serde(rename = "roleArn", default, skip_serializing_if = "Option::is_none")]
-    pub role_arn: Option<String>,
-    #[serde(
-        rename = "distribution",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub distribution: Option<Distribution>,
-    #[serde(
-        rename = "applyOnTransformedLogs",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub apply_on_transformed_logs: Option<bool>,
-    #[serde(
-        rename = "fieldSelectionCriteria",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub field_selection_criteria: Option<String>,
-    #[serde(
-        rename = "emitSystemFields",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub emit_system_fields: Option<Vec<String>>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct PutSyslogConfigurationRequest {
-    #[serde(
-        rename = "logGroupIdentifier",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub log_group_identifier: Option<String>,
-    #[serde(
-        rename = "vpcEndpointId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub vpc_endpoint_id: Option<String>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct PutTransformerRequest {
-    #[serde(
-        rename = "logGroupIdentifier",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub log_group_identifier: Option<String>,
-    #[serde(
-        rename = "transformerConfig",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub transformer_config: Option<Vec<Processor>>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct QueryCompileError {
-    #[serde(rename = "location", default, skip_serializing_if = "Option::is_none")]
-    pub location: Option<QueryCompileErrorLocation>,
-    #[serde(rename = "message", default, skip_serializing_if = "Option::is_none")]
-    pub message: Option<String>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct QueryCompileErrorLocation {
-    #[serde(
-        rename = "startCharOffset",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub start_char_offset: Option<i32>,
-    #[serde(
-        rename = "endCharOffset",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub end_char_offset: Option<i32>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct QueryDefinition {
-    #[serde(
-        rename = "queryLanguage",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub query_language: Option<QueryLanguage>,
-    #[serde(
-        rename = "queryDefinitionId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub query_definition_id: Option<String>,
-    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    #[serde(
-        rename = "queryString",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub query_string: Option<String>,
-    #[serde(
-        rename = "lastModified",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub last_modified: Option<i64>,
-    #[serde(
-        rename = "logGroupNames",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub log_group_names: Option<Vec<String>>,
-    #[serde(
-        rename = "parameters",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub parameters: Option<Vec<QueryParameter>>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct QueryInfo {
-    #[serde(
-        rename = "queryLanguage",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub query_language: Option<QueryLanguage>,
-    #[serde(rename = "queryId", default, skip_serializing_if = "Option::is_none")]
-    pub query_id: Option<String>,
-    #[serde(
-        rename = "queryString",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub query_string: Option<String>,
-    #[serde(rename = "status", default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<QueryStatus>,
-    #[serde(
-        rename = "createTime",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub create_time: Option<i64>,
-    #[serde(
-        rename = "logGroupName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub log_group_name: Option<String>,
-    #[serde(
-        rename = "queryDuration",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub query_duration: Option<i64>,
-    #[serde(
-        rename = "bytesScanned",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub bytes_scanned: Option<f64>,
-    #[serde(
-        rename = "userIdentity",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub user_identity: Option<String>,
+crate::types::wire_struct! {
+    IntegrationDetails {
+        "openSearchIntegrationDetails" => open_search_integration_details: OpenSearchIntegrationDetails,
+    }
 }
 
 crate::types::wire_enum! {
-QueryLanguage {
-Cwli = "CWLI",
-Sql = "SQL",
-Ppl = "PPL",
-}
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct QueryParameter {
-    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    #[serde(
-        rename = "defaultValue",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub default_value: Option<String>,
-    #[serde(
-        rename = "description",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub description: Option<String>,
+    IntegrationStatus {
+        Provisioning = "PROVISIONING",
+        Active = "ACTIVE",
+        Failed = "FAILED",
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct QueryStatistics {
-    #[serde(
-        rename = "recordsMatched",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub records_matched: Option<f64>,
-    #[serde(
-        rename = "recordsScanned",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub records_scanned: Option<f64>,
-    #[serde(
-        rename = "estimatedRecordsSkipped",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub estimated_records_skipped: Option<f64>,
-    #[serde(
-        rename = "bytesScanned",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub bytes_scanned: Option<f64>,
-    #[serde(
-        rename = "estimatedBytesSkipped",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub estimated_bytes_skipped: Option<f64>,
-    #[serde(
-        rename = "logGroupsScanned",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub log_groups_scanned: Option<f64>,
-    #[serde(
-        rename = "resultCount",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub result_count: Option<f64>,
+crate::types::wire_struct! {
+    IntegrationSummary {
+        "integrationName" => integration_name: String,
+        "integrationType" => integration_type: IntegrationType,
+        "integrationStatus" => integration_status: IntegrationStatus,
+    }
 }
 
 crate::types::wire_enum! {
-QueryStatus {
-Scheduled = "Scheduled",
-Running = "Running",
-Complete = "Complete",
-Failed = "Failed",
-Cancelled = "Cancelled",
-Timeout = "Timeout",
-Unknown = "Unknown",
-}
+    IntegrationType {
+        Opensearch = "OPENSEARCH",
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct RecordField {
-    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    #[serde(rename = "mandatory", default, skip_serializing_if = "Option::is_none")]
-    pub mandatory: Option<bool>,
+crate::types::wire_struct! {
+    InternalServerException {
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct RejectedEntityInfo {
-    #[serde(rename = "errorType", default, skip_serializing_if = "Option::is_none")]
-    pub error_type: Option<EntityRejectionErrorType>,
+crate::types::wire_struct! {
+    InternalStreamingException {
+        "message" => message: String,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct RejectedLogEventsInfo {
-    #[serde(
-        rename = "tooNewLogEventStartIndex",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub too_new_log_event_start_index: Option<i32>,
-    #[serde(
-        rename = "tooOldLogEventEndIndex",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub too_old_log_event_end_index: Option<i32>,
-    #[serde(
-        rename = "expiredLogEventEndIndex",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub expired_log_event_end_index: Option<i32>,
+crate::types::wire_struct! {
+    InvalidOperationException {
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct RenameKeyEntry {
-    #[serde(rename = "key", default, skip_serializing_if = "Option::is_none")]
-    pub key: Option<String>,
-    #[serde(rename = "renameTo", default, skip_serializing_if = "Option::is_none")]
-    pub rename_to: Option<String>,
-    #[serde(
-        rename = "overwriteIfExists",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub overwrite_if_exists: Option<bool>,
+crate::types::wire_struct! {
+    InvalidParameterException {
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct RenameKeys {
-    #[serde(rename = "entries", default, skip_serializing_if = "Option::is_none")]
-    pub entries: Option<Vec<RenameKeyEntry>>,
+crate::types::wire_struct! {
+    InvalidSequenceTokenException {
+        "expectedSequenceToken" => expected_sequence_token: String,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ResourceAlreadyExistsException {}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ResourceConfig {
-    #[serde(
-        rename = "openSearchResourceConfig",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub open_search_resource_config: Option<OpenSearchResourceConfig>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ResourceNotFoundException {}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ResourcePolicy {
-    #[serde(
-        rename = "policyName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub policy_name: Option<String>,
-    #[serde(
-        rename = "policyDocument",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub policy_document: Option<String>,
-    #[serde(
-        rename = "lastUpdatedTime",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub last_updated_time: Option<i64>,
-    #[serde(
-        rename = "policyScope",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub policy_scope: Option<PolicyScope>,
-    #[serde(
-        rename = "resourceArn",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub resource_arn: Option<String>,
-    #[serde(
-        rename = "revisionId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub revision_id: Option<String>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ResultField {
-    #[serde(rename = "field", default, skip_serializing_if = "Option::is_none")]
-    pub field: Option<String>,
-    #[serde(rename = "value", default, skip_serializing_if = "Option::is_none")]
-    pub value: Option<String>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct S3Configuration {
-    #[serde(
-        rename = "destinationIdentifier",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub destination_identifier: Option<String>,
-    #[serde(rename = "roleArn", default, skip_serializing_if = "Option::is_none")]
-    pub role_arn: Option<String>,
-    #[serde(
-        rename = "ownerAccountId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub owner_account_id: Option<String>,
-    #[serde(rename = "kmsKeyId", default, skip_serializing_if = "Option::is_none")]
-    pub kms_key_id: Option<String>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct S3DeliveryConfiguration {
-    #[serde(
-        rename = "suffixPath",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub suffix_path: Option<String>,
-    #[serde(
-        rename = "enableHiveCompatiblePath",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub enable_hive_compatible_path: Option<bool>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct S3TableIntegrationSource {
-    #[serde(
-        rename = "identifier",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub identifier: Option<String>,
-    #[serde(
-        rename = "dataSource",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub data_source: Option<DataSource>,
-    #[serde(rename = "status", default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<S3TableIntegrationSourceStatus>,
-    #[serde(
-        rename = "statusReason",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub status_reason: Option<String>,
-    #[serde(
-        rename = "createdTimeStamp",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub created_time_stamp: Option<i64>,
-    #[serde(
-        rename = "parentSourceIdentifier",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub parent_source_identifier: Option<String>,
+crate::types::wire_struct! {
+    LimitExceededException {
+    }
 }
 
 crate::types::wire_enum! {
-S3TableIntegrationSourceStatus {
-Active = "ACTIVE",
-Unhealthy = "UNHEALTHY",
-Failed = "FAILED",
-DataSourceDeleteInProgress = "DATA_SOURCE_DELETE_IN_PROGRESS",
-}
+    ListAggregateLogGroupSummariesGroupBy {
+        DataSourceNameTypeAndFormat = "DATA_SOURCE_NAME_TYPE_AND_FORMAT",
+        DataSourceNameAndType = "DATA_SOURCE_NAME_AND_TYPE",
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct S3TablesIntegration {
-    #[serde(
-        rename = "datasourceName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub datasource_name: Option<String>,
-    #[serde(
-        rename = "datasourceType",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub datasource_type: Option<String>,
+crate::types::wire_struct! {
+    ListAggregateLogGroupSummariesRequest {
+        "accountIdentifiers" => account_identifiers: Vec<String>,
+        "includeLinkedAccounts" => include_linked_accounts: bool,
+        "logGroupClass" => log_group_class: LogGroupClass,
+        "logGroupNamePattern" => log_group_name_pattern: String,
+        "dataSources" => data_sources: Vec<DataSourceFilter>,
+        "groupBy" => group_by: ListAggregateLogGroupSummariesGroupBy,
+        "nextToken" => next_token: String,
+        "limit" => limit: i32,
+    }
 }
 
-crate::types::wire_enum! {
-ScheduleType {
-CustomerManaged = "CUSTOMER_MANAGED",
-AwsManaged = "AWS_MANAGED",
-}
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ScheduledQueryDestination {
-    #[serde(
-        rename = "destinationType",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub destination_type: Option<ScheduledQueryDestinationType>,
-    #[serde(
-        rename = "destinationIdentifier",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub destination_identifier: Option<String>,
-    #[serde(rename = "status", default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<ActionStatus>,
-    #[serde(
-        rename = "processedIdentifier",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub processed_identifier: Option<String>,
-    #[serde(
-        rename = "errorMessage",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub error_message: Option<String>,
+crate::types::wire_struct! {
+    ListAggregateLogGroupSummariesResponse {
+        "aggregateLogGroupSummaries" => aggregate_log_group_summaries: Vec<AggregateLogGroupSummary>,
+        "nextToken" => next_token: String,
+    }
 }
 
-crate::types::wire_enum! {
-ScheduledQueryDestinationType {
-S3 = "S3",
-LookupTable = "LOOKUP_TABLE",
-}
-}
-
-crate::types::wire_enum! {
-ScheduledQueryState {
-Enabled = "ENABLED",
-Disabled = "DISABLED",
-}
+crate::types::wire_struct! {
+    ListAnomaliesRequest {
+        "anomalyDetectorArn" => anomaly_detector_arn: String,
+        "suppressionState" => suppression_state: SuppressionState,
+        "limit" => limit: i32,
+        "nextToken" => next_token: String,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ScheduledQuerySummary {
-    #[serde(
-        rename = "scheduledQueryArn",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub scheduled_query_arn: Option<String>,
-    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    #[serde(rename = "state", default, skip_serializing_if = "Option::is_none")]
-    pub state: Option<ScheduledQueryState>,
-    #[serde(
-        rename = "scheduleType",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub schedule_type: Option<ScheduleType>,
-    #[serde(
-        rename = "lastTriggeredTime",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub last_triggered_time: Option<i64>,
-    #[serde(
-        rename = "lastExecutionStatus",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub last_execution_status: Option<ExecutionStatus>,
-    #[serde(
-        rename = "scheduleExpression",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub schedule_expression: Option<String>,
-    #[serde(rename = "timezone", default, skip_serializing_if = "Option::is_none")]
-    pub timezone: Option<String>,
-    #[serde(
-        rename = "destinationConfiguration",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub destination_configuration: Option<DestinationConfiguration>,
-    #[serde(
-        rename = "creationTime",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub creation_time: Option<i64>,
-    #[serde(
-        rename = "lastUpdatedTime",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub last_updated_time: Option<i64>,
+crate::types::wire_struct! {
+    ListAnomaliesResponse {
+        "anomalies" => anomalies: Vec<Anomaly>,
+        "nextToken" => next_token: String,
+    }
 }
 
-crate::types::wire_enum! {
-Scope {
-All = "ALL",
-}
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct SearchedLogStream {
-    #[serde(
-        rename = "logStreamName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub log_stream_name: Option<String>,
-    #[serde(
-        rename = "searchedCompletely",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub searched_completely: Option<bool>,
+crate::types::wire_struct! {
+    ListIntegrationsRequest {
+        "integrationNamePrefix" => integration_name_prefix: String,
+        "integrationType" => integration_type: IntegrationType,
+        "integrationStatus" => integration_status: IntegrationStatus,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ServiceQuotaExceededException {}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ServiceUnavailableException {}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct SessionStreamingException {
-    #[serde(rename = "message", default, skip_serializing_if = "Option::is_none")]
-    pub message: Option<String>,
+crate::types::wire_struct! {
+    ListIntegrationsResponse {
+        "integrationSummaries" => integration_summaries: Vec<IntegrationSummary>,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct SessionTimeoutException {
-    #[serde(rename = "message", default, skip_serializing_if = "Option::is_none")]
-    pub message: Option<String>,
+crate::types::wire_struct! {
+    ListLogAnomalyDetectorsRequest {
+        "filterLogGroupArn" => filter_log_group_arn: String,
+        "limit" => limit: i32,
+        "nextToken" => next_token: String,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct SplitString {
-    #[serde(rename = "entries", default, skip_serializing_if = "Option::is_none")]
-    pub entries: Option<Vec<SplitStringEntry>>,
+crate::types::wire_struct! {
+    ListLogAnomalyDetectorsResponse {
+        "anomalyDetectors" => anomaly_detectors: Vec<AnomalyDetector>,
+        "nextToken" => next_token: String,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct SplitStringEntry {
-    #[serde(rename = "source", default, skip_serializing_if = "Option::is_none")]
-    pub source: Option<String>,
-    #[serde(rename = "delimiter", default, skip_serializing_if = "Option::is_none")]
-    pub delimiter: Option<String>,
+crate::types::wire_struct! {
+    ListLogGroupsForQueryRequest {
+        "queryId" => query_id: String,
+        "nextToken" => next_token: String,
+        "maxResults" => max_results: i32,
+    }
 }
 
-crate::types::wire_enum! {
-StandardUnit {
-Seconds = "Seconds",
-Microseconds = "Microseconds",
-Milliseconds = "Milliseconds",
-Bytes = "Bytes",
-Kilobytes = "Kilobytes",
-Megabytes = "Megabytes",
-Gigabytes = "Gigabytes",
-Terabytes = "Terabytes",
-Bits = "Bits",
-Kilobits = "Kilobits",
-Megabits = "Megabits",
-Gigabits = "Gigabits",
-Terabits = "Terabits",
-Percent = "Percent",
-Count = "Count",
-BytesSecond = "Bytes/Second",
-KilobytesSecond = "Kilobytes/Second",
-MegabytesSecond = "Megabytes/Second",
-GigabytesSecond = "Gigabytes/Second",
-TerabytesSecond = "Terabytes/Second",
-BitsSecond = "Bits/Second",
-KilobitsSecond = "Kilobits/Second",
-MegabitsSecond = "Megabits/Second",
-GigabitsSecond = "Gigabits/Second",
-TerabitsSecond = "Terabits/Second",
-CountSecond = "Count/Second",
-NoneValue = "None",
-}
+crate::types::wire_struct! {
+    ListLogGroupsForQueryResponse {
+        "logGroupIdentifiers" => log_group_identifiers: Vec<String>,
+        "nextToken" => next_token: String,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct StartLiveTailRequest {
-    #[serde(
-        rename = "logGroupIdentifiers",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub log_group_identifiers: Option<Vec<String>>,
-    #[serde(
-        rename = "logStreamNames",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub log_stream_names: Option<Vec<String>>,
-    #[serde(
-        rename = "logStreamNamePrefixes",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub log_stream_name_prefixes: Option<Vec<String>>,
-    #[serde(
-        rename = "logEventFilterPattern",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub log_event_filter_pattern: Option<String>,
+crate::types::wire_struct! {
+    ListLogGroupsRequest {
+        "logGroupNamePattern" => log_group_name_pattern: String,
+        "logGroupClass" => log_group_class: LogGroupClass,
+        "includeLinkedAccounts" => include_linked_accounts: bool,
+        "accountIdentifiers" => account_identifiers: Vec<String>,
+        "nextToken" => next_token: String,
+        "limit" => limit: i32,
+        "dataSources" => data_sources: Vec<DataSourceFilter>,
+        "fieldIndexNames" => field_index_names: Vec<String>,
+        "logGroupTags" => log_group_tags: Vec<TagFilter>,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct StartLiveTailResponse {
-    #[serde(
-        rename = "responseStream",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub response_stream: Option<StartLiveTailResponseStream>,
+crate::types::wire_struct! {
+    ListLogGroupsResponse {
+        "logGroups" => log_groups: Vec<LogGroupSummary>,
+        "nextToken" => next_token: String,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct StartLiveTailResponseStream {
-    #[serde(
-        rename = "sessionStart",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub session_start: Option<LiveTailSessionStart>,
-    #[serde(
-        rename = "sessionUpdate",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub session_update: Option<LiveTailSessionUpdate>,
-    #[serde(
-        rename = "SessionTimeoutException",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub session_timeout_exception: Option<SessionTimeoutException>,
-    #[serde(
-        rename = "SessionStreamingException",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub session_streaming_exception: Option<SessionStreamingException>,
+crate::types::wire_struct! {
+    ListScheduledQueriesRequest {
+        "maxResults" => max_results: i32,
+        "nextToken" => next_token: String,
+        "state" => state: ScheduledQueryState,
+        "scheduleType" => schedule_type: ScheduleType,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct StartQueryRequest {
-    #[serde(
-        rename = "queryLanguage",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub query_language: Option<QueryLanguage>,
-    #[serde(
-        rename = "logGroupName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub log_group_name: Option<String>,
-    #[serde(
-        rename = "logGroupNames",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub log_group_names: Option<Vec<String>>,
-    #[serde(
-        rename = "logGroupIdentifiers",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub log_group_identifiers: Option<Vec<String>>,
-    #[serde(rename = "startTime", default, skip_serializing_if = "Option::is_none")]
-    pub start_time: Option<i64>,
-    #[serde(rename = "endTime", default, skip_serializing_if = "Option::is_none")]
-    pub end_time: Option<i64>,
-    #[serde(
-        rename = "queryString",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub query_string: Option<String>,
-    #[serde(rename = "limit", default, skip_serializing_if = "Option::is_none")]
-    pub limit: Option<i32>,
+crate::types::wire_struct! {
+    ListScheduledQueriesResponse {
+        "nextToken" => next_token: String,
+        "scheduledQueries" => scheduled_queries: Vec<ScheduledQuerySummary>,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct StartQueryResponse {
-    #[serde(rename = "queryId", default, skip_serializing_if = "Option::is_none")]
-    pub query_id: Option<String>,
+crate::types::wire_struct! {
+    ListSourcesForS3TableIntegrationRequest {
+        "integrationArn" => integration_arn: String,
+        "maxResults" => max_results: i32,
+        "nextToken" => next_token: String,
+    }
+}
+
+crate::types::wire_struct! {
+    ListSourcesForS3TableIntegrationResponse {
+        "sources" => sources: Vec<S3TableIntegrationSource>,
+        "nextToken" => next_token: String,
+    }
+}
+
+crate::types::wire_struct! {
+    ListSyslogConfigurationsRequest {
+        "logGroupIdentifier" => log_group_identifier: String,
+        "vpcEndpointId" => vpc_endpoint_id: String,
+        "nextToken" => next_token: String,
+        "maxResults" => max_results: i32,
+    }
+}
+
+crate::types::wire_struct! {
+    ListSyslogConfigurationsResponse {
+        "syslogConfigurations" => syslog_configurations: Vec<SyslogConfiguration>,
+        "nextToken" => next_token: String,
+    }
+}
+
+crate::types::wire_struct! {
+    ListTagsForResourceRequest {
+        "resourceArn" => resource_arn: String,
+    }
+}
+
+crate::types::wire_struct! {
+    ListTagsForResourceResponse {
+        "tags" => tags: std::collections::BTreeMap<String, String>,
+    }
+}
+
+crate::types::wire_struct! {
+    ListTagsLogGroupRequest {
+        "logGroupName" => log_group_name: String,
+    }
+}
+
+crate::types::wire_struct! {
+    ListTagsLogGroupResponse {
+        "tags" => tags: std::collections::BTreeMap<String, String>,
+    }
+}
+
+crate::types::wire_struct! {
+    ListToMap {
+        "source" => source: String,
+        "key" => key: String,
+        "valueKey" => value_key: String,
+        "target" => target: String,
+        "flatten" => flatten: bool,
+        "flattenedElement" => flattened_element: FlattenedElement,
+    }
+}
+
+crate::types::wire_struct! {
+    LiveTailSessionLogEvent {
+        "logStreamName" => log_stream_name: String,
+        "logGroupIdentifier" => log_group_identifier: String,
+        "message" => message: String,
+        "timestamp" => timestamp: i64,
+        "ingestionTime" => ingestion_time: i64,
+    }
+}
+
+crate::types::wire_struct! {
+    LiveTailSessionMetadata {
+        "sampled" => sampled: bool,
+    }
+}
+
+crate::types::wire_struct! {
+    LiveTailSessionStart {
+        "requestId" => request_id: String,
+        "sessionId" => session_id: String,
+        "logGroupIdentifiers" => log_group_identifiers: Vec<String>,
+        "logStreamNames" => log_stream_names: Vec<String>,
+        "logStreamNamePrefixes" => log_stream_name_prefixes: Vec<String>,
+        "logEventFilterPattern" => log_event_filter_pattern: String,
+    }
+}
+
+crate::types::wire_struct! {
+    LiveTailSessionUpdate {
+        "sessionMetadata" => session_metadata: LiveTailSessionMetadata,
+        "sessionResults" => session_results: Vec<LiveTailSessionLogEvent>,
+    }
+}
+
+crate::types::wire_struct! {
+    LogEvent {
+        "timestamp" => timestamp: i64,
+        "message" => message: String,
+    }
+}
+
+crate::types::wire_struct! {
+    LogFieldType {
+        "type" => r#type: String,
+        "element" => element: Box<LogFieldType>,
+        "fields" => fields: Vec<LogFieldsListItem>,
+    }
+}
+
+crate::types::wire_struct! {
+    LogFieldsListItem {
+        "logFieldName" => log_field_name: String,
+        "logFieldType" => log_field_type: LogFieldType,
+    }
+}
+
+crate::types::wire_struct! {
+    LogGroup {
+        "logGroupName" => log_group_name: String,
+        "creationTime" => creation_time: i64,
+        "retentionInDays" => retention_in_days: i32,
+        "metricFilterCount" => metric_filter_count: i32,
+        "arn" => arn: String,
+        "storedBytes" => stored_bytes: i64,
+        "kmsKeyId" => kms_key_id: String,
+        "dataProtectionStatus" => data_protection_status: DataProtectionStatus,
+        "inheritedProperties" => inherited_properties: Vec<InheritedProperty>,
+        "logGroupClass" => log_group_class: LogGroupClass,
+        "logGroupArn" => log_group_arn: String,
+        "deletionProtectionEnabled" => deletion_protection_enabled: bool,
+        "bearerTokenAuthenticationEnabled" => bearer_token_authentication_enabled: bool,
+        "retentionPolicyName" => retention_policy_name: String,
+    }
 }
 
 crate::types::wire_enum! {
-State {
-Active = "Active",
-Suppressed = "Suppressed",
-Baseline = "Baseline",
-}
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct StopQueryRequest {
-    #[serde(rename = "queryId", default, skip_serializing_if = "Option::is_none")]
-    pub query_id: Option<String>,
+    LogGroupClass {
+        Standard = "STANDARD",
+        InfrequentAccess = "INFREQUENT_ACCESS",
+        Delivery = "DELIVERY",
+        Essentials = "ESSENTIALS",
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct StopQueryResponse {
-    #[serde(rename = "success", default, skip_serializing_if = "Option::is_none")]
-    pub success: Option<bool>,
+crate::types::wire_struct! {
+    LogGroupField {
+        "name" => name: String,
+        "percent" => percent: i32,
+    }
 }
 
-crate::types::wire_enum! {
-StorageTier {
-Standard = "STANDARD",
-IntelligentTiering = "INTELLIGENT_TIERING",
-}
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct SubscriptionFilter {
-    #[serde(
-        rename = "filterName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub filter_name: Option<String>,
-    #[serde(
-        rename = "logGroupName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub log_group_name: Option<String>,
-    #[serde(
-        rename = "filterPattern",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub filter_pattern: Option<String>,
-    #[serde(
-        rename = "destinationArn",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub destination_arn: Option<String>,
-    #[serde(rename = "roleArn", default, skip_serializing_if = "Option::is_none")]
-    pub role_arn: Option<String>,
-    #[serde(
-        rename = "distribution",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub distribution: Option<Distribution>,
-    #[serde(
-        rename = "applyOnTransformedLogs",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub apply_on_transformed_logs: Option<bool>,
-    #[serde(
-        rename = "creationTime",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub creation_time: Option<i64>,
-    #[serde(
-        rename = "fieldSelectionCriteria",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub field_selection_criteria: Option<String>,
-    #[serde(
-        rename = "emitSystemFields",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub emit_system_fields: Option<Vec<String>>,
+crate::types::wire_struct! {
+    LogGroupImpact {
+        "logGroupName" => log_group_name: String,
+        "currentRetention" => current_retention: String,
+        "proposedRetention" => proposed_retention: String,
+        "storedBytes" => stored_bytes: i64,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct SubstituteString {
-    #[serde(rename = "entries", default, skip_serializing_if = "Option::is_none")]
-    pub entries: Option<Vec<SubstituteStringEntry>>,
+crate::types::wire_struct! {
+    LogGroupSummary {
+        "logGroupName" => log_group_name: String,
+        "logGroupArn" => log_group_arn: String,
+        "logGroupClass" => log_group_class: LogGroupClass,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct SubstituteStringEntry {
-    #[serde(rename = "source", default, skip_serializing_if = "Option::is_none")]
-    pub source: Option<String>,
-    #[serde(rename = "from", default, skip_serializing_if = "Option::is_none")]
-    pub from: Option<String>,
-    #[serde(rename = "to", default, skip_serializing_if = "Option::is_none")]
-    pub to: Option<String>,
+crate::types::wire_struct! {
+    LogStream {
+        "logStreamName" => log_stream_name: String,
+        "creationTime" => creation_time: i64,
+        "firstEventTimestamp" => first_event_timestamp: i64,
+        "lastEventTimestamp" => last_event_timestamp: i64,
+        "lastIngestionTime" => last_ingestion_time: i64,
+        "uploadSequenceToken" => upload_sequence_token: String,
+        "arn" => arn: String,
+        "storedBytes" => stored_bytes: i64,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct SuppressionPeriod {
-    #[serde(rename = "value", default, skip_serializing_if = "Option::is_none")]
-    pub value: Option<i32>,
-    #[serde(
-        rename = "suppressionUnit",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub suppression_unit: Option<SuppressionUnit>,
+crate::types::wire_struct! {
+    LookupTable {
+        "lookupTableArn" => lookup_table_arn: String,
+        "lookupTableName" => lookup_table_name: String,
+        "description" => description: String,
+        "tableFields" => table_fields: Vec<String>,
+        "recordsCount" => records_count: i64,
+        "sizeBytes" => size_bytes: i64,
+        "lastUpdatedTime" => last_updated_time: i64,
+        "kmsKeyId" => kms_key_id: String,
+    }
 }
 
-crate::types::wire_enum! {
-SuppressionState {
-Suppressed = "SUPPRESSED",
-Unsuppressed = "UNSUPPRESSED",
-}
+crate::types::wire_struct! {
+    LookupTableConfiguration {
+        "tableName" => table_name: String,
+        "roleArn" => role_arn: String,
+        "description" => description: String,
+        "kmsKeyId" => kms_key_id: String,
+        "tags" => tags: std::collections::BTreeMap<String, String>,
+    }
 }
 
-crate::types::wire_enum! {
-SuppressionType {
-Limited = "LIMITED",
-Infinite = "INFINITE",
+crate::types::wire_struct! {
+    LowerCaseString {
+        "withKeys" => with_keys: Vec<String>,
+    }
 }
+
+crate::types::wire_struct! {
+    MalformedQueryException {
+        "queryCompileError" => query_compile_error: QueryCompileError,
+    }
+}
+
+crate::types::wire_struct! {
+    MetricFilter {
+        "filterName" => filter_name: String,
+        "filterPattern" => filter_pattern: String,
+        "metricTransformations" => metric_transformations: Vec<MetricTransformation>,
+        "creationTime" => creation_time: i64,
+        "logGroupName" => log_group_name: String,
+        "applyOnTransformedLogs" => apply_on_transformed_logs: bool,
+        "fieldSelectionCriteria" => field_selection_criteria: String,
+        "emitSystemFieldDimensions" => emit_system_field_dimensions: Vec<String>,
+    }
+}
+
+crate::types::wire_struct! {
+    MetricFilterMatchRecord {
+        "eventNumber" => event_number: i64,
+        "eventMessage" => event_message: String,
+        "extractedValues" => extracted_values: std::collections::BTreeMap<String, String>,
+    }
+}
+
+crate::types::wire_struct! {
+    MetricTransformation {
+        "metricName" => metric_name: String,
+        "metricNamespace" => metric_namespace: String,
+        "metricValue" => metric_value: String,
+        "defaultValue" => default_value: f64,
+        "dimensions" => dimensions: std::collections::BTreeMap<String, String>,
+        "unit" => unit: StandardUnit,
+    }
+}
+
+crate::types::wire_struct! {
+    MoveKeyEntry {
+        "source" => source: String,
+        "target" => target: String,
+        "overwriteIfExists" => overwrite_if_exists: bool,
+    }
+}
+
+crate::types::wire_struct! {
+    MoveKeys {
+        "entries" => entries: Vec<MoveKeyEntry>,
+    }
 }
 
 crate::types::wire_enum! {
-SuppressionUnit {
-Seconds = "SECONDS",
-Minutes = "MINUTES",
-Hours = "HOURS",
-}
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct SyslogConfiguration {
-    #[serde(
-        rename = "logGroupArn",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub log_group_arn: Option<String>,
-    #[serde(
-        rename = "sourceType",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub source_type: Option<SyslogSourceType>,
-    #[serde(
-        rename = "vpcEndpointId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub vpc_endpoint_id: Option<String>,
-    #[serde(rename = "createdAt", default, skip_serializing_if = "Option::is_none")]
-    pub created_at: Option<i64>,
+    OCSFVersion {
+        V11 = "V1.1",
+        V15 = "V1.5",
+    }
 }
 
-crate::types::wire_enum! {
-SyslogSourceType {
-Vpce = "VPCE",
-}
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct TagFilter {
-    #[serde(rename = "key", default, skip_serializing_if = "Option::is_none")]
-    pub key: Option<String>,
-    #[serde(rename = "values", default, skip_serializing_if = "Option::is_none")]
-    pub values: Option<Vec<String>>,
+crate::types::wire_struct! {
+    OpenSearchApplication {
+        "applicationEndpoint" => application_endpoint: String,
+        "applicationArn" => application_arn: String,
+        "applicationId" => application_id: String,
+        "status" => status: OpenSearchResourceStatus,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct TagLogGroupRequest {
-    #[serde(
-        rename = "logGroupName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub log_group_name: Option<String>,
-    #[serde(rename = "tags", default, skip_serializing_if = "Option::is_none")]
-    pub tags: Option<std::collections::BTreeMap<String, String>>,
+crate::types::wire_struct! {
+    OpenSearchCollection {
+        "collectionEndpoint" => collection_endpoint: String,
+        "collectionArn" => collection_arn: String,
+        "status" => status: OpenSearchResourceStatus,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct TagResourceRequest {
-    #[serde(
-        rename = "resourceArn",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub resource_arn: Option<String>,
-    #[serde(rename = "tags", default, skip_serializing_if = "Option::is_none")]
-    pub tags: Option<std::collections::BTreeMap<String, String>>,
+crate::types::wire_struct! {
+    OpenSearchDataAccessPolicy {
+        "policyName" => policy_name: String,
+        "status" => status: OpenSearchResourceStatus,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct TestMetricFilterRequest {
-    #[serde(
-        rename = "filterPattern",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub filter_pattern: Option<String>,
-    #[serde(
-        rename = "logEventMessages",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub log_event_messages: Option<Vec<String>>,
+crate::types::wire_struct! {
+    OpenSearchDataSource {
+        "dataSourceName" => data_source_name: String,
+        "status" => status: OpenSearchResourceStatus,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct TestMetricFilterResponse {
-    #[serde(rename = "matches", default, skip_serializing_if = "Option::is_none")]
-    pub matches: Option<Vec<MetricFilterMatchRecord>>,
+crate::types::wire_struct! {
+    OpenSearchEncryptionPolicy {
+        "policyName" => policy_name: String,
+        "status" => status: OpenSearchResourceStatus,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct TestTransformerRequest {
-    #[serde(
-        rename = "transformerConfig",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub transformer_config: Option<Vec<Processor>>,
-    #[serde(
-        rename = "logEventMessages",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub log_event_messages: Option<Vec<String>>,
+crate::types::wire_struct! {
+    OpenSearchIntegrationDetails {
+        "dataSource" => data_source: OpenSearchDataSource,
+        "application" => application: OpenSearchApplication,
+        "collection" => collection: OpenSearchCollection,
+        "workspace" => workspace: OpenSearchWorkspace,
+        "encryptionPolicy" => encryption_policy: OpenSearchEncryptionPolicy,
+        "networkPolicy" => network_policy: OpenSearchNetworkPolicy,
+        "accessPolicy" => access_policy: OpenSearchDataAccessPolicy,
+        "lifecyclePolicy" => lifecycle_policy: OpenSearchLifecyclePolicy,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct TestTransformerResponse {
-    #[serde(
-        rename = "transformedLogs",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub transformed_logs: Option<Vec<TransformedLogRecord>>,
+crate::types::wire_struct! {
+    OpenSearchLifecyclePolicy {
+        "policyName" => policy_name: String,
+        "status" => status: OpenSearchResourceStatus,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ThrottlingException {}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct TooManyTagsException {
-    #[serde(rename = "message", default, skip_serializing_if = "Option::is_none")]
-    pub message: Option<String>,
-    #[serde(
-        rename = "resourceName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub resource_name: Option<String>,
+crate::types::wire_struct! {
+    OpenSearchNetworkPolicy {
+        "policyName" => policy_name: String,
+        "status" => status: OpenSearchResourceStatus,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct TransformedLogRecord {
-    #[serde(
-        rename = "eventNumber",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub event_number: Option<i64>,
-    #[serde(
-        rename = "eventMessage",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub event_message: Option<String>,
-    #[serde(
-        rename = "transformedEventMessage",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub transformed_event_message: Option<String>,
+crate::types::wire_struct! {
+    OpenSearchResourceConfig {
+        "kmsKeyArn" => kms_key_arn: String,
+        "dataSourceRoleArn" => data_source_role_arn: String,
+        "dashboardViewerPrincipals" => dashboard_viewer_principals: Vec<String>,
+        "applicationArn" => application_arn: String,
+        "retentionDays" => retention_days: i32,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct TriggerHistoryRecord {
-    #[serde(rename = "queryId", default, skip_serializing_if = "Option::is_none")]
-    pub query_id: Option<String>,
-    #[serde(
-        rename = "executionStatus",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub execution_status: Option<ExecutionStatus>,
-    #[serde(
-        rename = "triggeredTimestamp",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub triggered_timestamp: Option<i64>,
-    #[serde(
-        rename = "errorMessage",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub error_message: Option<String>,
-    #[serde(
-        rename = "destinations",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub destinations: Option<Vec<ScheduledQueryDestination>>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct TrimString {
-    #[serde(rename = "withKeys", default, skip_serializing_if = "Option::is_none")]
-    pub with_keys: Option<Vec<String>>,
+crate::types::wire_struct! {
+    OpenSearchResourceStatus {
+        "status" => status: OpenSearchResourceStatusType,
+        "statusMessage" => status_message: String,
+    }
 }
 
 crate::types::wire_enum! {
-Type {
-Boolean = "boolean",
-Integer = "integer",
-Double = "double",
-StringValue = "string",
-}
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct TypeConverter {
-    #[serde(rename = "entries", default, skip_serializing_if = "Option::is_none")]
-    pub entries: Option<Vec<TypeConverterEntry>>,
+    OpenSearchResourceStatusType {
+        Active = "ACTIVE",
+        NotFound = "NOT_FOUND",
+        ErrorValue = "ERROR",
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct TypeConverterEntry {
-    #[serde(rename = "key", default, skip_serializing_if = "Option::is_none")]
-    pub key: Option<String>,
-    #[serde(rename = "type", default, skip_serializing_if = "Option::is_none")]
-    pub r#type: Option<Type>,
+crate::types::wire_struct! {
+    OpenSearchWorkspace {
+        "workspaceId" => workspace_id: String,
+        "status" => status: OpenSearchResourceStatus,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct UnrecognizedClientException {}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct UntagLogGroupRequest {
-    #[serde(
-        rename = "logGroupName",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub log_group_name: Option<String>,
-    #[serde(rename = "tags", default, skip_serializing_if = "Option::is_none")]
-    pub tags: Option<Vec<String>>,
+crate::types::wire_struct! {
+    OperationAbortedException {
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct UntagResourceRequest {
-    #[serde(
-        rename = "resourceArn",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub resource_arn: Option<String>,
-    #[serde(rename = "tagKeys", default, skip_serializing_if = "Option::is_none")]
-    pub tag_keys: Option<Vec<String>>,
+crate::types::wire_enum! {
+    OrderBy {
+        LogStreamName = "LogStreamName",
+        LastEventTime = "LastEventTime",
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct UpdateAnomalyRequest {
-    #[serde(rename = "anomalyId", default, skip_serializing_if = "Option::is_none")]
-    pub anomaly_id: Option<String>,
-    #[serde(rename = "patternId", default, skip_serializing_if = "Option::is_none")]
-    pub pattern_id: Option<String>,
-    #[serde(
-        rename = "anomalyDetectorArn",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub anomaly_detector_arn: Option<String>,
-    #[serde(
-        rename = "suppressionType",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub suppression_type: Option<SuppressionType>,
-    #[serde(
-        rename = "suppressionPeriod",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub suppression_period: Option<SuppressionPeriod>,
-    #[serde(rename = "baseline", default, skip_serializing_if = "Option::is_none")]
-    pub baseline: Option<bool>,
+crate::types::wire_enum! {
+    OutputFormat {
+        Json = "json",
+        Plain = "plain",
+        W3c = "w3c",
+        Raw = "raw",
+        Parquet = "parquet",
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct UpdateDeliveryConfigurationRequest {
-    #[serde(rename = "id", default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-    #[serde(
-        rename = "recordFields",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub record_fields: Option<Vec<String>>,
-    #[serde(
-        rename = "fieldDelimiter",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub field_delimiter: Option<String>,
-    #[serde(
-        rename = "s3DeliveryConfiguration",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub s3_delivery_configuration: Option<S3DeliveryConfiguration>,
+crate::types::wire_struct! {
+    OutputLogEvent {
+        "timestamp" => timestamp: i64,
+        "message" => message: String,
+        "ingestionTime" => ingestion_time: i64,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct UpdateDeliveryConfigurationResponse {}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct UpdateLogAnomalyDetectorRequest {
-    #[serde(
-        rename = "anomalyDetectorArn",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub anomaly_detector_arn: Option<String>,
-    #[serde(
-        rename = "evaluationFrequency",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub evaluation_frequency: Option<EvaluationFrequency>,
-    #[serde(
-        rename = "filterPattern",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub filter_pattern: Option<String>,
-    #[serde(
-        rename = "anomalyVisibilityTime",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub anomaly_visibility_time: Option<i64>,
-    #[serde(rename = "enabled", default, skip_serializing_if = "Option::is_none")]
-    pub enabled: Option<bool>,
+crate::types::wire_struct! {
+    ParseCloudfront {
+        "source" => source: String,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct UpdateLookupTableRequest {
-    #[serde(
-        rename = "lookupTableArn",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub lookup_table_arn: Option<String>,
-    #[serde(
-        rename = "description",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub description: Option<String>,
-    #[serde(rename = "tableBody", default, skip_serializing_if = "Option::is_none")]
-    pub table_body: Option<String>,
-    #[serde(rename = "queryId", default, skip_serializing_if = "Option::is_none")]
-    pub query_id: Option<String>,
-    #[serde(rename = "kmsKeyId", default, skip_serializing_if = "Option::is_none")]
-    pub kms_key_id: Option<String>,
+crate::types::wire_struct! {
+    ParseJSON {
+        "source" => source: String,
+        "destination" => destination: String,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct UpdateLookupTableResponse {
-    #[serde(
-        rename = "lookupTableArn",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub lookup_table_arn: Option<String>,
-    #[serde(
-        rename = "lastUpdatedTime",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub last_updated_time: Option<i64>,
+crate::types::wire_struct! {
+    ParseKeyValue {
+        "source" => source: String,
+        "destination" => destination: String,
+        "fieldDelimiter" => field_delimiter: String,
+        "keyValueDelimiter" => key_value_delimiter: String,
+        "keyPrefix" => key_prefix: String,
+        "nonMatchValue" => non_match_value: String,
+        "overwriteIfExists" => overwrite_if_exists: bool,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct UpdateScheduledQueryRequest {
-    #[serde(
-        rename = "identifier",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub identifier: Option<String>,
-    #[serde(
-        rename = "description",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub description: Option<String>,
-    #[serde(
-        rename = "queryLanguage",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub query_language: Option<QueryLanguage>,
-    #[serde(
-        rename = "queryString",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub query_string: Option<String>,
-    #[serde(
-        rename = "logGroupIdentifiers",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub log_group_identifiers: Option<Vec<String>>,
-    #[serde(
-        rename = "scheduleExpression",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub schedule_expression: Option<String>,
-    #[serde(rename = "timezone", default, skip_serializing_if = "Option::is_none")]
-    pub timezone: Option<String>,
-    #[serde(
-        rename = "startTimeOffset",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub start_time_offset: Option<i64>,
-    #[serde(
-        rename = "endTimeOffset",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub end_time_offset: Option<i64>,
-    #[serde(
-        rename = "destinationConfiguration",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub destination_configuration: Option<DestinationConfiguration>,
-    #[serde(
-        rename = "scheduleStartTime",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub schedule_start_time: Option<i64>,
-    #[serde(
-        rename = "scheduleEndTime",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub schedule_end_time: Option<i64>,
-    #[serde(
-        rename = "executionRoleArn",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub execution_role_arn: Option<String>,
-    #[serde(rename = "state", default, skip_serializing_if = "Option::is_none")]
-    pub state: Option<ScheduledQueryState>,
+crate::types::wire_struct! {
+    ParsePostgres {
+        "source" => source: String,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct UpdateScheduledQueryResponse {
-    #[serde(
-        rename = "scheduledQueryArn",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub scheduled_query_arn: Option<String>,
-    #[serde(rename = "name", default, skip_serializing_if = "Option::is_none")]
-    pub name: Option<String>,
-    #[serde(
-        rename = "description",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub description: Option<String>,
-    #[serde(
-        rename = "queryLanguage",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub query_language: Option<QueryLanguage>,
-    #[serde(
-        rename = "queryString",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub query_string: Option<String>,
-    #[serde(
-        rename = "logGroupIdentifiers",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub log_group_identifiers: Option<Vec<String>>,
-    #[serde(
-        rename = "scheduleExpression",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub schedule_expression: Option<String>,
-    #[serde(rename = "timezone", default, skip_serializing_if = "Option::is_none")]
-    pub timezone: Option<String>,
-    #[serde(
-        rename = "startTimeOffset",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub start_time_offset: Option<i64>,
-    #[serde(
-        rename = "endTimeOffset",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub end_time_offset: Option<i64>,
-    #[serde(
-        rename = "destinationConfiguration",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub destination_configuration: Option<DestinationConfiguration>,
-    #[serde(rename = "state", default, skip_serializing_if = "Option::is_none")]
-    pub state: Option<ScheduledQueryState>,
-    #[serde(
-        rename = "scheduleType",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub schedule_type: Option<ScheduleType>,
-    #[serde(
-        rename = "lastTriggeredTime",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub last_triggered_time: Option<i64>,
-    #[serde(
-        rename = "lastExecutionStatus",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub last_execution_status: Option<ExecutionStatus>,
-    #[serde(
-        rename = "scheduleStartTime",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub schedule_start_time: Option<i64>,
-    #[serde(
-        rename = "scheduleEndTime",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub schedule_end_time: Option<i64>,
-    #[serde(
-        rename = "executionRoleArn",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub execution_role_arn: Option<String>,
-    #[serde(
-        rename = "creationTime",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub creation_time: Option<i64>,
-    #[serde(
-        rename = "lastUpdatedTime",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub last_updated_time: Option<i64>,
+crate::types::wire_struct! {
+    ParseRoute53 {
+        "source" => source: String,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct UpperCaseString {
-    #[serde(rename = "withKeys", default, skip_serializing_if = "Option::is_none")]
-    pub with_keys: Option<Vec<String>>,
+crate::types::wire_struct! {
+    ParseToOCSF {
+        "source" => source: String,
+        "eventSource" => event_source: EventSource,
+        "ocsfVersion" => ocsf_version: OCSFVersion,
+        "mappingVersion" => mapping_version: String,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ValidationException {}
+crate::types::wire_struct! {
+    ParseVPC {
+        "source" => source: String,
+    }
+}
+
+crate::types::wire_struct! {
+    ParseWAF {
+        "source" => source: String,
+    }
+}
+
+crate::types::wire_struct! {
+    PatternToken {
+        "dynamicTokenPosition" => dynamic_token_position: i32,
+        "isDynamic" => is_dynamic: bool,
+        "tokenString" => token_string: String,
+        "enumerations" => enumerations: std::collections::BTreeMap<String, i64>,
+        "inferredTokenName" => inferred_token_name: String,
+    }
+}
+
+crate::types::wire_struct! {
+    Policy {
+        "deliveryDestinationPolicy" => delivery_destination_policy: String,
+    }
+}
+
+crate::types::wire_enum! {
+    PolicyScope {
+        Account = "ACCOUNT",
+        Resource = "RESOURCE",
+    }
+}
+
+crate::types::wire_enum! {
+    PolicyType {
+        DataProtectionPolicy = "DATA_PROTECTION_POLICY",
+        SubscriptionFilterPolicy = "SUBSCRIPTION_FILTER_POLICY",
+        FieldIndexPolicy = "FIELD_INDEX_POLICY",
+        TransformerPolicy = "TRANSFORMER_POLICY",
+        MetricExtractionPolicy = "METRIC_EXTRACTION_POLICY",
+        RetentionPolicy = "RETENTION_POLICY",
+    }
+}
+
+crate::types::wire_struct! {
+    Processor {
+        "addKeys" => add_keys: AddKeys,
+        "copyValue" => copy_value: CopyValue,
+        "csv" => csv: CSV,
+        "dateTimeConverter" => date_time_converter: DateTimeConverter,
+        "deleteKeys" => delete_keys: DeleteKeys,
+        "grok" => grok: Grok,
+        "listToMap" => list_to_map: ListToMap,
+        "lowerCaseString" => lower_case_string: LowerCaseString,
+        "moveKeys" => move_keys: MoveKeys,
+        "parseCloudfront" => parse_cloudfront: ParseCloudfront,
+        "parseJSON" => parse_json: ParseJSON,
+        "parseKeyValue" => parse_key_value: ParseKeyValue,
+        "parseRoute53" => parse_route53: ParseRoute53,
+        "parseToOCSF" => parse_to_ocsf: ParseToOCSF,
+        "parsePostgres" => parse_postgres: ParsePostgres,
+        "parseVPC" => parse_vpc: ParseVPC,
+        "parseWAF" => parse_waf: ParseWAF,
+        "renameKeys" => rename_keys: RenameKeys,
+        "splitString" => split_string: SplitString,
+        "substituteString" => substitute_string: SubstituteString,
+        "trimString" => trim_string: TrimString,
+        "typeConverter" => type_converter: TypeConverter,
+        "upperCaseString" => upper_case_string: UpperCaseString,
+    }
+}
+
+crate::types::wire_struct! {
+    PutAccountPolicyRequest {
+        "policyName" => policy_name: String,
+        "policyDocument" => policy_document: String,
+        "policyType" => policy_type: PolicyType,
+        "scope" => scope: Scope,
+        "selectionCriteria" => selection_criteria: String,
+        "dryRun" => dry_run: bool,
+    }
+}
+
+crate::types::wire_struct! {
+    PutAccountPolicyResponse {
+        "accountPolicy" => account_policy: AccountPolicy,
+        "dryRunResult" => dry_run_result: DryRunResult,
+    }
+}
+
+crate::types::wire_struct! {
+    PutBearerTokenAuthenticationRequest {
+        "logGroupIdentifier" => log_group_identifier: String,
+        "bearerTokenAuthenticationEnabled" => bearer_token_authentication_enabled: bool,
+    }
+}
+
+crate::types::wire_struct! {
+    PutDataProtectionPolicyRequest {
+        "logGroupIdentifier" => log_group_identifier: String,
+        "policyDocument" => policy_document: String,
+    }
+}
+
+crate::types::wire_struct! {
+    PutDataProtectionPolicyResponse {
+        "logGroupIdentifier" => log_group_identifier: String,
+        "policyDocument" => policy_document: String,
+        "lastUpdatedTime" => last_updated_time: i64,
+    }
+}
+
+crate::types::wire_struct! {
+    PutDeliveryDestinationPolicyRequest {
+        "deliveryDestinationName" => delivery_destination_name: String,
+        "deliveryDestinationPolicy" => delivery_destination_policy: String,
+    }
+}
+
+crate::types::wire_struct! {
+    PutDeliveryDestinationPolicyResponse {
+        "policy" => policy: Policy,
+    }
+}
+
+crate::types::wire_struct! {
+    PutDeliveryDestinationRequest {
+        "name" => name: String,
+        "outputFormat" => output_format: OutputFormat,
+        "deliveryDestinationConfiguration" => delivery_destination_configuration: DeliveryDestinationConfiguration,
+        "deliveryDestinationType" => delivery_destination_type: DeliveryDestinationType,
+        "roleArn" => role_arn: String,
+        "tags" => tags: std::collections::BTreeMap<String, String>,
+    }
+}
+
+crate::types::wire_struct! {
+    PutDeliveryDestinationResponse {
+        "deliveryDestination" => delivery_destination: DeliveryDestination,
+    }
+}
+
+crate::types::wire_struct! {
+    PutDeliverySourceRequest {
+        "name" => name: String,
+        "resourceArn" => resource_arn: String,
+        "logType" => log_type: String,
+        "tags" => tags: std::collections::BTreeMap<String, String>,
+        "deliverySourceConfiguration" => delivery_source_configuration: std::collections::BTreeMap<String, String>,
+    }
+}
+
+crate::types::wire_struct! {
+    PutDeliverySourceResponse {
+        "deliverySource" => delivery_source: DeliverySource,
+    }
+}
+
+crate::types::wire_struct! {
+    PutDestinationPolicyRequest {
+        "destinationName" => destination_name: String,
+        "accessPolicy" => access_policy: String,
+        "forceUpdate" => force_update: bool,
+    }
+}
+
+crate::types::wire_struct! {
+    PutDestinationRequest {
+        "destinationName" => destination_name: String,
+        "targetArn" => target_arn: String,
+        "roleArn" => role_arn: String,
+        "tags" => tags: std::collections::BTreeMap<String, String>,
+    }
+}
+
+crate::types::wire_struct! {
+    PutDestinationResponse {
+        "destination" => destination: Destination,
+    }
+}
+
+crate::types::wire_struct! {
+    PutIndexPolicyRequest {
+        "logGroupIdentifier" => log_group_identifier: String,
+        "policyDocument" => policy_document: String,
+    }
+}
+
+crate::types::wire_struct! {
+    PutIndexPolicyResponse {
+        "indexPolicy" => index_policy: IndexPolicy,
+    }
+}
+
+crate::types::wire_struct! {
+    PutIntegrationRequest {
+        "integrationName" => integration_name: String,
+        "resourceConfig" => resource_config: ResourceConfig,
+        "integrationType" => integration_type: IntegrationType,
+    }
+}
+
+crate::types::wire_struct! {
+    PutIntegrationResponse {
+        "integrationName" => integration_name: String,
+        "integrationStatus" => integration_status: IntegrationStatus,
+    }
+}
+
+crate::types::wire_struct! {
+    PutLogEventsRequest {
+        "logGroupName" => log_group_name: String,
+        "logStreamName" => log_stream_name: String,
+        "logEvents" => log_events: Vec<InputLogEvent>,
+        "sequenceToken" => sequence_token: String,
+        "entity" => entity: Entity,
+    }
+}
+
+crate::types::wire_struct! {
+    PutLogEventsResponse {
+        "nextSequenceToken" => next_sequence_token: String,
+        "rejectedLogEventsInfo" => rejected_log_events_info: RejectedLogEventsInfo,
+        "rejectedEntityInfo" => rejected_entity_info: RejectedEntityInfo,
+    }
+}
+
+crate::types::wire_struct! {
+    PutLogGroupDeletionProtectionRequest {
+        "logGroupIdentifier" => log_group_identifier: String,
+        "deletionProtectionEnabled" => deletion_protection_enabled: bool,
+    }
+}
+
+crate::types::wire_struct! {
+    PutMetricFilterRequest {
+        "logGroupName" => log_group_name: String,
+        "filterName" => filter_name: String,
+        "filterPattern" => filter_pattern: String,
+        "metricTransformations" => metric_transformations: Vec<MetricTransformation>,
+        "applyOnTransformedLogs" => apply_on_transformed_logs: bool,
+        "fieldSelectionCriteria" => field_selection_criteria: String,
+        "emitSystemFieldDimensions" => emit_system_field_dimensions: Vec<String>,
+    }
+}
+
+crate::types::wire_struct! {
+    PutQueryDefinitionRequest {
+        "queryLanguage" => query_language: QueryLanguage,
+        "name" => name: String,
+        "queryDefinitionId" => query_definition_id: String,
+        "logGroupNames" => log_group_names: Vec<String>,
+        "queryString" => query_string: String,
+        "clientToken" => client_token: String,
+        "parameters" => parameters: Vec<QueryParameter>,
+    }
+}
+
+crate::types::wire_struct! {
+    PutQueryDefinitionResponse {
+        "queryDefinitionId" => query_definition_id: String,
+    }
+}
+
+crate::types::wire_struct! {
+    PutResourcePolicyRequest {
+        "policyName" => policy_name: String,
+        "policyDocument" => policy_document: String,
+        "resourceArn" => resource_arn: String,
+        "expectedRevisionId" => expected_revision_id: String,
+    }
+}
+
+crate::types::wire_struct! {
+    PutResourcePolicyResponse {
+        "resourcePolicy" => resource_policy: ResourcePolicy,
+        "revisionId" => revision_id: String,
+    }
+}
+
+crate::types::wire_struct! {
+    PutRetentionPolicyRequest {
+        "logGroupName" => log_group_name: String,
+        "retentionInDays" => retention_in_days: i32,
+    }
+}
+
+crate::types::wire_struct! {
+    PutStorageTierPolicyRequest {
+        "storageTier" => storage_tier: StorageTier,
+    }
+}
+
+crate::types::wire_struct! {
+    PutStorageTierPolicyResponse {
+        "storageTier" => storage_tier: StorageTier,
+        "lastUpdatedTime" => last_updated_time: i64,
+    }
+}
+
+crate::types::wire_struct! {
+    PutSubscriptionFilterRequest {
+        "logGroupName" => log_group_name: String,
+        "filterName" => filter_name: String,
+        "filterPattern" => filter_pattern: String,
+        "destinationArn" => destination_arn: String,
+        "roleArn" => role_arn: String,
+        "distribution" => distribution: Distribution,
+        "applyOnTransformedLogs" => apply_on_transformed_logs: bool,
+        "fieldSelectionCriteria" => field_selection_criteria: String,
+        "emitSystemFields" => emit_system_fields: Vec<String>,
+    }
+}
+
+crate::types::wire_struct! {
+    PutSyslogConfigurationRequest {
+        "logGroupIdentifier" => log_group_identifier: String,
+        "vpcEndpointId" => vpc_endpoint_id: String,
+    }
+}
+
+crate::types::wire_struct! {
+    PutTransformerRequest {
+        "logGroupIdentifier" => log_group_identifier: String,
+        "transformerConfig" => transformer_config: Vec<Processor>,
+    }
+}
+
+crate::types::wire_struct! {
+    QueryCompileError {
+        "location" => location: QueryCompileErrorLocation,
+        "message" => message: String,
+    }
+}
+
+crate::types::wire_struct! {
+    QueryCompileErrorLocation {
+        "startCharOffset" => start_char_offset: i32,
+        "endCharOffset" => end_char_offset: i32,
+    }
+}
+
+crate::types::wire_struct! {
+    QueryDefinition {
+        "queryLanguage" => query_language: QueryLanguage,
+        "queryDefinitionId" => query_definition_id: String,
+        "name" => name: String,
+        "queryString" => query_string: String,
+        "lastModified" => last_modified: i64,
+        "logGroupNames" => log_group_names: Vec<String>,
+        "parameters" => parameters: Vec<QueryParameter>,
+    }
+}
+
+crate::types::wire_struct! {
+    QueryInfo {
+        "queryLanguage" => query_language: QueryLanguage,
+        "queryId" => query_id: String,
+        "queryString" => query_string: String,
+        "status" => status: QueryStatus,
+        "createTime" => create_time: i64,
+        "logGroupName" => log_group_name: String,
+        "queryDuration" => query_duration: i64,
+        "bytesScanned" => bytes_scanned: f64,
+        "userIdentity" => user_identity: String,
+    }
+}
+
+crate::types::wire_enum! {
+    QueryLanguage {
+        Cwli = "CWLI",
+        Sql = "SQL",
+        Ppl = "PPL",
+    }
+}
+
+crate::types::wire_struct! {
+    QueryParameter {
+        "name" => name: String,
+        "defaultValue" => default_value: String,
+        "description" => description: String,
+    }
+}
+
+crate::types::wire_struct! {
+    QueryStatistics {
+        "recordsMatched" => records_matched: f64,
+        "recordsScanned" => records_scanned: f64,
+        "estimatedRecordsSkipped" => estimated_records_skipped: f64,
+        "bytesScanned" => bytes_scanned: f64,
+        "estimatedBytesSkipped" => estimated_bytes_skipped: f64,
+        "logGroupsScanned" => log_groups_scanned: f64,
+        "resultCount" => result_count: f64,
+    }
+}
+
+crate::types::wire_enum! {
+    QueryStatus {
+        Scheduled = "Scheduled",
+        Running = "Running",
+        Complete = "Complete",
+        Failed = "Failed",
+        Cancelled = "Cancelled",
+        Timeout = "Timeout",
+        Unknown = "Unknown",
+    }
+}
+
+crate::types::wire_struct! {
+    RecordField {
+        "name" => name: String,
+        "mandatory" => mandatory: bool,
+    }
+}
+
+crate::types::wire_struct! {
+    RejectedEntityInfo {
+        "errorType" => error_type: EntityRejectionErrorType,
+    }
+}
+
+crate::types::wire_struct! {
+    RejectedLogEventsInfo {
+        "tooNewLogEventStartIndex" => too_new_log_event_start_index: i32,
+        "tooOldLogEventEndIndex" => too_old_log_event_end_index: i32,
+        "expiredLogEventEndIndex" => expired_log_event_end_index: i32,
+    }
+}
+
+crate::types::wire_struct! {
+    RenameKeyEntry {
+        "key" => key: String,
+        "renameTo" => rename_to: String,
+        "overwriteIfExists" => overwrite_if_exists: bool,
+    }
+}
+
+crate::types::wire_struct! {
+    RenameKeys {
+        "entries" => entries: Vec<RenameKeyEntry>,
+    }
+}
+
+crate::types::wire_struct! {
+    ResourceAlreadyExistsException {
+    }
+}
+
+crate::types::wire_struct! {
+    ResourceConfig {
+        "openSearchResourceConfig" => open_search_resource_config: OpenSearchResourceConfig,
+    }
+}
+
+crate::types::wire_struct! {
+    ResourceNotFoundException {
+    }
+}
+
+crate::types::wire_struct! {
+    ResourcePolicy {
+        "policyName" => policy_name: String,
+        "policyDocument" => policy_document: String,
+        "lastUpdatedTime" => last_updated_time: i64,
+        "policyScope" => policy_scope: PolicyScope,
+        "resourceArn" => resource_arn: String,
+        "revisionId" => revision_id: String,
+    }
+}
+
+crate::types::wire_struct! {
+    ResultField {
+        "field" => field: String,
+        "value" => value: String,
+    }
+}
+
+crate::types::wire_struct! {
+    S3Configuration {
+        "destinationIdentifier" => destination_identifier: String,
+        "roleArn" => role_arn: String,
+        "ownerAccountId" => owner_account_id: String,
+        "kmsKeyId" => kms_key_id: String,
+    }
+}
+
+crate::types::wire_struct! {
+    S3DeliveryConfiguration {
+        "suffixPath" => suffix_path: String,
+        "enableHiveCompatiblePath" => enable_hive_compatible_path: bool,
+    }
+}
+
+crate::types::wire_struct! {
+    S3TableIntegrationSource {
+        "identifier" => identifier: String,
+        "dataSource" => data_source: DataSource,
+        "status" => status: S3TableIntegrationSourceStatus,
+        "statusReason" => status_reason: String,
+        "createdTimeStamp" => created_time_stamp: i64,
+        "parentSourceIdentifier" => parent_source_identifier: String,
+    }
+}
+
+crate::types::wire_enum! {
+    S3TableIntegrationSourceStatus {
+        Active = "ACTIVE",
+        Unhealthy = "UNHEALTHY",
+        Failed = "FAILED",
+        DataSourceDeleteInProgress = "DATA_SOURCE_DELETE_IN_PROGRESS",
+    }
+}
+
+crate::types::wire_struct! {
+    S3TablesIntegration {
+        "datasourceName" => datasource_name: String,
+        "datasourceType" => datasource_type: String,
+    }
+}
+
+crate::types::wire_enum! {
+    ScheduleType {
+        CustomerManaged = "CUSTOMER_MANAGED",
+        AwsManaged = "AWS_MANAGED",
+    }
+}
+
+crate::types::wire_struct! {
+    ScheduledQueryDestination {
+        "destinationType" => destination_type: ScheduledQueryDestinationType,
+        "destinationIdentifier" => destination_identifier: String,
+        "status" => status: ActionStatus,
+        "processedIdentifier" => processed_identifier: String,
+        "errorMessage" => error_message: String,
+    }
+}
+
+crate::types::wire_enum! {
+    ScheduledQueryDestinationType {
+        S3 = "S3",
+        LookupTable = "LOOKUP_TABLE",
+    }
+}
+
+crate::types::wire_enum! {
+    ScheduledQueryState {
+        Enabled = "ENABLED",
+        Disabled = "DISABLED",
+    }
+}
+
+crate::types::wire_struct! {
+    ScheduledQuerySummary {
+        "scheduledQueryArn" => scheduled_query_arn: String,
+        "name" => name: String,
+        "state" => state: ScheduledQueryState,
+        "scheduleType" => schedule_type: ScheduleType,
+        "lastTriggeredTime" => last_triggered_time: i64,
+        "lastExecutionStatus" => last_execution_status: ExecutionStatus,
+        "scheduleExpression" => schedule_expression: String,
+        "timezone" => timezone: String,
+        "destinationConfiguration" => destination_configuration: DestinationConfiguration,
+        "creationTime" => creation_time: i64,
+        "lastUpdatedTime" => last_updated_time: i64,
+    }
+}
+
+crate::types::wire_enum! {
+    Scope {
+        All = "ALL",
+    }
+}
+
+crate::types::wire_struct! {
+    SearchedLogStream {
+        "logStreamName" => log_stream_name: String,
+        "searchedCompletely" => searched_completely: bool,
+    }
+}
+
+crate::types::wire_struct! {
+    ServiceQuotaExceededException {
+    }
+}
+
+crate::types::wire_struct! {
+    ServiceUnavailableException {
+    }
+}
+
+crate::types::wire_struct! {
+    SessionStreamingException {
+        "message" => message: String,
+    }
+}
+
+crate::types::wire_struct! {
+    SessionTimeoutException {
+        "message" => message: String,
+    }
+}
+
+crate::types::wire_struct! {
+    SplitString {
+        "entries" => entries: Vec<SplitStringEntry>,
+    }
+}
+
+crate::types::wire_struct! {
+    SplitStringEntry {
+        "source" => source: String,
+        "delimiter" => delimiter: String,
+    }
+}
+
+crate::types::wire_enum! {
+    StandardUnit {
+        Seconds = "Seconds",
+        Microseconds = "Microseconds",
+        Milliseconds = "Milliseconds",
+        Bytes = "Bytes",
+        Kilobytes = "Kilobytes",
+        Megabytes = "Megabytes",
+        Gigabytes = "Gigabytes",
+        Terabytes = "Terabytes",
+        Bits = "Bits",
+        Kilobits = "Kilobits",
+        Megabits = "Megabits",
+        Gigabits = "Gigabits",
+        Terabits = "Terabits",
+        Percent = "Percent",
+        Count = "Count",
+        BytesSecond = "Bytes/Second",
+        KilobytesSecond = "Kilobytes/Second",
+        MegabytesSecond = "Megabytes/Second",
+        GigabytesSecond = "Gigabytes/Second",
+        TerabytesSecond = "Terabytes/Second",
+        BitsSecond = "Bits/Second",
+        KilobitsSecond = "Kilobits/Second",
+        MegabitsSecond = "Megabits/Second",
+        GigabitsSecond = "Gigabits/Second",
+        TerabitsSecond = "Terabits/Second",
+        CountSecond = "Count/Second",
+        NoneValue = "None",
+    }
+}
+
+crate::types::wire_struct! {
+    StartLiveTailRequest {
+        "logGroupIdentifiers" => log_group_identifiers: Vec<String>,
+        "logStreamNames" => log_stream_names: Vec<String>,
+        "logStreamNamePrefixes" => log_stream_name_prefixes: Vec<String>,
+        "logEventFilterPattern" => log_event_filter_pattern: String,
+    }
+}
+
+crate::types::wire_struct! {
+    StartLiveTailResponse {
+        "responseStream" => response_stream: StartLiveTailResponseStream,
+    }
+}
+
+crate::types::wire_struct! {
+    StartLiveTailResponseStream {
+        "sessionStart" => session_start: LiveTailSessionStart,
+        "sessionUpdate" => session_update: LiveTailSessionUpdate,
+        "SessionTimeoutException" => session_timeout_exception: SessionTimeoutException,
+        "SessionStreamingException" => session_streaming_exception: SessionStreamingException,
+    }
+}
+
+crate::types::wire_struct! {
+    StartQueryRequest {
+        "queryLanguage" => query_language: QueryLanguage,
+        "logGroupName" => log_group_name: String,
+        "logGroupNames" => log_group_names: Vec<String>,
+        "logGroupIdentifiers" => log_group_identifiers: Vec<String>,
+        "startTime" => start_time: i64,
+        "endTime" => end_time: i64,
+        "queryString" => query_string: String,
+        "limit" => limit: i32,
+    }
+}
+
+crate::types::wire_struct! {
+    StartQueryResponse {
+        "queryId" => query_id: String,
+    }
+}
+
+crate::types::wire_enum! {
+    State {
+        Active = "Active",
+        Suppressed = "Suppressed",
+        Baseline = "Baseline",
+    }
+}
+
+crate::types::wire_struct! {
+    StopQueryRequest {
+        "queryId" => query_id: String,
+    }
+}
+
+crate::types::wire_struct! {
+    StopQueryResponse {
+        "success" => success: bool,
+    }
+}
+
+crate::types::wire_enum! {
+    StorageTier {
+        Standard = "STANDARD",
+        IntelligentTiering = "INTELLIGENT_TIERING",
+    }
+}
+
+crate::types::wire_struct! {
+    SubscriptionFilter {
+        "filterName" => filter_name: String,
+        "logGroupName" => log_group_name: String,
+        "filterPattern" => filter_pattern: String,
+        "destinationArn" => destination_arn: String,
+        "roleArn" => role_arn: String,
+        "distribution" => distribution: Distribution,
+        "applyOnTransformedLogs" => apply_on_transformed_logs: bool,
+        "creationTime" => creation_time: i64,
+        "fieldSelectionCriteria" => field_selection_criteria: String,
+        "emitSystemFields" => emit_system_fields: Vec<String>,
+    }
+}
+
+crate::types::wire_struct! {
+    SubstituteString {
+        "entries" => entries: Vec<SubstituteStringEntry>,
+    }
+}
+
+crate::types::wire_struct! {
+    SubstituteStringEntry {
+        "source" => source: String,
+        "from" => from: String,
+        "to" => to: String,
+    }
+}
+
+crate::types::wire_struct! {
+    SuppressionPeriod {
+        "value" => value: i32,
+        "suppressionUnit" => suppression_unit: SuppressionUnit,
+    }
+}
+
+crate::types::wire_enum! {
+    SuppressionState {
+        Suppressed = "SUPPRESSED",
+        Unsuppressed = "UNSUPPRESSED",
+    }
+}
+
+crate::types::wire_enum! {
+    SuppressionType {
+        Limited = "LIMITED",
+        Infinite = "INFINITE",
+    }
+}
+
+crate::types::wire_enum! {
+    SuppressionUnit {
+        Seconds = "SECONDS",
+        Minutes = "MINUTES",
+        Hours = "HOURS",
+    }
+}
+
+crate::types::wire_struct! {
+    SyslogConfiguration {
+        "logGroupArn" => log_group_arn: String,
+        "sourceType" => source_type: SyslogSourceType,
+        "vpcEndpointId" => vpc_endpoint_id: String,
+        "createdAt" => created_at: i64,
+    }
+}
+
+crate::types::wire_enum! {
+    SyslogSourceType {
+        Vpce = "VPCE",
+    }
+}
+
+crate::types::wire_struct! {
+    TagFilter {
+        "key" => key: String,
+        "values" => values: Vec<String>,
+    }
+}
+
+crate::types::wire_struct! {
+    TagLogGroupRequest {
+        "logGroupName" => log_group_name: String,
+        "tags" => tags: std::collections::BTreeMap<String, String>,
+    }
+}
+
+crate::types::wire_struct! {
+    TagResourceRequest {
+        "resourceArn" => resource_arn: String,
+        "tags" => tags: std::collections::BTreeMap<String, String>,
+    }
+}
+
+crate::types::wire_struct! {
+    TestMetricFilterRequest {
+        "filterPattern" => filter_pattern: String,
+        "logEventMessages" => log_event_messages: Vec<String>,
+    }
+}
+
+crate::types::wire_struct! {
+    TestMetricFilterResponse {
+        "matches" => matches: Vec<MetricFilterMatchRecord>,
+    }
+}
+
+crate::types::wire_struct! {
+    TestTransformerRequest {
+        "transformerConfig" => transformer_config: Vec<Processor>,
+        "logEventMessages" => log_event_messages: Vec<String>,
+    }
+}
+
+crate::types::wire_struct! {
+    TestTransformerResponse {
+        "transformedLogs" => transformed_logs: Vec<TransformedLogRecord>,
+    }
+}
+
+crate::types::wire_struct! {
+    ThrottlingException {
+    }
+}
+
+crate::types::wire_struct! {
+    TooManyTagsException {
+        "message" => message: String,
+        "resourceName" => resource_name: String,
+    }
+}
+
+crate::types::wire_struct! {
+    TransformedLogRecord {
+        "eventNumber" => event_number: i64,
+        "eventMessage" => event_message: String,
+        "transformedEventMessage" => transformed_event_message: String,
+    }
+}
+
+crate::types::wire_struct! {
+    TriggerHistoryRecord {
+        "queryId" => query_id: String,
+        "executionStatus" => execution_status: ExecutionStatus,
+        "triggeredTimestamp" => triggered_timestamp: i64,
+        "errorMessage" => error_message: String,
+        "destinations" => destinations: Vec<ScheduledQueryDestination>,
+    }
+}
+
+crate::types::wire_struct! {
+    TrimString {
+        "withKeys" => with_keys: Vec<String>,
+    }
+}
+
+crate::types::wire_enum! {
+    Type {
+        Boolean = "boolean",
+        Integer = "integer",
+        Double = "double",
+        StringValue = "string",
+    }
+}
+
+crate::types::wire_struct! {
+    TypeConverter {
+        "entries" => entries: Vec<TypeConverterEntry>,
+    }
+}
+
+crate::types::wire_struct! {
+    TypeConverterEntry {
+        "key" => key: String,
+        "type" => r#type: Type,
+    }
+}
+
+crate::types::wire_struct! {
+    UnrecognizedClientException {
+    }
+}
+
+crate::types::wire_struct! {
+    UntagLogGroupRequest {
+        "logGroupName" => log_group_name: String,
+        "tags" => tags: Vec<String>,
+    }
+}
+
+crate::types::wire_struct! {
+    UntagResourceRequest {
+        "resourceArn" => resource_arn: String,
+        "tagKeys" => tag_keys: Vec<String>,
+    }
+}
+
+crate::types::wire_struct! {
+    UpdateAnomalyRequest {
+        "anomalyId" => anomaly_id: String,
+        "patternId" => pattern_id: String,
+        "anomalyDetectorArn" => anomaly_detector_arn: String,
+        "suppressionType" => suppression_type: SuppressionType,
+        "suppressionPeriod" => suppression_period: SuppressionPeriod,
+        "baseline" => baseline: bool,
+    }
+}
+
+crate::types::wire_struct! {
+    UpdateDeliveryConfigurationRequest {
+        "id" => id: String,
+        "recordFields" => record_fields: Vec<String>,
+        "fieldDelimiter" => field_delimiter: String,
+        "s3DeliveryConfiguration" => s3_delivery_configuration: S3DeliveryConfiguration,
+    }
+}
+
+crate::types::wire_struct! {
+    UpdateDeliveryConfigurationResponse {
+    }
+}
+
+crate::types::wire_struct! {
+    UpdateLogAnomalyDetectorRequest {
+        "anomalyDetectorArn" => anomaly_detector_arn: String,
+        "evaluationFrequency" => evaluation_frequency: EvaluationFrequency,
+        "filterPattern" => filter_pattern: String,
+        "anomalyVisibilityTime" => anomaly_visibility_time: i64,
+        "enabled" => enabled: bool,
+    }
+}
+
+crate::types::wire_struct! {
+    UpdateLookupTableRequest {
+        "lookupTableArn" => lookup_table_arn: String,
+        "description" => description: String,
+        "tableBody" => table_body: String,
+        "queryId" => query_id: String,
+        "kmsKeyId" => kms_key_id: String,
+    }
+}
+
+crate::types::wire_struct! {
+    UpdateLookupTableResponse {
+        "lookupTableArn" => lookup_table_arn: String,
+        "lastUpdatedTime" => last_updated_time: i64,
+    }
+}
+
+crate::types::wire_struct! {
+    UpdateScheduledQueryRequest {
+        "identifier" => identifier: String,
+        "description" => description: String,
+        "queryLanguage" => query_language: QueryLanguage,
+        "queryString" => query_string: String,
+        "logGroupIdentifiers" => log_group_identifiers: Vec<String>,
+        "scheduleExpression" => schedule_expression: String,
+        "timezone" => timezone: String,
+        "startTimeOffset" => start_time_offset: i64,
+        "endTimeOffset" => end_time_offset: i64,
+        "destinationConfiguration" => destination_configuration: DestinationConfiguration,
+        "scheduleStartTime" => schedule_start_time: i64,
+        "scheduleEndTime" => schedule_end_time: i64,
+        "executionRoleArn" => execution_role_arn: String,
+        "state" => state: ScheduledQueryState,
+    }
+}
+
+crate::types::wire_struct! {
+    UpdateScheduledQueryResponse {
+        "scheduledQueryArn" => scheduled_query_arn: String,
+        "name" => name: String,
+        "description" => description: String,
+        "queryLanguage" => query_language: QueryLanguage,
+        "queryString" => query_string: String,
+        "logGroupIdentifiers" => log_group_identifiers: Vec<String>,
+        "scheduleExpression" => schedule_expression: String,
+        "timezone" => timezone: String,
+        "startTimeOffset" => start_time_offset: i64,
+        "endTimeOffset" => end_time_offset: i64,
+        "destinationConfiguration" => destination_configuration: DestinationConfiguration,
+        "state" => state: ScheduledQueryState,
+        "scheduleType" => schedule_type: ScheduleType,
+        "lastTriggeredTime" => last_triggered_time: i64,
+        "lastExecutionStatus" => last_execution_status: ExecutionStatus,
+        "scheduleStartTime" => schedule_start_time: i64,
+        "scheduleEndTime" => schedule_end_time: i64,
+        "executionRoleArn" => execution_role_arn: String,
+        "creationTime" => creation_time: i64,
+        "lastUpdatedTime" => last_updated_time: i64,
+    }
+}
+
+crate::types::wire_struct! {
+    UpperCaseString {
+        "withKeys" => with_keys: Vec<String>,
+    }
+}
+
+crate::types::wire_struct! {
+    ValidationException {
+    }
+}

@@ -2430,956 +2430,589 @@ pub static SERVICE: s::Service = s::Service {
     patterns: &PATTERNS,
 };
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct AddPermissionRequest {
-    #[serde(rename = "QueueUrl", default, skip_serializing_if = "Option::is_none")]
-    pub queue_url: Option<String>,
-    #[serde(rename = "Label", default, skip_serializing_if = "Option::is_none")]
-    pub label: Option<String>,
-    #[serde(
-        rename = "AWSAccountIds",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub aws_account_ids: Option<Vec<String>>,
-    #[serde(rename = "Actions", default, skip_serializing_if = "Option::is_none")]
-    pub actions: Option<Vec<String>>,
+crate::types::wire_struct! {
+    AddPermissionRequest {
+        "QueueUrl" => queue_url: String,
+        "Label" => label: String,
+        "AWSAccountIds" => aws_account_ids: Vec<String>,
+        "Actions" => actions: Vec<String>,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct BatchEntryIdsNotDistinct {
-    #[serde(rename = "message", default, skip_serializing_if = "Option::is_none")]
-    pub message: Option<String>,
+crate::types::wire_struct! {
+    BatchEntryIdsNotDistinct {
+        "message" => message: String,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct BatchRequestTooLong {
-    #[serde(rename = "message", default, skip_serializing_if = "Option::is_none")]
-    pub message: Option<String>,
+crate::types::wire_struct! {
+    BatchRequestTooLong {
+        "message" => message: String,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct BatchResultErrorEntry {
-    #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-    #[serde(
-        rename = "SenderFault",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub sender_fault: Option<bool>,
-    #[serde(rename = "Code", default, skip_serializing_if = "Option::is_none")]
-    pub code: Option<String>,
-    #[serde(rename = "Message", default, skip_serializing_if = "Option::is_none")]
-    pub message: Option<String>,
+crate::types::wire_struct! {
+    BatchResultErrorEntry {
+        "Id" => id: String,
+        "SenderFault" => sender_fault: bool,
+        "Code" => code: String,
+        "Message" => message: String,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct CancelMessageMoveTaskRequest {
-    #[serde(
-        rename = "TaskHandle",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub task_handle: Option<String>,
+crate::types::wire_struct! {
+    CancelMessageMoveTaskRequest {
+        "TaskHandle" => task_handle: String,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct CancelMessageMoveTaskResult {
-    #[serde(
-        rename = "ApproximateNumberOfMessagesMoved",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub approximate_number_of_messages_moved: Option<i64>,
+crate::types::wire_struct! {
+    CancelMessageMoveTaskResult {
+        "ApproximateNumberOfMessagesMoved" => approximate_number_of_messages_moved: i64,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ChangeMessageVisibilityBatchRequest {
-    #[serde(rename = "QueueUrl", default, skip_serializing_if = "Option::is_none")]
-    pub queue_url: Option<String>,
-    #[serde(rename = "Entries", default, skip_serializing_if = "Option::is_none")]
-    pub entries: Option<Vec<ChangeMessageVisibilityBatchRequestEntry>>,
+crate::types::wire_struct! {
+    ChangeMessageVisibilityBatchRequest {
+        "QueueUrl" => queue_url: String,
+        "Entries" => entries: Vec<ChangeMessageVisibilityBatchRequestEntry>,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ChangeMessageVisibilityBatchRequestEntry {
-    #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-    #[serde(
-        rename = "ReceiptHandle",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub receipt_handle: Option<String>,
-    #[serde(
-        rename = "VisibilityTimeout",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub visibility_timeout: Option<i32>,
+crate::types::wire_struct! {
+    ChangeMessageVisibilityBatchRequestEntry {
+        "Id" => id: String,
+        "ReceiptHandle" => receipt_handle: String,
+        "VisibilityTimeout" => visibility_timeout: i32,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ChangeMessageVisibilityBatchResult {
-    #[serde(
-        rename = "Successful",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub successful: Option<Vec<ChangeMessageVisibilityBatchResultEntry>>,
-    #[serde(rename = "Failed", default, skip_serializing_if = "Option::is_none")]
-    pub failed: Option<Vec<BatchResultErrorEntry>>,
+crate::types::wire_struct! {
+    ChangeMessageVisibilityBatchResult {
+        "Successful" => successful: Vec<ChangeMessageVisibilityBatchResultEntry>,
+        "Failed" => failed: Vec<BatchResultErrorEntry>,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ChangeMessageVisibilityBatchResultEntry {
-    #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
+crate::types::wire_struct! {
+    ChangeMessageVisibilityBatchResultEntry {
+        "Id" => id: String,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ChangeMessageVisibilityRequest {
-    #[serde(rename = "QueueUrl", default, skip_serializing_if = "Option::is_none")]
-    pub queue_url: Option<String>,
-    #[serde(
-        rename = "ReceiptHandle",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub receipt_handle: Option<String>,
-    #[serde(
-        rename = "VisibilityTimeout",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub visibility_timeout: Option<i32>,
+crate::types::wire_struct! {
+    ChangeMessageVisibilityRequest {
+        "QueueUrl" => queue_url: String,
+        "ReceiptHandle" => receipt_handle: String,
+        "VisibilityTimeout" => visibility_timeout: i32,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct CreateQueueRequest {
-    #[serde(rename = "QueueName", default, skip_serializing_if = "Option::is_none")]
-    pub queue_name: Option<String>,
-    #[serde(
-        rename = "Attributes",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub attributes: Option<std::collections::BTreeMap<String, String>>,
-    #[serde(rename = "tags", default, skip_serializing_if = "Option::is_none")]
-    pub tags: Option<std::collections::BTreeMap<String, String>>,
+crate::types::wire_struct! {
+    CreateQueueRequest {
+        "QueueName" => queue_name: String,
+        "Attributes" => attributes: std::collections::BTreeMap<String, String>,
+        "tags" => tags: std::collections::BTreeMap<String, String>,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct CreateQueueResult {
-    #[serde(rename = "QueueUrl", default, skip_serializing_if = "Option::is_none")]
-    pub queue_url: Option<String>,
+crate::types::wire_struct! {
+    CreateQueueResult {
+        "QueueUrl" => queue_url: String,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct DeleteMessageBatchRequest {
-    #[serde(rename = "QueueUrl", default, skip_serializing_if = "Option::is_none")]
-    pub queue_url: Option<String>,
-    #[serde(rename = "Entries", default, skip_serializing_if = "Option::is_none")]
-    pub entries: Option<Vec<DeleteMessageBatchRequestEntry>>,
+crate::types::wire_struct! {
+    DeleteMessageBatchRequest {
+        "QueueUrl" => queue_url: String,
+        "Entries" => entries: Vec<DeleteMessageBatchRequestEntry>,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct DeleteMessageBatchRequestEntry {
-    #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-    #[serde(
-        rename = "ReceiptHandle",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub receipt_handle: Option<String>,
+crate::types::wire_struct! {
+    DeleteMessageBatchRequestEntry {
+        "Id" => id: String,
+        "ReceiptHandle" => receipt_handle: String,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct DeleteMessageBatchResult {
-    #[serde(
-        rename = "Successful",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub successful: Option<Vec<DeleteMessageBatchResultEntry>>,
-    #[serde(rename = "Failed", default, skip_serializing_if = "Option::is_none")]
-    pub failed: Option<Vec<BatchResultErrorEntry>>,
+crate::types::wire_struct! {
+    DeleteMessageBatchResult {
+        "Successful" => successful: Vec<DeleteMessageBatchResultEntry>,
+        "Failed" => failed: Vec<BatchResultErrorEntry>,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct DeleteMessageBatchResultEntry {
-    #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
+crate::types::wire_struct! {
+    DeleteMessageBatchResultEntry {
+        "Id" => id: String,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct DeleteMessageRequest {
-    #[serde(rename = "QueueUrl", default, skip_serializing_if = "Option::is_none")]
-    pub queue_url: Option<String>,
-    #[serde(
-        rename = "ReceiptHandle",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub receipt_handle: Option<String>,
+crate::types::wire_struct! {
+    DeleteMessageRequest {
+        "QueueUrl" => queue_url: String,
+        "ReceiptHandle" => receipt_handle: String,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct DeleteQueueRequest {
-    #[serde(rename = "QueueUrl", default, skip_serializing_if = "Option::is_none")]
-    pub queue_url: Option<String>,
+crate::types::wire_struct! {
+    DeleteQueueRequest {
+        "QueueUrl" => queue_url: String,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct EmptyBatchRequest {
-    #[serde(rename = "message", default, skip_serializing_if = "Option::is_none")]
-    pub message: Option<String>,
+crate::types::wire_struct! {
+    EmptyBatchRequest {
+        "message" => message: String,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct GetQueueAttributesRequest {
-    #[serde(rename = "QueueUrl", default, skip_serializing_if = "Option::is_none")]
-    pub queue_url: Option<String>,
-    #[serde(
-        rename = "AttributeNames",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub attribute_names: Option<Vec<QueueAttributeName>>,
+crate::types::wire_struct! {
+    GetQueueAttributesRequest {
+        "QueueUrl" => queue_url: String,
+        "AttributeNames" => attribute_names: Vec<QueueAttributeName>,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct GetQueueAttributesResult {
-    #[serde(
-        rename = "Attributes",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub attributes: Option<std::collections::BTreeMap<String, String>>,
+crate::types::wire_struct! {
+    GetQueueAttributesResult {
+        "Attributes" => attributes: std::collections::BTreeMap<String, String>,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct GetQueueUrlRequest {
-    #[serde(rename = "QueueName", default, skip_serializing_if = "Option::is_none")]
-    pub queue_name: Option<String>,
-    #[serde(
-        rename = "QueueOwnerAWSAccountId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub queue_owner_aws_account_id: Option<String>,
+crate::types::wire_struct! {
+    GetQueueUrlRequest {
+        "QueueName" => queue_name: String,
+        "QueueOwnerAWSAccountId" => queue_owner_aws_account_id: String,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct GetQueueUrlResult {
-    #[serde(rename = "QueueUrl", default, skip_serializing_if = "Option::is_none")]
-    pub queue_url: Option<String>,
+crate::types::wire_struct! {
+    GetQueueUrlResult {
+        "QueueUrl" => queue_url: String,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct InvalidAddress {
-    #[serde(rename = "message", default, skip_serializing_if = "Option::is_none")]
-    pub message: Option<String>,
+crate::types::wire_struct! {
+    InvalidAddress {
+        "message" => message: String,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct InvalidAttributeName {
-    #[serde(rename = "message", default, skip_serializing_if = "Option::is_none")]
-    pub message: Option<String>,
+crate::types::wire_struct! {
+    InvalidAttributeName {
+        "message" => message: String,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct InvalidAttributeValue {
-    #[serde(rename = "message", default, skip_serializing_if = "Option::is_none")]
-    pub message: Option<String>,
+crate::types::wire_struct! {
+    InvalidAttributeValue {
+        "message" => message: String,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct InvalidBatchEntryId {
-    #[serde(rename = "message", default, skip_serializing_if = "Option::is_none")]
-    pub message: Option<String>,
+crate::types::wire_struct! {
+    InvalidBatchEntryId {
+        "message" => message: String,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct InvalidIdFormat {}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct InvalidMessageContents {
-    #[serde(rename = "message", default, skip_serializing_if = "Option::is_none")]
-    pub message: Option<String>,
+crate::types::wire_struct! {
+    InvalidIdFormat {
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct InvalidSecurity {
-    #[serde(rename = "message", default, skip_serializing_if = "Option::is_none")]
-    pub message: Option<String>,
+crate::types::wire_struct! {
+    InvalidMessageContents {
+        "message" => message: String,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct KmsAccessDenied {
-    #[serde(rename = "message", default, skip_serializing_if = "Option::is_none")]
-    pub message: Option<String>,
+crate::types::wire_struct! {
+    InvalidSecurity {
+        "message" => message: String,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct KmsDisabled {
-    #[serde(rename = "message", default, skip_serializing_if = "Option::is_none")]
-    pub message: Option<String>,
+crate::types::wire_struct! {
+    KmsAccessDenied {
+        "message" => message: String,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct KmsInvalidKeyUsage {
-    #[serde(rename = "message", default, skip_serializing_if = "Option::is_none")]
-    pub message: Option<String>,
+crate::types::wire_struct! {
+    KmsDisabled {
+        "message" => message: String,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct KmsInvalidState {
-    #[serde(rename = "message", default, skip_serializing_if = "Option::is_none")]
-    pub message: Option<String>,
+crate::types::wire_struct! {
+    KmsInvalidKeyUsage {
+        "message" => message: String,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct KmsNotFound {
-    #[serde(rename = "message", default, skip_serializing_if = "Option::is_none")]
-    pub message: Option<String>,
+crate::types::wire_struct! {
+    KmsInvalidState {
+        "message" => message: String,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct KmsOptInRequired {
-    #[serde(rename = "message", default, skip_serializing_if = "Option::is_none")]
-    pub message: Option<String>,
+crate::types::wire_struct! {
+    KmsNotFound {
+        "message" => message: String,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct KmsThrottled {
-    #[serde(rename = "message", default, skip_serializing_if = "Option::is_none")]
-    pub message: Option<String>,
+crate::types::wire_struct! {
+    KmsOptInRequired {
+        "message" => message: String,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ListDeadLetterSourceQueuesRequest {
-    #[serde(rename = "QueueUrl", default, skip_serializing_if = "Option::is_none")]
-    pub queue_url: Option<String>,
-    #[serde(rename = "NextToken", default, skip_serializing_if = "Option::is_none")]
-    pub next_token: Option<String>,
-    #[serde(
-        rename = "MaxResults",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub max_results: Option<i32>,
+crate::types::wire_struct! {
+    KmsThrottled {
+        "message" => message: String,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ListDeadLetterSourceQueuesResult {
-    #[serde(rename = "queueUrls", default, skip_serializing_if = "Option::is_none")]
-    pub queue_urls: Option<Vec<String>>,
-    #[serde(rename = "NextToken", default, skip_serializing_if = "Option::is_none")]
-    pub next_token: Option<String>,
+crate::types::wire_struct! {
+    ListDeadLetterSourceQueuesRequest {
+        "QueueUrl" => queue_url: String,
+        "NextToken" => next_token: String,
+        "MaxResults" => max_results: i32,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ListMessageMoveTasksRequest {
-    #[serde(rename = "SourceArn", default, skip_serializing_if = "Option::is_none")]
-    pub source_arn: Option<String>,
-    #[serde(
-        rename = "MaxResults",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub max_results: Option<i32>,
+crate::types::wire_struct! {
+    ListDeadLetterSourceQueuesResult {
+        "queueUrls" => queue_urls: Vec<String>,
+        "NextToken" => next_token: String,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ListMessageMoveTasksResult {
-    #[serde(rename = "Results", default, skip_serializing_if = "Option::is_none")]
-    pub results: Option<Vec<ListMessageMoveTasksResultEntry>>,
+crate::types::wire_struct! {
+    ListMessageMoveTasksRequest {
+        "SourceArn" => source_arn: String,
+        "MaxResults" => max_results: i32,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ListMessageMoveTasksResultEntry {
-    #[serde(
-        rename = "TaskHandle",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub task_handle: Option<String>,
-    #[serde(rename = "Status", default, skip_serializing_if = "Option::is_none")]
-    pub status: Option<String>,
-    #[serde(rename = "SourceArn", default, skip_serializing_if = "Option::is_none")]
-    pub source_arn: Option<String>,
-    #[serde(
-        rename = "DestinationArn",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub destination_arn: Option<String>,
-    #[serde(
-        rename = "MaxNumberOfMessagesPerSecond",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub max_number_of_messages_per_second: Option<i32>,
-    #[serde(
-        rename = "ApproximateNumberOfMessagesMoved",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub approximate_number_of_messages_moved: Option<i64>,
-    #[serde(
-        rename = "ApproximateNumberOfMessagesToMove",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub approximate_number_of_messages_to_move: Option<i64>,
-    #[serde(
-        rename = "FailureReason",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub failure_reason: Option<String>,
-    #[serde(
-        rename = "StartedTimestamp",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub started_timestamp: Option<i64>,
+crate::types::wire_struct! {
+    ListMessageMoveTasksResult {
+        "Results" => results: Vec<ListMessageMoveTasksResultEntry>,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ListQueueTagsRequest {
-    #[serde(rename = "QueueUrl", default, skip_serializing_if = "Option::is_none")]
-    pub queue_url: Option<String>,
+crate::types::wire_struct! {
+    ListMessageMoveTasksResultEntry {
+        "TaskHandle" => task_handle: String,
+        "Status" => status: String,
+        "SourceArn" => source_arn: String,
+        "DestinationArn" => destination_arn: String,
+        "MaxNumberOfMessagesPerSecond" => max_number_of_messages_per_second: i32,
+        "ApproximateNumberOfMessagesMoved" => approximate_number_of_messages_moved: i64,
+        "ApproximateNumberOfMessagesToMove" => approximate_number_of_messages_to_move: i64,
+        "FailureReason" => failure_reason: String,
+        "StartedTimestamp" => started_timestamp: i64,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ListQueueTagsResult {
-    #[serde(rename = "Tags", default, skip_serializing_if = "Option::is_none")]
-    pub tags: Option<std::collections::BTreeMap<String, String>>,
+crate::types::wire_struct! {
+    ListQueueTagsRequest {
+        "QueueUrl" => queue_url: String,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ListQueuesRequest {
-    #[serde(
-        rename = "QueueNamePrefix",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub queue_name_prefix: Option<String>,
-    #[serde(rename = "NextToken", default, skip_serializing_if = "Option::is_none")]
-    pub next_token: Option<String>,
-    #[serde(
-        rename = "MaxResults",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub max_results: Option<i32>,
+crate::types::wire_struct! {
+    ListQueueTagsResult {
+        "Tags" => tags: std::collections::BTreeMap<String, String>,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ListQueuesResult {
-    #[serde(rename = "QueueUrls", default, skip_serializing_if = "Option::is_none")]
-    pub queue_urls: Option<Vec<String>>,
-    #[serde(rename = "NextToken", default, skip_serializing_if = "Option::is_none")]
-    pub next_token: Option<String>,
+crate::types::wire_struct! {
+    ListQueuesRequest {
+        "QueueNamePrefix" => queue_name_prefix: String,
+        "NextToken" => next_token: String,
+        "MaxResults" => max_results: i32,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct Message {
-    #[serde(rename = "MessageId", default, skip_serializing_if = "Option::is_none")]
-    pub message_id: Option<String>,
-    #[serde(
-        rename = "ReceiptHandle",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub receipt_handle: Option<String>,
-    #[serde(rename = "MD5OfBody", default, skip_serializing_if = "Option::is_none")]
-    pub md5_of_body: Option<String>,
-    #[serde(rename = "Body", default, skip_serializing_if = "Option::is_none")]
-    pub body: Option<String>,
-    #[serde(
-        rename = "Attributes",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub attributes: Option<std::collections::BTreeMap<String, String>>,
-    #[serde(
-        rename = "MD5OfMessageAttributes",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub md5_of_message_attributes: Option<String>,
-    #[serde(
-        rename = "MessageAttributes",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub message_attributes: Option<std::collections::BTreeMap<String, MessageAttributeValue>>,
+crate::types::wire_struct! {
+    ListQueuesResult {
+        "QueueUrls" => queue_urls: Vec<String>,
+        "NextToken" => next_token: String,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct MessageAttributeValue {
-    #[serde(
-        rename = "StringValue",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub string_value: Option<String>,
-    #[serde(
-        rename = "BinaryValue",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub binary_value: Option<crate::types::Blob>,
-    #[serde(
-        rename = "StringListValues",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub string_list_values: Option<Vec<String>>,
-    #[serde(
-        rename = "BinaryListValues",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub binary_list_values: Option<Vec<crate::types::Blob>>,
-    #[serde(rename = "DataType", default, skip_serializing_if = "Option::is_none")]
-    pub data_type: Option<String>,
+crate::types::wire_struct! {
+    Message {
+        "MessageId" => message_id: String,
+        "ReceiptHandle" => receipt_handle: String,
+        "MD5OfBody" => md5_of_body: String,
+        "Body" => body: String,
+        "Attributes" => attributes: std::collections::BTreeMap<String, String>,
+        "MD5OfMessageAttributes" => md5_of_message_attributes: String,
+        "MessageAttributes" => message_attributes: std::collections::BTreeMap<String, MessageAttributeValue>,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct MessageNotInflight {}
-
-crate::types::wire_enum! {
-MessageSystemAttributeName {
-All = "All",
-SenderId = "SenderId",
-SentTimestamp = "SentTimestamp",
-ApproximateReceiveCount = "ApproximateReceiveCount",
-ApproximateFirstReceiveTimestamp = "ApproximateFirstReceiveTimestamp",
-SequenceNumber = "SequenceNumber",
-MessageDeduplicationId = "MessageDeduplicationId",
-MessageGroupId = "MessageGroupId",
-AWSTraceHeader = "AWSTraceHeader",
-DeadLetterQueueSourceArn = "DeadLetterQueueSourceArn",
+crate::types::wire_struct! {
+    MessageAttributeValue {
+        "StringValue" => string_value: String,
+        "BinaryValue" => binary_value: crate::types::Blob,
+        "StringListValues" => string_list_values: Vec<String>,
+        "BinaryListValues" => binary_list_values: Vec<crate::types::Blob>,
+        "DataType" => data_type: String,
+    }
 }
+
+crate::types::wire_struct! {
+    MessageNotInflight {
+    }
 }
 
 crate::types::wire_enum! {
-MessageSystemAttributeNameForSends {
-AWSTraceHeader = "AWSTraceHeader",
-}
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct MessageSystemAttributeValue {
-    #[serde(
-        rename = "StringValue",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub string_value: Option<String>,
-    #[serde(
-        rename = "BinaryValue",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub binary_value: Option<crate::types::Blob>,
-    #[serde(
-        rename = "StringListValues",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub string_list_values: Option<Vec<String>>,
-    #[serde(
-        rename = "BinaryListValues",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub binary_list_values: Option<Vec<crate::types::Blob>>,
-    #[serde(rename = "DataType", default, skip_serializing_if = "Option::is_none")]
-    pub data_type: Option<String>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct OverLimit {
-    #[serde(rename = "message", default, skip_serializing_if = "Option::is_none")]
-    pub message: Option<String>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct PurgeQueueInProgress {
-    #[serde(rename = "message", default, skip_serializing_if = "Option::is_none")]
-    pub message: Option<String>,
-}
-
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct PurgeQueueRequest {
-    #[serde(rename = "QueueUrl", default, skip_serializing_if = "Option::is_none")]
-    pub queue_url: Option<String>,
+    MessageSystemAttributeName {
+        All = "All",
+        SenderId = "SenderId",
+        SentTimestamp = "SentTimestamp",
+        ApproximateReceiveCount = "ApproximateReceiveCount",
+        ApproximateFirstReceiveTimestamp = "ApproximateFirstReceiveTimestamp",
+        SequenceNumber = "SequenceNumber",
+        MessageDeduplicationId = "MessageDeduplicationId",
+        MessageGroupId = "MessageGroupId",
+        AWSTraceHeader = "AWSTraceHeader",
+        DeadLetterQueueSourceArn = "DeadLetterQueueSourceArn",
+    }
 }
 
 crate::types::wire_enum! {
-QueueAttributeName {
-All = "All",
-Policy = "Policy",
-VisibilityTimeout = "VisibilityTimeout",
-MaximumMessageSize = "MaximumMessageSize",
-MessageRetentionPeriod = "MessageRetentionPeriod",
-ApproximateNumberOfMessages = "ApproximateNumberOfMessages",
-ApproximateNumberOfMessagesNotVisible = "ApproximateNumberOfMessagesNotVisible",
-CreatedTimestamp = "CreatedTimestamp",
-LastModifiedTimestamp = "LastModifiedTimestamp",
-QueueArn = "QueueArn",
-ApproximateNumberOfMessagesDelayed = "ApproximateNumberOfMessagesDelayed",
-DelaySeconds = "DelaySeconds",
-ReceiveMessageWaitTimeSeconds = "ReceiveMessageWaitTimeSeconds",
-RedrivePolicy = "RedrivePolicy",
-FifoQueue = "FifoQueue",
-ContentBasedDeduplication = "ContentBasedDeduplication",
-KmsMasterKeyId = "KmsMasterKeyId",
-KmsDataKeyReusePeriodSeconds = "KmsDataKeyReusePeriodSeconds",
-DeduplicationScope = "DeduplicationScope",
-FifoThroughputLimit = "FifoThroughputLimit",
-RedriveAllowPolicy = "RedriveAllowPolicy",
-SqsManagedSseEnabled = "SqsManagedSseEnabled",
-}
+    MessageSystemAttributeNameForSends {
+        AWSTraceHeader = "AWSTraceHeader",
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct QueueDeletedRecently {
-    #[serde(rename = "message", default, skip_serializing_if = "Option::is_none")]
-    pub message: Option<String>,
+crate::types::wire_struct! {
+    MessageSystemAttributeValue {
+        "StringValue" => string_value: String,
+        "BinaryValue" => binary_value: crate::types::Blob,
+        "StringListValues" => string_list_values: Vec<String>,
+        "BinaryListValues" => binary_list_values: Vec<crate::types::Blob>,
+        "DataType" => data_type: String,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct QueueDoesNotExist {
-    #[serde(rename = "message", default, skip_serializing_if = "Option::is_none")]
-    pub message: Option<String>,
+crate::types::wire_struct! {
+    OverLimit {
+        "message" => message: String,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct QueueNameExists {
-    #[serde(rename = "message", default, skip_serializing_if = "Option::is_none")]
-    pub message: Option<String>,
+crate::types::wire_struct! {
+    PurgeQueueInProgress {
+        "message" => message: String,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ReceiptHandleIsInvalid {
-    #[serde(rename = "message", default, skip_serializing_if = "Option::is_none")]
-    pub message: Option<String>,
+crate::types::wire_struct! {
+    PurgeQueueRequest {
+        "QueueUrl" => queue_url: String,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ReceiveMessageRequest {
-    #[serde(rename = "QueueUrl", default, skip_serializing_if = "Option::is_none")]
-    pub queue_url: Option<String>,
-    #[serde(
-        rename = "AttributeNames",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub attribute_names: Option<Vec<QueueAttributeName>>,
-    #[serde(
-        rename = "MessageSystemAttributeNames",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub message_system_attribute_names: Option<Vec<MessageSystemAttributeName>>,
-    #[serde(
-        rename = "MessageAttributeNames",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub message_attribute_names: Option<Vec<String>>,
-    #[serde(
-        rename = "MaxNumberOfMessages",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub max_number_of_messages: Option<i32>,
-    #[serde(
-        rename = "VisibilityTimeout",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub visibility_timeout: Option<i32>,
-    #[serde(
-        rename = "WaitTimeSeconds",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub wait_time_seconds: Option<i32>,
-    #[serde(
-        rename = "ReceiveRequestAttemptId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub receive_request_attempt_id: Option<String>,
+crate::types::wire_enum! {
+    QueueAttributeName {
+        All = "All",
+        Policy = "Policy",
+        VisibilityTimeout = "VisibilityTimeout",
+        MaximumMessageSize = "MaximumMessageSize",
+        MessageRetentionPeriod = "MessageRetentionPeriod",
+        ApproximateNumberOfMessages = "ApproximateNumberOfMessages",
+        ApproximateNumberOfMessagesNotVisible = "ApproximateNumberOfMessagesNotVisible",
+        CreatedTimestamp = "CreatedTimestamp",
+        LastModifiedTimestamp = "LastModifiedTimestamp",
+        QueueArn = "QueueArn",
+        ApproximateNumberOfMessagesDelayed = "ApproximateNumberOfMessagesDelayed",
+        DelaySeconds = "DelaySeconds",
+        ReceiveMessageWaitTimeSeconds = "ReceiveMessageWaitTimeSeconds",
+        RedrivePolicy = "RedrivePolicy",
+        FifoQueue = "FifoQueue",
+        ContentBasedDeduplication = "ContentBasedDeduplication",
+        KmsMasterKeyId = "KmsMasterKeyId",
+        KmsDataKeyReusePeriodSeconds = "KmsDataKeyReusePeriodSeconds",
+        DeduplicationScope = "DeduplicationScope",
+        FifoThroughputLimit = "FifoThroughputLimit",
+        RedriveAllowPolicy = "RedriveAllowPolicy",
+        SqsManagedSseEnabled = "SqsManagedSseEnabled",
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ReceiveMessageResult {
-    #[serde(rename = "Messages", default, skip_serializing_if = "Option::is_none")]
-    pub messages: Option<Vec<Message>>,
+crate::types::wire_struct! {
+    QueueDeletedRecently {
+        "message" => message: String,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct RemovePermissionRequest {
-    #[serde(rename = "QueueUrl", default, skip_serializing_if = "Option::is_none")]
-    pub queue_url: Option<String>,
-    #[serde(rename = "Label", default, skip_serializing_if = "Option::is_none")]
-    pub label: Option<String>,
+crate::types::wire_struct! {
+    QueueDoesNotExist {
+        "message" => message: String,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct RequestThrottled {
-    #[serde(rename = "message", default, skip_serializing_if = "Option::is_none")]
-    pub message: Option<String>,
+crate::types::wire_struct! {
+    QueueNameExists {
+        "message" => message: String,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct ResourceNotFoundException {
-    #[serde(rename = "message", default, skip_serializing_if = "Option::is_none")]
-    pub message: Option<String>,
+crate::types::wire_struct! {
+    ReceiptHandleIsInvalid {
+        "message" => message: String,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct SendMessageBatchRequest {
-    #[serde(rename = "QueueUrl", default, skip_serializing_if = "Option::is_none")]
-    pub queue_url: Option<String>,
-    #[serde(rename = "Entries", default, skip_serializing_if = "Option::is_none")]
-    pub entries: Option<Vec<SendMessageBatchRequestEntry>>,
+crate::types::wire_struct! {
+    ReceiveMessageRequest {
+        "QueueUrl" => queue_url: String,
+        "AttributeNames" => attribute_names: Vec<QueueAttributeName>,
+        "MessageSystemAttributeNames" => message_system_attribute_names: Vec<MessageSystemAttributeName>,
+        "MessageAttributeNames" => message_attribute_names: Vec<String>,
+        "MaxNumberOfMessages" => max_number_of_messages: i32,
+        "VisibilityTimeout" => visibility_timeout: i32,
+        "WaitTimeSeconds" => wait_time_seconds: i32,
+        "ReceiveRequestAttemptId" => receive_request_attempt_id: String,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct SendMessageBatchRequestEntry {
-    #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-    #[serde(
-        rename = "MessageBody",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub message_body: Option<String>,
-    #[serde(
-        rename = "DelaySeconds",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub delay_seconds: Option<i32>,
-    #[serde(
-        rename = "MessageAttributes",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub message_attributes: Option<std::collections::BTreeMap<String, MessageAttributeValue>>,
-    #[serde(
-        rename = "MessageSystemAttributes",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub message_system_attributes:
-        Option<std::collections::BTreeMap<String, MessageSystemAttributeValue>>,
-    #[serde(
-        rename = "MessageDeduplicationId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub message_deduplication_id: Option<String>,
-    #[serde(
-        rename = "MessageGroupId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub message_group_id: Option<String>,
+crate::types::wire_struct! {
+    ReceiveMessageResult {
+        "Messages" => messages: Vec<Message>,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct SendMessageBatchResult {
-    #[serde(
-        rename = "Successful",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub successful: Option<Vec<SendMessageBatchResultEntry>>,
-    #[serde(rename = "Failed", default, skip_serializing_if = "Option::is_none")]
-    pub failed: Option<Vec<BatchResultErrorEntry>>,
+crate::types::wire_struct! {
+    RemovePermissionRequest {
+        "QueueUrl" => queue_url: String,
+        "Label" => label: String,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct SendMessageBatchResultEntry {
-    #[serde(rename = "Id", default, skip_serializing_if = "Option::is_none")]
-    pub id: Option<String>,
-    #[serde(rename = "MessageId", default, skip_serializing_if = "Option::is_none")]
-    pub message_id: Option<String>,
-    #[serde(
-        rename = "MD5OfMessageBody",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub md5_of_message_body: Option<String>,
-    #[serde(
-        rename = "MD5OfMessageAttributes",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub md5_of_message_attributes: Option<String>,
-    #[serde(
-        rename = "MD5OfMessageSystemAttributes",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub md5_of_message_system_attributes: Option<String>,
-    #[serde(
-        rename = "SequenceNumber",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub sequence_number: Option<String>,
+crate::types::wire_struct! {
+    RequestThrottled {
+        "message" => message: String,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct SendMessageRequest {
-    #[serde(rename = "QueueUrl", default, skip_serializing_if = "Option::is_none")]
-    pub queue_url: Option<String>,
-    #[serde(
-        rename = "MessageBody",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub message_body: Option<String>,
-    #[serde(
-        rename = "DelaySeconds",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub delay_seconds: Option<i32>,
-    #[serde(
-        rename = "MessageAttributes",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub message_attributes: Option<std::collections::BTreeMap<String, MessageAttributeValue>>,
-    #[serde(
-        rename = "MessageSystemAttributes",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub message_system_attributes:
-        Option<std::collections::BTreeMap<String, MessageSystemAttributeValue>>,
-    #[serde(
-        rename = "MessageDeduplicationId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub message_deduplication_id: Option<String>,
-    #[serde(
-        rename = "MessageGroupId",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub message_group_id: Option<String>,
+crate::types::wire_struct! {
+    ResourceNotFoundException {
+        "message" => message: String,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct SendMessageResult {
-    #[serde(
-        rename = "MD5OfMessageBody",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub md5_of_message_body: Option<String>,
-    #[serde(
-        rename = "MD5OfMessageAttributes",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub md5_of_message_attributes: Option<String>,
-    #[serde(
-        rename = "MD5OfMessageSystemAttributes",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub md5_of_message_system_attributes: Option<String>,
-    #[serde(rename = "MessageId", default, skip_serializing_if = "Option::is_none")]
-    pub message_id: Option<String>,
-    #[serde(
-        rename = "SequenceNumber",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub sequence_number: Option<String>,
+crate::types::wire_struct! {
+    SendMessageBatchRequest {
+        "QueueUrl" => queue_url: String,
+        "Entries" => entries: Vec<SendMessageBatchRequestEntry>,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct SetQueueAttributesRequest {
-    #[serde(rename = "QueueUrl", default, skip_serializing_if = "Option::is_none")]
-    pub queue_url: Option<String>,
-    #[serde(
-        rename = "Attributes",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub attributes: Option<std::collections::BTreeMap<String, String>>,
+crate::types::wire_struct! {
+    SendMessageBatchRequestEntry {
+        "Id" => id: String,
+        "MessageBody" => message_body: String,
+        "DelaySeconds" => delay_seconds: i32,
+        "MessageAttributes" => message_attributes: std::collections::BTreeMap<String, MessageAttributeValue>,
+        "MessageSystemAttributes" => message_system_attributes: std::collections::BTreeMap<String, MessageSystemAttributeValue>,
+        "MessageDeduplicationId" => message_deduplication_id: String,
+        "MessageGroupId" => message_group_id: String,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct StartMessageMoveTaskRequest {
-    #[serde(rename = "SourceArn", default, skip_serializing_if = "Option::is_none")]
-    pub source_arn: Option<String>,
-    #[serde(
-        rename = "DestinationArn",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub destination_arn: Option<String>,
-    #[serde(
-        rename = "MaxNumberOfMessagesPerSecond",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub max_number_of_messages_per_second: Option<i32>,
+crate::types::wire_struct! {
+    SendMessageBatchResult {
+        "Successful" => successful: Vec<SendMessageBatchResultEntry>,
+        "Failed" => failed: Vec<BatchResultErrorEntry>,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct StartMessageMoveTaskResult {
-    #[serde(
-        rename = "TaskHandle",
-        default,
-        skip_serializing_if = "Option::is_none"
-    )]
-    pub task_handle: Option<String>,
+crate::types::wire_struct! {
+    SendMessageBatchResultEntry {
+        "Id" => id: String,
+        "MessageId" => message_id: String,
+        "MD5OfMessageBody" => md5_of_message_body: String,
+        "MD5OfMessageAttributes" => md5_of_message_attributes: String,
+        "MD5OfMessageSystemAttributes" => md5_of_message_system_attributes: String,
+        "SequenceNumber" => sequence_number: String,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct TagQueueRequest {
-    #[serde(rename = "QueueUrl", default, skip_serializing_if = "Option::is_none")]
-    pub queue_url: Option<String>,
-    #[serde(rename = "Tags", default, skip_serializing_if = "Option::is_none")]
-    pub tags: Option<std::collections::BTreeMap<String, String>>,
+crate::types::wire_struct! {
+    SendMessageRequest {
+        "QueueUrl" => queue_url: String,
+        "MessageBody" => message_body: String,
+        "DelaySeconds" => delay_seconds: i32,
+        "MessageAttributes" => message_attributes: std::collections::BTreeMap<String, MessageAttributeValue>,
+        "MessageSystemAttributes" => message_system_attributes: std::collections::BTreeMap<String, MessageSystemAttributeValue>,
+        "MessageDeduplicationId" => message_deduplication_id: String,
+        "MessageGroupId" => message_group_id: String,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct TooManyEntriesInBatchRequest {
-    #[serde(rename = "message", default, skip_serializing_if = "Option::is_none")]
-    pub message: Option<String>,
+crate::types::wire_struct! {
+    SendMessageResult {
+        "MD5OfMessageBody" => md5_of_message_body: String,
+        "MD5OfMessageAttributes" => md5_of_message_attributes: String,
+        "MD5OfMessageSystemAttributes" => md5_of_message_system_attributes: String,
+        "MessageId" => message_id: String,
+        "SequenceNumber" => sequence_number: String,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct UnsupportedOperation {
-    #[serde(rename = "message", default, skip_serializing_if = "Option::is_none")]
-    pub message: Option<String>,
+crate::types::wire_struct! {
+    SetQueueAttributesRequest {
+        "QueueUrl" => queue_url: String,
+        "Attributes" => attributes: std::collections::BTreeMap<String, String>,
+    }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
-pub struct UntagQueueRequest {
-    #[serde(rename = "QueueUrl", default, skip_serializing_if = "Option::is_none")]
-    pub queue_url: Option<String>,
-    #[serde(rename = "TagKeys", default, skip_serializing_if = "Option::is_none")]
-    pub tag_keys: Option<Vec<String>>,
+crate::types::wire_struct! {
+    StartMessageMoveTaskRequest {
+        "SourceArn" => source_arn: String,
+        "DestinationArn" => destination_arn: String,
+        "MaxNumberOfMessagesPerSecond" => max_number_of_messages_per_second: i32,
+    }
+}
+
+crate::types::wire_struct! {
+    StartMessageMoveTaskResult {
+        "TaskHandle" => task_handle: String,
+    }
+}
+
+crate::types::wire_struct! {
+    TagQueueRequest {
+        "QueueUrl" => queue_url: String,
+        "Tags" => tags: std::collections::BTreeMap<String, String>,
+    }
+}
+
+crate::types::wire_struct! {
+    TooManyEntriesInBatchRequest {
+        "message" => message: String,
+    }
+}
+
+crate::types::wire_struct! {
+    UnsupportedOperation {
+        "message" => message: String,
+    }
+}
+
+crate::types::wire_struct! {
+    UntagQueueRequest {
+        "QueueUrl" => queue_url: String,
+        "TagKeys" => tag_keys: Vec<String>,
+    }
 }

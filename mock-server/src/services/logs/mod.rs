@@ -1,4 +1,6 @@
-//! CloudWatch Logs, the slice EventBridge targets and build logs need: log groups, streams, events.
+//! CloudWatch Logs, the slice EventBridge targets and build logs need: log groups, streams,
+//! events, retention, tags, and filter patterns.
 
+pub mod filter;
 pub mod handlers;
 pub mod state;

@@ -1,4 +1,37 @@
-//! SQS, the slice EventBridge targets and tests need: queues, messages, visibility, FIFO basics.
+//! SQS, the slice EventBridge targets and tests need: queues, messages, visibility, delays,
+//! retention, FIFO basics (groups, deduplication, sequence numbers), dead-letter redrive and long
+//! polling, over awsJson1_0 with the awsQueryCompatible error codes.
 
 pub mod handlers;
+pub mod md5;
 pub mod state;
+
+/// The code SQS's older Query protocol gave an error shape, which awsQueryCompatible responses
+/// repeat in `x-amzn-query-error` and which the SDKs match their typed errors on.
+///
+/// The SQS model's `aws.protocols#awsQueryError` traits carry these codes; the generated wire
+/// schema does not keep them yet, so they are listed here (taken from the model as the official
+/// SDKs ship it). Shapes without an override use their own name.
+pub fn query_error_code(shape: &str) -> &str {
+    match shape {
+        "QueueDoesNotExist" => "AWS.SimpleQueueService.NonExistentQueue",
+        "QueueNameExists" => "QueueAlreadyExists",
+        "QueueDeletedRecently" => "AWS.SimpleQueueService.QueueDeletedRecently",
+        "PurgeQueueInProgress" => "AWS.SimpleQueueService.PurgeQueueInProgress",
+        "MessageNotInflight" => "AWS.SimpleQueueService.MessageNotInflight",
+        "BatchEntryIdsNotDistinct" => "AWS.SimpleQueueService.BatchEntryIdsNotDistinct",
+        "BatchRequestTooLong" => "AWS.SimpleQueueService.BatchRequestTooLong",
+        "EmptyBatchRequest" => "AWS.SimpleQueueService.EmptyBatchRequest",
+        "InvalidBatchEntryId" => "AWS.SimpleQueueService.InvalidBatchEntryId",
+        "TooManyEntriesInBatchRequest" => "AWS.SimpleQueueService.TooManyEntriesInBatchRequest",
+        "UnsupportedOperation" => "AWS.SimpleQueueService.UnsupportedOperation",
+        "KmsAccessDenied" => "KMS.AccessDeniedException",
+        "KmsDisabled" => "KMS.DisabledException",
+        "KmsInvalidKeyUsage" => "KMS.InvalidKeyUsageException",
+        "KmsInvalidState" => "KMS.InvalidStateException",
+        "KmsNotFound" => "KMS.NotFoundException",
+        "KmsOptInRequired" => "KMS.OptInRequired",
+        "KmsThrottled" => "KMS.ThrottlingException",
+        other => other,
+    }
+}

@@ -1,0 +1,116 @@
+//! The two timestamp formats S3 uses: ISO 8601 with milliseconds in XML documents
+//! (`2024-01-01T00:00:00.000Z`) and the HTTP date in headers (`Mon, 01 Jan 2024 00:00:00 GMT`),
+//! both from virtual epoch seconds.
+
+const DAYS: [&str; 7] = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"];
+const MONTHS: [&str; 12] = [
+    "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
+];
+
+fn civil_from_days(z: i64) -> (i64, u32, u32) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let y = yoe + era * 400;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    (if m <= 2 { y + 1 } else { y }, m, d)
+}
+
+fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = y.div_euclid(400);
+    let yoe = y.rem_euclid(400);
+    let mp = i64::from((m + 9) % 12);
+    let doy = (153 * mp + 2) / 5 + i64::from(d) - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+fn split(epoch: f64) -> (i64, u32, u32, i64, i64, i64, i64) {
+    let millis = (epoch * 1000.0).floor() as i64;
+    let secs = millis.div_euclid(1000);
+    let (y, m, d) = civil_from_days(secs.div_euclid(86_400));
+    let rem = secs.rem_euclid(86_400);
+    (
+        y,
+        m,
+        d,
+        rem / 3600,
+        rem % 3600 / 60,
+        rem % 60,
+        millis.rem_euclid(1000),
+    )
+}
+
+/// `2024-01-01T00:00:00.000Z`
+pub fn iso8601_millis(epoch: f64) -> String {
+    let (y, m, d, h, mi, s, ms) = split(epoch);
+    format!("{y:04}-{m:02}-{d:02}T{h:02}:{mi:02}:{s:02}.{ms:03}Z")
+}
+
+/// `2024-01-01T00:00:00Z` (EventBridge envelopes).
+pub fn iso8601(epoch: f64) -> String {
+    let (y, m, d, h, mi, s, _) = split(epoch);
+    format!("{y:04}-{m:02}-{d:02}T{h:02}:{mi:02}:{s:02}Z")
+}
+
+/// `Mon, 01 Jan 2024 00:00:00 GMT`
+pub fn http_date(epoch: f64) -> String {
+    let (y, m, d, h, mi, s, _) = split(epoch);
+    let day = (epoch.floor() as i64).div_euclid(86_400);
+    let wd = DAYS[day.rem_euclid(7) as usize];
+    let mon = MONTHS[(m as usize).saturating_sub(1).min(11)];
+    format!("{wd}, {d:02} {mon} {y:04} {h:02}:{mi:02}:{s:02} GMT")
+}
+
+/// Parses an HTTP date (IMF-fixdate, the form every SDK sends) or ISO 8601; `None` otherwise,
+/// and then a conditional header is ignored, as HTTP says invalid dates must be.
+pub fn parse_date(text: &str) -> Option<f64> {
+    let t = text.trim();
+    if let Some((_, rest)) = t.split_once(", ") {
+        let mut it = rest.split(' ');
+        let d: u32 = it.next()?.parse().ok()?;
+        let mon = it.next()?;
+        let m = MONTHS.iter().position(|x| x.eq_ignore_ascii_case(mon))? as u32 + 1;
+        let y: i64 = it.next()?.parse().ok()?;
+        let hms = it.next()?;
+        let mut p = hms.split(':');
+        let h: i64 = p.next()?.parse().ok()?;
+        let mi: i64 = p.next()?.parse().ok()?;
+        let s: i64 = p.next()?.parse().ok()?;
+        return Some((days_from_civil(y, m, d) * 86_400 + h * 3600 + mi * 60 + s) as f64);
+    }
+    // 2024-01-01T00:00:00(.000)Z
+    let (date, time) = t.split_once('T')?;
+    let mut dp = date.split('-');
+    let y: i64 = dp.next()?.parse().ok()?;
+    let m: u32 = dp.next()?.parse().ok()?;
+    let d: u32 = dp.next()?.parse().ok()?;
+    let time = time.trim_end_matches('Z');
+    let mut tp = time.split(':');
+    let h: i64 = tp.next()?.parse().ok()?;
+    let mi: i64 = tp.next()?.parse().ok()?;
+    let s: f64 = tp.next()?.parse().ok()?;
+    Some((days_from_civil(y, m, d) * 86_400 + h * 3600 + mi * 60) as f64 + s)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn formats_and_parses() {
+        let t = 1_704_067_200.0; // 2024-01-01, a Monday
+        assert_eq!(iso8601_millis(t + 0.5), "2024-01-01T00:00:00.500Z");
+        assert_eq!(iso8601(t), "2024-01-01T00:00:00Z");
+        assert_eq!(http_date(t), "Mon, 01 Jan 2024 00:00:00 GMT");
+        assert_eq!(parse_date("Mon, 01 Jan 2024 00:00:00 GMT"), Some(t));
+        assert_eq!(parse_date("2024-01-01T00:00:00.000Z"), Some(t));
+        assert_eq!(http_date(1_795_000_000.0), "Wed, 18 Nov 2026 11:06:40 GMT");
+        assert_eq!(parse_date("garbage"), None);
+    }
+}

@@ -1,0 +1,252 @@
+//! aws-sdk-sqs against `MockServer`: send, receive and delete, attributes, MD5 digests the SDK
+//! can check, FIFO, typed errors through `x-amzn-query-error`, visibility on the virtual clock,
+//! and a long poll woken by a send.
+
+use aws_config::retry::RetryConfig;
+use aws_sdk_sqs::types::{MessageAttributeValue, MessageSystemAttributeName, QueueAttributeName};
+use codemock::MockServer;
+use std::time::Duration;
+
+fn client(server: &MockServer) -> aws_sdk_sqs::Client {
+    let conf = server
+        .sdk_config()
+        .into_builder()
+        .retry_config(RetryConfig::disabled())
+        .build();
+    aws_sdk_sqs::Client::new(&conf)
+}
+
+#[tokio::test]
+async fn send_receive_delete_and_attributes() {
+    let server = MockServer::start().await;
+    let sqs = client(&server);
+    let url = sqs
+        .create_queue()
+        .queue_name("jobs")
+        .send()
+        .await
+        .expect("create")
+        .queue_url
+        .expect("url");
+    assert!(url.ends_with("/000000000000/jobs"), "{url}");
+    let sent = sqs
+        .send_message()
+        .queue_url(&url)
+        .message_body("hello")
+        .message_attributes(
+            "n",
+            MessageAttributeValue::builder()
+                .data_type("Number")
+                .string_value("42")
+                .build()
+                .expect("attr"),
+        )
+        .send()
+        .await
+        .expect("send");
+    assert_eq!(
+        sent.md5_of_message_body(),
+        Some("5d41402abc4b2a76b9719d911017c592")
+    );
+    let got = sqs
+        .receive_message()
+        .queue_url(&url)
+        .message_attribute_names("All")
+        .message_system_attribute_names(MessageSystemAttributeName::All)
+        .send()
+        .await
+        .expect("receive");
+    let m = &got.messages()[0];
+    assert_eq!(m.body(), Some("hello"));
+    assert_eq!(
+        m.md5_of_message_attributes(),
+        sent.md5_of_message_attributes()
+    );
+    assert_eq!(
+        m.attributes()
+            .and_then(|a| a.get(&MessageSystemAttributeName::ApproximateReceiveCount))
+            .map(String::as_str),
+        Some("1")
+    );
+    sqs.delete_message()
+        .queue_url(&url)
+        .receipt_handle(m.receipt_handle().expect("handle"))
+        .send()
+        .await
+        .expect("delete");
+    let attrs = sqs
+        .get_queue_attributes()
+        .queue_url(&url)
+        .attribute_names(QueueAttributeName::All)
+        .send()
+        .await
+        .expect("attributes");
+    let attrs = attrs.attributes().expect("attributes");
+    assert_eq!(
+        attrs
+            .get(&QueueAttributeName::ApproximateNumberOfMessages)
+            .map(String::as_str),
+        Some("0")
+    );
+    assert_eq!(
+        attrs.get(&QueueAttributeName::QueueArn).map(String::as_str),
+        Some("arn:aws:sqs:us-east-1:000000000000:jobs")
+    );
+}
+
+#[tokio::test]
+async fn errors_are_typed() {
+    let server = MockServer::start().await;
+    let sqs = client(&server);
+    let err = sqs
+        .get_queue_url()
+        .queue_name("missing")
+        .send()
+        .await
+        .expect_err("no queue");
+    assert!(err.into_service_error().is_queue_does_not_exist());
+    sqs.create_queue()
+        .queue_name("q")
+        .send()
+        .await
+        .expect("create");
+    let err = sqs
+        .create_queue()
+        .queue_name("q")
+        .attributes(QueueAttributeName::VisibilityTimeout, "5")
+        .send()
+        .await
+        .expect_err("different attributes");
+    assert!(err.into_service_error().is_queue_name_exists());
+}
+
+#[tokio::test]
+async fn visibility_timeout_runs_on_the_virtual_clock() {
+    let server = MockServer::start().await;
+    let sqs = client(&server);
+    let url = sqs
+        .create_queue()
+        .queue_name("v")
+        .send()
+        .await
+        .expect("create")
+        .queue_url
+        .expect("url");
+    sqs.send_message()
+        .queue_url(&url)
+        .message_body("x")
+        .send()
+        .await
+        .expect("send");
+    let first = sqs
+        .receive_message()
+        .queue_url(&url)
+        .visibility_timeout(30)
+        .send()
+        .await
+        .expect("receive");
+    assert_eq!(first.messages().len(), 1);
+    assert!(sqs
+        .receive_message()
+        .queue_url(&url)
+        .send()
+        .await
+        .expect("receive")
+        .messages()
+        .is_empty());
+    server.clock().advance(Duration::from_secs(31)).await;
+    assert_eq!(
+        sqs.receive_message()
+            .queue_url(&url)
+            .send()
+            .await
+            .expect("receive")
+            .messages()
+            .len(),
+        1
+    );
+}
+
+#[tokio::test]
+async fn fifo_groups_and_deduplication() {
+    let server = MockServer::start().await;
+    let sqs = client(&server);
+    let url = sqs
+        .create_queue()
+        .queue_name("orders.fifo")
+        .attributes(QueueAttributeName::FifoQueue, "true")
+        .send()
+        .await
+        .expect("create")
+        .queue_url
+        .expect("url");
+    let a = sqs
+        .send_message()
+        .queue_url(&url)
+        .message_body("1")
+        .message_group_id("g")
+        .message_deduplication_id("d1")
+        .send()
+        .await
+        .expect("send");
+    let dup = sqs
+        .send_message()
+        .queue_url(&url)
+        .message_body("1")
+        .message_group_id("g")
+        .message_deduplication_id("d1")
+        .send()
+        .await
+        .expect("dup");
+    assert_eq!(a.message_id(), dup.message_id());
+    sqs.send_message()
+        .queue_url(&url)
+        .message_body("2")
+        .message_group_id("g")
+        .message_deduplication_id("d2")
+        .send()
+        .await
+        .expect("send");
+    let got = sqs
+        .receive_message()
+        .queue_url(&url)
+        .max_number_of_messages(10)
+        .send()
+        .await
+        .expect("receive");
+    let bodies: Vec<_> = got.messages().iter().filter_map(|m| m.body()).collect();
+    assert_eq!(bodies, ["1", "2"]);
+}
+
+#[tokio::test]
+async fn a_long_poll_is_woken_by_a_send() {
+    let server = MockServer::start().await;
+    let sqs = client(&server);
+    let url = sqs
+        .create_queue()
+        .queue_name("lp")
+        .send()
+        .await
+        .expect("create")
+        .queue_url
+        .expect("url");
+    let started = std::time::Instant::now();
+    let (got, _) = tokio::join!(
+        sqs.receive_message()
+            .queue_url(&url)
+            .wait_time_seconds(20)
+            .send(),
+        async {
+            tokio::time::sleep(Duration::from_millis(100)).await;
+            sqs.send_message()
+                .queue_url(&url)
+                .message_body("wake")
+                .send()
+                .await
+                .expect("send")
+        }
+    );
+    let got = got.expect("receive");
+    assert_eq!(got.messages()[0].body(), Some("wake"));
+    assert!(started.elapsed() < Duration::from_millis(900));
+}
