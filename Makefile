@@ -2,6 +2,7 @@
 
 CARGO ?= cargo
 VENV  := .venv
+CLI_VENV := .venv-cli
 PY    := $(VENV)/bin/python
 
 .PHONY: dev test test-rust test-sdk test-python test-js codegen codegen-check run bench fmt lint clean
@@ -21,9 +22,16 @@ test-rust:
 test-sdk:
 	$(CARGO) test -p sdk-compat
 
-test-python: $(VENV)/.installed
+test-python: $(VENV)/.installed $(CLI_VENV)/.installed
 	$(CARGO) build -p codemock --bins
-	CODEMOCK_BIN=$(CURDIR)/target/debug/codemock $(VENV)/bin/pytest -q sdk-compat/python
+	CODEMOCK_BIN=$(CURDIR)/target/debug/codemock CODEMOCK_AWS_CLI=$(CURDIR)/$(CLI_VENV)/bin/aws \
+		$(VENV)/bin/pytest -q sdk-compat/python
+
+# The AWS CLI v1 pins its own botocore, which conflicts with boto3 1.44.5: it gets a venv of its own.
+$(CLI_VENV)/.installed: sdk-compat/python/requirements-cli.txt
+	python3 -m venv $(CLI_VENV)
+	$(CLI_VENV)/bin/pip install -q --disable-pip-version-check -r sdk-compat/python/requirements-cli.txt
+	touch $@
 
 ## The AWS SDK for JavaScript v3 against the binary (installs its packages with npm ci).
 test-js: sdk-compat/js/node_modules/.installed
@@ -64,4 +72,4 @@ lint:
 
 clean:
 	$(CARGO) clean
-	rm -rf $(VENV)
+	rm -rf $(VENV) $(CLI_VENV) sdk-compat/js/node_modules

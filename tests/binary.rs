@@ -8,7 +8,11 @@ use std::time::Duration;
 fn http_get(addr: &str, path: &str) -> String {
     let mut s = TcpStream::connect(addr).expect("connect");
     s.set_read_timeout(Some(Duration::from_secs(5))).ok();
-    write!(s, "GET {path} HTTP/1.1\r\nhost: {addr}\r\nconnection: close\r\n\r\n").expect("write");
+    write!(
+        s,
+        "GET {path} HTTP/1.1\r\nhost: {addr}\r\nconnection: close\r\n\r\n"
+    )
+    .expect("write");
     let mut out = String::new();
     s.read_to_string(&mut out).ok();
     out
@@ -28,7 +32,11 @@ fn the_binary_prints_ready_serves_and_exits_on_sigterm() {
     BufReader::new(child.stdout.take().expect("stdout"))
         .read_line(&mut line)
         .expect("READY line");
-    let addr = line.trim().strip_prefix("READY http://").expect("READY http://<addr>").to_owned();
+    let addr = line
+        .trim()
+        .strip_prefix("READY http://")
+        .expect("READY http://<addr>")
+        .to_owned();
 
     let health = http_get(&addr, "/_codemock/health");
     assert!(health.starts_with("HTTP/1.1 200"), "{health}");

@@ -102,6 +102,13 @@ async fn buses_and_rules_answer_with_aws_errors() {
         msg.starts_with("Event pattern is not valid. Reason:"),
         "{msg}"
     );
+    let long = format!("{{\"source\": [\"{}\"]}}", "x".repeat(4090));
+    let (code, msg) = err(&s, "PutRule", json!({"Name": "r", "EventPattern": long})).await;
+    assert_eq!(code, "ValidationException");
+    assert!(
+        msg.ends_with("Member must have length less than or equal to 4096"),
+        "{msg}"
+    );
     assert_eq!(
         err(
             &s,
@@ -590,6 +597,13 @@ async fn a_failing_api_destination_ends_in_the_dead_letter_queue() {
     let body: Value =
         serde_json::from_str(messages[0]["Body"].as_str().unwrap_or_default()).expect("JSON");
     assert_eq!(body["id"], put["Entries"][0]["EventId"]);
+    let attrs = &messages[0]["MessageAttributes"];
+    assert_eq!(attrs["ERROR_CODE"]["StringValue"], "500");
+    assert_eq!(attrs["RETRY_ATTEMPTS"]["StringValue"], "2");
+    assert_eq!(
+        attrs["TARGET_ARN"]["StringValue"].as_str(),
+        Some(dest.as_str())
+    );
     let dead = events_of(&s, "DeadLettered");
     assert_eq!(dead.len(), 1);
     assert_eq!(dead[0]["attributes"]["ERROR_CODE"], "500");
@@ -814,51 +828,68 @@ async fn test_event_pattern_uses_the_rule_matcher() {
     );
 }
 
-/// PutEvents latency with 1, 100 and 1,000 rules on one bus (one rule matches each event).
-/// Run with `cargo test -p codemock --test wire -- --ignored put_events_latency --nocapture`.
+/// PutEvents latency with 1, 100 and 1,000 rules on one bus, one rule matching each event. Two
+/// shapes: every rule on its own `source` (the index narrows to one candidate), and every rule on
+/// the same `source` with its own numeric filter (all rules are evaluated: the worst case).
+/// Run with `cargo test --release -p codemock --test wire -- --ignored put_events_latency --nocapture`.
 #[tokio::test]
 #[ignore = "a measurement, not a check"]
 async fn put_events_latency() {
-    for rules in [1usize, 100, 1000] {
-        let s = MockServer::start().await;
-        for i in 0..rules {
-            ok(
-                &s,
-                "PutRule",
-                json!({"Name": format!("r{i}"), "EventPattern": format!("{{\"source\": [\"src{i}\"], \"detail\": {{\"n\": [{{\"numeric\": [\">\", 0]}}]}}}}")}),
-            )
-            .await;
-            ok(
-                &s,
-                "PutTargets",
-                json!({"Rule": format!("r{i}"), "Targets": [{"Id": "t", "Arn": "arn:aws:lambda:us-east-1:000000000000:function:f"}]}),
-            )
-            .await;
+    for shared_source in [false, true] {
+        for rules in [1usize, 100, 1000] {
+            let s = MockServer::start().await;
+            let source = |i: usize| {
+                if shared_source {
+                    "shop".to_owned()
+                } else {
+                    format!("src{i}")
+                }
+            };
+            for i in 0..rules {
+                let pattern =
+                    json!({"source": [source(i)], "detail": {"n": [{"numeric": ["=", i]}]}});
+                ok(
+                    &s,
+                    "PutRule",
+                    json!({"Name": format!("r{i}"), "EventPattern": pattern.to_string()}),
+                )
+                .await;
+                ok(
+                    &s,
+                    "PutTargets",
+                    json!({"Rule": format!("r{i}"), "Targets": [{"Id": "t", "Arn": "arn:aws:lambda:us-east-1:000000000000:function:f"}]}),
+                )
+                .await;
+            }
+            let n: u32 = 300;
+            let started = std::time::Instant::now();
+            for i in 0..n {
+                let i = i as usize % rules;
+                let detail = json!({"n": i}).to_string();
+                let body = json!({"Entries": [{"Source": source(i), "DetailType": "t", "Detail": detail}]});
+                ok(&s, "PutEvents", body).await;
+            }
+            let http = started.elapsed() / n;
+            // The matching alone, in process.
+            let event = json!({"source": source(0), "detail-type": "t", "detail": {"n": 0}});
+            let partition = s.core().store.partition("000000000000", "us-east-1", 0.0);
+            let started = std::time::Instant::now();
+            let k = 10_000;
+            let mut matched = 0;
+            for _ in 0..k {
+                let world = partition.lock();
+                matched += world
+                    .events
+                    .indexes
+                    .get("default")
+                    .map_or(0, |i| i.matching(&event).len());
+            }
+            let matching = started.elapsed() / k;
+            assert_eq!(matched, k as usize);
+            println!(
+                "rules={rules} shared_source={shared_source}: PutEvents round trip {http:?}, matching {matching:?} per event"
+            );
         }
-        let n: u32 = 300;
-        let started = std::time::Instant::now();
-        for i in 0..n {
-            let body = json!({"Entries": [{"Source": format!("src{}", i as usize % rules), "DetailType": "t", "Detail": "{\"n\": 1}"}]});
-            ok(&s, "PutEvents", body).await;
-        }
-        let http = started.elapsed() / n;
-        // The matching alone, in process.
-        let event = json!({"source": "src0", "detail-type": "t", "detail": {"n": 1}});
-        let partition = s.core().store.partition("000000000000", "us-east-1", 0.0);
-        let started = std::time::Instant::now();
-        let k = 10_000;
-        let mut matched = 0;
-        for _ in 0..k {
-            let world = partition.lock();
-            matched += world
-                .events
-                .indexes
-                .get("default")
-                .map_or(0, |i| i.matching(&event).len());
-        }
-        let matching = started.elapsed() / k;
-        assert_eq!(matched, k as usize);
-        println!("rules={rules}: PutEvents round trip {http:?} per event, matching {matching:?} per event");
     }
 }
 
@@ -924,4 +955,107 @@ async fn managed_rules_change_only_with_force() {
         "ManagedRuleException"
     );
     ok(&s, "DeleteRule", json!({"Name": "svc-rule", "Force": true})).await;
+}
+
+async fn ev_as(server: &MockServer, account: &str, target: &str, body: Value) -> Value {
+    let (prefix, content_type) = if target.starts_with("AmazonSQS.") {
+        ("sqs", "application/x-amz-json-1.0")
+    } else {
+        ("events", "application/x-amz-json-1.1")
+    };
+    let req = http::Request::post("/")
+        .header("host", "localhost")
+        .header("content-type", content_type)
+        .header("x-amz-target", target)
+        .header("authorization", authorization(account, "us-east-1", prefix))
+        .body(Full::new(Bytes::from(body.to_string())))
+        .expect("request");
+    let r = send(server, req).await;
+    assert_eq!(
+        r.status,
+        200,
+        "{target}: {}",
+        String::from_utf8_lossy(&r.body)
+    );
+    r.json()
+}
+
+#[tokio::test]
+async fn events_cross_accounts_through_bus_arns() {
+    let s = MockServer::start().await;
+    let other = "111111111111";
+    let url = ev_as(
+        &s,
+        other,
+        "AmazonSQS.CreateQueue",
+        json!({"QueueName": "inbox"}),
+    )
+    .await["QueueUrl"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    ev_as(
+        &s,
+        other,
+        "AWSEvents.CreateEventBus",
+        json!({"Name": "shared"}),
+    )
+    .await;
+    ev_as(
+        &s,
+        other,
+        "AWSEvents.PutRule",
+        json!({"Name": "in", "EventBusName": "shared", "EventPattern": "{\"source\": [\"app\"]}"}),
+    )
+    .await;
+    ev_as(
+        &s,
+        other,
+        "AWSEvents.PutTargets",
+        json!({"Rule": "in", "EventBusName": "shared", "Targets": [{"Id": "q", "Arn": "arn:aws:sqs:us-east-1:111111111111:inbox"}]}),
+    )
+    .await;
+    let shared = "arn:aws:events:us-east-1:111111111111:event-bus/shared";
+    // Straight to the other account's bus, and through a rule whose target is that bus.
+    ok(
+        &s,
+        "PutEvents",
+        json!({"Entries": [{"Source": "app", "DetailType": "direct", "Detail": "{}", "EventBusName": shared}]}),
+    )
+    .await;
+    ok(
+        &s,
+        "PutRule",
+        json!({"Name": "out", "EventPattern": "{\"source\": [\"app\"]}"}),
+    )
+    .await;
+    ok(
+        &s,
+        "PutTargets",
+        json!({"Rule": "out", "Targets": [{"Id": "bus", "Arn": shared}]}),
+    )
+    .await;
+    ok(
+        &s,
+        "PutEvents",
+        json!({"Entries": [{"Source": "app", "DetailType": "forwarded", "Detail": "{}"}]}),
+    )
+    .await;
+    let got = ev_as(
+        &s,
+        other,
+        "AmazonSQS.ReceiveMessage",
+        json!({"QueueUrl": url, "MaxNumberOfMessages": 10}),
+    )
+    .await;
+    let mut types: Vec<String> = got["Messages"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|m| serde_json::from_str::<Value>(m["Body"].as_str()?).ok())
+        .map(|e| e["detail-type"].as_str().unwrap_or_default().to_owned())
+        .collect();
+    types.sort();
+    assert_eq!(types, vec!["direct", "forwarded"]);
 }

@@ -325,3 +325,65 @@ async fn bodies_beyond_the_memory_limit_spill_and_reset_frees_them() {
     assert_eq!(storage.spill_files(), 0);
     assert_eq!(storage.memory_used(), 0);
 }
+
+#[tokio::test]
+async fn eventbridge_notifications_reach_the_delivery_log() {
+    let server = MockServer::start().await;
+    assert_eq!(s3(&server, "PUT", "/evb", b"").await.status, 200);
+    // Without a notification configuration, nothing is published.
+    assert_eq!(s3(&server, "PUT", "/evb/quiet", b"q").await.status, 200);
+    let conf: &[u8] = b"<NotificationConfiguration xmlns=\"http://s3.amazonaws.com/doc/2006-03-01/\"><EventBridgeConfiguration/></NotificationConfiguration>";
+    let r = send(
+        &server,
+        request("PUT", "/evb?notification")
+            .body(Full::new(Bytes::from_static(conf)))
+            .expect("request"),
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", text(&r));
+    let r = s3(&server, "GET", "/evb?notification", b"").await;
+    assert!(
+        text(&r).contains("<EventBridgeConfiguration></EventBridgeConfiguration>"),
+        "{}",
+        text(&r)
+    );
+    let put = s3(&server, "PUT", "/evb/dir/artifact.zip", b"12345").await;
+    let request_id = put
+        .header("x-amz-request-id")
+        .expect("request id")
+        .to_owned();
+    let log = crate::support::get(&server, "/_codemock/events")
+        .await
+        .json();
+    let events: Vec<_> = log["events"]
+        .as_array()
+        .expect("events")
+        .iter()
+        .filter(|r| r["type"] == "EventPut")
+        .map(|r| r["event"].clone())
+        .collect();
+    assert_eq!(events.len(), 1, "{events:?}");
+    let e = &events[0];
+    assert_eq!(e["version"], "0");
+    assert_eq!(e["source"], "aws.s3");
+    assert_eq!(e["detail-type"], "Object Created");
+    assert_eq!(e["account"], "000000000000");
+    assert_eq!(e["region"], "us-east-1");
+    assert_eq!(e["time"], "2024-01-01T00:00:00Z");
+    assert_eq!(e["resources"], serde_json::json!(["arn:aws:s3:::evb"]));
+    assert_eq!(e["id"].as_str().map(str::len), Some(36));
+    let d = &e["detail"];
+    assert_eq!(d["version"], "0");
+    assert_eq!(d["bucket"]["name"], "evb");
+    assert_eq!(d["object"]["key"], "dir/artifact.zip");
+    assert_eq!(d["object"]["size"], 5);
+    assert_eq!(d["object"]["etag"], "827ccb0eea8a706c4c34a16891f84e7b");
+    assert!(d["object"]["sequencer"].is_string());
+    assert!(
+        d["object"].get("version-id").is_none(),
+        "unversioned buckets have no version id"
+    );
+    assert_eq!(d["request-id"], request_id.as_str());
+    assert_eq!(d["requester"], "000000000000");
+    assert_eq!(d["reason"], "PutObject");
+}

@@ -33,7 +33,9 @@ fn start() -> (Child, String, Duration) {
         .expect("run target/release/codemock (make bench builds it)");
     let stdout = child.stdout.take().expect("stdout");
     let mut line = String::new();
-    BufReader::new(stdout).read_line(&mut line).expect("READY line");
+    BufReader::new(stdout)
+        .read_line(&mut line)
+        .expect("READY line");
     let elapsed = t0.elapsed();
     let addr = line
         .trim()
@@ -67,14 +69,19 @@ fn list_pipelines() -> http::Request<Full<Bytes>> {
 async fn connect(addr: &str) -> http1::SendRequest<Full<Bytes>> {
     let stream = tokio::net::TcpStream::connect(addr).await.expect("connect");
     stream.set_nodelay(true).ok();
-    let (sender, conn) = http1::handshake(TokioIo::new(stream)).await.expect("handshake");
+    let (sender, conn) = http1::handshake(TokioIo::new(stream))
+        .await
+        .expect("handshake");
     tokio::spawn(conn);
     sender
 }
 
 async fn one(sender: &mut http1::SendRequest<Full<Bytes>>) {
     sender.ready().await.expect("ready");
-    let resp = sender.send_request(list_pipelines()).await.expect("response");
+    let resp = sender
+        .send_request(list_pipelines())
+        .await
+        .expect("response");
     assert_eq!(resp.status(), 200);
     resp.into_body().collect().await.expect("body");
 }
@@ -142,13 +149,39 @@ fn main() {
     child.kill().ok();
     child.wait().ok();
 
-    let row = |name: &str, value: String, target: &str| println!("| {name:<42} | {value:>14} | {target:>12} |");
+    let row = |name: &str, value: String, target: &str| {
+        println!("| {name:<42} | {value:>14} | {target:>12} |")
+    };
     println!("| {:<42} | {:>14} | {:>12} |", "measure", "value", "target");
     println!("|{}|{}|{}|", "-".repeat(44), "-".repeat(16), "-".repeat(14));
-    row("start-up to READY (median of 20)", format!("{:.1} ms", startups[startups.len() / 2].as_secs_f64() * 1e3), "<= 20 ms");
-    row("ListPipelines latency p50 (keep-alive)", format!("{:.0} us", percentile(&latencies, 0.50).as_secs_f64() * 1e6), "<= 100 us");
-    row("ListPipelines latency p99 (keep-alive)", format!("{:.0} us", percentile(&latencies, 0.99).as_secs_f64() * 1e6), "");
-    row(&format!("throughput, {CONNECTIONS} connections, {THROUGHPUT_SECONDS} s"), format!("{throughput:.0} req/s"), ">= 30000/s");
-    row("idle RSS", format!("{:.1} MiB", idle_rss as f64 / 1024.0), "<= 15 MiB");
-    row("peak RSS after the load", format!("{:.1} MiB", peak_rss as f64 / 1024.0), "");
+    row(
+        "start-up to READY (median of 20)",
+        format!("{:.1} ms", startups[startups.len() / 2].as_secs_f64() * 1e3),
+        "<= 20 ms",
+    );
+    row(
+        "ListPipelines latency p50 (keep-alive)",
+        format!("{:.0} us", percentile(&latencies, 0.50).as_secs_f64() * 1e6),
+        "<= 100 us",
+    );
+    row(
+        "ListPipelines latency p99 (keep-alive)",
+        format!("{:.0} us", percentile(&latencies, 0.99).as_secs_f64() * 1e6),
+        "",
+    );
+    row(
+        &format!("throughput, {CONNECTIONS} connections, {THROUGHPUT_SECONDS} s"),
+        format!("{throughput:.0} req/s"),
+        ">= 30000/s",
+    );
+    row(
+        "idle RSS",
+        format!("{:.1} MiB", idle_rss as f64 / 1024.0),
+        "<= 15 MiB",
+    );
+    row(
+        "peak RSS after the load",
+        format!("{:.1} MiB", peak_rss as f64 / 1024.0),
+        "",
+    );
 }

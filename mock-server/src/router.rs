@@ -68,7 +68,8 @@ pub fn route(head: &RequestHead<'_>) -> Route {
     }
     let s3_signed = head.signing_service == Some("s3");
     let other_signed = head.signing_service.is_some() && !s3_signed;
-    if s3_signed || (!other_signed && !(head.method == "POST" && head.path == "/")) {
+    let json_rpc_shaped = head.method == "POST" && head.path == "/";
+    if s3_signed || !(other_signed || json_rpc_shaped) {
         return Route::S3;
     }
     Route::Reject {

@@ -947,3 +947,147 @@ async fn uploads_to_a_bucket_with_eventbridge_notifications_publish_object_creat
     assert_eq!(events[1]["detail-type"], "Object Deleted");
     assert_eq!(events[1]["detail"]["deletion-type"], "Permanently Deleted");
 }
+
+#[tokio::test]
+async fn streamed_file_bodies_arrive_aws_chunked_with_trailing_checksums() {
+    let server = MockServer::start().await;
+    let c = client(&server);
+    c.create_bucket()
+        .bucket("files")
+        .send()
+        .await
+        .expect("CreateBucket");
+    let body = pattern(3 * 1024 * 1024 + 5, 11);
+    let path = std::env::temp_dir().join(format!("codemock-s3-sdk-{}.bin", std::process::id()));
+    std::fs::write(&path, &body).expect("write temp file");
+    for algorithm in [
+        ChecksumAlgorithm::Crc32,
+        ChecksumAlgorithm::Crc32C,
+        ChecksumAlgorithm::Sha1,
+        ChecksumAlgorithm::Crc64Nvme,
+    ] {
+        let stream = ByteStream::from_path(&path).await.expect("file body");
+        let key = format!("f-{}", algorithm.as_str());
+        c.put_object()
+            .bucket("files")
+            .key(&key)
+            .body(stream)
+            .checksum_algorithm(algorithm.clone())
+            .send()
+            .await
+            .unwrap_or_else(|e| panic!("PutObject {algorithm:?}: {e:?}"));
+        let got = c
+            .get_object()
+            .bucket("files")
+            .key(&key)
+            .checksum_mode(ChecksumMode::Enabled)
+            .send()
+            .await
+            .expect("GetObject");
+        assert_eq!(
+            got.body
+                .collect()
+                .await
+                .expect("body")
+                .into_bytes()
+                .as_ref(),
+            &body[..]
+        );
+    }
+    let _ = std::fs::remove_file(&path);
+}
+
+#[tokio::test]
+async fn version_listings_page_through_markers() {
+    let server = MockServer::start().await;
+    let c = client(&server);
+    c.create_bucket()
+        .bucket("pages")
+        .send()
+        .await
+        .expect("CreateBucket");
+    c.put_bucket_versioning()
+        .bucket("pages")
+        .versioning_configuration(
+            VersioningConfiguration::builder()
+                .status(BucketVersioningStatus::Enabled)
+                .build(),
+        )
+        .send()
+        .await
+        .expect("PutBucketVersioning");
+    for (key, n) in [("a", 3), ("b", 1), ("c", 2)] {
+        for _ in 0..n {
+            c.put_object()
+                .bucket("pages")
+                .key(key)
+                .body(ByteStream::from_static(b"x"))
+                .send()
+                .await
+                .expect("put");
+        }
+    }
+    c.delete_object()
+        .bucket("pages")
+        .key("b")
+        .send()
+        .await
+        .expect("marker");
+    let all = c
+        .list_object_versions()
+        .bucket("pages")
+        .send()
+        .await
+        .expect("all");
+    let mut expected: Vec<(String, String)> = all
+        .versions()
+        .iter()
+        .map(|v| {
+            (
+                v.key().unwrap_or_default().to_owned(),
+                v.version_id().unwrap_or_default().to_owned(),
+            )
+        })
+        .chain(all.delete_markers().iter().map(|m| {
+            (
+                m.key().unwrap_or_default().to_owned(),
+                m.version_id().unwrap_or_default().to_owned(),
+            )
+        }))
+        .collect();
+    expected.sort();
+    assert_eq!(expected.len(), 7);
+    let mut seen = Vec::new();
+    let (mut key_marker, mut vid_marker) = (None::<String>, None::<String>);
+    for _ in 0..10 {
+        let page = c
+            .list_object_versions()
+            .bucket("pages")
+            .max_keys(2)
+            .set_key_marker(key_marker.clone())
+            .set_version_id_marker(vid_marker.clone())
+            .send()
+            .await
+            .expect("page");
+        assert!(page.versions().len() + page.delete_markers().len() <= 2);
+        seen.extend(page.versions().iter().map(|v| {
+            (
+                v.key().unwrap_or_default().to_owned(),
+                v.version_id().unwrap_or_default().to_owned(),
+            )
+        }));
+        seen.extend(page.delete_markers().iter().map(|m| {
+            (
+                m.key().unwrap_or_default().to_owned(),
+                m.version_id().unwrap_or_default().to_owned(),
+            )
+        }));
+        if page.is_truncated() != Some(true) {
+            break;
+        }
+        key_marker = page.next_key_marker().map(str::to_owned);
+        vid_marker = page.next_version_id_marker().map(str::to_owned);
+    }
+    seen.sort();
+    assert_eq!(seen, expected);
+}

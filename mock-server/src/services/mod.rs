@@ -213,7 +213,9 @@ pub async fn deliver(core: &std::sync::Arc<Core>, event: DomainEvent) -> Vec<Dom
             event,
         } => events::delivery::deliver(core, &account, &region, &bus, event).await,
         DomainEvent::EventBridgeDispatch(d) => events::delivery::dispatch(core, *d).await,
-        DomainEvent::EventBridgePartnerSource(o) => events::delivery::offer_partner_source(core, *o),
+        DomainEvent::EventBridgePartnerSource(o) => {
+            events::delivery::offer_partner_source(core, *o)
+        }
     }
 }
 

@@ -14,12 +14,29 @@ pub struct Page<T> {
 #[derive(Debug, Clone, PartialEq)]
 pub struct BadToken;
 
-/// Pages over `items`, which must be sorted by key. The token names the last key of the previous
-/// page, so the next page starts after it.
+/// The direction a listing is sorted in, by key.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Order {
+    Ascending,
+    Descending,
+}
+
+/// Pages over `items`, which must be sorted by key, ascending. The token names the last key of
+/// the previous page, so the next page starts after it.
 pub fn paginate<'a, T: Clone + 'a>(
     items: impl IntoIterator<Item = (&'a str, &'a T)>,
     token: Option<&str>,
     limit: usize,
+) -> Result<Page<T>, BadToken> {
+    paginate_ordered(items, token, limit, Order::Ascending)
+}
+
+/// [`paginate`] for items sorted by key in either direction.
+pub fn paginate_ordered<'a, T: Clone + 'a>(
+    items: impl IntoIterator<Item = (&'a str, &'a T)>,
+    token: Option<&str>,
+    limit: usize,
+    order: Order,
 ) -> Result<Page<T>, BadToken> {
     let after = match token {
         Some(t) => Some(parse_page_token(t).ok_or(BadToken)?),
@@ -29,7 +46,11 @@ pub fn paginate<'a, T: Clone + 'a>(
     let mut last_key = None;
     let mut more = false;
     for (key, item) in items {
-        if after.as_deref().is_some_and(|a| key <= a) {
+        let seen = |a: &str| match order {
+            Order::Ascending => key <= a,
+            Order::Descending => key >= a,
+        };
+        if after.as_deref().is_some_and(seen) {
             continue;
         }
         if out.len() == limit.max(1) {
@@ -64,6 +85,17 @@ mod tests {
             }
         }
         assert_eq!(seen, (0..7).collect::<Vec<_>>());
+    }
+
+    #[test]
+    fn descending_listings_page_too() {
+        let data = [("c", 3), ("b", 2), ("a", 1)];
+        let iter = || data.iter().map(|(k, v)| (*k, v));
+        let first = paginate_ordered(iter(), None, 2, Order::Descending).expect("ok");
+        assert_eq!(first.items, vec![3, 2]);
+        let rest = paginate_ordered(iter(), first.next_token.as_deref(), 2, Order::Descending)
+            .expect("ok");
+        assert_eq!((rest.items, rest.next_token), (vec![1], None));
     }
 
     #[test]

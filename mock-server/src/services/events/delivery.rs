@@ -6,7 +6,7 @@
 //! events between buses), CloudWatch Logs groups and API destinations (HTTP). Every other target
 //! type (Lambda, SNS, Step Functions, Kinesis, ECS, CodePipeline, CodeBuild...) is recorded in the
 //! delivery log with the input it would have received, so tests can assert on it. A later change
-//! turns CodePipeline and CodeBuild targets into domain events at [`invoke_target`].
+//! turns CodePipeline and CodeBuild targets into domain events in `invoke_target`.
 
 use super::schedule::{iso8601, Schedule};
 use super::state::{split_arn, ConnectionAuth, Rule};
@@ -338,6 +338,10 @@ async fn invoke_target(
                 r.map(|_| Vec::new()).map_err(not_retryable_if_missing),
             )
         }
+        // Not emulated yet: recorded like the other AWS targets, each under its own type, until
+        // these arms push a `DomainEvent` that starts the pipeline execution or the build.
+        ("codepipeline", _) => ("codepipeline", Ok(Vec::new())),
+        ("codebuild", r) if r.starts_with("project/") => ("codebuild", Ok(Vec::new())),
         _ => ("recorded", Ok(Vec::new())),
     }
 }
@@ -366,6 +370,63 @@ fn send_to_queue(
         .sqs
         .send_from_service(queue, body, group, dedup, now, &core.ids)
         .map_err(not_retryable_if_missing)
+}
+
+/// Sends a dead-lettered event with its attributes as String message attributes. SQS's
+/// `send_from_service` takes no attributes, so this goes through the queue's own `send`, which
+/// applies SendMessage's rules all the same.
+fn send_dead_letter(
+    core: &Arc<Core>,
+    account: &str,
+    region: &str,
+    queue: &str,
+    body: String,
+    attributes: &Value,
+) -> Result<String, Failure> {
+    use crate::services::sqs::state::Outgoing;
+    use codemock_wire::sqs::MessageAttributeValue;
+    let attributes = attributes
+        .as_object()
+        .map(|map| {
+            map.iter()
+                .map(|(k, v)| {
+                    let text = v.as_str().map_or_else(|| v.to_string(), str::to_owned);
+                    let value = MessageAttributeValue {
+                        string_value: Some(text),
+                        data_type: Some("String".into()),
+                        ..Default::default()
+                    };
+                    (k.clone(), value)
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let now = core.clock.now();
+    let partition = core.store.partition(account, region, now);
+    let mut world = partition.lock();
+    let sqs = &mut world.sqs;
+    let Some(q) = sqs.queues.get_mut(queue) else {
+        return Err(Failure::new(
+            "QueueDoesNotExist",
+            "The specified queue does not exist.",
+            false,
+        ));
+    };
+    let sender_id = q.account.clone();
+    let sent = q
+        .send(
+            Outgoing {
+                body,
+                attributes,
+                sender_id,
+                ..Outgoing::default()
+            },
+            now,
+            &core.ids,
+        )
+        .map_err(not_retryable_if_missing)?;
+    sqs.notify.notify_waiters();
+    Ok(sent.message_id)
 }
 
 fn forward(
@@ -501,14 +562,13 @@ fn give_up(core: &Arc<Core>, a: Attempt, f: Failure, exhausted: &str) -> Vec<Dom
     };
     // The dead-lettered message is the event itself, as AWS sends it.
     let result = match split_arn(&dlq) {
-        Some(("sqs", region, account, queue)) => send_to_queue(
+        Some(("sqs", region, account, queue)) => send_dead_letter(
             core,
             account,
             region,
             queue,
             a.event.to_string(),
-            None,
-            None,
+            &attributes,
         ),
         _ => Err(Failure::new(
             "InvalidDeadLetterTarget",
@@ -586,6 +646,24 @@ async fn call_api_destination(
             format!("Connection {} is deauthorized.", conn.name),
             false,
         ));
+    }
+    // Without a TLS client an https endpoint can never be reached: failing it for good spares
+    // a day of pointless retries.
+    let oauth_endpoint = match &conn.auth {
+        Some(ConnectionAuth::OAuth {
+            authorization_endpoint,
+            ..
+        }) => Some(authorization_endpoint.as_str()),
+        _ => None,
+    };
+    for url in std::iter::once(dest.invocation_endpoint.as_str()).chain(oauth_endpoint) {
+        if !url.starts_with("http://") {
+            return Err(Failure::new(
+                "UnsupportedEndpoint",
+                format!("codemock calls only http:// endpoints (no TLS client); cannot call {url}"),
+                false,
+            ));
+        }
     }
     let target = HttpTarget {
         method: dest.http_method.as_str().to_owned(),

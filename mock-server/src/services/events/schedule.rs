@@ -59,8 +59,10 @@ fn parse_rate(body: &str) -> Option<Schedule> {
     } else {
         unit == plural
     };
-    ok.then(|| Schedule::Rate {
-        seconds: (value * seconds) as f64,
+    // A rate too large to count in seconds is no schedule at all (and must not overflow).
+    let total = value.checked_mul(seconds)?;
+    ok.then_some(Schedule::Rate {
+        seconds: total as f64,
     })
 }
 
@@ -136,10 +138,8 @@ fn parse_field(s: &str, min: u32, max: u32, names: &[&str]) -> Option<Field> {
         if lo < min || hi > max || lo > hi {
             return None;
         }
-        let mut v = lo;
-        while v <= hi {
+        for v in (lo..=hi).step_by(step as usize) {
             allowed[v as usize] = true;
-            v += step;
         }
     }
     Some(Field { allowed, any })
@@ -334,6 +334,7 @@ mod tests {
         );
         for bad in [
             "rate(1 minutes)",
+            "rate(18446744073709551615 days)",
             "rate(2 day)",
             "rate(0 days)",
             "rate(x)",
@@ -386,6 +387,15 @@ mod tests {
         ] {
             assert!(Schedule::parse(bad).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn huge_steps_do_not_overflow() {
+        let s = Schedule::parse("cron(1/4294967295 12 * * ? *)").expect("valid");
+        assert_eq!(
+            s.next_after(JAN_1_2024),
+            Some(JAN_1_2024 + 12.0 * 3600.0 + 60.0)
+        );
     }
 
     #[test]

@@ -82,6 +82,9 @@ pub fn parse_date(text: &str) -> Option<f64> {
         let h: i64 = p.next()?.parse().ok()?;
         let mi: i64 = p.next()?.parse().ok()?;
         let s: i64 = p.next()?.parse().ok()?;
+        if !plausible(y, d, h, mi, s as f64) {
+            return None;
+        }
         return Some((days_from_civil(y, m, d) * 86_400 + h * 3600 + mi * 60 + s) as f64);
     }
     // 2024-01-01T00:00:00(.000)Z
@@ -95,7 +98,19 @@ pub fn parse_date(text: &str) -> Option<f64> {
     let h: i64 = tp.next()?.parse().ok()?;
     let mi: i64 = tp.next()?.parse().ok()?;
     let s: f64 = tp.next()?.parse().ok()?;
+    if !(1..=12).contains(&m) || !plausible(y, d, h, mi, s) {
+        return None;
+    }
     Some((days_from_civil(y, m, d) * 86_400 + h * 3600 + mi * 60) as f64 + s)
+}
+
+/// Field ranges of a real date, so that arithmetic on untrusted input cannot overflow.
+fn plausible(y: i64, d: u32, h: i64, mi: i64, s: f64) -> bool {
+    (0..=9999).contains(&y)
+        && (1..=31).contains(&d)
+        && (0..=23).contains(&h)
+        && (0..=59).contains(&mi)
+        && (0.0..61.0).contains(&s)
 }
 
 #[cfg(test)]
@@ -112,5 +127,13 @@ mod tests {
         assert_eq!(parse_date("2024-01-01T00:00:00.000Z"), Some(t));
         assert_eq!(http_date(1_795_000_000.0), "Wed, 18 Nov 2026 11:06:40 GMT");
         assert_eq!(parse_date("garbage"), None);
+        assert_eq!(
+            parse_date("Mon, 01 Jan 99999999999999999 00:00:00 GMT"),
+            None
+        );
+        assert_eq!(
+            parse_date("9999999999999999-01-01T99999999999:00:00Z"),
+            None
+        );
     }
 }

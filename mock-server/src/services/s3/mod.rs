@@ -27,7 +27,7 @@ use crate::services::{DomainEvent, World};
 use error::S3Error;
 use hyper::body::Incoming;
 use parking_lot::Mutex;
-use request::{Op, Resolved, S3Request};
+use request::{Resolved, S3Request};
 use std::sync::Arc;
 
 /// A successful S3 answer before the common headers are added.
@@ -253,20 +253,4 @@ fn host_id(request_id: &str) -> String {
     checksums::b64(&sha2::Sha256::digest(
         format!("codemock/{request_id}").as_bytes(),
     ))
-}
-
-/// Whether `op` reads a request body (the others leave it unread).
-pub fn has_body(op: Op) -> bool {
-    !matches!(
-        op,
-        Op::ListBuckets
-            | Op::HeadBucket
-            | Op::GetObject
-            | Op::HeadObject
-            | Op::ListObjects
-            | Op::ListObjectsV2
-            | Op::ListObjectVersions
-            | Op::ListMultipartUploads
-            | Op::ListParts
-    )
 }

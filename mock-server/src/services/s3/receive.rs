@@ -83,9 +83,9 @@ fn requested_checksum(req: &S3Request) -> Result<Option<(Algorithm, Source)>, S3
     if found.is_none() {
         if let Some(name) = req.header("x-amz-sdk-checksum-algorithm") {
             let a = Algorithm::parse(name.trim()).ok_or_else(|| {
-                S3Error::invalid_request(format!(
-                    "Checksum algorithm provided is unsupported. Please try again with any of the valid types: [CRC32, CRC32C, CRC64NVME, SHA1, SHA256]"
-                ))
+                S3Error::invalid_request(
+                    "Checksum algorithm provided is unsupported. Please try again with any of the valid types: [CRC32, CRC32C, CRC64NVME, SHA1, SHA256]",
+                )
             })?;
             found = Some((a, Source::Computed));
         }

@@ -92,6 +92,8 @@ pub struct StoredObject {
     pub parts: Option<Vec<u64>>,
 }
 
+// Delete markers are the rare case; boxing every object to shrink them is not worth it.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone)]
 pub enum VersionBody {
     Object(StoredObject),

@@ -1,7 +1,7 @@
 //! CodeBuild's operation handlers and the table that names them.
 
 use crate::error::ServiceError;
-use crate::services::pagination::paginate;
+use crate::services::pagination::{paginate_ordered, Order};
 use crate::services::{typed, Call, Handler};
 use codemock_wire::codebuild::{
     ListProjectsInput, ListProjectsOutput, ProjectSortByType, SortOrderType,
@@ -19,35 +19,33 @@ fn list_projects(
     input: ListProjectsInput,
 ) -> Result<ListProjectsOutput, ServiceError> {
     let projects = &call.world.codebuild.projects;
-    // CodeBuild sorts by name (or by created/modified time) and pages at 100 names.
-    let mut names: Vec<(&str, &String)> = projects.keys().map(|k| (k.as_str(), k)).collect();
-    match input.sort_by {
-        Some(ProjectSortByType::CreatedTime) => names.sort_by(|a, b| {
-            let t = |n: &str| {
-                projects
-                    .get(n)
-                    .and_then(|p| p.created.clone())
-                    .map(|t| t.as_secs_f64())
-                    .unwrap_or(0.0)
+    // CodeBuild sorts by name, or by created or modified time (ties by name), and pages at 100
+    // names. A sort key that embeds the time keeps page tokens valid as projects come and go.
+    let time_key = |secs: Option<f64>, name: &str| format!("{:020.6}|{name}", secs.unwrap_or(0.0));
+    let mut names: Vec<(String, &String)> = projects
+        .iter()
+        .map(|(name, p)| {
+            let key = match input.sort_by {
+                Some(ProjectSortByType::CreatedTime) => {
+                    time_key(p.created.map(|t| t.as_secs_f64()), name)
+                }
+                Some(ProjectSortByType::LastModifiedTime) => {
+                    time_key(p.last_modified.map(|t| t.as_secs_f64()), name)
+                }
+                _ => name.clone(),
             };
-            t(a.0).total_cmp(&t(b.0)).then(a.0.cmp(b.0))
-        }),
-        Some(ProjectSortByType::LastModifiedTime) => names.sort_by(|a, b| {
-            let t = |n: &str| {
-                projects
-                    .get(n)
-                    .and_then(|p| p.last_modified.clone())
-                    .map(|t| t.as_secs_f64())
-                    .unwrap_or(0.0)
-            };
-            t(a.0).total_cmp(&t(b.0)).then(a.0.cmp(b.0))
-        }),
-        _ => {}
-    }
-    if matches!(input.sort_order, Some(SortOrderType::Descending)) {
+            (key, name)
+        })
+        .collect();
+    names.sort();
+    let order = if matches!(input.sort_order, Some(SortOrderType::Descending)) {
         names.reverse();
-    }
-    let page = paginate(names, input.next_token.as_deref(), 100)
+        Order::Descending
+    } else {
+        Order::Ascending
+    };
+    let names = names.iter().map(|(k, n)| (k.as_str(), *n));
+    let page = paginate_ordered(names, input.next_token.as_deref(), 100, order)
         .map_err(|_| ServiceError::new("InvalidInputException", "Invalid next token"))?;
     Ok(ListProjectsOutput {
         projects: Some(page.items),

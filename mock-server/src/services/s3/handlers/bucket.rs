@@ -119,6 +119,15 @@ pub async fn create_bucket(call: &mut S3Call<'_>, body: Incoming) -> Result<Repl
     if !valid_bucket_name(&name) {
         return Err(S3Error::invalid_bucket_name(&name));
     }
+    // Object Lock changes what deletes and overwrites may do; accepting it without enforcing it
+    // would be a fake success.
+    if call
+        .req
+        .header("x-amz-bucket-object-lock-enabled")
+        .is_some_and(|v| v.eq_ignore_ascii_case("true"))
+    {
+        return Err(S3Error::not_implemented("CreateBucket with Object Lock"));
+    }
     let request_region = call.ctx.region.clone();
     let constraint = if body.iter().all(u8::is_ascii_whitespace) {
         None

@@ -267,6 +267,7 @@ pub(crate) fn object_event(
 }
 
 /// The "Object Created" event of a new object version.
+#[allow(clippy::too_many_arguments)] // the event's fields, each from a different place
 pub(crate) fn created_event(
     call: &S3Call<'_>,
     bucket: &mut Bucket,

@@ -462,7 +462,7 @@ pub fn abort(call: &mut S3Call<'_>) -> Result<Reply, S3Error> {
     let key = call.key().to_owned();
     let upload_id = call.req.param("uploadId").unwrap_or_default().to_owned();
     let removed = call.with_bucket(&name, |b, _| {
-        if !b.uploads.get(&upload_id).is_some_and(|u| u.key == key) {
+        if b.uploads.get(&upload_id).is_none_or(|u| u.key != key) {
             return Err(S3Error::no_such_upload(&upload_id));
         }
         Ok(b.uploads.remove(&upload_id))
