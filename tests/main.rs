@@ -6,6 +6,7 @@ mod binary;
 mod cbor;
 mod control;
 mod errors;
+mod event_patterns;
 mod events_wire;
 mod list_operations;
 mod logs;

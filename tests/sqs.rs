@@ -345,3 +345,29 @@ async fn list_queues_pages_and_tags_round_trip() {
     let r = sqs(&server, "ListQueueTags", json!({"QueueUrl": url})).await;
     assert_eq!(r.json(), json!({"Tags": {"team": "x"}}));
 }
+
+#[tokio::test]
+async fn receive_accepts_message_system_attribute_names_in_attribute_names() {
+    let server = MockServer::start().await;
+    let url = create(&server, json!({"QueueName": "legacy"})).await;
+    let r = sqs(
+        &server,
+        "SendMessage",
+        json!({"QueueUrl": url, "MessageBody": "hi"}),
+    )
+    .await;
+    assert_eq!(r.status, 200);
+    // boto3 code written before MessageSystemAttributeNames asks this way, and SQS answers.
+    let r = sqs(
+        &server,
+        "ReceiveMessage",
+        json!({"QueueUrl": url, "AttributeNames": ["SentTimestamp", "ApproximateReceiveCount"]}),
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", r.json());
+    let attrs = &r.json()["Messages"][0]["Attributes"];
+    assert_eq!(attrs["ApproximateReceiveCount"], "1");
+    assert!(attrs["SentTimestamp"]
+        .as_str()
+        .is_some_and(|t| t.parse::<u64>().is_ok()));
+}

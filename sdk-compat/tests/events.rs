@@ -391,7 +391,7 @@ async fn rules_and_targets() {
 
 const EC2_EVENT: &str = r#"{"version":"0","id":"6a7e8feb-b491-4cf7-a9f1-bf3703467718","detail-type":"EC2 Instance State-change Notification","source":"aws.ec2","account":"111122223333","time":"2017-12-22T18:43:48Z","region":"us-west-1","resources":["arn:aws:ec2:us-west-1:123456789012:instance/i-1234567890abcdef0"],"detail":{"instance-id":"i-1234567890abcdef0","state":"terminated","count":5,"ip":"10.0.0.7","flag":null}}"#;
 
-/// A sample of the pattern fixture table (mock-server/src/services/events/pattern/fixtures.rs)
+/// A sample of the pattern fixture table (tests/data/event-patterns.json)
 /// across the operators, checked through TestEventPattern: match, no match, invalid.
 #[tokio::test]
 async fn test_event_pattern_agrees_with_the_fixture_table() {

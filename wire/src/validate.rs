@@ -566,7 +566,11 @@ impl Validator<'_> {
                 push_distinct(found, Constraint::Pattern(pattern));
             }
         }
-        if !enum_values.is_empty() && !enum_values.contains(&s) {
+        // SQS's JSON front end (awsQuery-compatible) leaves enum members to the service, which
+        // accepts message system attribute names such as `SentTimestamp` in ReceiveMessage's
+        // `AttributeNames` even though the model types that list as queue attribute names.
+        let enums_checked = !self.service.aws_query_compatible;
+        if enums_checked && !enum_values.is_empty() && !enum_values.contains(&s) {
             push_distinct(found, Constraint::Enum(enum_values));
         }
     }
