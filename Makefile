@@ -59,10 +59,12 @@ codegen-check: $(VENV)/.installed
 run:
 	$(CARGO) run --release -p codemock
 
-## Start-up, latency, throughput and memory, printed as a table.
+## Start-up, latency, throughput and memory, printed as a table; then PutEvents latency with 1,
+## 100 and 1,000 rules, and S3 PutObject/GetObject throughput with peak RSS during a 1 GiB upload.
 bench:
 	$(CARGO) build --release -p codemock --bins
 	$(CARGO) bench -p codemock --bench harness
+	$(CARGO) test --release -p codemock --test wire -- --ignored --nocapture --test-threads 1 put_events_latency s3_bench
 
 fmt:
 	$(CARGO) fmt --all
