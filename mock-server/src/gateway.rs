@@ -13,11 +13,10 @@ use codemock_wire::validate::{validate, Invalid};
 use http_body_util::{BodyExt, Limited};
 use hyper::body::Incoming;
 use std::sync::Arc;
-use std::time::Instant;
 
 /// Handles one HTTP request.
 pub async fn handle(core: Arc<Core>, req: http::Request<Incoming>) -> HttpResponse {
-    let started = Instant::now();
+    let started = crate::clock::real_now();
     let (parts, body) = req.into_parts();
     let headers = parts.headers.clone();
     let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());

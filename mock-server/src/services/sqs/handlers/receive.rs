@@ -11,7 +11,7 @@ use codemock_wire::sqs::MessageAttributeValue;
 use serde_json::{json, Map, Value};
 use std::collections::BTreeMap;
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 /// With a manual or fixed clock virtual time never passes on its own, so a long poll cannot end
 /// "after WaitTimeSeconds" of virtual time. It waits at most this long in real time instead:
@@ -29,7 +29,7 @@ pub async fn receive_message(
     ctx: RequestContext,
     input: Value,
 ) -> Result<Value, ServiceError> {
-    let started = Instant::now();
+    let started = crate::clock::real_now();
     let requested_wait = input.get("WaitTimeSeconds").and_then(Value::as_i64);
     if let Some(w) = requested_wait {
         if !(0..=20).contains(&w) {
@@ -74,7 +74,7 @@ pub async fn receive_message(
             .get("Messages")
             .and_then(Value::as_array)
             .is_some_and(|m| !m.is_empty());
-        let remaining = deadline.saturating_duration_since(Instant::now());
+        let remaining = deadline.saturating_duration_since(crate::clock::real_now());
         if got || wait == 0 || remaining.is_zero() {
             return Ok(output);
         }
