@@ -8,6 +8,7 @@ mod control;
 mod errors;
 mod event_patterns;
 mod events_wire;
+mod hostile_input;
 mod list_operations;
 mod logs;
 mod operation_table;
