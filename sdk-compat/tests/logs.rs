@@ -113,3 +113,129 @@ async fn describe_log_groups_paginates() {
     assert_eq!(names, ["g0", "g1", "g2", "g3", "g4"]);
     assert_eq!(pages[0].log_groups()[0].creation_time(), Some(T0));
 }
+
+#[tokio::test]
+async fn streams_retention_tags_and_deletion() {
+    use aws_sdk_cloudwatchlogs::types::OrderBy;
+    let server = MockServer::start().await;
+    let logs = client(&server);
+    logs.create_log_group()
+        .log_group_name("/svc")
+        .send()
+        .await
+        .expect("group");
+    for stream in ["b-stream", "a-stream"] {
+        logs.create_log_stream()
+            .log_group_name("/svc")
+            .log_stream_name(stream)
+            .send()
+            .await
+            .expect("stream");
+    }
+    let streams = logs
+        .describe_log_streams()
+        .log_group_name("/svc")
+        .order_by(OrderBy::LogStreamName)
+        .send()
+        .await
+        .expect("DescribeLogStreams");
+    let names: Vec<_> = streams
+        .log_streams()
+        .iter()
+        .filter_map(|s| s.log_stream_name())
+        .collect();
+    assert_eq!(names, ["a-stream", "b-stream"]);
+
+    logs.put_retention_policy()
+        .log_group_name("/svc")
+        .retention_in_days(7)
+        .send()
+        .await
+        .expect("PutRetentionPolicy");
+    let group = logs
+        .describe_log_groups()
+        .log_group_name_prefix("/svc")
+        .send()
+        .await
+        .expect("describe");
+    assert_eq!(group.log_groups()[0].retention_in_days(), Some(7));
+    let err = logs
+        .put_retention_policy()
+        .log_group_name("/svc")
+        .retention_in_days(8)
+        .send()
+        .await
+        .expect_err("8 days is not a retention AWS offers");
+    assert!(err.into_service_error().is_invalid_parameter_exception());
+    logs.delete_retention_policy()
+        .log_group_name("/svc")
+        .send()
+        .await
+        .expect("DeleteRetentionPolicy");
+    let group = logs
+        .describe_log_groups()
+        .log_group_name_prefix("/svc")
+        .send()
+        .await
+        .expect("describe");
+    assert_eq!(group.log_groups()[0].retention_in_days(), None);
+
+    #[allow(deprecated)] // the older tag operations still work, and tests still call them
+    {
+        logs.tag_log_group()
+            .log_group_name("/svc")
+            .tags("team", "ci")
+            .send()
+            .await
+            .expect("TagLogGroup");
+        let tags = logs
+            .list_tags_log_group()
+            .log_group_name("/svc")
+            .send()
+            .await
+            .expect("ListTagsLogGroup");
+        assert_eq!(
+            tags.tags().and_then(|t| t.get("team")).map(String::as_str),
+            Some("ci")
+        );
+        logs.untag_log_group()
+            .log_group_name("/svc")
+            .tags("team")
+            .send()
+            .await
+            .expect("UntagLogGroup");
+        let tags = logs
+            .list_tags_log_group()
+            .log_group_name("/svc")
+            .send()
+            .await
+            .expect("ListTagsLogGroup");
+        assert!(tags.tags().is_none_or(|t| t.is_empty()));
+    }
+
+    logs.delete_log_stream()
+        .log_group_name("/svc")
+        .log_stream_name("a-stream")
+        .send()
+        .await
+        .expect("DeleteLogStream");
+    let streams = logs
+        .describe_log_streams()
+        .log_group_name("/svc")
+        .send()
+        .await
+        .expect("describe");
+    assert_eq!(streams.log_streams().len(), 1);
+    logs.delete_log_group()
+        .log_group_name("/svc")
+        .send()
+        .await
+        .expect("DeleteLogGroup");
+    let err = logs
+        .delete_log_group()
+        .log_group_name("/svc")
+        .send()
+        .await
+        .expect_err("gone");
+    assert!(err.into_service_error().is_resource_not_found_exception());
+}

@@ -250,3 +250,217 @@ async fn a_long_poll_is_woken_by_a_send() {
     assert_eq!(got.messages()[0].body(), Some("wake"));
     assert!(started.elapsed() < Duration::from_millis(900));
 }
+
+#[tokio::test]
+async fn batches_visibility_changes_tags_purge_and_deletion() {
+    use aws_sdk_sqs::types::{
+        ChangeMessageVisibilityBatchRequestEntry, DeleteMessageBatchRequestEntry,
+        SendMessageBatchRequestEntry,
+    };
+    let server = MockServer::start().await;
+    let sqs = client(&server);
+    let dlq = sqs
+        .create_queue()
+        .queue_name("dead")
+        .send()
+        .await
+        .expect("dlq")
+        .queue_url
+        .expect("url");
+    let url = sqs
+        .create_queue()
+        .queue_name("work")
+        .send()
+        .await
+        .expect("create")
+        .queue_url
+        .expect("url");
+    sqs.set_queue_attributes()
+        .queue_url(&url)
+        .attributes(
+            QueueAttributeName::RedrivePolicy,
+            r#"{"deadLetterTargetArn":"arn:aws:sqs:us-east-1:000000000000:dead","maxReceiveCount":"3"}"#,
+        )
+        .attributes(QueueAttributeName::VisibilityTimeout, "60")
+        .send()
+        .await
+        .expect("SetQueueAttributes");
+    let sources = sqs
+        .list_dead_letter_source_queues()
+        .queue_url(&dlq)
+        .send()
+        .await
+        .expect("sources");
+    assert_eq!(sources.queue_urls(), [url.clone()]);
+
+    let batch = sqs
+        .send_message_batch()
+        .queue_url(&url)
+        .entries(
+            SendMessageBatchRequestEntry::builder()
+                .id("a")
+                .message_body("one")
+                .build()
+                .expect("entry"),
+        )
+        .entries(
+            SendMessageBatchRequestEntry::builder()
+                .id("b")
+                .message_body("two")
+                .build()
+                .expect("entry"),
+        )
+        .entries(
+            SendMessageBatchRequestEntry::builder()
+                .id("a")
+                .message_body("dup id")
+                .build()
+                .expect("entry"),
+        )
+        .send()
+        .await;
+    let err = batch.expect_err("duplicate entry ids are refused");
+    assert!(
+        err.into_service_error().is_batch_entry_ids_not_distinct(),
+        "typed error"
+    );
+    let batch = sqs
+        .send_message_batch()
+        .queue_url(&url)
+        .entries(
+            SendMessageBatchRequestEntry::builder()
+                .id("a")
+                .message_body("one")
+                .build()
+                .expect("entry"),
+        )
+        .entries(
+            SendMessageBatchRequestEntry::builder()
+                .id("b")
+                .message_body("two")
+                .build()
+                .expect("entry"),
+        )
+        .send()
+        .await
+        .expect("SendMessageBatch");
+    assert_eq!(batch.successful().len(), 2);
+
+    let got = sqs
+        .receive_message()
+        .queue_url(&url)
+        .max_number_of_messages(10)
+        .send()
+        .await
+        .expect("receive");
+    assert_eq!(got.messages().len(), 2);
+    let handles: Vec<String> = got
+        .messages()
+        .iter()
+        .filter_map(|m| m.receipt_handle().map(str::to_owned))
+        .collect();
+    // One comes back at once, the other stays hidden for its 60 s.
+    sqs.change_message_visibility()
+        .queue_url(&url)
+        .receipt_handle(&handles[0])
+        .visibility_timeout(0)
+        .send()
+        .await
+        .expect("ChangeMessageVisibility");
+    let changed = sqs
+        .change_message_visibility_batch()
+        .queue_url(&url)
+        .entries(
+            ChangeMessageVisibilityBatchRequestEntry::builder()
+                .id("x")
+                .receipt_handle(&handles[1])
+                .visibility_timeout(120)
+                .build()
+                .expect("entry"),
+        )
+        .send()
+        .await
+        .expect("ChangeMessageVisibilityBatch");
+    assert_eq!(changed.successful().len(), 1);
+    let again = sqs
+        .receive_message()
+        .queue_url(&url)
+        .max_number_of_messages(10)
+        .send()
+        .await
+        .expect("receive");
+    assert_eq!(again.messages().len(), 1);
+    let deleted = sqs
+        .delete_message_batch()
+        .queue_url(&url)
+        .entries(
+            DeleteMessageBatchRequestEntry::builder()
+                .id("d")
+                .receipt_handle(again.messages()[0].receipt_handle().expect("handle"))
+                .build()
+                .expect("entry"),
+        )
+        .send()
+        .await
+        .expect("DeleteMessageBatch");
+    assert_eq!(deleted.successful().len(), 1);
+
+    sqs.tag_queue()
+        .queue_url(&url)
+        .tags("team", "build")
+        .tags("env", "test")
+        .send()
+        .await
+        .expect("TagQueue");
+    sqs.untag_queue()
+        .queue_url(&url)
+        .tag_keys("env")
+        .send()
+        .await
+        .expect("UntagQueue");
+    let tags = sqs
+        .list_queue_tags()
+        .queue_url(&url)
+        .send()
+        .await
+        .expect("ListQueueTags");
+    assert_eq!(tags.tags().map(|t| t.len()), Some(1));
+    assert_eq!(
+        tags.tags().and_then(|t| t.get("team")).map(String::as_str),
+        Some("build")
+    );
+
+    sqs.purge_queue()
+        .queue_url(&url)
+        .send()
+        .await
+        .expect("PurgeQueue");
+    server.clock().advance(Duration::from_secs(300)).await;
+    let empty = sqs
+        .receive_message()
+        .queue_url(&url)
+        .send()
+        .await
+        .expect("receive");
+    assert!(empty.messages().is_empty(), "purged");
+
+    let listed = sqs
+        .list_queues()
+        .queue_name_prefix("w")
+        .send()
+        .await
+        .expect("ListQueues");
+    assert_eq!(listed.queue_urls(), [url.clone()]);
+    sqs.delete_queue()
+        .queue_url(&url)
+        .send()
+        .await
+        .expect("DeleteQueue");
+    let err = sqs
+        .get_queue_url()
+        .queue_name("work")
+        .send()
+        .await
+        .expect_err("deleted");
+    assert!(err.into_service_error().is_queue_does_not_exist());
+}
