@@ -291,7 +291,7 @@ async fn batches_visibility_changes_tags_purge_and_deletion() {
         .send()
         .await
         .expect("sources");
-    assert_eq!(sources.queue_urls(), [url.clone()]);
+    assert_eq!(sources.queue_urls(), std::slice::from_ref(&url));
 
     let batch = sqs
         .send_message_batch()
@@ -450,7 +450,7 @@ async fn batches_visibility_changes_tags_purge_and_deletion() {
         .send()
         .await
         .expect("ListQueues");
-    assert_eq!(listed.queue_urls(), [url.clone()]);
+    assert_eq!(listed.queue_urls(), std::slice::from_ref(&url));
     sqs.delete_queue()
         .queue_url(&url)
         .send()
