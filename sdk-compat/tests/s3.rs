@@ -1091,3 +1091,120 @@ async fn version_listings_page_through_markers() {
     seen.sort();
     assert_eq!(seen, expected);
 }
+
+#[tokio::test]
+async fn part_copies_and_tag_removal() {
+    let server = MockServer::start().await;
+    let c = client(&server);
+    c.create_bucket()
+        .bucket("src")
+        .send()
+        .await
+        .expect("bucket");
+    let source = pattern(6 * 1024 * 1024, 7);
+    c.put_object()
+        .bucket("src")
+        .key("big.bin")
+        .body(ByteStream::from(source.clone()))
+        .send()
+        .await
+        .expect("put");
+
+    // A multipart upload assembled from ranges of an existing object, as large copies are made.
+    let upload = c
+        .create_multipart_upload()
+        .bucket("src")
+        .key("copy.bin")
+        .send()
+        .await
+        .expect("create upload");
+    let id = upload.upload_id().expect("upload id");
+    let split = 5 * 1024 * 1024;
+    let mut parts = Vec::new();
+    for (n, range) in [
+        (1, format!("bytes=0-{}", split - 1)),
+        (2, format!("bytes={split}-{}", source.len() - 1)),
+    ] {
+        let out = c
+            .upload_part_copy()
+            .bucket("src")
+            .key("copy.bin")
+            .upload_id(id)
+            .part_number(n)
+            .copy_source("src/big.bin")
+            .copy_source_range(range)
+            .send()
+            .await
+            .expect("UploadPartCopy");
+        let etag = out
+            .copy_part_result()
+            .and_then(|r| r.e_tag())
+            .expect("part etag")
+            .to_owned();
+        parts.push(CompletedPart::builder().part_number(n).e_tag(etag).build());
+    }
+    c.complete_multipart_upload()
+        .bucket("src")
+        .key("copy.bin")
+        .upload_id(id)
+        .multipart_upload(
+            CompletedMultipartUpload::builder()
+                .set_parts(Some(parts))
+                .build(),
+        )
+        .send()
+        .await
+        .expect("complete");
+    assert_eq!(get_bytes(&c, "src", "copy.bin").await, source);
+
+    // Tags go as they came.
+    c.put_object_tagging()
+        .bucket("src")
+        .key("copy.bin")
+        .tagging(
+            Tagging::builder()
+                .tag_set(Tag::builder().key("k").value("v").build().expect("tag"))
+                .build()
+                .expect("tagging"),
+        )
+        .send()
+        .await
+        .expect("PutObjectTagging");
+    c.delete_object_tagging()
+        .bucket("src")
+        .key("copy.bin")
+        .send()
+        .await
+        .expect("DeleteObjectTagging");
+    let tags = c
+        .get_object_tagging()
+        .bucket("src")
+        .key("copy.bin")
+        .send()
+        .await
+        .expect("tags");
+    assert!(tags.tag_set().is_empty());
+    c.put_bucket_tagging()
+        .bucket("src")
+        .tagging(
+            Tagging::builder()
+                .tag_set(Tag::builder().key("team").value("ci").build().expect("tag"))
+                .build()
+                .expect("tagging"),
+        )
+        .send()
+        .await
+        .expect("PutBucketTagging");
+    c.delete_bucket_tagging()
+        .bucket("src")
+        .send()
+        .await
+        .expect("DeleteBucketTagging");
+    let err = c
+        .get_bucket_tagging()
+        .bucket("src")
+        .send()
+        .await
+        .expect_err("no tags left");
+    assert_eq!(code(&err.into_service_error()), "NoSuchTagSet");
+}
