@@ -464,3 +464,91 @@ async fn batches_visibility_changes_tags_purge_and_deletion() {
         .expect_err("deleted");
     assert!(err.into_service_error().is_queue_does_not_exist());
 }
+
+#[tokio::test]
+async fn permissions_are_statements_of_the_queue_policy() {
+    let server = MockServer::start().await;
+    let sqs = client(&server);
+    let url = sqs
+        .create_queue()
+        .queue_name("shared")
+        .send()
+        .await
+        .expect("create")
+        .queue_url
+        .expect("url");
+    sqs.add_permission()
+        .queue_url(&url)
+        .label("partner-send")
+        .aws_account_ids("111122223333")
+        .actions("SendMessage")
+        .send()
+        .await
+        .expect("AddPermission");
+    let err = sqs
+        .add_permission()
+        .queue_url(&url)
+        .label("partner-send")
+        .aws_account_ids("111122223333")
+        .actions("SendMessage")
+        .send()
+        .await
+        .expect_err("labels are unique");
+    assert_eq!(
+        aws_sdk_sqs::error::ProvideErrorMetadata::code(&err),
+        Some("InvalidParameterValue")
+    );
+    let attrs = sqs
+        .get_queue_attributes()
+        .queue_url(&url)
+        .attribute_names(QueueAttributeName::Policy)
+        .send()
+        .await
+        .expect("attributes");
+    let policy: serde_json::Value = serde_json::from_str(
+        attrs
+            .attributes()
+            .and_then(|a| a.get(&QueueAttributeName::Policy))
+            .expect("policy"),
+    )
+    .expect("policy JSON");
+    let statement = &policy["Statement"][0];
+    assert_eq!(statement["Sid"], "partner-send");
+    assert_eq!(
+        statement["Principal"]["AWS"],
+        "arn:aws:iam::111122223333:root"
+    );
+    assert_eq!(statement["Action"], "SQS:SendMessage");
+    assert_eq!(
+        statement["Resource"],
+        "arn:aws:sqs:us-east-1:000000000000:shared"
+    );
+
+    sqs.remove_permission()
+        .queue_url(&url)
+        .label("partner-send")
+        .send()
+        .await
+        .expect("RemovePermission");
+    let attrs = sqs
+        .get_queue_attributes()
+        .queue_url(&url)
+        .attribute_names(QueueAttributeName::All)
+        .send()
+        .await
+        .expect("attributes");
+    assert!(attrs
+        .attributes()
+        .is_some_and(|a| !a.contains_key(&QueueAttributeName::Policy)));
+    let err = sqs
+        .remove_permission()
+        .queue_url(&url)
+        .label("partner-send")
+        .send()
+        .await
+        .expect_err("gone");
+    assert_eq!(
+        aws_sdk_sqs::error::ProvideErrorMetadata::code(&err),
+        Some("InvalidParameterValue")
+    );
+}

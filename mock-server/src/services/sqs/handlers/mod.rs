@@ -29,6 +29,8 @@ pub fn handler(operation: &str) -> Option<Handler> {
         "DeleteMessageBatch" => |c, v| typed(c, v, delete_message_batch),
         "ChangeMessageVisibility" => |c, v| typed(c, v, change_message_visibility),
         "ChangeMessageVisibilityBatch" => |c, v| typed(c, v, change_message_visibility_batch),
+        "AddPermission" => |c, v| typed(c, v, add_permission),
+        "RemovePermission" => |c, v| typed(c, v, remove_permission),
         "TagQueue" => |c, v| typed(c, v, tag_queue),
         "UntagQueue" => |c, v| typed(c, v, untag_queue),
         "ListQueueTags" => |c, v| typed(c, v, list_queue_tags),
@@ -662,6 +664,110 @@ fn change_message_visibility_batch(
         successful: Some(successful),
         failed: Some(failed),
     })
+}
+
+/// The queue's policy document, or a new empty one with the id SQS gives the policies it writes.
+fn policy_of(queue: &Queue) -> Value {
+    queue
+        .attributes
+        .get("Policy")
+        .and_then(|p| serde_json::from_str::<Value>(p).ok())
+        .filter(Value::is_object)
+        .unwrap_or_else(|| {
+            json!({"Version": "2012-10-17", "Id": format!("{}/SQSDefaultPolicy", queue.arn), "Statement": []})
+        })
+}
+
+/// Takes the statement list out of a policy (an absent or odd one counts as empty).
+fn take_statements(policy: &mut Value) -> Vec<Value> {
+    match policy.get_mut("Statement").map(Value::take) {
+        Some(Value::Array(list)) => list,
+        _ => Vec::new(),
+    }
+}
+
+/// AddPermission writes a statement into the queue's `Policy` attribute, labelled by its `Sid`,
+/// exactly as SQS does: GetQueueAttributes shows it, RemovePermission takes it out again.
+fn add_permission(call: &mut Call<'_>, input: AddPermissionRequest) -> Result<Empty, ServiceError> {
+    let label = input.label.unwrap_or_default();
+    let accounts = input.aws_account_ids.unwrap_or_default();
+    let actions = input.actions.unwrap_or_default();
+    if accounts.is_empty() {
+        return Err(missing_parameter("AWSAccountIds"));
+    }
+    if actions.is_empty() {
+        return Err(missing_parameter("Actions"));
+    }
+    // SQS accepts `*` and its own action names, which it writes with the `SQS:` prefix.
+    const ACTIONS: [&str; 9] = [
+        "*",
+        "SendMessage",
+        "ReceiveMessage",
+        "DeleteMessage",
+        "ChangeMessageVisibility",
+        "GetQueueAttributes",
+        "GetQueueUrl",
+        "ListDeadLetterSourceQueues",
+        "PurgeQueue",
+    ];
+    if let Some(bad) = actions.iter().find(|a| !ACTIONS.contains(&a.as_str())) {
+        return Err(invalid_parameter(format!(
+            "Value SQS:{bad} for parameter ActionName is invalid. Reason: Please refer to the appropriate WSDL for a list of valid actions."
+        )));
+    }
+    let now = call.ctx.received_at;
+    let queue = queue_mut(call, input.queue_url.as_deref())?;
+    let mut policy = policy_of(queue);
+    let arn = queue.arn.clone();
+    let mut list = take_statements(&mut policy);
+    if list.iter().any(|s| s["Sid"] == label.as_str()) {
+        return Err(invalid_parameter(format!(
+            "Value {label} for parameter Label is invalid. Reason: Already exists."
+        )));
+    }
+    let principals: Vec<String> = accounts
+        .iter()
+        .map(|a| format!("arn:aws:iam::{a}:root"))
+        .collect();
+    let actions: Vec<String> = actions.iter().map(|a| format!("SQS:{a}")).collect();
+    list.push(json!({
+        "Sid": label,
+        "Effect": "Allow",
+        "Principal": {"AWS": if principals.len() == 1 { json!(principals[0]) } else { json!(principals) }},
+        "Action": if actions.len() == 1 { json!(actions[0]) } else { json!(actions) },
+        "Resource": arn,
+    }));
+    policy["Statement"] = Value::Array(list);
+    queue.attributes.insert("Policy".into(), policy.to_string());
+    queue.last_modified = now;
+    Ok(Empty {})
+}
+
+fn remove_permission(
+    call: &mut Call<'_>,
+    input: RemovePermissionRequest,
+) -> Result<Empty, ServiceError> {
+    let label = input.label.unwrap_or_default();
+    let now = call.ctx.received_at;
+    let queue = queue_mut(call, input.queue_url.as_deref())?;
+    let mut policy = policy_of(queue);
+    let mut list = take_statements(&mut policy);
+    let before = list.len();
+    list.retain(|s| s["Sid"] != label.as_str());
+    if list.len() == before {
+        return Err(invalid_parameter(format!(
+            "Value {label} for parameter Label is invalid. Reason: can't find label on existing policy."
+        )));
+    }
+    if list.is_empty() {
+        // The last statement gone, SQS drops the policy altogether.
+        queue.attributes.remove("Policy");
+    } else {
+        policy["Statement"] = Value::Array(list);
+        queue.attributes.insert("Policy".into(), policy.to_string());
+    }
+    queue.last_modified = now;
+    Ok(Empty {})
 }
 
 fn tag_queue(call: &mut Call<'_>, input: TagQueueRequest) -> Result<Empty, ServiceError> {
