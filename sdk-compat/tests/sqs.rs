@@ -552,3 +552,126 @@ async fn permissions_are_statements_of_the_queue_policy() {
         Some("InvalidParameterValue")
     );
 }
+
+#[tokio::test]
+async fn a_move_task_returns_dead_letters_to_their_queue_at_its_rate() {
+    let server = MockServer::start().await;
+    let sqs = client(&server);
+    let dlq_url = sqs
+        .create_queue()
+        .queue_name("orders-dlq")
+        .send()
+        .await
+        .expect("dlq")
+        .queue_url
+        .expect("url");
+    let dlq_arn = "arn:aws:sqs:us-east-1:000000000000:orders-dlq";
+    let url = sqs
+        .create_queue()
+        .queue_name("orders")
+        .attributes(
+            QueueAttributeName::RedrivePolicy,
+            format!(r#"{{"deadLetterTargetArn":"{dlq_arn}","maxReceiveCount":"1"}}"#),
+        )
+        .attributes(QueueAttributeName::VisibilityTimeout, "10")
+        .send()
+        .await
+        .expect("create")
+        .queue_url
+        .expect("url");
+    for n in 0..3 {
+        sqs.send_message()
+            .queue_url(&url)
+            .message_body(format!("order {n}"))
+            .send()
+            .await
+            .expect("send");
+    }
+    // Each message is received once and never deleted: the next receive redrives it.
+    let first = sqs
+        .receive_message()
+        .queue_url(&url)
+        .max_number_of_messages(10)
+        .send()
+        .await
+        .expect("receive");
+    assert_eq!(first.messages().len(), 3);
+    server.clock().advance(Duration::from_secs(11)).await;
+    let second = sqs
+        .receive_message()
+        .queue_url(&url)
+        .max_number_of_messages(10)
+        .send()
+        .await
+        .expect("receive");
+    assert!(
+        second.messages().is_empty(),
+        "all three went to the dead-letter queue"
+    );
+
+    let err = sqs
+        .start_message_move_task()
+        .source_arn("arn:aws:sqs:us-east-1:000000000000:orders")
+        .send()
+        .await;
+    assert!(err.is_err(), "only a dead-letter queue is a source");
+    let handle = sqs
+        .start_message_move_task()
+        .source_arn(dlq_arn)
+        .max_number_of_messages_per_second(2)
+        .send()
+        .await
+        .expect("StartMessageMoveTask")
+        .task_handle
+        .expect("handle");
+    server.clock().advance(Duration::from_secs(1)).await;
+    let tasks = sqs
+        .list_message_move_tasks()
+        .source_arn(dlq_arn)
+        .send()
+        .await
+        .expect("list");
+    let task = &tasks.results()[0];
+    assert_eq!(task.status(), Some("RUNNING"));
+    assert_eq!(task.approximate_number_of_messages_moved(), 2);
+    assert_eq!(task.approximate_number_of_messages_to_move(), Some(3));
+    assert_eq!(task.task_handle(), Some(handle.as_str()));
+
+    server.clock().advance(Duration::from_secs(1)).await;
+    let tasks = sqs
+        .list_message_move_tasks()
+        .source_arn(dlq_arn)
+        .send()
+        .await
+        .expect("list");
+    assert_eq!(tasks.results()[0].status(), Some("COMPLETED"));
+    assert_eq!(tasks.results()[0].approximate_number_of_messages_moved(), 3);
+    let err = sqs
+        .cancel_message_move_task()
+        .task_handle(&handle)
+        .send()
+        .await
+        .expect_err("finished");
+    assert_eq!(
+        aws_sdk_sqs::error::ProvideErrorMetadata::code(&err),
+        Some("AWS.SimpleQueueService.UnsupportedOperation")
+    );
+
+    let back = sqs
+        .receive_message()
+        .queue_url(&url)
+        .max_number_of_messages(10)
+        .send()
+        .await
+        .expect("receive");
+    let mut bodies: Vec<_> = back.messages().iter().filter_map(|m| m.body()).collect();
+    bodies.sort_unstable();
+    assert_eq!(bodies, ["order 0", "order 1", "order 2"]);
+    let left = sqs
+        .receive_message()
+        .queue_url(&dlq_url)
+        .send()
+        .await
+        .expect("receive");
+    assert!(left.messages().is_empty());
+}

@@ -153,6 +153,12 @@ pub enum DomainEvent {
 /// Work a state machine asked to do at a virtual instant.
 #[derive(Debug, Clone, PartialEq)]
 pub enum TimerJob {
+    /// The next second of an SQS message move task.
+    SqsMoveStep {
+        account: String,
+        region: String,
+        handle: String,
+    },
     /// A scheduled rule's next occurrence.
     EventsSchedule(Box<events::delivery::ScheduleTick>),
     /// Another attempt at a target invocation that failed.
@@ -222,6 +228,14 @@ pub async fn deliver(core: &std::sync::Arc<Core>, event: DomainEvent) -> Vec<Dom
 /// Runs one timer that came due.
 pub async fn on_timer(core: &std::sync::Arc<Core>, job: TimerJob) -> Vec<DomainEvent> {
     match job {
+        TimerJob::SqsMoveStep {
+            account,
+            region,
+            handle,
+        } => {
+            sqs::move_tasks::on_timer(core, &account, &region, &handle);
+            Vec::new()
+        }
         TimerJob::EventsSchedule(tick) => events::delivery::on_schedule(core, *tick),
         TimerJob::EventsRetry(attempt) => events::delivery::retry(core, *attempt).await,
         TimerJob::EventsReplay {

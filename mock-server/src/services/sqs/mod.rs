@@ -4,6 +4,7 @@
 
 pub mod handlers;
 pub mod md5;
+pub mod move_tasks;
 pub mod state;
 
 /// The code SQS's older Query protocol gave an error shape, which awsQueryCompatible responses

@@ -29,6 +29,8 @@ pub struct State {
     /// Woken whenever a message is sent to any queue of this partition, so long polls waiting
     /// without the lock look again.
     pub notify: Arc<Notify>,
+    /// Message move tasks by task handle.
+    pub move_tasks: BTreeMap<String, super::move_tasks::MoveTask>,
 }
 
 /// One queue. `attributes` holds every settable attribute with its current value (defaults

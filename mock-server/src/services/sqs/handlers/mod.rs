@@ -29,6 +29,9 @@ pub fn handler(operation: &str) -> Option<Handler> {
         "DeleteMessageBatch" => |c, v| typed(c, v, delete_message_batch),
         "ChangeMessageVisibility" => |c, v| typed(c, v, change_message_visibility),
         "ChangeMessageVisibilityBatch" => |c, v| typed(c, v, change_message_visibility_batch),
+        "StartMessageMoveTask" | "CancelMessageMoveTask" | "ListMessageMoveTasks" => {
+            return super::move_tasks::handler(operation)
+        }
         "AddPermission" => |c, v| typed(c, v, add_permission),
         "RemovePermission" => |c, v| typed(c, v, remove_permission),
         "TagQueue" => |c, v| typed(c, v, tag_queue),
