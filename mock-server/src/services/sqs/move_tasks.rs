@@ -196,7 +196,7 @@ fn list(
         .values()
         .filter(|t| t.source_arn == source_arn)
         .collect();
-    tasks.sort_by(|a, b| b.seq.cmp(&a.seq));
+    tasks.sort_by_key(|t| std::cmp::Reverse(t.seq));
     Ok(ListMessageMoveTasksResult {
         results: Some(
             tasks
