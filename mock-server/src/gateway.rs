@@ -18,39 +18,44 @@ use std::sync::Arc;
 pub async fn handle(core: Arc<Core>, req: http::Request<Incoming>) -> HttpResponse {
     let started = crate::clock::real_now();
     let (parts, body) = req.into_parts();
-    let headers = parts.headers.clone();
-    let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
-    let scope = header("authorization").and_then(scope_from_authorization);
+    // Everything routing needs is read from borrowed headers; only what outlives the borrow is
+    // copied, so the hot path allocates little.
+    let (route, ctx) = {
+        let header = |name: &str| parts.headers.get(name).and_then(|v| v.to_str().ok());
+        let scope = header("authorization").and_then(scope_from_authorization);
+        let head = RequestHead {
+            method: parts.method.as_str(),
+            path: parts.uri.path(),
+            target: parts
+                .headers
+                .get("x-amz-target")
+                .map(|v| v.to_str().map_err(|_| ())),
+            smithy_protocol: header("smithy-protocol"),
+            signing_service: scope.as_ref().map(|s| s.service),
+        };
+        let ctx = RequestContext {
+            request_id: core.ids.uuid(),
+            account_id: scope
+                .as_ref()
+                .and_then(|s| account_from_access_key(s.access_key))
+                .unwrap_or(&core.config.account_id)
+                .to_owned(),
+            region: scope
+                .as_ref()
+                .map(|s| s.region)
+                .filter(|r| !r.is_empty())
+                .unwrap_or(&core.config.region)
+                .to_owned(),
+            received_at: core.clock.now(),
+            host: header("host")
+                .map(str::to_owned)
+                .or_else(|| parts.uri.authority().map(|a| a.as_str().to_owned())),
+        };
+        (router::route(&head), ctx)
+    };
+    // For the log line of routes that hand `parts` on; operations log their own names.
     let method = parts.method.clone();
-    let uri = parts.uri.clone();
-    let head = RequestHead {
-        method: method.as_str(),
-        path: uri.path(),
-        target: headers
-            .get("x-amz-target")
-            .map(|v| v.to_str().map_err(|_| ())),
-        smithy_protocol: header("smithy-protocol"),
-        signing_service: scope.as_ref().map(|s| s.service),
-    };
-    let route = router::route(&head);
-    let ctx = RequestContext {
-        request_id: core.ids.uuid(),
-        account_id: scope
-            .as_ref()
-            .and_then(|s| account_from_access_key(s.access_key))
-            .unwrap_or(&core.config.account_id)
-            .to_owned(),
-        region: scope
-            .as_ref()
-            .map(|s| s.region)
-            .filter(|r| !r.is_empty())
-            .unwrap_or(&core.config.region)
-            .to_owned(),
-        received_at: core.clock.now(),
-        host: header("host")
-            .map(str::to_owned)
-            .or_else(|| uri.authority().map(|a| a.as_str().to_owned())),
-    };
+    let path = (!matches!(route, Route::Operation { .. })).then(|| parts.uri.path().to_owned());
 
     let response = match route {
         Route::Control => {
@@ -81,7 +86,10 @@ pub async fn handle(core: Arc<Core>, req: http::Request<Incoming>) -> HttpRespon
             operation,
             protocol,
         } => {
-            let content_type = header("content-type").map(str::to_owned);
+            let content_type = parts
+                .headers
+                .get(http::header::CONTENT_TYPE)
+                .and_then(|v| v.to_str().ok());
             let body = read_body(&core, &parts, body).await;
             let (response, code) = operation_response(
                 &core,
@@ -89,7 +97,7 @@ pub async fn handle(core: Arc<Core>, req: http::Request<Incoming>) -> HttpRespon
                 service,
                 operation,
                 protocol,
-                content_type.as_deref(),
+                content_type,
                 body,
             )
             .await;
@@ -113,8 +121,8 @@ pub async fn handle(core: Arc<Core>, req: http::Request<Incoming>) -> HttpRespon
         }
     };
     tracing::info!(
-        method = %head.method,
-        path = head.path,
+        method = %method,
+        path = path.as_deref().unwrap_or_default(),
         status = response.status().as_u16(),
         micros = started.elapsed().as_micros() as u64,
         "request"

@@ -83,6 +83,20 @@ pub fn arn(service: &str, region: &str, account: &str, resource: &str) -> String
     format!("arn:aws:{service}:{region}:{account}:{resource}")
 }
 
+/// The parts of an ARN: service, region, account, resource.
+pub fn split_arn(arn: &str) -> Option<(&str, &str, &str, &str)> {
+    let mut parts = arn.splitn(6, ':');
+    if parts.next()? != "arn" {
+        return None;
+    }
+    let _partition = parts.next()?;
+    let service = parts.next()?;
+    let region = parts.next()?;
+    let account = parts.next()?;
+    let resource = parts.next()?;
+    Some((service, region, account, resource))
+}
+
 /// An opaque pagination token for a position in a sorted listing. AWS's tokens are opaque to
 /// clients; ours encode the last key returned, so that a listing stays correct when items are
 /// added or removed between pages.

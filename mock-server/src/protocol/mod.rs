@@ -9,6 +9,7 @@ pub mod aws_json;
 pub mod cbor;
 pub mod sigv4;
 pub mod target;
+pub mod timestamps;
 
 use bytes::Bytes;
 use http_body_util::{combinators::BoxBody, BodyExt, Full};

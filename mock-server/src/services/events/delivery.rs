@@ -8,11 +8,13 @@
 //! delivery log with the input it would have received, so tests can assert on it. A later change
 //! turns CodePipeline and CodeBuild targets into domain events in `invoke_target`.
 
-use super::schedule::{iso8601, Schedule};
-use super::state::{split_arn, ConnectionAuth, Rule};
+use super::schedule::Schedule;
+use super::state::{ConnectionAuth, Rule};
 use super::transform::{target_input, InvocationContext};
 use crate::core::Core;
 use crate::error::ServiceError;
+use crate::ids::split_arn;
+use crate::protocol::timestamps::iso8601;
 use crate::services::{DomainEvent, TimerJob};
 use base64::Engine as _;
 use codemock_wire::events as wire;

@@ -1,7 +1,8 @@
 //! Schedule expressions of scheduled rules, `rate(...)` and `cron(...)`, parsed with the rules of
 //! the EventBridge user guide ("Schedule expressions for rules"), and the next instant each fires
 //! at, on the virtual clock and in UTC (rules on the default bus have no time zone).
-//! Also the calendar arithmetic the envelope's ISO-8601 `time` needs.
+
+use crate::protocol::timestamps::{civil_from_days, days_from_civil};
 
 /// A parsed schedule expression.
 #[derive(Debug, Clone, PartialEq)]
@@ -278,47 +279,10 @@ fn weekday_of(y: u32, m: u32, d: u32) -> u32 {
     ((days + 4).rem_euclid(7)) as u32
 }
 
-/// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
-pub fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
-    let y = if m <= 2 { y - 1 } else { y };
-    let era = y.div_euclid(400);
-    let yoe = y - era * 400;
-    let m = i64::from(m);
-    let doy = (153 * (if m > 2 { m - 3 } else { m + 9 }) + 2) / 5 + i64::from(d) - 1;
-    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    era * 146_097 + doe - 719_468
-}
-
-/// The date of a day count since 1970-01-01.
-pub fn civil_from_days(z: i64) -> (i64, u32, u32) {
-    let z = z + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    (y, m, d)
-}
-
-/// `2024-01-01T00:00:00Z`: the envelope's `time`, second precision as AWS writes it.
-pub fn iso8601(epoch_seconds: f64) -> String {
-    let secs = epoch_seconds.floor() as i64;
-    let (y, m, d) = civil_from_days(secs.div_euclid(86_400));
-    let rem = secs.rem_euclid(86_400);
-    format!(
-        "{y:04}-{m:02}-{d:02}T{:02}:{:02}:{:02}Z",
-        rem / 3600,
-        rem % 3600 / 60,
-        rem % 60
-    )
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::protocol::timestamps::iso8601;
 
     const JAN_1_2024: f64 = 1_704_067_200.0; // a Monday
 

@@ -329,17 +329,3 @@ pub fn bus_name_from(name_or_arn: Option<&str>) -> String {
         },
     }
 }
-
-/// The parts of an ARN: service, region, account, resource.
-pub fn split_arn(arn: &str) -> Option<(&str, &str, &str, &str)> {
-    let mut parts = arn.splitn(6, ':');
-    if parts.next()? != "arn" {
-        return None;
-    }
-    let _partition = parts.next()?;
-    let service = parts.next()?;
-    let region = parts.next()?;
-    let account = parts.next()?;
-    let resource = parts.next()?;
-    Some((service, region, account, resource))
-}

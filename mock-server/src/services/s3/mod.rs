@@ -12,7 +12,6 @@
 
 pub mod checksums;
 pub mod chunked;
-pub mod dates;
 pub mod error;
 pub mod handlers;
 pub mod receive;

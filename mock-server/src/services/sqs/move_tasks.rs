@@ -72,9 +72,12 @@ fn not_found(what: &str) -> ServiceError {
 
 /// The queue name an ARN of this account and region names, if that queue exists.
 fn queue_named_by(state: &State, arn: &str, account: &str, region: &str) -> Option<String> {
-    let prefix = format!("arn:aws:sqs:{region}:{account}:");
-    let name = arn.strip_prefix(&prefix)?;
-    state.queues.contains_key(name).then(|| name.to_owned())
+    match crate::ids::split_arn(arn)? {
+        ("sqs", r, a, name) if r == region && a == account && state.queues.contains_key(name) => {
+            Some(name.to_owned())
+        }
+        _ => None,
+    }
 }
 
 fn start(

@@ -3,7 +3,8 @@
 use super::{already_exists, bus_not_found, not_found, page, ts, Empty};
 use crate::error::ServiceError;
 use crate::ids::arn;
-use crate::services::events::state::{bus_name_from, split_arn, EventBus, DEFAULT_BUS};
+use crate::ids::split_arn;
+use crate::services::events::state::{bus_name_from, EventBus, DEFAULT_BUS};
 use crate::services::Call;
 use codemock_wire::events as wire;
 use serde_json::{json, Value};

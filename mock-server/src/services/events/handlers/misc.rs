@@ -5,8 +5,9 @@ use super::buses::apply_tags;
 use super::{already_exists, bus_not_found, not_found, page, rule_not_found, ts, Empty};
 use crate::error::ServiceError;
 use crate::ids::arn;
+use crate::ids::split_arn;
 use crate::services::events::delivery::PartnerSourceOffer;
-use crate::services::events::state::{split_arn, Endpoint, PartnerSource, State, DEFAULT_BUS};
+use crate::services::events::state::{Endpoint, PartnerSource, State, DEFAULT_BUS};
 use crate::services::{Call, DomainEvent};
 use codemock_wire::events as wire;
 

@@ -2,8 +2,9 @@
 //! the bus drain (after the lock is released). A failed entry fails alone, as in AWS.
 
 use crate::error::ServiceError;
-use crate::services::events::schedule::iso8601;
-use crate::services::events::state::{bus_name_from, split_arn};
+use crate::ids::split_arn;
+use crate::protocol::timestamps::iso8601;
+use crate::services::events::state::bus_name_from;
 use crate::services::{Call, DomainEvent};
 use codemock_wire::events as wire;
 use codemock_wire::types::Timestamp;

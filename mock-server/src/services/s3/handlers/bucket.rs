@@ -5,8 +5,9 @@ use super::super::error::S3Error;
 use super::super::receive::receive_small;
 use super::super::state::{Bucket, Versioning};
 use super::super::xml::{self, XmlWriter};
-use super::super::{dates, Reply, S3Call};
+use super::super::{Reply, S3Call};
 use super::{parse_tagging, tagging_xml};
+use crate::protocol::timestamps as dates;
 use hyper::body::Incoming;
 
 /// S3's bucket naming rules (general purpose buckets).

@@ -7,8 +7,9 @@ use super::super::error::S3Error;
 use super::super::request::url_encode_key;
 use super::super::state::{Bucket, Version, VersionBody};
 use super::super::xml::XmlWriter;
-use super::super::{dates, Reply, S3Call};
+use super::super::{Reply, S3Call};
 use super::bucket::canonical_id;
+use crate::protocol::timestamps as dates;
 use std::ops::Bound;
 
 fn max_param(call: &S3Call<'_>, name: &str) -> Result<usize, S3Error> {

@@ -7,11 +7,11 @@ mod list;
 mod multipart;
 mod object;
 
-use super::dates;
 use super::error::S3Error;
 use super::request::Op;
 use super::state::{Bucket, ObjectAttrs, StoredObject, Version};
 use super::{Reply, S3Call};
+use crate::protocol::timestamps as dates;
 use crate::services::DomainEvent;
 use hyper::body::Incoming;
 use serde_json::json;

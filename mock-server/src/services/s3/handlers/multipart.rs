@@ -8,9 +8,10 @@ use super::super::receive::{receive, receive_small, MAX_PUT};
 use super::super::state::{Checksum, ChecksumType, Part, StoredObject, Upload};
 use super::super::storage::ObjectData;
 use super::super::xml::{self, XmlWriter};
-use super::super::{dates, Reply, S3Call};
+use super::super::{Reply, S3Call};
 use super::object::{check_copy_conditions, check_write_conditions, copy_source, hashes_of};
 use super::{attrs_from_headers, created_event, tags_from_header};
+use crate::protocol::timestamps as dates;
 use hyper::body::Incoming;
 
 /// The smallest size of every part but the last.

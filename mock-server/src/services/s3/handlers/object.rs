@@ -7,11 +7,12 @@ use super::super::receive::{receive, receive_small, MAX_PUT};
 use super::super::request::percent_decode;
 use super::super::state::{Checksum, ChecksumType, StoredObject, Version, VersionBody};
 use super::super::xml::{self, XmlWriter};
-use super::super::{dates, Reply, S3Call};
+use super::super::{Reply, S3Call};
 use super::{
     attrs_from_headers, created_event, object_event, object_headers, parse_tagging, tagging_xml,
     tags_from_header,
 };
+use crate::protocol::timestamps as dates;
 use crate::services::DomainEvent;
 use hyper::body::Incoming;
 use serde_json::json;

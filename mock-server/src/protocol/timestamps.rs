@@ -1,13 +1,15 @@
-//! The two timestamp formats S3 uses: ISO 8601 with milliseconds in XML documents
-//! (`2024-01-01T00:00:00.000Z`) and the HTTP date in headers (`Mon, 01 Jan 2024 00:00:00 GMT`),
-//! both from virtual epoch seconds.
+//! Timestamps as text, from and to virtual epoch seconds: ISO 8601 (EventBridge envelopes, S3 XML
+//! documents with milliseconds), the HTTP date of S3 headers (`Mon, 01 Jan 2024 00:00:00 GMT`),
+//! and the proleptic Gregorian calendar arithmetic under them (Howard Hinnant's algorithms), which
+//! cron schedules use too. The JSON protocols send epoch numbers and need none of this.
 
 const DAYS: [&str; 7] = ["Thu", "Fri", "Sat", "Sun", "Mon", "Tue", "Wed"];
 const MONTHS: [&str; 12] = [
     "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec",
 ];
 
-fn civil_from_days(z: i64) -> (i64, u32, u32) {
+/// The date of a day count since 1970-01-01.
+pub fn civil_from_days(z: i64) -> (i64, u32, u32) {
     let z = z + 719_468;
     let era = z.div_euclid(146_097);
     let doe = z.rem_euclid(146_097);
@@ -20,7 +22,8 @@ fn civil_from_days(z: i64) -> (i64, u32, u32) {
     (if m <= 2 { y + 1 } else { y }, m, d)
 }
 
-fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
+/// Days since 1970-01-01 of a date.
+pub fn days_from_civil(y: i64, m: u32, d: u32) -> i64 {
     let y = if m <= 2 { y - 1 } else { y };
     let era = y.div_euclid(400);
     let yoe = y.rem_euclid(400);
@@ -52,7 +55,7 @@ pub fn iso8601_millis(epoch: f64) -> String {
     format!("{y:04}-{m:02}-{d:02}T{h:02}:{mi:02}:{s:02}.{ms:03}Z")
 }
 
-/// `2024-01-01T00:00:00Z` (EventBridge envelopes).
+/// `2024-01-01T00:00:00Z`: second precision, as EventBridge writes an envelope's `time`.
 pub fn iso8601(epoch: f64) -> String {
     let (y, m, d, h, mi, s, _) = split(epoch);
     format!("{y:04}-{m:02}-{d:02}T{h:02}:{mi:02}:{s:02}Z")
