@@ -202,6 +202,10 @@ class ServiceGen:
         if len(self.shape_names) > 0xFFFF:
             raise SystemExit(f"{name}: more shapes than a ShapeId (u16) can index")
         self.type_names = self._type_names()
+        # awsQueryCompatible services (SQS) accept names outside their enums (system attribute names
+        # in `AttributeNames`), and the validator skips their enum checks: their members stay strings
+        # so that the typed decoding accepts what the validator accepted.
+        self.lenient_enums = "awsQueryCompatible" in self.meta
         self.boxed_edges = self._recursive_edges()
 
     # Shapes that become a named Rust item: structures, and strings with an enum.
@@ -280,6 +284,8 @@ class ServiceGen:
     def rust_type(self, n):
         s = self.shapes[n]
         t = s["type"]
+        if t == "string" and "enum" in s and self.lenient_enums:
+            return "String"
         if n in self.type_names:
             return self.type_names[n]
         if t == "string":
@@ -406,6 +412,7 @@ class ServiceGen:
             f"name: {rs_str(self.name)},\n"
             f"service_id: {rs_str(m['serviceId'])},\n"
             f"target_prefix: {rs_str(m['targetPrefix'])},\n"
+            f"namespace: {rs_str(smithy_namespace(m))},\n"
             f"signing_name: {rs_str(m.get('signingName', m['endpointPrefix']))},\n"
             f"json_version: {rs_str(m.get('jsonVersion', '1.0'))},\n"
             f"supports_cbor: {'true' if 'smithy-rpc-v2-cbor' in protocols else 'false'},\n"
@@ -415,6 +422,47 @@ class ServiceGen:
             f"shapes: &[\n{shapes}],\n"
             f"patterns: &PATTERNS,\n"
             f"}};\n"
+        )
+
+    # --- typed handler table
+
+    def gen_handlers(self):
+        """`Handlers<X>`: one typed slot per operation, `None` (answered 501) unless a service fills it.
+        A misspelled slot does not compile; `call` decodes the input into the operation's type, runs the
+        handler and encodes its output."""
+        ops = sorted(self.model["operations"])
+        slots, none, names, arms = [], [], [], []
+        for name in ops:
+            op = self.model["operations"][name]
+            inp = self.type_names[op["input"]["shape"]] if "input" in op else "crate::types::Empty"
+            outp = self.type_names[op["output"]["shape"]] if "output" in op else "crate::types::Empty"
+            f = snake_case(name)
+            if f in RUST_KEYWORDS:
+                f = f"r#{f}"
+            slots.append(f"    /// `{name}`\n    pub {f}: Option<crate::dispatch::HandlerFn<X, {inp}, {outp}>>,\n")
+            none.append(f"{f}: None,")
+            names.append(f"{rs_str(name)} => self.{f}.is_some(),")
+            arms.append(f"{rs_str(name)} => self.{f}.map(|h| crate::dispatch::run(h, cx, input, encoder)),")
+        return (
+            "/// The service's operations as typed handler slots. A service fills the slots it implements\n"
+            "/// (`Handlers { list_pipelines: Some(list_pipelines), ..Handlers::NONE }`); an empty slot is an\n"
+            "/// operation answered `501 NotImplementedException`.\n"
+            "pub struct Handlers<X: crate::dispatch::Handling> {\n"
+            + "".join(slots)
+            + "}\n\n"
+            "impl<X: crate::dispatch::Handling> Handlers<X> {\n"
+            "    /// No operation implemented.\n"
+            f"    pub const NONE: Self = Self {{ {' '.join(none)} }};\n\n"
+            "    /// Whether `operation` has a handler.\n"
+            "    pub fn implements(&self, operation: &str) -> bool {\n"
+            f"        match operation {{ {' '.join(names)} _ => false }}\n"
+            "    }\n\n"
+            "    /// Runs `operation`'s handler on the validated `input`; `None` when it has none.\n"
+            "    pub fn call<'a, E: crate::dispatch::Encode>(&self, operation: &str, cx: &mut X::Cx<'a>, "
+            "input: &serde_json::Value, encoder: E) -> Option<Result<E::Output, X::Error>> {\n"
+            f"        match operation {{ {' '.join(arms)} _ => None }}\n"
+            "    }\n"
+            "}\n"
         )
 
     def render(self):
@@ -431,8 +479,17 @@ class ServiceGen:
             + "use crate::schema as s;\n\n"
             + self.gen_service()
             + "\n"
+            + self.gen_handlers()
+            + "\n"
             + self.gen_types()
         )
+
+
+def smithy_namespace(meta):
+    """The Smithy namespace of the service's shapes (errors name them in full: `com.amazonaws.sqs#...`).
+    botocore does not carry it; AWS's Smithy models name every namespace `com.amazonaws.` + the sdkId in
+    lower case without spaces (`CloudWatch Logs` -> `cloudwatchlogs`, `EventBridge` -> `eventbridge`)."""
+    return "com.amazonaws." + meta["serviceId"].lower().replace(" ", "")
 
 
 def render_mod():

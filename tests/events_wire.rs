@@ -541,6 +541,8 @@ async fn api_destinations_call_the_endpoint_with_the_connection_auth() {
         json!({"Entries": [{"Source": "app", "DetailType": "t", "Detail": "{\"n\": 1}"}]}),
     )
     .await;
+    // The calls run as jobs after PutEvents answered; settling waits for them.
+    s.settle().await;
     let seen = seen.lock().clone();
     assert_eq!(seen.len(), 3, "{seen:?}");
     let (headers, path, body) = &seen[0];
@@ -587,6 +589,7 @@ async fn a_failing_api_destination_ends_in_the_dead_letter_queue() {
         json!({"Entries": [{"Source": "app", "DetailType": "t", "Detail": "{}"}]}),
     )
     .await;
+    s.settle().await;
     assert_eq!(seen.lock().len(), 1);
     assert!(receive(&s, &dlq).await.is_empty(), "not before the retries");
     s.clock().advance(Duration::from_secs(60)).await;

@@ -1,17 +1,22 @@
-//! The engine one server runs on: configuration, virtual clock, seeded ids, timers, state, and
-//! the logs the control API shows. Shared (behind an `Arc`) by the gateway, the realtime timer
-//! loop and the in-process API.
+//! The engine one server runs on. [`Env`] is what every handler may read (configuration, clock,
+//! ids, logs); [`Core`] adds what only the engine touches: the store of partitions, the
+//! scheduler and the running jobs. Core runs operations, port commands and timers under a
+//! partition's lock and then applies the effects they produced, in order, with no lock held.
+//! Shared (behind an `Arc`) by the gateway, the realtime timer loop and the in-process API.
 
-use crate::bus::{self, Outbox};
 use crate::clock::{Clock, ClockMode};
+use crate::effects::{Effect, Effects, Job};
 use crate::error::ServiceError;
 use crate::ids::{Ids, DEFAULT_SEED};
-use crate::scheduler::Scheduler;
-use crate::services::{self, Call, DomainEvent, Handler, TimerJob};
-use crate::store::Store;
+use crate::jobs::Jobs;
+use crate::scheduler::{Scheduler, TimerId};
+use crate::services::{registry, Call, Command, ServiceKind, Timer, World};
+use crate::store::{PartitionKey, Store};
 use parking_lot::Mutex;
 use serde::Serialize;
 use serde_json::Value;
+use std::collections::{HashMap, VecDeque};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -51,7 +56,8 @@ impl Default for Config {
     }
 }
 
-/// Who is asking, where, and when: derived once per request by the gateway.
+/// Who is asking, where, and when: derived once per request by the gateway. Port commands and
+/// timers get one too, naming their partition, with an empty request id.
 #[derive(Debug, Clone, PartialEq)]
 pub struct RequestContext {
     pub request_id: String,
@@ -62,6 +68,19 @@ pub struct RequestContext {
     /// The `Host` the client addressed (`127.0.0.1:4566`), so that URLs we hand out (SQS queue
     /// URLs) point back at this server the way the client reached it.
     pub host: Option<String>,
+}
+
+impl RequestContext {
+    /// The context of engine work (a command, a timer) in `account`/`region` at `now`.
+    pub fn internal(account: &str, region: &str, now: f64) -> RequestContext {
+        RequestContext {
+            request_id: String::new(),
+            account_id: account.to_owned(),
+            region: region.to_owned(),
+            received_at: now,
+            host: None,
+        }
+    }
 }
 
 /// One line of the request log (`GET /_codemock/requests`).
@@ -80,126 +99,345 @@ pub struct RequestRecord {
     pub error_code: Option<String>,
 }
 
-/// The shared engine of one server.
+/// What every handler, command and timer callback may use.
 #[derive(Debug)]
-pub struct Core {
+pub struct Env {
     pub config: Config,
     pub clock: Clock,
+    /// Resource ids (ARNs, execution ids, event ids...): one seeded sequence.
     pub ids: Ids,
-    pub scheduler: Scheduler<TimerJob>,
-    pub store: Store,
-    /// S3 object bytes (server-wide, so that the memory budget is too); objects in the store
-    /// reference them and free them when dropped.
-    pub s3_storage: crate::services::s3::storage::Storage,
+    /// Request ids, from a stream of their own: an extra request (a health check, a retry) never
+    /// shifts the resource ids that follow it.
+    pub request_ids: Ids,
     requests: Mutex<Vec<RequestRecord>>,
     /// The delivery log: events put, rules matched, targets invoked (JSON records).
     events: Mutex<Vec<Value>>,
+}
+
+/// The request-id stream's seed, derived from the server's seed.
+fn request_id_seed(seed: u64) -> u64 {
+    seed ^ 0x5eed_0f_2e_9e57_1d5
+}
+
+/// A timer as the scheduler holds it: where it goes and what it says.
+#[derive(Debug)]
+pub struct Scheduled {
+    pub to: PartitionKey,
+    pub timer: Timer,
+}
+
+/// The shared engine of one server.
+#[derive(Debug)]
+pub struct Core {
+    env: Env,
+    pub(crate) scheduler: Scheduler<Scheduled>,
+    /// The partitions; public for tests that inspect state directly. Handlers never see it.
+    pub store: Store,
+    pub(crate) jobs: Arc<Jobs>,
+    /// Keyed timers still pending, so that an `arm_keyed` or `cancel` effect finds them.
+    timer_keys: Mutex<HashMap<String, TimerId>>,
+    /// Bumped by `reset`, so that a job started before it does not touch the fresh state.
+    generation: AtomicU64,
+    /// S3 object bytes (server-wide, so that the memory budget is too); objects in the store
+    /// reference them and free them when dropped.
+    pub s3_storage: crate::services::s3::storage::Storage,
     /// Serialises `advance` calls so that two callers cannot interleave timers.
     advancing: tokio::sync::Mutex<()>,
+}
+
+impl std::ops::Deref for Core {
+    type Target = Env;
+
+    fn deref(&self) -> &Env {
+        &self.env
+    }
 }
 
 /// Logs keep at most this many records each, the oldest dropped first, so a long-running
 /// sidecar does not grow without bound.
 const LOG_CAPACITY: usize = 100_000;
 
+/// How many effects one application performs at most. A rule that feeds its own bus would
+/// otherwise loop forever; AWS stops such loops too (events are forwarded one hop between buses).
+pub const MAX_EFFECTS_PER_APPLY: usize = 100_000;
+
 impl Core {
     pub fn new(config: Config) -> Arc<Core> {
         Arc::new(Core {
-            clock: Clock::new(config.clock_mode, config.clock_start),
-            ids: Ids::new(config.seed),
+            env: Env {
+                clock: Clock::new(config.clock_mode, config.clock_start),
+                ids: Ids::new(config.seed),
+                request_ids: Ids::new(request_id_seed(config.seed)),
+                requests: Mutex::new(Vec::new()),
+                events: Mutex::new(Vec::new()),
+                config: config.clone(),
+            },
             scheduler: Scheduler::new(),
             store: Store::new(),
+            jobs: Arc::new(Jobs::default()),
+            timer_keys: Mutex::new(HashMap::new()),
+            generation: AtomicU64::new(0),
             s3_storage: crate::services::s3::storage::Storage::new(config.s3_memory_limit),
-            requests: Mutex::new(Vec::new()),
-            events: Mutex::new(Vec::new()),
             advancing: tokio::sync::Mutex::new(()),
-            config,
         })
     }
 
-    /// Runs `handler` on the partition of `ctx` under its lock and returns its result with the
-    /// domain events it produced, to be drained once the lock is gone.
-    pub fn call(
-        &self,
+    pub fn env(&self) -> &Env {
+        &self.env
+    }
+
+    /// Runs `f` on the partition's world under its lock and applies the effects it produced
+    /// when it returns `Ok`. A panic becomes a 500: parking_lot locks do not poison, so the
+    /// partition stays usable, and the half-made effects are dropped with the failed call.
+    fn locked<R>(
+        self: &Arc<Self>,
         ctx: &RequestContext,
-        handler: Handler,
-        input: Value,
-    ) -> (Result<Value, ServiceError>, Vec<DomainEvent>) {
+        f: impl FnOnce(&mut World, &Env, &mut Effects) -> Result<R, ServiceError>,
+    ) -> Result<R, ServiceError> {
         let partition = self
             .store
             .partition(&ctx.account_id, &ctx.region, ctx.received_at);
-        let mut outbox = Outbox::new();
+        let mut effects = Effects::new();
         let result = {
             let mut world = partition.lock();
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                f(&mut world, &self.env, &mut effects)
+            }))
+            .unwrap_or_else(|_| {
+                Err(ServiceError::internal(
+                    "codemock hit an internal error handling this request",
+                ))
+            })
+        };
+        if result.is_ok() {
+            self.apply(effects);
+        }
+        result
+    }
+
+    /// Runs an operation's typed handler (`None` when the service has none for it).
+    pub fn run_operation<E: codemock_wire::dispatch::Encode>(
+        self: &Arc<Self>,
+        ctx: &RequestContext,
+        service: ServiceKind,
+        operation: &str,
+        input: &Value,
+        encoder: E,
+    ) -> Option<Result<E::Output, ServiceError>> {
+        let mut found = true;
+        let result = self.locked(ctx, |world, env, effects| {
+            match registry::call_operation(
+                service, operation, world, ctx, env, effects, input, encoder,
+            ) {
+                Some(r) => r,
+                None => {
+                    found = false;
+                    Err(ServiceError::internal("no handler"))
+                }
+            }
+        });
+        found.then_some(result)
+    }
+
+    /// Runs `f` on one service's state (picked by `pick`) under the partition lock and applies
+    /// its effects: for handlers that wait (long polls look, release, wait, look again).
+    pub fn with_state<S, R>(
+        self: &Arc<Self>,
+        ctx: &RequestContext,
+        pick: fn(&mut World) -> &mut S,
+        f: impl FnOnce(&mut Call<'_, S>) -> Result<R, ServiceError>,
+    ) -> Result<R, ServiceError> {
+        self.locked(ctx, |world, env, effects| {
             let mut call = Call {
                 ctx,
-                world: &mut world,
-                core: self,
-                outbox: &mut outbox,
+                state: pick(world),
+                core: env,
+                effects,
             };
-            // A bug in a handler must not take the server down: it becomes a 500. parking_lot
-            // locks do not poison, so the partition stays usable.
-            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| handler(&mut call, input)))
-                .unwrap_or_else(|_| {
-                    Err(ServiceError::internal(
-                        "codemock hit an internal error handling this request",
-                    ))
-                })
-        };
-        let events = if result.is_ok() {
-            outbox.into_events()
-        } else {
-            // A failed request changes nothing, so it announces nothing either.
-            Vec::new()
-        };
-        (result, events)
+            f(&mut call)
+        })
     }
 
-    /// Delivers domain events and everything they cause.
-    pub async fn drain(self: &Arc<Self>, events: Vec<DomainEvent>) {
-        if events.is_empty() {
+    /// Applies effects in order, and the effects those cause, breadth-first. Never waits: jobs
+    /// are spawned, timers armed, commands run each under their own partition's lock.
+    pub fn apply(self: &Arc<Self>, effects: Effects) {
+        if effects.is_empty() {
             return;
         }
-        let core = self.clone();
-        bus::drain(events, move |e| {
-            let core = core.clone();
-            async move { services::deliver(&core, e).await }
-        })
-        .await;
+        let mut queue: VecDeque<Effect> = effects.into_vec().into();
+        let mut applied = 0;
+        while let Some(effect) = queue.pop_front() {
+            if applied >= MAX_EFFECTS_PER_APPLY {
+                tracing::warn!(
+                    dropped = queue.len() + 1,
+                    "effect limit reached; dropping the rest"
+                );
+                break;
+            }
+            applied += 1;
+            match effect {
+                Effect::Send { to, command, reply } => {
+                    let (result, caused) = self.run_command(&to, command);
+                    if let Err(e) = &result {
+                        if reply.is_none() {
+                            tracing::debug!(code = %e.code, message = %e.message, "command failed");
+                        }
+                    }
+                    // The reply goes first: the sender learns the answer before what the
+                    // command set in motion happens (a forwarded event is accepted, then put).
+                    if let Some((to, command)) = reply.and_then(|r| r(result)) {
+                        queue.push_back(Effect::Send {
+                            to,
+                            command,
+                            reply: None,
+                        });
+                    }
+                    queue.extend(caused.into_vec());
+                }
+                Effect::Arm { at, to, timer, key } => {
+                    let id = self.scheduler.schedule(at, Scheduled { to, timer });
+                    if let Some(key) = key {
+                        if let Some(old) = self.timer_keys.lock().insert(key, id) {
+                            self.scheduler.cancel(old);
+                        }
+                    }
+                }
+                Effect::Cancel { key } => {
+                    if let Some(id) = self.timer_keys.lock().remove(&key) {
+                        self.scheduler.cancel(id);
+                    }
+                }
+                Effect::Spawn(job) => self.spawn(job),
+            }
+        }
     }
 
-    /// Fires every timer due at or before virtual `now`, each at its own instant.
-    pub async fn fire_due(self: &Arc<Self>, now: f64) -> usize {
+    /// Runs one command under its partition's lock; its effects are returned only if it
+    /// succeeded.
+    fn run_command(
+        self: &Arc<Self>,
+        to: &PartitionKey,
+        command: Command,
+    ) -> (Result<Value, ServiceError>, Effects) {
+        let ctx = RequestContext::internal(&to.0, &to.1, self.clock.now());
+        let partition = self.store.partition(&to.0, &to.1, ctx.received_at);
+        let mut effects = Effects::new();
+        let result = {
+            let mut world = partition.lock();
+            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                registry::on_command(&mut world, &ctx, &self.env, &mut effects, command)
+            }))
+            .unwrap_or_else(|_| {
+                tracing::error!("a port command panicked; dropped");
+                Err(ServiceError::internal("codemock hit an internal error"))
+            })
+        };
+        if result.is_err() {
+            effects = Effects::new();
+        }
+        (result, effects)
+    }
+
+    /// Runs a due timer in its partition (gone partitions, after a reset, drop it).
+    fn run_timer(self: &Arc<Self>, scheduled: Scheduled) {
+        let Some(partition) = self.store.existing(&scheduled.to.0, &scheduled.to.1) else {
+            return;
+        };
+        let ctx = RequestContext::internal(&scheduled.to.0, &scheduled.to.1, self.clock.now());
+        let mut effects = Effects::new();
+        {
+            let mut world = partition.lock();
+            let ran = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+                registry::on_timer(&mut world, &ctx, &self.env, &mut effects, scheduled.timer)
+            }));
+            if ran.is_err() {
+                tracing::error!("a timer callback panicked; dropped");
+                effects = Effects::new();
+            }
+        }
+        self.apply(effects);
+    }
+
+    /// Starts a job on the server's runtime. Its effects are applied when it ends, unless the
+    /// server was reset meanwhile.
+    fn spawn(self: &Arc<Self>, job: Job) {
+        let Some(runtime) = self.jobs.runtime() else {
+            tracing::warn!("no runtime to run a job on; dropped");
+            return;
+        };
+        let running = self.jobs.start();
+        let core = self.clone();
+        let generation = self.generation.load(Ordering::Acquire);
+        let inner = runtime.spawn(job);
+        runtime.spawn(async move {
+            let _running = running;
+            match inner.await {
+                Ok(effects) if core.generation.load(Ordering::Acquire) == generation => {
+                    core.apply(effects)
+                }
+                Ok(_) => {}
+                Err(e) => tracing::error!(error = %e, "a job failed; its result is dropped"),
+            }
+        });
+    }
+
+    /// Fires every timer due at or before virtual `now`, each at its own instant, without
+    /// waiting for the jobs they start (the realtime loop calls this).
+    pub fn fire_due(self: &Arc<Self>, now: f64) -> usize {
         let mut fired = 0;
-        while let Some((at, job)) = self.scheduler.pop_due(now) {
+        while let Some((at, scheduled)) = self.scheduler.pop_due(now) {
             self.clock.set_at_least(at);
-            let events = services::on_timer(self, job).await;
-            self.drain(events).await;
+            self.run_timer(scheduled);
             fired += 1;
         }
         fired
     }
 
-    /// Moves virtual time forward by `by`, running every timer due on the way in time order.
-    /// Returns how many timers fired.
+    /// Waits until the engine is idle: no timer due now and no job running.
+    pub async fn settle(self: &Arc<Self>) -> usize {
+        let mut fired = 0;
+        loop {
+            fired += self.fire_due(self.clock.now());
+            if !self.jobs.wait_idle().await {
+                return fired;
+            }
+        }
+    }
+
+    /// Moves virtual time forward by `by`, running every timer due on the way in time order and
+    /// letting the jobs each starts finish before the next (so a manual-clock run is the same
+    /// every time). Returns how many timers fired.
     pub async fn advance(self: &Arc<Self>, by: Duration) -> usize {
         let _one_at_a_time = self.advancing.lock().await;
         let target = self.clock.now() + by.as_secs_f64();
-        let fired = self.fire_due(target).await;
+        let mut fired = self.settle().await;
+        while let Some((at, scheduled)) = self.scheduler.pop_due(target) {
+            self.clock.set_at_least(at);
+            self.run_timer(scheduled);
+            fired += 1;
+            fired += self.settle().await;
+        }
         self.clock.set_at_least(target);
-        fired
+        fired + self.settle().await
     }
 
-    /// Forgets all state, timers and logs, and restarts the id sequence: the server looks
+    /// Forgets all state, timers and logs, and restarts the id sequences: the server looks
     /// freshly started (the clock keeps its time, so that time never runs backwards).
     pub fn reset(&self) {
+        self.generation.fetch_add(1, Ordering::AcqRel);
         self.store.clear();
         self.scheduler.clear();
-        self.requests.lock().clear();
-        self.events.lock().clear();
-        self.ids.reseed(self.config.seed);
+        self.timer_keys.lock().clear();
+        self.env.requests.lock().clear();
+        self.env.events.lock().clear();
+        self.env.ids.reseed(self.env.config.seed);
+        self.env
+            .request_ids
+            .reseed(request_id_seed(self.env.config.seed));
     }
+}
 
+impl Env {
     pub fn record_request(&self, record: RequestRecord) {
         push_bounded(&mut self.requests.lock(), record);
     }
@@ -227,23 +465,33 @@ fn push_bounded<T>(log: &mut Vec<T>, item: T) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::services::events;
 
     fn manual() -> Arc<Core> {
         Core::new(Config::default())
+    }
+
+    fn ctx() -> RequestContext {
+        RequestContext::internal("000000000000", "us-east-1", 0.0)
+    }
+
+    fn replay_step() -> Scheduled {
+        // A step of a replay that does not exist: it fires and does nothing.
+        Scheduled {
+            to: ("000000000000".into(), "us-east-1".into()),
+            timer: Timer::Events(events::Timer::Replay {
+                name: "none".into(),
+            }),
+        }
     }
 
     #[tokio::test]
     async fn advance_fires_due_timers_at_their_instants() {
         let core = manual();
         let start = core.clock.now();
-        // Replay steps of a replay that does not exist: they fire and do nothing.
-        let job = || TimerJob::EventsReplay {
-            account: "000000000000".into(),
-            region: "us-east-1".into(),
-            name: "none".into(),
-        };
-        core.scheduler.schedule(start + 10.0, job());
-        core.scheduler.schedule(start + 100.0, job());
+        core.store.partition("000000000000", "us-east-1", start);
+        core.scheduler.schedule(start + 10.0, replay_step());
+        core.scheduler.schedule(start + 100.0, replay_step());
         assert_eq!(core.advance(Duration::from_secs(50)).await, 1);
         assert_eq!(core.clock.now(), start + 50.0);
         assert_eq!(core.advance(Duration::from_secs(50)).await, 1);
@@ -253,32 +501,77 @@ mod tests {
     #[test]
     fn a_panicking_handler_is_a_500_and_the_partition_survives() {
         let core = manual();
-        let ctx = RequestContext {
-            request_id: "r".into(),
-            account_id: "000000000000".into(),
-            region: "us-east-1".into(),
-            received_at: 0.0,
-            host: None,
-        };
-        fn boom(_: &mut Call<'_>, _: Value) -> Result<Value, ServiceError> {
-            panic!("handler bug")
-        }
-        fn fine(_: &mut Call<'_>, _: Value) -> Result<Value, ServiceError> {
-            Ok(Value::Null)
-        }
-        let (r, _) = core.call(&ctx, boom, Value::Null);
+        let r: Result<(), _> = core.with_state(&ctx(), |w| &mut w.events, |_| panic!("bug"));
         assert_eq!(r.expect_err("panics become errors").status, 500);
-        let (r, _) = core.call(&ctx, fine, Value::Null);
-        assert!(r.is_ok());
+        let r = core.with_state(&ctx(), |w| &mut w.events, |c| Ok(c.state.buses.len()));
+        assert_eq!(r.expect("the partition still works"), 1);
+    }
+
+    #[test]
+    fn effects_of_a_failed_call_are_dropped() {
+        let core = manual();
+        let r: Result<(), _> = core.with_state(
+            &ctx(),
+            |w| &mut w.events,
+            |c| {
+                c.effects.arm(
+                    10.0,
+                    "000000000000",
+                    "us-east-1",
+                    events::Timer::Replay { name: "x".into() },
+                );
+                Err(ServiceError::validation("no"))
+            },
+        );
+        assert!(r.is_err());
+        assert!(core.scheduler.is_empty());
+    }
+
+    #[test]
+    fn a_keyed_timer_is_replaced_and_cancelled() {
+        let core = manual();
+        let arm = |c: &mut Call<'_, events::state::State>, at| {
+            c.effects.arm_keyed(
+                "k",
+                at,
+                "000000000000",
+                "us-east-1",
+                events::Timer::Replay { name: "x".into() },
+            );
+        };
+        core.with_state(
+            &ctx(),
+            |w| &mut w.events,
+            |c| {
+                arm(c, 10.0);
+                arm(c, 20.0);
+                Ok(())
+            },
+        )
+        .expect("arms");
+        assert_eq!(core.scheduler.len(), 1);
+        core.with_state(
+            &ctx(),
+            |w| &mut w.events,
+            |c| {
+                c.effects.cancel("k");
+                Ok(())
+            },
+        )
+        .expect("cancels");
+        assert!(core.scheduler.is_empty());
     }
 
     #[test]
     fn reset_forgets_state_and_restarts_ids() {
         let core = manual();
         let first = core.ids.uuid();
+        let first_request = core.request_ids.uuid();
         core.store.partition("1", "r", 0.0);
         core.reset();
         assert!(core.store.keys().is_empty());
         assert_eq!(core.ids.uuid(), first);
+        assert_eq!(core.request_ids.uuid(), first_request);
+        assert_ne!(first, first_request, "the two streams differ");
     }
 }

@@ -8,6 +8,7 @@ use crate::protocol::{aws_json, cbor, HttpResponse, Protocol};
 use crate::router::{self, RequestHead, Route};
 use crate::services::{self, ServiceKind};
 use bytes::Bytes;
+use codemock_wire::dispatch::Encode;
 use codemock_wire::schema::Operation;
 use codemock_wire::validate::{validate, Invalid};
 use http_body_util::{BodyExt, Limited};
@@ -34,7 +35,7 @@ pub async fn handle(core: Arc<Core>, req: http::Request<Incoming>) -> HttpRespon
             signing_service: scope.as_ref().map(|s| s.service),
         };
         let ctx = RequestContext {
-            request_id: core.ids.uuid(),
+            request_id: core.request_ids.uuid(),
             account_id: scope
                 .as_ref()
                 .and_then(|s| account_from_access_key(s.access_key))
@@ -145,9 +146,8 @@ async fn operation_response(
         (encode_error(ctx, service, protocol, &reply), Some(code))
     };
     // Not implemented is answered before anything else is looked at: an honest 501.
-    let handler = service.handler(operation.name);
     let async_handler = service.async_handler(operation.name);
-    if handler.is_none() && async_handler.is_none() {
+    if async_handler.is_none() && !service.implements(operation.name) {
         return fail(
             ProtocolError::NotImplemented {
                 service: service.schema().service_id,
@@ -202,33 +202,53 @@ async fn operation_response(
             return fail(reply);
         }
     }
-    let result = match (async_handler, handler) {
-        (Some(h), _) => h(core.clone(), ctx.clone(), input).await,
-        (None, Some(h)) => {
-            let (result, events) = core.call(ctx, h, input);
-            core.drain(events).await;
-            result
-        }
-        (None, None) => Err(crate::error::ServiceError::internal("no handler")),
+    let encoder = WireEncoder {
+        protocol,
+        schema,
+        shape: operation.output,
+        request_id: &ctx.request_id,
+    };
+    let result = match async_handler {
+        Some(h) => h(core.clone(), ctx.clone(), input)
+            .await
+            .map(|output| encoder.encode(&output)),
+        None => core
+            .run_operation(ctx, service, operation.name, &input, encoder)
+            .unwrap_or_else(|| Err(crate::error::ServiceError::internal("no handler"))),
     };
     match result {
-        Ok(output) => {
-            let resp = match protocol {
-                Protocol::RpcV2Cbor => {
-                    cbor::encode_ok(schema, operation.output, &output, &ctx.request_id)
-                }
-                Protocol::AwsJson { version } => {
-                    aws_json::encode_ok(version, &output, &ctx.request_id)
-                }
-                Protocol::RestXml => aws_json::encode_ok(
-                    crate::protocol::JsonVersion::V1_1,
-                    &output,
-                    &ctx.request_id,
-                ),
-            };
-            (resp, None)
-        }
+        Ok(resp) => (resp, None),
         Err(e) => fail(e.into()),
+    }
+}
+
+/// Puts a handler's typed output on the wire in the request's protocol: awsJson straight from
+/// the typed value; CBOR through the schema, which knows which strings are timestamps and blobs.
+struct WireEncoder<'a> {
+    protocol: Protocol,
+    schema: &'static codemock_wire::schema::Service,
+    shape: Option<codemock_wire::schema::ShapeId>,
+    request_id: &'a str,
+}
+
+impl Encode for WireEncoder<'_> {
+    type Output = HttpResponse;
+
+    fn encode<T: serde::Serialize>(self, value: &T) -> HttpResponse {
+        match self.protocol {
+            Protocol::RpcV2Cbor => match serde_json::to_value(value) {
+                Ok(v) => cbor::encode_ok(self.schema, self.shape, &v, self.request_id),
+                Err(e) => cbor::encode_error(
+                    self.schema.namespace,
+                    &ErrorReply::from(crate::error::ServiceError::internal(e.to_string())),
+                    self.request_id,
+                ),
+            },
+            Protocol::AwsJson { version } => aws_json::encode_ok(version, value, self.request_id),
+            Protocol::RestXml => {
+                aws_json::encode_ok(crate::protocol::JsonVersion::V1_1, value, self.request_id)
+            }
+        }
     }
 }
 

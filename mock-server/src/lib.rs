@@ -4,8 +4,9 @@
 //!
 //! A tour, along the path of a request:
 //! [`server`] (listener, runtime, the in-process API) -> [`gateway`] -> [`router`] ->
-//! [`protocol`] (awsJson, RPC v2 CBOR, SigV4 scope) -> [`services`] (handlers over a partition of
-//! the [`store`]) -> [`bus`] (domain events delivered after locks are released). Time comes from
+//! [`protocol`] (awsJson, RPC v2 CBOR, SigV4 scope) -> [`services`] (typed handlers over one
+//! service's state in a partition of the [`store`]) -> [`effects`] (commands to other services'
+//! ports, timers and [`jobs`], applied by [`core`] after the lock is released). Time comes from
 //! [`clock`] only, timers from [`scheduler`], ids from [`ids`]; [`control`] is the `/_codemock` API.
 //!
 //! ```no_run
@@ -20,13 +21,14 @@
 //! # }
 //! ```
 
-pub mod bus;
 pub mod clock;
 pub mod control;
 pub mod core;
+pub mod effects;
 pub mod error;
 pub mod gateway;
 pub mod ids;
+pub mod jobs;
 pub mod protocol;
 pub mod router;
 pub mod scheduler;

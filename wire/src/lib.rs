@@ -4,6 +4,7 @@
 //!
 //! `generated/` is written by `codegen/generate.py`; everything else here is hand-written.
 
+pub mod dispatch;
 pub mod generated;
 pub mod schema;
 pub mod types;

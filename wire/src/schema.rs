@@ -14,6 +14,8 @@ pub struct Service {
     pub service_id: &'static str,
     /// The `x-amz-target` prefix: `"CodePipeline_20150709"`, `"AWSEvents"`, `"AmazonSQS"`, ...
     pub target_prefix: &'static str,
+    /// The Smithy namespace of its shapes: `"com.amazonaws.codepipeline"`, `"com.amazonaws.sqs"`...
+    pub namespace: &'static str,
     /// SigV4 signing name (the endpoint prefix for all our services).
     pub signing_name: &'static str,
     /// awsJson version: `"1.1"`, or `"1.0"` for SQS.

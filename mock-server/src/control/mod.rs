@@ -26,7 +26,7 @@ fn service_names() -> Vec<&'static str> {
 pub async fn handle(core: &Arc<Core>, parts: &http::request::Parts, body: Bytes) -> HttpResponse {
     let method = parts.method.as_str();
     let path = parts.uri.path().trim_end_matches('/');
-    let request_id = core.ids.uuid();
+    let request_id = core.request_ids.uuid();
     let ok = |v: Value| json_response(200, &request_id, &v);
     match (method, path) {
         ("GET", "/_codemock/health") => ok(json!({

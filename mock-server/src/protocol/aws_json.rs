@@ -56,7 +56,11 @@ fn strip_nulls(map: Map<String, Value>) -> Map<String, Value> {
 }
 
 /// A 200 with the output as JSON.
-pub fn encode_ok(version: JsonVersion, output: &Value, request_id: &str) -> HttpResponse {
+pub fn encode_ok<T: serde::Serialize + ?Sized>(
+    version: JsonVersion,
+    output: &T,
+    request_id: &str,
+) -> HttpResponse {
     let body = serde_json::to_vec(output).unwrap_or_else(|_| b"{}".to_vec());
     response(200, version.content_type(), request_id, body)
 }

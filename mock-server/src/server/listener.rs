@@ -64,6 +64,6 @@ pub async fn run_realtime_timers(core: Arc<Core>) {
             _ = tokio::time::sleep(wait) => {}
             _ = core.scheduler.changed() => {}
         }
-        core.fire_due(core.clock.now()).await;
+        core.fire_due(core.clock.now());
     }
 }

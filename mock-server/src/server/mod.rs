@@ -120,6 +120,7 @@ impl MockServer {
             .build()?;
         let handle = runtime.handle().clone();
         let core = Core::new(config);
+        core.jobs.set_runtime(handle.clone());
         let (tx, rx) = oneshot::channel::<()>();
         let server_core = core.clone();
         let thread = std::thread::Builder::new()
@@ -170,6 +171,16 @@ impl MockServer {
     /// The virtual clock.
     pub fn clock(&self) -> ClockHandle<'_> {
         ClockHandle { server: self }
+    }
+
+    /// Waits until the engine is idle: no timer due at virtual now and no job (an API
+    /// destination call...) still running. Returns how many timers fired meanwhile.
+    pub async fn settle(&self) -> usize {
+        let core = self.core.clone();
+        self.runtime
+            .spawn(async move { core.settle().await })
+            .await
+            .unwrap_or(0)
     }
 
     /// Forgets all state, as `POST /_codemock/reset` does.

@@ -1,9 +1,10 @@
-//! The emulated services: which exist, what state each keeps per account and region, which
-//! operations have handlers, and how domain events and timers reach them.
+//! The emulated services. [`registry`] lists them; each folder holds one service's state, its
+//! typed operation handlers, its ports (the commands other services may send it) and its timers.
 //!
-//! A handler is a plain function over the partition's [`World`]; it never sees HTTP. Operations
-//! without a handler answer 501 `NotImplementedException` (decided by the router, before any
-//! validation), never a made-up success.
+//! A handler is a plain function over its own service's state in one partition: it gets a
+//! [`Call`] (the request, its state, the engine's shared parts, an effects sink) and never sees
+//! HTTP, the store, or another service's state. Operations without a handler answer 501
+//! `NotImplementedException` (decided before any validation), never a made-up success.
 
 pub mod codebuild;
 pub mod codedeploy;
@@ -11,179 +12,45 @@ pub mod codepipeline;
 pub mod events;
 pub mod logs;
 pub mod pagination;
+pub mod registry;
 pub mod s3;
 pub mod sqs;
 
-use crate::bus::Outbox;
-use crate::core::{Core, RequestContext};
+pub use registry::{Command, ServiceKind, Timer, World};
+
+use crate::core::{Core, Env, RequestContext};
+use crate::effects::Effects;
 use crate::error::ServiceError;
-use codemock_wire::schema::Service;
-use serde::{de::DeserializeOwned, Serialize};
 use serde_json::Value;
+use std::marker::PhantomData;
 
-/// A service codemock serves over a JSON or CBOR protocol.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
-pub enum ServiceKind {
-    CodePipeline,
-    CodeBuild,
-    CodeDeploy,
-    Events,
-    Sqs,
-    Logs,
-}
-
-impl ServiceKind {
-    pub const ALL: [ServiceKind; 6] = [
-        ServiceKind::CodePipeline,
-        ServiceKind::CodeBuild,
-        ServiceKind::CodeDeploy,
-        ServiceKind::Events,
-        ServiceKind::Sqs,
-        ServiceKind::Logs,
-    ];
-
-    /// The API model of the service.
-    pub fn schema(self) -> &'static Service {
-        match self {
-            ServiceKind::CodePipeline => &codemock_wire::codepipeline::SERVICE,
-            ServiceKind::CodeBuild => &codemock_wire::codebuild::SERVICE,
-            ServiceKind::CodeDeploy => &codemock_wire::codedeploy::SERVICE,
-            ServiceKind::Events => &codemock_wire::events::SERVICE,
-            ServiceKind::Sqs => &codemock_wire::sqs::SERVICE,
-            ServiceKind::Logs => &codemock_wire::logs::SERVICE,
-        }
-    }
-
-    /// The Smithy namespace of the service's shapes (for full shape ids in errors).
-    pub fn namespace(self) -> &'static str {
-        match self {
-            ServiceKind::CodePipeline => "com.amazonaws.codepipeline",
-            ServiceKind::CodeBuild => "com.amazonaws.codebuild",
-            ServiceKind::CodeDeploy => "com.amazonaws.codedeploy",
-            ServiceKind::Events => "com.amazonaws.eventbridge",
-            ServiceKind::Sqs => "com.amazonaws.sqs",
-            ServiceKind::Logs => "com.amazonaws.cloudwatchlogs",
-        }
-    }
-
-    /// The service whose `X-Amz-Target` prefix is `prefix`.
-    pub fn by_target_prefix(prefix: &str) -> Option<ServiceKind> {
-        Self::ALL
-            .into_iter()
-            .find(|s| s.schema().target_prefix == prefix)
-    }
-
-    /// The service an RPC v2 CBOR path names (only services whose model offers the protocol).
-    pub fn by_rpc_v2_name(name: &str) -> Option<ServiceKind> {
-        Self::ALL
-            .into_iter()
-            .find(|s| s.schema().supports_cbor && s.schema().target_prefix == name)
-    }
-
-    /// The handler of `operation`, if codemock implements it.
-    pub fn handler(self, operation: &str) -> Option<Handler> {
-        match self {
-            ServiceKind::CodePipeline => codepipeline::handlers::handler(operation),
-            ServiceKind::CodeBuild => codebuild::handlers::handler(operation),
-            ServiceKind::CodeDeploy => codedeploy::handlers::handler(operation),
-            ServiceKind::Events => events::handlers::handler(operation),
-            ServiceKind::Sqs => sqs::handlers::handler(operation),
-            ServiceKind::Logs => logs::handlers::handler(operation),
-        }
-    }
-
-    /// The asynchronous handler of `operation`, for the few operations that wait (SQS long
-    /// polling). They take no lock across an `.await`: they lock, look, release, and wait.
-    pub fn async_handler(self, operation: &str) -> Option<AsyncHandler> {
-        match self {
-            ServiceKind::Sqs => sqs::handlers::async_handler(operation),
-            _ => None,
-        }
-    }
-}
-
-/// Everything one account and region holds, across services.
-#[derive(Debug)]
-pub struct World {
-    pub account_id: String,
-    pub region: String,
-    pub codepipeline: codepipeline::state::State,
-    pub codebuild: codebuild::state::State,
-    pub codedeploy: codedeploy::state::State,
-    pub events: events::state::State,
-    pub sqs: sqs::state::State,
-    pub logs: logs::state::State,
-    pub s3: s3::state::State,
-}
-
-impl World {
-    pub fn new(account_id: &str, region: &str, now: f64) -> World {
-        World {
-            account_id: account_id.to_owned(),
-            region: region.to_owned(),
-            codepipeline: Default::default(),
-            codebuild: Default::default(),
-            codedeploy: Default::default(),
-            events: events::state::State::new(account_id, region, now),
-            sqs: Default::default(),
-            logs: Default::default(),
-            s3: Default::default(),
-        }
-    }
-}
-
-/// A change one service announces for others (an EventBridge event, a build to start...),
-/// delivered by the bus after the partition lock is released.
-#[derive(Debug, Clone, PartialEq)]
-pub enum DomainEvent {
-    /// An event for an EventBridge bus of `account`/`region` (the envelope is complete).
-    EventBridge {
-        account: String,
-        region: String,
-        bus: String,
-        event: Value,
-    },
-    /// An event EventBridge routes itself: forwarded by a bus target (one hop), a rule's
-    /// scheduled event, or a replayed one.
-    EventBridgeDispatch(Box<events::delivery::Dispatch>),
-    /// A partner event source offered to (or withdrawn from) a customer account.
-    EventBridgePartnerSource(Box<events::delivery::PartnerSourceOffer>),
-}
-
-/// Work a state machine asked to do at a virtual instant.
-#[derive(Debug, Clone, PartialEq)]
-pub enum TimerJob {
-    /// The next second of an SQS message move task.
-    SqsMoveStep {
-        account: String,
-        region: String,
-        handle: String,
-    },
-    /// A scheduled rule's next occurrence.
-    EventsSchedule(Box<events::delivery::ScheduleTick>),
-    /// Another attempt at a target invocation that failed.
-    EventsRetry(Box<events::delivery::Attempt>),
-    /// The next step of a replay (STARTING -> RUNNING -> COMPLETED).
-    EventsReplay {
-        account: String,
-        region: String,
-        name: String,
-    },
-}
-
-/// What a handler gets: the request, the partition's world, the server's shared parts, and the
-/// outbox for events it causes.
-pub struct Call<'a> {
+/// What a handler, a port command or a timer callback of a service gets.
+pub struct Call<'a, S> {
+    /// Who asks, where and when (for commands and timers: the partition and the virtual now).
     pub ctx: &'a RequestContext,
-    pub world: &'a mut World,
-    pub core: &'a Core,
-    pub outbox: &'a mut Outbox<DomainEvent>,
+    /// The service's own state in this partition.
+    pub state: &'a mut S,
+    /// The engine's shared parts: configuration, clock, ids, logs, outcome rules.
+    pub core: &'a Env,
+    /// Commands, events, timers and jobs to apply once the lock is released.
+    pub effects: &'a mut Effects,
 }
 
-/// A handler: validated input JSON in, output JSON out.
-pub type Handler = fn(&mut Call<'_>, Value) -> Result<Value, ServiceError>;
+/// The handler contract of a service whose state is `S`, for its generated `Handlers` table.
+#[derive(Debug)]
+pub struct Api<S>(PhantomData<S>);
 
-/// A handler that may wait: it gets the engine and the request, and locks partitions itself.
+impl<S: 'static> codemock_wire::dispatch::Handling for Api<S> {
+    type Cx<'a> = Call<'a, S>;
+    type Error = ServiceError;
+
+    fn bad_input(message: String) -> ServiceError {
+        ServiceError::new("SerializationException", message)
+    }
+}
+
+/// A handler that may wait: it gets the engine and the request, and locks its partition itself
+/// through [`Core::with_state`], never across an `.await`.
 pub type AsyncHandler = fn(
     std::sync::Arc<Core>,
     RequestContext,
@@ -192,56 +59,7 @@ pub type AsyncHandler = fn(
     Box<dyn std::future::Future<Output = Result<Value, ServiceError>> + Send>,
 >;
 
-/// Runs a typed handler: the validated input is deserialized into the generated wire type and the
-/// output serialized back.
-pub fn typed<I, O>(
-    call: &mut Call<'_>,
-    input: Value,
-    f: fn(&mut Call<'_>, I) -> Result<O, ServiceError>,
-) -> Result<Value, ServiceError>
-where
-    I: DeserializeOwned,
-    O: Serialize,
-{
-    let input: I = serde_json::from_value(input)
-        .map_err(|e| ServiceError::new("SerializationException", e.to_string()))?;
-    let output = f(call, input)?;
-    serde_json::to_value(output).map_err(|e| ServiceError::internal(e.to_string()))
-}
-
-/// Delivers one domain event; returns the events its delivery caused.
-pub async fn deliver(core: &std::sync::Arc<Core>, event: DomainEvent) -> Vec<DomainEvent> {
-    match event {
-        DomainEvent::EventBridge {
-            account,
-            region,
-            bus,
-            event,
-        } => events::delivery::deliver(core, &account, &region, &bus, event).await,
-        DomainEvent::EventBridgeDispatch(d) => events::delivery::dispatch(core, *d).await,
-        DomainEvent::EventBridgePartnerSource(o) => {
-            events::delivery::offer_partner_source(core, *o)
-        }
-    }
-}
-
-/// Runs one timer that came due.
-pub async fn on_timer(core: &std::sync::Arc<Core>, job: TimerJob) -> Vec<DomainEvent> {
-    match job {
-        TimerJob::SqsMoveStep {
-            account,
-            region,
-            handle,
-        } => {
-            sqs::move_tasks::on_timer(core, &account, &region, &handle);
-            Vec::new()
-        }
-        TimerJob::EventsSchedule(tick) => events::delivery::on_schedule(core, *tick),
-        TimerJob::EventsRetry(attempt) => events::delivery::retry(core, *attempt).await,
-        TimerJob::EventsReplay {
-            account,
-            region,
-            name,
-        } => events::delivery::on_replay(core, &account, &region, &name),
-    }
+/// For services without operations that wait.
+pub fn no_async_handler(_operation: &str) -> Option<AsyncHandler> {
+    None
 }

@@ -25,6 +25,7 @@ pub static SERVICE: s::Service = s::Service {
     name: "codebuild",
     service_id: "CodeBuild",
     target_prefix: "CodeBuild_20161006",
+    namespace: "com.amazonaws.codebuild",
     signing_name: "codebuild",
     json_version: "1.1",
     supports_cbor: true,
@@ -7658,6 +7659,536 @@ pub static SERVICE: s::Service = s::Service {
     ],
     patterns: &PATTERNS,
 };
+
+/// The service's operations as typed handler slots. A service fills the slots it implements
+/// (`Handlers { list_pipelines: Some(list_pipelines), ..Handlers::NONE }`); an empty slot is an
+/// operation answered `501 NotImplementedException`.
+pub struct Handlers<X: crate::dispatch::Handling> {
+    /// `BatchDeleteBuilds`
+    pub batch_delete_builds:
+        Option<crate::dispatch::HandlerFn<X, BatchDeleteBuildsInput, BatchDeleteBuildsOutput>>,
+    /// `BatchGetBuildBatches`
+    pub batch_get_build_batches: Option<
+        crate::dispatch::HandlerFn<X, BatchGetBuildBatchesInput, BatchGetBuildBatchesOutput>,
+    >,
+    /// `BatchGetBuilds`
+    pub batch_get_builds:
+        Option<crate::dispatch::HandlerFn<X, BatchGetBuildsInput, BatchGetBuildsOutput>>,
+    /// `BatchGetCommandExecutions`
+    pub batch_get_command_executions: Option<
+        crate::dispatch::HandlerFn<
+            X,
+            BatchGetCommandExecutionsInput,
+            BatchGetCommandExecutionsOutput,
+        >,
+    >,
+    /// `BatchGetFleets`
+    pub batch_get_fleets:
+        Option<crate::dispatch::HandlerFn<X, BatchGetFleetsInput, BatchGetFleetsOutput>>,
+    /// `BatchGetProjects`
+    pub batch_get_projects:
+        Option<crate::dispatch::HandlerFn<X, BatchGetProjectsInput, BatchGetProjectsOutput>>,
+    /// `BatchGetReportGroups`
+    pub batch_get_report_groups: Option<
+        crate::dispatch::HandlerFn<X, BatchGetReportGroupsInput, BatchGetReportGroupsOutput>,
+    >,
+    /// `BatchGetReports`
+    pub batch_get_reports:
+        Option<crate::dispatch::HandlerFn<X, BatchGetReportsInput, BatchGetReportsOutput>>,
+    /// `BatchGetSandboxes`
+    pub batch_get_sandboxes:
+        Option<crate::dispatch::HandlerFn<X, BatchGetSandboxesInput, BatchGetSandboxesOutput>>,
+    /// `CreateFleet`
+    pub create_fleet: Option<crate::dispatch::HandlerFn<X, CreateFleetInput, CreateFleetOutput>>,
+    /// `CreateProject`
+    pub create_project:
+        Option<crate::dispatch::HandlerFn<X, CreateProjectInput, CreateProjectOutput>>,
+    /// `CreateReportGroup`
+    pub create_report_group:
+        Option<crate::dispatch::HandlerFn<X, CreateReportGroupInput, CreateReportGroupOutput>>,
+    /// `CreateWebhook`
+    pub create_webhook:
+        Option<crate::dispatch::HandlerFn<X, CreateWebhookInput, CreateWebhookOutput>>,
+    /// `DeleteBuildBatch`
+    pub delete_build_batch:
+        Option<crate::dispatch::HandlerFn<X, DeleteBuildBatchInput, DeleteBuildBatchOutput>>,
+    /// `DeleteFleet`
+    pub delete_fleet: Option<crate::dispatch::HandlerFn<X, DeleteFleetInput, DeleteFleetOutput>>,
+    /// `DeleteProject`
+    pub delete_project:
+        Option<crate::dispatch::HandlerFn<X, DeleteProjectInput, DeleteProjectOutput>>,
+    /// `DeleteReport`
+    pub delete_report: Option<crate::dispatch::HandlerFn<X, DeleteReportInput, DeleteReportOutput>>,
+    /// `DeleteReportGroup`
+    pub delete_report_group:
+        Option<crate::dispatch::HandlerFn<X, DeleteReportGroupInput, DeleteReportGroupOutput>>,
+    /// `DeleteResourcePolicy`
+    pub delete_resource_policy: Option<
+        crate::dispatch::HandlerFn<X, DeleteResourcePolicyInput, DeleteResourcePolicyOutput>,
+    >,
+    /// `DeleteSourceCredentials`
+    pub delete_source_credentials: Option<
+        crate::dispatch::HandlerFn<X, DeleteSourceCredentialsInput, DeleteSourceCredentialsOutput>,
+    >,
+    /// `DeleteWebhook`
+    pub delete_webhook:
+        Option<crate::dispatch::HandlerFn<X, DeleteWebhookInput, DeleteWebhookOutput>>,
+    /// `DescribeCodeCoverages`
+    pub describe_code_coverages: Option<
+        crate::dispatch::HandlerFn<X, DescribeCodeCoveragesInput, DescribeCodeCoveragesOutput>,
+    >,
+    /// `DescribeTestCases`
+    pub describe_test_cases:
+        Option<crate::dispatch::HandlerFn<X, DescribeTestCasesInput, DescribeTestCasesOutput>>,
+    /// `GetReportGroupTrend`
+    pub get_report_group_trend:
+        Option<crate::dispatch::HandlerFn<X, GetReportGroupTrendInput, GetReportGroupTrendOutput>>,
+    /// `GetResourcePolicy`
+    pub get_resource_policy:
+        Option<crate::dispatch::HandlerFn<X, GetResourcePolicyInput, GetResourcePolicyOutput>>,
+    /// `ImportSourceCredentials`
+    pub import_source_credentials: Option<
+        crate::dispatch::HandlerFn<X, ImportSourceCredentialsInput, ImportSourceCredentialsOutput>,
+    >,
+    /// `InvalidateProjectCache`
+    pub invalidate_project_cache: Option<
+        crate::dispatch::HandlerFn<X, InvalidateProjectCacheInput, InvalidateProjectCacheOutput>,
+    >,
+    /// `ListBuildBatches`
+    pub list_build_batches:
+        Option<crate::dispatch::HandlerFn<X, ListBuildBatchesInput, ListBuildBatchesOutput>>,
+    /// `ListBuildBatchesForProject`
+    pub list_build_batches_for_project: Option<
+        crate::dispatch::HandlerFn<
+            X,
+            ListBuildBatchesForProjectInput,
+            ListBuildBatchesForProjectOutput,
+        >,
+    >,
+    /// `ListBuilds`
+    pub list_builds: Option<crate::dispatch::HandlerFn<X, ListBuildsInput, ListBuildsOutput>>,
+    /// `ListBuildsForProject`
+    pub list_builds_for_project: Option<
+        crate::dispatch::HandlerFn<X, ListBuildsForProjectInput, ListBuildsForProjectOutput>,
+    >,
+    /// `ListCommandExecutionsForSandbox`
+    pub list_command_executions_for_sandbox: Option<
+        crate::dispatch::HandlerFn<
+            X,
+            ListCommandExecutionsForSandboxInput,
+            ListCommandExecutionsForSandboxOutput,
+        >,
+    >,
+    /// `ListCuratedEnvironmentImages`
+    pub list_curated_environment_images: Option<
+        crate::dispatch::HandlerFn<
+            X,
+            ListCuratedEnvironmentImagesInput,
+            ListCuratedEnvironmentImagesOutput,
+        >,
+    >,
+    /// `ListFleets`
+    pub list_fleets: Option<crate::dispatch::HandlerFn<X, ListFleetsInput, ListFleetsOutput>>,
+    /// `ListProjects`
+    pub list_projects: Option<crate::dispatch::HandlerFn<X, ListProjectsInput, ListProjectsOutput>>,
+    /// `ListReportGroups`
+    pub list_report_groups:
+        Option<crate::dispatch::HandlerFn<X, ListReportGroupsInput, ListReportGroupsOutput>>,
+    /// `ListReports`
+    pub list_reports: Option<crate::dispatch::HandlerFn<X, ListReportsInput, ListReportsOutput>>,
+    /// `ListReportsForReportGroup`
+    pub list_reports_for_report_group: Option<
+        crate::dispatch::HandlerFn<
+            X,
+            ListReportsForReportGroupInput,
+            ListReportsForReportGroupOutput,
+        >,
+    >,
+    /// `ListSandboxes`
+    pub list_sandboxes:
+        Option<crate::dispatch::HandlerFn<X, ListSandboxesInput, ListSandboxesOutput>>,
+    /// `ListSandboxesForProject`
+    pub list_sandboxes_for_project: Option<
+        crate::dispatch::HandlerFn<X, ListSandboxesForProjectInput, ListSandboxesForProjectOutput>,
+    >,
+    /// `ListSharedProjects`
+    pub list_shared_projects:
+        Option<crate::dispatch::HandlerFn<X, ListSharedProjectsInput, ListSharedProjectsOutput>>,
+    /// `ListSharedReportGroups`
+    pub list_shared_report_groups: Option<
+        crate::dispatch::HandlerFn<X, ListSharedReportGroupsInput, ListSharedReportGroupsOutput>,
+    >,
+    /// `ListSourceCredentials`
+    pub list_source_credentials: Option<
+        crate::dispatch::HandlerFn<X, ListSourceCredentialsInput, ListSourceCredentialsOutput>,
+    >,
+    /// `PutResourcePolicy`
+    pub put_resource_policy:
+        Option<crate::dispatch::HandlerFn<X, PutResourcePolicyInput, PutResourcePolicyOutput>>,
+    /// `RetryBuild`
+    pub retry_build: Option<crate::dispatch::HandlerFn<X, RetryBuildInput, RetryBuildOutput>>,
+    /// `RetryBuildBatch`
+    pub retry_build_batch:
+        Option<crate::dispatch::HandlerFn<X, RetryBuildBatchInput, RetryBuildBatchOutput>>,
+    /// `StartBuild`
+    pub start_build: Option<crate::dispatch::HandlerFn<X, StartBuildInput, StartBuildOutput>>,
+    /// `StartBuildBatch`
+    pub start_build_batch:
+        Option<crate::dispatch::HandlerFn<X, StartBuildBatchInput, StartBuildBatchOutput>>,
+    /// `StartCommandExecution`
+    pub start_command_execution: Option<
+        crate::dispatch::HandlerFn<X, StartCommandExecutionInput, StartCommandExecutionOutput>,
+    >,
+    /// `StartSandbox`
+    pub start_sandbox: Option<crate::dispatch::HandlerFn<X, StartSandboxInput, StartSandboxOutput>>,
+    /// `StartSandboxConnection`
+    pub start_sandbox_connection: Option<
+        crate::dispatch::HandlerFn<X, StartSandboxConnectionInput, StartSandboxConnectionOutput>,
+    >,
+    /// `StopBuild`
+    pub stop_build: Option<crate::dispatch::HandlerFn<X, StopBuildInput, StopBuildOutput>>,
+    /// `StopBuildBatch`
+    pub stop_build_batch:
+        Option<crate::dispatch::HandlerFn<X, StopBuildBatchInput, StopBuildBatchOutput>>,
+    /// `StopSandbox`
+    pub stop_sandbox: Option<crate::dispatch::HandlerFn<X, StopSandboxInput, StopSandboxOutput>>,
+    /// `UpdateFleet`
+    pub update_fleet: Option<crate::dispatch::HandlerFn<X, UpdateFleetInput, UpdateFleetOutput>>,
+    /// `UpdateProject`
+    pub update_project:
+        Option<crate::dispatch::HandlerFn<X, UpdateProjectInput, UpdateProjectOutput>>,
+    /// `UpdateProjectVisibility`
+    pub update_project_visibility: Option<
+        crate::dispatch::HandlerFn<X, UpdateProjectVisibilityInput, UpdateProjectVisibilityOutput>,
+    >,
+    /// `UpdateReportGroup`
+    pub update_report_group:
+        Option<crate::dispatch::HandlerFn<X, UpdateReportGroupInput, UpdateReportGroupOutput>>,
+    /// `UpdateWebhook`
+    pub update_webhook:
+        Option<crate::dispatch::HandlerFn<X, UpdateWebhookInput, UpdateWebhookOutput>>,
+}
+
+impl<X: crate::dispatch::Handling> Handlers<X> {
+    /// No operation implemented.
+    pub const NONE: Self = Self {
+        batch_delete_builds: None,
+        batch_get_build_batches: None,
+        batch_get_builds: None,
+        batch_get_command_executions: None,
+        batch_get_fleets: None,
+        batch_get_projects: None,
+        batch_get_report_groups: None,
+        batch_get_reports: None,
+        batch_get_sandboxes: None,
+        create_fleet: None,
+        create_project: None,
+        create_report_group: None,
+        create_webhook: None,
+        delete_build_batch: None,
+        delete_fleet: None,
+        delete_project: None,
+        delete_report: None,
+        delete_report_group: None,
+        delete_resource_policy: None,
+        delete_source_credentials: None,
+        delete_webhook: None,
+        describe_code_coverages: None,
+        describe_test_cases: None,
+        get_report_group_trend: None,
+        get_resource_policy: None,
+        import_source_credentials: None,
+        invalidate_project_cache: None,
+        list_build_batches: None,
+        list_build_batches_for_project: None,
+        list_builds: None,
+        list_builds_for_project: None,
+        list_command_executions_for_sandbox: None,
+        list_curated_environment_images: None,
+        list_fleets: None,
+        list_projects: None,
+        list_report_groups: None,
+        list_reports: None,
+        list_reports_for_report_group: None,
+        list_sandboxes: None,
+        list_sandboxes_for_project: None,
+        list_shared_projects: None,
+        list_shared_report_groups: None,
+        list_source_credentials: None,
+        put_resource_policy: None,
+        retry_build: None,
+        retry_build_batch: None,
+        start_build: None,
+        start_build_batch: None,
+        start_command_execution: None,
+        start_sandbox: None,
+        start_sandbox_connection: None,
+        stop_build: None,
+        stop_build_batch: None,
+        stop_sandbox: None,
+        update_fleet: None,
+        update_project: None,
+        update_project_visibility: None,
+        update_report_group: None,
+        update_webhook: None,
+    };
+
+    /// Whether `operation` has a handler.
+    pub fn implements(&self, operation: &str) -> bool {
+        match operation {
+            "BatchDeleteBuilds" => self.batch_delete_builds.is_some(),
+            "BatchGetBuildBatches" => self.batch_get_build_batches.is_some(),
+            "BatchGetBuilds" => self.batch_get_builds.is_some(),
+            "BatchGetCommandExecutions" => self.batch_get_command_executions.is_some(),
+            "BatchGetFleets" => self.batch_get_fleets.is_some(),
+            "BatchGetProjects" => self.batch_get_projects.is_some(),
+            "BatchGetReportGroups" => self.batch_get_report_groups.is_some(),
+            "BatchGetReports" => self.batch_get_reports.is_some(),
+            "BatchGetSandboxes" => self.batch_get_sandboxes.is_some(),
+            "CreateFleet" => self.create_fleet.is_some(),
+            "CreateProject" => self.create_project.is_some(),
+            "CreateReportGroup" => self.create_report_group.is_some(),
+            "CreateWebhook" => self.create_webhook.is_some(),
+            "DeleteBuildBatch" => self.delete_build_batch.is_some(),
+            "DeleteFleet" => self.delete_fleet.is_some(),
+            "DeleteProject" => self.delete_project.is_some(),
+            "DeleteReport" => self.delete_report.is_some(),
+            "DeleteReportGroup" => self.delete_report_group.is_some(),
+            "DeleteResourcePolicy" => self.delete_resource_policy.is_some(),
+            "DeleteSourceCredentials" => self.delete_source_credentials.is_some(),
+            "DeleteWebhook" => self.delete_webhook.is_some(),
+            "DescribeCodeCoverages" => self.describe_code_coverages.is_some(),
+            "DescribeTestCases" => self.describe_test_cases.is_some(),
+            "GetReportGroupTrend" => self.get_report_group_trend.is_some(),
+            "GetResourcePolicy" => self.get_resource_policy.is_some(),
+            "ImportSourceCredentials" => self.import_source_credentials.is_some(),
+            "InvalidateProjectCache" => self.invalidate_project_cache.is_some(),
+            "ListBuildBatches" => self.list_build_batches.is_some(),
+            "ListBuildBatchesForProject" => self.list_build_batches_for_project.is_some(),
+            "ListBuilds" => self.list_builds.is_some(),
+            "ListBuildsForProject" => self.list_builds_for_project.is_some(),
+            "ListCommandExecutionsForSandbox" => self.list_command_executions_for_sandbox.is_some(),
+            "ListCuratedEnvironmentImages" => self.list_curated_environment_images.is_some(),
+            "ListFleets" => self.list_fleets.is_some(),
+            "ListProjects" => self.list_projects.is_some(),
+            "ListReportGroups" => self.list_report_groups.is_some(),
+            "ListReports" => self.list_reports.is_some(),
+            "ListReportsForReportGroup" => self.list_reports_for_report_group.is_some(),
+            "ListSandboxes" => self.list_sandboxes.is_some(),
+            "ListSandboxesForProject" => self.list_sandboxes_for_project.is_some(),
+            "ListSharedProjects" => self.list_shared_projects.is_some(),
+            "ListSharedReportGroups" => self.list_shared_report_groups.is_some(),
+            "ListSourceCredentials" => self.list_source_credentials.is_some(),
+            "PutResourcePolicy" => self.put_resource_policy.is_some(),
+            "RetryBuild" => self.retry_build.is_some(),
+            "RetryBuildBatch" => self.retry_build_batch.is_some(),
+            "StartBuild" => self.start_build.is_some(),
+            "StartBuildBatch" => self.start_build_batch.is_some(),
+            "StartCommandExecution" => self.start_command_execution.is_some(),
+            "StartSandbox" => self.start_sandbox.is_some(),
+            "StartSandboxConnection" => self.start_sandbox_connection.is_some(),
+            "StopBuild" => self.stop_build.is_some(),
+            "StopBuildBatch" => self.stop_build_batch.is_some(),
+            "StopSandbox" => self.stop_sandbox.is_some(),
+            "UpdateFleet" => self.update_fleet.is_some(),
+            "UpdateProject" => self.update_project.is_some(),
+            "UpdateProjectVisibility" => self.update_project_visibility.is_some(),
+            "UpdateReportGroup" => self.update_report_group.is_some(),
+            "UpdateWebhook" => self.update_webhook.is_some(),
+            _ => false,
+        }
+    }
+
+    /// Runs `operation`'s handler on the validated `input`; `None` when it has none.
+    pub fn call<'a, E: crate::dispatch::Encode>(
+        &self,
+        operation: &str,
+        cx: &mut X::Cx<'a>,
+        input: &serde_json::Value,
+        encoder: E,
+    ) -> Option<Result<E::Output, X::Error>> {
+        match operation {
+            "BatchDeleteBuilds" => self
+                .batch_delete_builds
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "BatchGetBuildBatches" => self
+                .batch_get_build_batches
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "BatchGetBuilds" => self
+                .batch_get_builds
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "BatchGetCommandExecutions" => self
+                .batch_get_command_executions
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "BatchGetFleets" => self
+                .batch_get_fleets
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "BatchGetProjects" => self
+                .batch_get_projects
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "BatchGetReportGroups" => self
+                .batch_get_report_groups
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "BatchGetReports" => self
+                .batch_get_reports
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "BatchGetSandboxes" => self
+                .batch_get_sandboxes
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "CreateFleet" => self
+                .create_fleet
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "CreateProject" => self
+                .create_project
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "CreateReportGroup" => self
+                .create_report_group
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "CreateWebhook" => self
+                .create_webhook
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "DeleteBuildBatch" => self
+                .delete_build_batch
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "DeleteFleet" => self
+                .delete_fleet
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "DeleteProject" => self
+                .delete_project
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "DeleteReport" => self
+                .delete_report
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "DeleteReportGroup" => self
+                .delete_report_group
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "DeleteResourcePolicy" => self
+                .delete_resource_policy
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "DeleteSourceCredentials" => self
+                .delete_source_credentials
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "DeleteWebhook" => self
+                .delete_webhook
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "DescribeCodeCoverages" => self
+                .describe_code_coverages
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "DescribeTestCases" => self
+                .describe_test_cases
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "GetReportGroupTrend" => self
+                .get_report_group_trend
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "GetResourcePolicy" => self
+                .get_resource_policy
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "ImportSourceCredentials" => self
+                .import_source_credentials
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "InvalidateProjectCache" => self
+                .invalidate_project_cache
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "ListBuildBatches" => self
+                .list_build_batches
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "ListBuildBatchesForProject" => self
+                .list_build_batches_for_project
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "ListBuilds" => self
+                .list_builds
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "ListBuildsForProject" => self
+                .list_builds_for_project
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "ListCommandExecutionsForSandbox" => self
+                .list_command_executions_for_sandbox
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "ListCuratedEnvironmentImages" => self
+                .list_curated_environment_images
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "ListFleets" => self
+                .list_fleets
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "ListProjects" => self
+                .list_projects
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "ListReportGroups" => self
+                .list_report_groups
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "ListReports" => self
+                .list_reports
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "ListReportsForReportGroup" => self
+                .list_reports_for_report_group
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "ListSandboxes" => self
+                .list_sandboxes
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "ListSandboxesForProject" => self
+                .list_sandboxes_for_project
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "ListSharedProjects" => self
+                .list_shared_projects
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "ListSharedReportGroups" => self
+                .list_shared_report_groups
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "ListSourceCredentials" => self
+                .list_source_credentials
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "PutResourcePolicy" => self
+                .put_resource_policy
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "RetryBuild" => self
+                .retry_build
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "RetryBuildBatch" => self
+                .retry_build_batch
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "StartBuild" => self
+                .start_build
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "StartBuildBatch" => self
+                .start_build_batch
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "StartCommandExecution" => self
+                .start_command_execution
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "StartSandbox" => self
+                .start_sandbox
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "StartSandboxConnection" => self
+                .start_sandbox_connection
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "StopBuild" => self
+                .stop_build
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "StopBuildBatch" => self
+                .stop_build_batch
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "StopSandbox" => self
+                .stop_sandbox
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "UpdateFleet" => self
+                .update_fleet
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "UpdateProject" => self
+                .update_project
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "UpdateProjectVisibility" => self
+                .update_project_visibility
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "UpdateReportGroup" => self
+                .update_report_group
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "UpdateWebhook" => self
+                .update_webhook
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            _ => None,
+        }
+    }
+}
 
 crate::types::wire_struct! {
     AccountLimitExceededException {

@@ -25,6 +25,7 @@ pub static SERVICE: s::Service = s::Service {
     name: "codedeploy",
     service_id: "CodeDeploy",
     target_prefix: "CodeDeploy_20141006",
+    namespace: "com.amazonaws.codedeploy",
     signing_name: "codedeploy",
     json_version: "1.1",
     supports_cbor: true,
@@ -7316,6 +7317,487 @@ pub static SERVICE: s::Service = s::Service {
     ],
     patterns: &PATTERNS,
 };
+
+/// The service's operations as typed handler slots. A service fills the slots it implements
+/// (`Handlers { list_pipelines: Some(list_pipelines), ..Handlers::NONE }`); an empty slot is an
+/// operation answered `501 NotImplementedException`.
+pub struct Handlers<X: crate::dispatch::Handling> {
+    /// `AddTagsToOnPremisesInstances`
+    pub add_tags_to_on_premises_instances: Option<
+        crate::dispatch::HandlerFn<X, AddTagsToOnPremisesInstancesInput, crate::types::Empty>,
+    >,
+    /// `BatchGetApplicationRevisions`
+    pub batch_get_application_revisions: Option<
+        crate::dispatch::HandlerFn<
+            X,
+            BatchGetApplicationRevisionsInput,
+            BatchGetApplicationRevisionsOutput,
+        >,
+    >,
+    /// `BatchGetApplications`
+    pub batch_get_applications: Option<
+        crate::dispatch::HandlerFn<X, BatchGetApplicationsInput, BatchGetApplicationsOutput>,
+    >,
+    /// `BatchGetDeploymentGroups`
+    pub batch_get_deployment_groups: Option<
+        crate::dispatch::HandlerFn<
+            X,
+            BatchGetDeploymentGroupsInput,
+            BatchGetDeploymentGroupsOutput,
+        >,
+    >,
+    /// `BatchGetDeploymentInstances`
+    pub batch_get_deployment_instances: Option<
+        crate::dispatch::HandlerFn<
+            X,
+            BatchGetDeploymentInstancesInput,
+            BatchGetDeploymentInstancesOutput,
+        >,
+    >,
+    /// `BatchGetDeploymentTargets`
+    pub batch_get_deployment_targets: Option<
+        crate::dispatch::HandlerFn<
+            X,
+            BatchGetDeploymentTargetsInput,
+            BatchGetDeploymentTargetsOutput,
+        >,
+    >,
+    /// `BatchGetDeployments`
+    pub batch_get_deployments:
+        Option<crate::dispatch::HandlerFn<X, BatchGetDeploymentsInput, BatchGetDeploymentsOutput>>,
+    /// `BatchGetOnPremisesInstances`
+    pub batch_get_on_premises_instances: Option<
+        crate::dispatch::HandlerFn<
+            X,
+            BatchGetOnPremisesInstancesInput,
+            BatchGetOnPremisesInstancesOutput,
+        >,
+    >,
+    /// `ContinueDeployment`
+    pub continue_deployment:
+        Option<crate::dispatch::HandlerFn<X, ContinueDeploymentInput, crate::types::Empty>>,
+    /// `CreateApplication`
+    pub create_application:
+        Option<crate::dispatch::HandlerFn<X, CreateApplicationInput, CreateApplicationOutput>>,
+    /// `CreateDeployment`
+    pub create_deployment:
+        Option<crate::dispatch::HandlerFn<X, CreateDeploymentInput, CreateDeploymentOutput>>,
+    /// `CreateDeploymentConfig`
+    pub create_deployment_config: Option<
+        crate::dispatch::HandlerFn<X, CreateDeploymentConfigInput, CreateDeploymentConfigOutput>,
+    >,
+    /// `CreateDeploymentGroup`
+    pub create_deployment_group: Option<
+        crate::dispatch::HandlerFn<X, CreateDeploymentGroupInput, CreateDeploymentGroupOutput>,
+    >,
+    /// `DeleteApplication`
+    pub delete_application:
+        Option<crate::dispatch::HandlerFn<X, DeleteApplicationInput, crate::types::Empty>>,
+    /// `DeleteDeploymentConfig`
+    pub delete_deployment_config:
+        Option<crate::dispatch::HandlerFn<X, DeleteDeploymentConfigInput, crate::types::Empty>>,
+    /// `DeleteDeploymentGroup`
+    pub delete_deployment_group: Option<
+        crate::dispatch::HandlerFn<X, DeleteDeploymentGroupInput, DeleteDeploymentGroupOutput>,
+    >,
+    /// `DeleteGitHubAccountToken`
+    pub delete_git_hub_account_token: Option<
+        crate::dispatch::HandlerFn<
+            X,
+            DeleteGitHubAccountTokenInput,
+            DeleteGitHubAccountTokenOutput,
+        >,
+    >,
+    /// `DeleteResourcesByExternalId`
+    pub delete_resources_by_external_id: Option<
+        crate::dispatch::HandlerFn<
+            X,
+            DeleteResourcesByExternalIdInput,
+            DeleteResourcesByExternalIdOutput,
+        >,
+    >,
+    /// `DeregisterOnPremisesInstance`
+    pub deregister_on_premises_instance: Option<
+        crate::dispatch::HandlerFn<X, DeregisterOnPremisesInstanceInput, crate::types::Empty>,
+    >,
+    /// `GetApplication`
+    pub get_application:
+        Option<crate::dispatch::HandlerFn<X, GetApplicationInput, GetApplicationOutput>>,
+    /// `GetApplicationRevision`
+    pub get_application_revision: Option<
+        crate::dispatch::HandlerFn<X, GetApplicationRevisionInput, GetApplicationRevisionOutput>,
+    >,
+    /// `GetDeployment`
+    pub get_deployment:
+        Option<crate::dispatch::HandlerFn<X, GetDeploymentInput, GetDeploymentOutput>>,
+    /// `GetDeploymentConfig`
+    pub get_deployment_config:
+        Option<crate::dispatch::HandlerFn<X, GetDeploymentConfigInput, GetDeploymentConfigOutput>>,
+    /// `GetDeploymentGroup`
+    pub get_deployment_group:
+        Option<crate::dispatch::HandlerFn<X, GetDeploymentGroupInput, GetDeploymentGroupOutput>>,
+    /// `GetDeploymentInstance`
+    pub get_deployment_instance: Option<
+        crate::dispatch::HandlerFn<X, GetDeploymentInstanceInput, GetDeploymentInstanceOutput>,
+    >,
+    /// `GetDeploymentTarget`
+    pub get_deployment_target:
+        Option<crate::dispatch::HandlerFn<X, GetDeploymentTargetInput, GetDeploymentTargetOutput>>,
+    /// `GetOnPremisesInstance`
+    pub get_on_premises_instance: Option<
+        crate::dispatch::HandlerFn<X, GetOnPremisesInstanceInput, GetOnPremisesInstanceOutput>,
+    >,
+    /// `ListApplicationRevisions`
+    pub list_application_revisions: Option<
+        crate::dispatch::HandlerFn<
+            X,
+            ListApplicationRevisionsInput,
+            ListApplicationRevisionsOutput,
+        >,
+    >,
+    /// `ListApplications`
+    pub list_applications:
+        Option<crate::dispatch::HandlerFn<X, ListApplicationsInput, ListApplicationsOutput>>,
+    /// `ListDeploymentConfigs`
+    pub list_deployment_configs: Option<
+        crate::dispatch::HandlerFn<X, ListDeploymentConfigsInput, ListDeploymentConfigsOutput>,
+    >,
+    /// `ListDeploymentGroups`
+    pub list_deployment_groups: Option<
+        crate::dispatch::HandlerFn<X, ListDeploymentGroupsInput, ListDeploymentGroupsOutput>,
+    >,
+    /// `ListDeploymentInstances`
+    pub list_deployment_instances: Option<
+        crate::dispatch::HandlerFn<X, ListDeploymentInstancesInput, ListDeploymentInstancesOutput>,
+    >,
+    /// `ListDeploymentTargets`
+    pub list_deployment_targets: Option<
+        crate::dispatch::HandlerFn<X, ListDeploymentTargetsInput, ListDeploymentTargetsOutput>,
+    >,
+    /// `ListDeployments`
+    pub list_deployments:
+        Option<crate::dispatch::HandlerFn<X, ListDeploymentsInput, ListDeploymentsOutput>>,
+    /// `ListGitHubAccountTokenNames`
+    pub list_git_hub_account_token_names: Option<
+        crate::dispatch::HandlerFn<
+            X,
+            ListGitHubAccountTokenNamesInput,
+            ListGitHubAccountTokenNamesOutput,
+        >,
+    >,
+    /// `ListOnPremisesInstances`
+    pub list_on_premises_instances: Option<
+        crate::dispatch::HandlerFn<X, ListOnPremisesInstancesInput, ListOnPremisesInstancesOutput>,
+    >,
+    /// `ListTagsForResource`
+    pub list_tags_for_resource:
+        Option<crate::dispatch::HandlerFn<X, ListTagsForResourceInput, ListTagsForResourceOutput>>,
+    /// `PutLifecycleEventHookExecutionStatus`
+    pub put_lifecycle_event_hook_execution_status: Option<
+        crate::dispatch::HandlerFn<
+            X,
+            PutLifecycleEventHookExecutionStatusInput,
+            PutLifecycleEventHookExecutionStatusOutput,
+        >,
+    >,
+    /// `RegisterApplicationRevision`
+    pub register_application_revision: Option<
+        crate::dispatch::HandlerFn<X, RegisterApplicationRevisionInput, crate::types::Empty>,
+    >,
+    /// `RegisterOnPremisesInstance`
+    pub register_on_premises_instance:
+        Option<crate::dispatch::HandlerFn<X, RegisterOnPremisesInstanceInput, crate::types::Empty>>,
+    /// `RemoveTagsFromOnPremisesInstances`
+    pub remove_tags_from_on_premises_instances: Option<
+        crate::dispatch::HandlerFn<X, RemoveTagsFromOnPremisesInstancesInput, crate::types::Empty>,
+    >,
+    /// `SkipWaitTimeForInstanceTermination`
+    pub skip_wait_time_for_instance_termination: Option<
+        crate::dispatch::HandlerFn<X, SkipWaitTimeForInstanceTerminationInput, crate::types::Empty>,
+    >,
+    /// `StopDeployment`
+    pub stop_deployment:
+        Option<crate::dispatch::HandlerFn<X, StopDeploymentInput, StopDeploymentOutput>>,
+    /// `TagResource`
+    pub tag_resource: Option<crate::dispatch::HandlerFn<X, TagResourceInput, TagResourceOutput>>,
+    /// `UntagResource`
+    pub untag_resource:
+        Option<crate::dispatch::HandlerFn<X, UntagResourceInput, UntagResourceOutput>>,
+    /// `UpdateApplication`
+    pub update_application:
+        Option<crate::dispatch::HandlerFn<X, UpdateApplicationInput, crate::types::Empty>>,
+    /// `UpdateDeploymentGroup`
+    pub update_deployment_group: Option<
+        crate::dispatch::HandlerFn<X, UpdateDeploymentGroupInput, UpdateDeploymentGroupOutput>,
+    >,
+}
+
+impl<X: crate::dispatch::Handling> Handlers<X> {
+    /// No operation implemented.
+    pub const NONE: Self = Self {
+        add_tags_to_on_premises_instances: None,
+        batch_get_application_revisions: None,
+        batch_get_applications: None,
+        batch_get_deployment_groups: None,
+        batch_get_deployment_instances: None,
+        batch_get_deployment_targets: None,
+        batch_get_deployments: None,
+        batch_get_on_premises_instances: None,
+        continue_deployment: None,
+        create_application: None,
+        create_deployment: None,
+        create_deployment_config: None,
+        create_deployment_group: None,
+        delete_application: None,
+        delete_deployment_config: None,
+        delete_deployment_group: None,
+        delete_git_hub_account_token: None,
+        delete_resources_by_external_id: None,
+        deregister_on_premises_instance: None,
+        get_application: None,
+        get_application_revision: None,
+        get_deployment: None,
+        get_deployment_config: None,
+        get_deployment_group: None,
+        get_deployment_instance: None,
+        get_deployment_target: None,
+        get_on_premises_instance: None,
+        list_application_revisions: None,
+        list_applications: None,
+        list_deployment_configs: None,
+        list_deployment_groups: None,
+        list_deployment_instances: None,
+        list_deployment_targets: None,
+        list_deployments: None,
+        list_git_hub_account_token_names: None,
+        list_on_premises_instances: None,
+        list_tags_for_resource: None,
+        put_lifecycle_event_hook_execution_status: None,
+        register_application_revision: None,
+        register_on_premises_instance: None,
+        remove_tags_from_on_premises_instances: None,
+        skip_wait_time_for_instance_termination: None,
+        stop_deployment: None,
+        tag_resource: None,
+        untag_resource: None,
+        update_application: None,
+        update_deployment_group: None,
+    };
+
+    /// Whether `operation` has a handler.
+    pub fn implements(&self, operation: &str) -> bool {
+        match operation {
+            "AddTagsToOnPremisesInstances" => self.add_tags_to_on_premises_instances.is_some(),
+            "BatchGetApplicationRevisions" => self.batch_get_application_revisions.is_some(),
+            "BatchGetApplications" => self.batch_get_applications.is_some(),
+            "BatchGetDeploymentGroups" => self.batch_get_deployment_groups.is_some(),
+            "BatchGetDeploymentInstances" => self.batch_get_deployment_instances.is_some(),
+            "BatchGetDeploymentTargets" => self.batch_get_deployment_targets.is_some(),
+            "BatchGetDeployments" => self.batch_get_deployments.is_some(),
+            "BatchGetOnPremisesInstances" => self.batch_get_on_premises_instances.is_some(),
+            "ContinueDeployment" => self.continue_deployment.is_some(),
+            "CreateApplication" => self.create_application.is_some(),
+            "CreateDeployment" => self.create_deployment.is_some(),
+            "CreateDeploymentConfig" => self.create_deployment_config.is_some(),
+            "CreateDeploymentGroup" => self.create_deployment_group.is_some(),
+            "DeleteApplication" => self.delete_application.is_some(),
+            "DeleteDeploymentConfig" => self.delete_deployment_config.is_some(),
+            "DeleteDeploymentGroup" => self.delete_deployment_group.is_some(),
+            "DeleteGitHubAccountToken" => self.delete_git_hub_account_token.is_some(),
+            "DeleteResourcesByExternalId" => self.delete_resources_by_external_id.is_some(),
+            "DeregisterOnPremisesInstance" => self.deregister_on_premises_instance.is_some(),
+            "GetApplication" => self.get_application.is_some(),
+            "GetApplicationRevision" => self.get_application_revision.is_some(),
+            "GetDeployment" => self.get_deployment.is_some(),
+            "GetDeploymentConfig" => self.get_deployment_config.is_some(),
+            "GetDeploymentGroup" => self.get_deployment_group.is_some(),
+            "GetDeploymentInstance" => self.get_deployment_instance.is_some(),
+            "GetDeploymentTarget" => self.get_deployment_target.is_some(),
+            "GetOnPremisesInstance" => self.get_on_premises_instance.is_some(),
+            "ListApplicationRevisions" => self.list_application_revisions.is_some(),
+            "ListApplications" => self.list_applications.is_some(),
+            "ListDeploymentConfigs" => self.list_deployment_configs.is_some(),
+            "ListDeploymentGroups" => self.list_deployment_groups.is_some(),
+            "ListDeploymentInstances" => self.list_deployment_instances.is_some(),
+            "ListDeploymentTargets" => self.list_deployment_targets.is_some(),
+            "ListDeployments" => self.list_deployments.is_some(),
+            "ListGitHubAccountTokenNames" => self.list_git_hub_account_token_names.is_some(),
+            "ListOnPremisesInstances" => self.list_on_premises_instances.is_some(),
+            "ListTagsForResource" => self.list_tags_for_resource.is_some(),
+            "PutLifecycleEventHookExecutionStatus" => {
+                self.put_lifecycle_event_hook_execution_status.is_some()
+            }
+            "RegisterApplicationRevision" => self.register_application_revision.is_some(),
+            "RegisterOnPremisesInstance" => self.register_on_premises_instance.is_some(),
+            "RemoveTagsFromOnPremisesInstances" => {
+                self.remove_tags_from_on_premises_instances.is_some()
+            }
+            "SkipWaitTimeForInstanceTermination" => {
+                self.skip_wait_time_for_instance_termination.is_some()
+            }
+            "StopDeployment" => self.stop_deployment.is_some(),
+            "TagResource" => self.tag_resource.is_some(),
+            "UntagResource" => self.untag_resource.is_some(),
+            "UpdateApplication" => self.update_application.is_some(),
+            "UpdateDeploymentGroup" => self.update_deployment_group.is_some(),
+            _ => false,
+        }
+    }
+
+    /// Runs `operation`'s handler on the validated `input`; `None` when it has none.
+    pub fn call<'a, E: crate::dispatch::Encode>(
+        &self,
+        operation: &str,
+        cx: &mut X::Cx<'a>,
+        input: &serde_json::Value,
+        encoder: E,
+    ) -> Option<Result<E::Output, X::Error>> {
+        match operation {
+            "AddTagsToOnPremisesInstances" => self
+                .add_tags_to_on_premises_instances
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "BatchGetApplicationRevisions" => self
+                .batch_get_application_revisions
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "BatchGetApplications" => self
+                .batch_get_applications
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "BatchGetDeploymentGroups" => self
+                .batch_get_deployment_groups
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "BatchGetDeploymentInstances" => self
+                .batch_get_deployment_instances
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "BatchGetDeploymentTargets" => self
+                .batch_get_deployment_targets
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "BatchGetDeployments" => self
+                .batch_get_deployments
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "BatchGetOnPremisesInstances" => self
+                .batch_get_on_premises_instances
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "ContinueDeployment" => self
+                .continue_deployment
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "CreateApplication" => self
+                .create_application
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "CreateDeployment" => self
+                .create_deployment
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "CreateDeploymentConfig" => self
+                .create_deployment_config
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "CreateDeploymentGroup" => self
+                .create_deployment_group
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "DeleteApplication" => self
+                .delete_application
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "DeleteDeploymentConfig" => self
+                .delete_deployment_config
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "DeleteDeploymentGroup" => self
+                .delete_deployment_group
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "DeleteGitHubAccountToken" => self
+                .delete_git_hub_account_token
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "DeleteResourcesByExternalId" => self
+                .delete_resources_by_external_id
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "DeregisterOnPremisesInstance" => self
+                .deregister_on_premises_instance
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "GetApplication" => self
+                .get_application
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "GetApplicationRevision" => self
+                .get_application_revision
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "GetDeployment" => self
+                .get_deployment
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "GetDeploymentConfig" => self
+                .get_deployment_config
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "GetDeploymentGroup" => self
+                .get_deployment_group
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "GetDeploymentInstance" => self
+                .get_deployment_instance
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "GetDeploymentTarget" => self
+                .get_deployment_target
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "GetOnPremisesInstance" => self
+                .get_on_premises_instance
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "ListApplicationRevisions" => self
+                .list_application_revisions
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "ListApplications" => self
+                .list_applications
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "ListDeploymentConfigs" => self
+                .list_deployment_configs
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "ListDeploymentGroups" => self
+                .list_deployment_groups
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "ListDeploymentInstances" => self
+                .list_deployment_instances
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "ListDeploymentTargets" => self
+                .list_deployment_targets
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "ListDeployments" => self
+                .list_deployments
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "ListGitHubAccountTokenNames" => self
+                .list_git_hub_account_token_names
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "ListOnPremisesInstances" => self
+                .list_on_premises_instances
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "ListTagsForResource" => self
+                .list_tags_for_resource
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "PutLifecycleEventHookExecutionStatus" => self
+                .put_lifecycle_event_hook_execution_status
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "RegisterApplicationRevision" => self
+                .register_application_revision
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "RegisterOnPremisesInstance" => self
+                .register_on_premises_instance
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "RemoveTagsFromOnPremisesInstances" => self
+                .remove_tags_from_on_premises_instances
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "SkipWaitTimeForInstanceTermination" => self
+                .skip_wait_time_for_instance_termination
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "StopDeployment" => self
+                .stop_deployment
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "TagResource" => self
+                .tag_resource
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "UntagResource" => self
+                .untag_resource
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "UpdateApplication" => self
+                .update_application
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "UpdateDeploymentGroup" => self
+                .update_deployment_group
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            _ => None,
+        }
+    }
+}
 
 crate::types::wire_struct! {
     AddTagsToOnPremisesInstancesInput {

@@ -25,6 +25,7 @@ pub static SERVICE: s::Service = s::Service {
     name: "codepipeline",
     service_id: "CodePipeline",
     target_prefix: "CodePipeline_20150709",
+    namespace: "com.amazonaws.codepipeline",
     signing_name: "codepipeline",
     json_version: "1.1",
     supports_cbor: true,
@@ -8070,6 +8071,417 @@ pub static SERVICE: s::Service = s::Service {
     ],
     patterns: &PATTERNS,
 };
+
+/// The service's operations as typed handler slots. A service fills the slots it implements
+/// (`Handlers { list_pipelines: Some(list_pipelines), ..Handlers::NONE }`); an empty slot is an
+/// operation answered `501 NotImplementedException`.
+pub struct Handlers<X: crate::dispatch::Handling> {
+    /// `AcknowledgeJob`
+    pub acknowledge_job:
+        Option<crate::dispatch::HandlerFn<X, AcknowledgeJobInput, AcknowledgeJobOutput>>,
+    /// `AcknowledgeThirdPartyJob`
+    pub acknowledge_third_party_job: Option<
+        crate::dispatch::HandlerFn<
+            X,
+            AcknowledgeThirdPartyJobInput,
+            AcknowledgeThirdPartyJobOutput,
+        >,
+    >,
+    /// `CreateCustomActionType`
+    pub create_custom_action_type: Option<
+        crate::dispatch::HandlerFn<X, CreateCustomActionTypeInput, CreateCustomActionTypeOutput>,
+    >,
+    /// `CreatePipeline`
+    pub create_pipeline:
+        Option<crate::dispatch::HandlerFn<X, CreatePipelineInput, CreatePipelineOutput>>,
+    /// `DeleteCustomActionType`
+    pub delete_custom_action_type:
+        Option<crate::dispatch::HandlerFn<X, DeleteCustomActionTypeInput, crate::types::Empty>>,
+    /// `DeletePipeline`
+    pub delete_pipeline:
+        Option<crate::dispatch::HandlerFn<X, DeletePipelineInput, crate::types::Empty>>,
+    /// `DeleteWebhook`
+    pub delete_webhook:
+        Option<crate::dispatch::HandlerFn<X, DeleteWebhookInput, DeleteWebhookOutput>>,
+    /// `DeregisterWebhookWithThirdParty`
+    pub deregister_webhook_with_third_party: Option<
+        crate::dispatch::HandlerFn<
+            X,
+            DeregisterWebhookWithThirdPartyInput,
+            DeregisterWebhookWithThirdPartyOutput,
+        >,
+    >,
+    /// `DisableStageTransition`
+    pub disable_stage_transition:
+        Option<crate::dispatch::HandlerFn<X, DisableStageTransitionInput, crate::types::Empty>>,
+    /// `EnableStageTransition`
+    pub enable_stage_transition:
+        Option<crate::dispatch::HandlerFn<X, EnableStageTransitionInput, crate::types::Empty>>,
+    /// `GetActionType`
+    pub get_action_type:
+        Option<crate::dispatch::HandlerFn<X, GetActionTypeInput, GetActionTypeOutput>>,
+    /// `GetJobDetails`
+    pub get_job_details:
+        Option<crate::dispatch::HandlerFn<X, GetJobDetailsInput, GetJobDetailsOutput>>,
+    /// `GetPipeline`
+    pub get_pipeline: Option<crate::dispatch::HandlerFn<X, GetPipelineInput, GetPipelineOutput>>,
+    /// `GetPipelineExecution`
+    pub get_pipeline_execution: Option<
+        crate::dispatch::HandlerFn<X, GetPipelineExecutionInput, GetPipelineExecutionOutput>,
+    >,
+    /// `GetPipelineState`
+    pub get_pipeline_state:
+        Option<crate::dispatch::HandlerFn<X, GetPipelineStateInput, GetPipelineStateOutput>>,
+    /// `GetThirdPartyJobDetails`
+    pub get_third_party_job_details: Option<
+        crate::dispatch::HandlerFn<X, GetThirdPartyJobDetailsInput, GetThirdPartyJobDetailsOutput>,
+    >,
+    /// `ListActionExecutions`
+    pub list_action_executions: Option<
+        crate::dispatch::HandlerFn<X, ListActionExecutionsInput, ListActionExecutionsOutput>,
+    >,
+    /// `ListActionTypes`
+    pub list_action_types:
+        Option<crate::dispatch::HandlerFn<X, ListActionTypesInput, ListActionTypesOutput>>,
+    /// `ListDeployActionExecutionTargets`
+    pub list_deploy_action_execution_targets: Option<
+        crate::dispatch::HandlerFn<
+            X,
+            ListDeployActionExecutionTargetsInput,
+            ListDeployActionExecutionTargetsOutput,
+        >,
+    >,
+    /// `ListPipelineExecutions`
+    pub list_pipeline_executions: Option<
+        crate::dispatch::HandlerFn<X, ListPipelineExecutionsInput, ListPipelineExecutionsOutput>,
+    >,
+    /// `ListPipelines`
+    pub list_pipelines:
+        Option<crate::dispatch::HandlerFn<X, ListPipelinesInput, ListPipelinesOutput>>,
+    /// `ListRuleExecutions`
+    pub list_rule_executions:
+        Option<crate::dispatch::HandlerFn<X, ListRuleExecutionsInput, ListRuleExecutionsOutput>>,
+    /// `ListRuleTypes`
+    pub list_rule_types:
+        Option<crate::dispatch::HandlerFn<X, ListRuleTypesInput, ListRuleTypesOutput>>,
+    /// `ListTagsForResource`
+    pub list_tags_for_resource:
+        Option<crate::dispatch::HandlerFn<X, ListTagsForResourceInput, ListTagsForResourceOutput>>,
+    /// `ListWebhooks`
+    pub list_webhooks: Option<crate::dispatch::HandlerFn<X, ListWebhooksInput, ListWebhooksOutput>>,
+    /// `OverrideStageCondition`
+    pub override_stage_condition:
+        Option<crate::dispatch::HandlerFn<X, OverrideStageConditionInput, crate::types::Empty>>,
+    /// `PollForJobs`
+    pub poll_for_jobs: Option<crate::dispatch::HandlerFn<X, PollForJobsInput, PollForJobsOutput>>,
+    /// `PollForThirdPartyJobs`
+    pub poll_for_third_party_jobs: Option<
+        crate::dispatch::HandlerFn<X, PollForThirdPartyJobsInput, PollForThirdPartyJobsOutput>,
+    >,
+    /// `PutActionRevision`
+    pub put_action_revision:
+        Option<crate::dispatch::HandlerFn<X, PutActionRevisionInput, PutActionRevisionOutput>>,
+    /// `PutApprovalResult`
+    pub put_approval_result:
+        Option<crate::dispatch::HandlerFn<X, PutApprovalResultInput, PutApprovalResultOutput>>,
+    /// `PutJobFailureResult`
+    pub put_job_failure_result:
+        Option<crate::dispatch::HandlerFn<X, PutJobFailureResultInput, crate::types::Empty>>,
+    /// `PutJobSuccessResult`
+    pub put_job_success_result:
+        Option<crate::dispatch::HandlerFn<X, PutJobSuccessResultInput, crate::types::Empty>>,
+    /// `PutThirdPartyJobFailureResult`
+    pub put_third_party_job_failure_result: Option<
+        crate::dispatch::HandlerFn<X, PutThirdPartyJobFailureResultInput, crate::types::Empty>,
+    >,
+    /// `PutThirdPartyJobSuccessResult`
+    pub put_third_party_job_success_result: Option<
+        crate::dispatch::HandlerFn<X, PutThirdPartyJobSuccessResultInput, crate::types::Empty>,
+    >,
+    /// `PutWebhook`
+    pub put_webhook: Option<crate::dispatch::HandlerFn<X, PutWebhookInput, PutWebhookOutput>>,
+    /// `RegisterWebhookWithThirdParty`
+    pub register_webhook_with_third_party: Option<
+        crate::dispatch::HandlerFn<
+            X,
+            RegisterWebhookWithThirdPartyInput,
+            RegisterWebhookWithThirdPartyOutput,
+        >,
+    >,
+    /// `RetryStageExecution`
+    pub retry_stage_execution:
+        Option<crate::dispatch::HandlerFn<X, RetryStageExecutionInput, RetryStageExecutionOutput>>,
+    /// `RollbackStage`
+    pub rollback_stage:
+        Option<crate::dispatch::HandlerFn<X, RollbackStageInput, RollbackStageOutput>>,
+    /// `StartPipelineExecution`
+    pub start_pipeline_execution: Option<
+        crate::dispatch::HandlerFn<X, StartPipelineExecutionInput, StartPipelineExecutionOutput>,
+    >,
+    /// `StopPipelineExecution`
+    pub stop_pipeline_execution: Option<
+        crate::dispatch::HandlerFn<X, StopPipelineExecutionInput, StopPipelineExecutionOutput>,
+    >,
+    /// `TagResource`
+    pub tag_resource: Option<crate::dispatch::HandlerFn<X, TagResourceInput, TagResourceOutput>>,
+    /// `UntagResource`
+    pub untag_resource:
+        Option<crate::dispatch::HandlerFn<X, UntagResourceInput, UntagResourceOutput>>,
+    /// `UpdateActionType`
+    pub update_action_type:
+        Option<crate::dispatch::HandlerFn<X, UpdateActionTypeInput, crate::types::Empty>>,
+    /// `UpdatePipeline`
+    pub update_pipeline:
+        Option<crate::dispatch::HandlerFn<X, UpdatePipelineInput, UpdatePipelineOutput>>,
+}
+
+impl<X: crate::dispatch::Handling> Handlers<X> {
+    /// No operation implemented.
+    pub const NONE: Self = Self {
+        acknowledge_job: None,
+        acknowledge_third_party_job: None,
+        create_custom_action_type: None,
+        create_pipeline: None,
+        delete_custom_action_type: None,
+        delete_pipeline: None,
+        delete_webhook: None,
+        deregister_webhook_with_third_party: None,
+        disable_stage_transition: None,
+        enable_stage_transition: None,
+        get_action_type: None,
+        get_job_details: None,
+        get_pipeline: None,
+        get_pipeline_execution: None,
+        get_pipeline_state: None,
+        get_third_party_job_details: None,
+        list_action_executions: None,
+        list_action_types: None,
+        list_deploy_action_execution_targets: None,
+        list_pipeline_executions: None,
+        list_pipelines: None,
+        list_rule_executions: None,
+        list_rule_types: None,
+        list_tags_for_resource: None,
+        list_webhooks: None,
+        override_stage_condition: None,
+        poll_for_jobs: None,
+        poll_for_third_party_jobs: None,
+        put_action_revision: None,
+        put_approval_result: None,
+        put_job_failure_result: None,
+        put_job_success_result: None,
+        put_third_party_job_failure_result: None,
+        put_third_party_job_success_result: None,
+        put_webhook: None,
+        register_webhook_with_third_party: None,
+        retry_stage_execution: None,
+        rollback_stage: None,
+        start_pipeline_execution: None,
+        stop_pipeline_execution: None,
+        tag_resource: None,
+        untag_resource: None,
+        update_action_type: None,
+        update_pipeline: None,
+    };
+
+    /// Whether `operation` has a handler.
+    pub fn implements(&self, operation: &str) -> bool {
+        match operation {
+            "AcknowledgeJob" => self.acknowledge_job.is_some(),
+            "AcknowledgeThirdPartyJob" => self.acknowledge_third_party_job.is_some(),
+            "CreateCustomActionType" => self.create_custom_action_type.is_some(),
+            "CreatePipeline" => self.create_pipeline.is_some(),
+            "DeleteCustomActionType" => self.delete_custom_action_type.is_some(),
+            "DeletePipeline" => self.delete_pipeline.is_some(),
+            "DeleteWebhook" => self.delete_webhook.is_some(),
+            "DeregisterWebhookWithThirdParty" => self.deregister_webhook_with_third_party.is_some(),
+            "DisableStageTransition" => self.disable_stage_transition.is_some(),
+            "EnableStageTransition" => self.enable_stage_transition.is_some(),
+            "GetActionType" => self.get_action_type.is_some(),
+            "GetJobDetails" => self.get_job_details.is_some(),
+            "GetPipeline" => self.get_pipeline.is_some(),
+            "GetPipelineExecution" => self.get_pipeline_execution.is_some(),
+            "GetPipelineState" => self.get_pipeline_state.is_some(),
+            "GetThirdPartyJobDetails" => self.get_third_party_job_details.is_some(),
+            "ListActionExecutions" => self.list_action_executions.is_some(),
+            "ListActionTypes" => self.list_action_types.is_some(),
+            "ListDeployActionExecutionTargets" => {
+                self.list_deploy_action_execution_targets.is_some()
+            }
+            "ListPipelineExecutions" => self.list_pipeline_executions.is_some(),
+            "ListPipelines" => self.list_pipelines.is_some(),
+            "ListRuleExecutions" => self.list_rule_executions.is_some(),
+            "ListRuleTypes" => self.list_rule_types.is_some(),
+            "ListTagsForResource" => self.list_tags_for_resource.is_some(),
+            "ListWebhooks" => self.list_webhooks.is_some(),
+            "OverrideStageCondition" => self.override_stage_condition.is_some(),
+            "PollForJobs" => self.poll_for_jobs.is_some(),
+            "PollForThirdPartyJobs" => self.poll_for_third_party_jobs.is_some(),
+            "PutActionRevision" => self.put_action_revision.is_some(),
+            "PutApprovalResult" => self.put_approval_result.is_some(),
+            "PutJobFailureResult" => self.put_job_failure_result.is_some(),
+            "PutJobSuccessResult" => self.put_job_success_result.is_some(),
+            "PutThirdPartyJobFailureResult" => self.put_third_party_job_failure_result.is_some(),
+            "PutThirdPartyJobSuccessResult" => self.put_third_party_job_success_result.is_some(),
+            "PutWebhook" => self.put_webhook.is_some(),
+            "RegisterWebhookWithThirdParty" => self.register_webhook_with_third_party.is_some(),
+            "RetryStageExecution" => self.retry_stage_execution.is_some(),
+            "RollbackStage" => self.rollback_stage.is_some(),
+            "StartPipelineExecution" => self.start_pipeline_execution.is_some(),
+            "StopPipelineExecution" => self.stop_pipeline_execution.is_some(),
+            "TagResource" => self.tag_resource.is_some(),
+            "UntagResource" => self.untag_resource.is_some(),
+            "UpdateActionType" => self.update_action_type.is_some(),
+            "UpdatePipeline" => self.update_pipeline.is_some(),
+            _ => false,
+        }
+    }
+
+    /// Runs `operation`'s handler on the validated `input`; `None` when it has none.
+    pub fn call<'a, E: crate::dispatch::Encode>(
+        &self,
+        operation: &str,
+        cx: &mut X::Cx<'a>,
+        input: &serde_json::Value,
+        encoder: E,
+    ) -> Option<Result<E::Output, X::Error>> {
+        match operation {
+            "AcknowledgeJob" => self
+                .acknowledge_job
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "AcknowledgeThirdPartyJob" => self
+                .acknowledge_third_party_job
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "CreateCustomActionType" => self
+                .create_custom_action_type
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "CreatePipeline" => self
+                .create_pipeline
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "DeleteCustomActionType" => self
+                .delete_custom_action_type
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "DeletePipeline" => self
+                .delete_pipeline
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "DeleteWebhook" => self
+                .delete_webhook
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "DeregisterWebhookWithThirdParty" => self
+                .deregister_webhook_with_third_party
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "DisableStageTransition" => self
+                .disable_stage_transition
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "EnableStageTransition" => self
+                .enable_stage_transition
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "GetActionType" => self
+                .get_action_type
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "GetJobDetails" => self
+                .get_job_details
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "GetPipeline" => self
+                .get_pipeline
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "GetPipelineExecution" => self
+                .get_pipeline_execution
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "GetPipelineState" => self
+                .get_pipeline_state
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "GetThirdPartyJobDetails" => self
+                .get_third_party_job_details
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "ListActionExecutions" => self
+                .list_action_executions
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "ListActionTypes" => self
+                .list_action_types
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "ListDeployActionExecutionTargets" => self
+                .list_deploy_action_execution_targets
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "ListPipelineExecutions" => self
+                .list_pipeline_executions
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "ListPipelines" => self
+                .list_pipelines
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "ListRuleExecutions" => self
+                .list_rule_executions
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "ListRuleTypes" => self
+                .list_rule_types
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "ListTagsForResource" => self
+                .list_tags_for_resource
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "ListWebhooks" => self
+                .list_webhooks
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "OverrideStageCondition" => self
+                .override_stage_condition
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "PollForJobs" => self
+                .poll_for_jobs
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "PollForThirdPartyJobs" => self
+                .poll_for_third_party_jobs
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "PutActionRevision" => self
+                .put_action_revision
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "PutApprovalResult" => self
+                .put_approval_result
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "PutJobFailureResult" => self
+                .put_job_failure_result
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "PutJobSuccessResult" => self
+                .put_job_success_result
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "PutThirdPartyJobFailureResult" => self
+                .put_third_party_job_failure_result
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "PutThirdPartyJobSuccessResult" => self
+                .put_third_party_job_success_result
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "PutWebhook" => self
+                .put_webhook
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "RegisterWebhookWithThirdParty" => self
+                .register_webhook_with_third_party
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "RetryStageExecution" => self
+                .retry_stage_execution
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "RollbackStage" => self
+                .rollback_stage
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "StartPipelineExecution" => self
+                .start_pipeline_execution
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "StopPipelineExecution" => self
+                .stop_pipeline_execution
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "TagResource" => self
+                .tag_resource
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "UntagResource" => self
+                .untag_resource
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "UpdateActionType" => self
+                .update_action_type
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "UpdatePipeline" => self
+                .update_pipeline
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            _ => None,
+        }
+    }
+}
 
 crate::types::wire_struct! {
     AWSSessionCredentials {

@@ -25,6 +25,7 @@ pub static SERVICE: s::Service = s::Service {
     name: "events",
     service_id: "EventBridge",
     target_prefix: "AWSEvents",
+    namespace: "com.amazonaws.eventbridge",
     signing_name: "events",
     json_version: "1.1",
     supports_cbor: false,
@@ -7254,6 +7255,522 @@ pub static SERVICE: s::Service = s::Service {
     ],
     patterns: &PATTERNS,
 };
+
+/// The service's operations as typed handler slots. A service fills the slots it implements
+/// (`Handlers { list_pipelines: Some(list_pipelines), ..Handlers::NONE }`); an empty slot is an
+/// operation answered `501 NotImplementedException`.
+pub struct Handlers<X: crate::dispatch::Handling> {
+    /// `ActivateEventSource`
+    pub activate_event_source:
+        Option<crate::dispatch::HandlerFn<X, ActivateEventSourceRequest, crate::types::Empty>>,
+    /// `CancelReplay`
+    pub cancel_replay:
+        Option<crate::dispatch::HandlerFn<X, CancelReplayRequest, CancelReplayResponse>>,
+    /// `CreateApiDestination`
+    pub create_api_destination: Option<
+        crate::dispatch::HandlerFn<X, CreateApiDestinationRequest, CreateApiDestinationResponse>,
+    >,
+    /// `CreateArchive`
+    pub create_archive:
+        Option<crate::dispatch::HandlerFn<X, CreateArchiveRequest, CreateArchiveResponse>>,
+    /// `CreateConnection`
+    pub create_connection:
+        Option<crate::dispatch::HandlerFn<X, CreateConnectionRequest, CreateConnectionResponse>>,
+    /// `CreateEndpoint`
+    pub create_endpoint:
+        Option<crate::dispatch::HandlerFn<X, CreateEndpointRequest, CreateEndpointResponse>>,
+    /// `CreateEventBus`
+    pub create_event_bus:
+        Option<crate::dispatch::HandlerFn<X, CreateEventBusRequest, CreateEventBusResponse>>,
+    /// `CreatePartnerEventSource`
+    pub create_partner_event_source: Option<
+        crate::dispatch::HandlerFn<
+            X,
+            CreatePartnerEventSourceRequest,
+            CreatePartnerEventSourceResponse,
+        >,
+    >,
+    /// `DeactivateEventSource`
+    pub deactivate_event_source:
+        Option<crate::dispatch::HandlerFn<X, DeactivateEventSourceRequest, crate::types::Empty>>,
+    /// `DeauthorizeConnection`
+    pub deauthorize_connection: Option<
+        crate::dispatch::HandlerFn<X, DeauthorizeConnectionRequest, DeauthorizeConnectionResponse>,
+    >,
+    /// `DeleteApiDestination`
+    pub delete_api_destination: Option<
+        crate::dispatch::HandlerFn<X, DeleteApiDestinationRequest, DeleteApiDestinationResponse>,
+    >,
+    /// `DeleteArchive`
+    pub delete_archive:
+        Option<crate::dispatch::HandlerFn<X, DeleteArchiveRequest, DeleteArchiveResponse>>,
+    /// `DeleteConnection`
+    pub delete_connection:
+        Option<crate::dispatch::HandlerFn<X, DeleteConnectionRequest, DeleteConnectionResponse>>,
+    /// `DeleteEndpoint`
+    pub delete_endpoint:
+        Option<crate::dispatch::HandlerFn<X, DeleteEndpointRequest, DeleteEndpointResponse>>,
+    /// `DeleteEventBus`
+    pub delete_event_bus:
+        Option<crate::dispatch::HandlerFn<X, DeleteEventBusRequest, crate::types::Empty>>,
+    /// `DeletePartnerEventSource`
+    pub delete_partner_event_source:
+        Option<crate::dispatch::HandlerFn<X, DeletePartnerEventSourceRequest, crate::types::Empty>>,
+    /// `DeleteRule`
+    pub delete_rule: Option<crate::dispatch::HandlerFn<X, DeleteRuleRequest, crate::types::Empty>>,
+    /// `DescribeApiDestination`
+    pub describe_api_destination: Option<
+        crate::dispatch::HandlerFn<
+            X,
+            DescribeApiDestinationRequest,
+            DescribeApiDestinationResponse,
+        >,
+    >,
+    /// `DescribeArchive`
+    pub describe_archive:
+        Option<crate::dispatch::HandlerFn<X, DescribeArchiveRequest, DescribeArchiveResponse>>,
+    /// `DescribeConnection`
+    pub describe_connection: Option<
+        crate::dispatch::HandlerFn<X, DescribeConnectionRequest, DescribeConnectionResponse>,
+    >,
+    /// `DescribeEndpoint`
+    pub describe_endpoint:
+        Option<crate::dispatch::HandlerFn<X, DescribeEndpointRequest, DescribeEndpointResponse>>,
+    /// `DescribeEventBus`
+    pub describe_event_bus:
+        Option<crate::dispatch::HandlerFn<X, DescribeEventBusRequest, DescribeEventBusResponse>>,
+    /// `DescribeEventSource`
+    pub describe_event_source: Option<
+        crate::dispatch::HandlerFn<X, DescribeEventSourceRequest, DescribeEventSourceResponse>,
+    >,
+    /// `DescribePartnerEventSource`
+    pub describe_partner_event_source: Option<
+        crate::dispatch::HandlerFn<
+            X,
+            DescribePartnerEventSourceRequest,
+            DescribePartnerEventSourceResponse,
+        >,
+    >,
+    /// `DescribeReplay`
+    pub describe_replay:
+        Option<crate::dispatch::HandlerFn<X, DescribeReplayRequest, DescribeReplayResponse>>,
+    /// `DescribeRule`
+    pub describe_rule:
+        Option<crate::dispatch::HandlerFn<X, DescribeRuleRequest, DescribeRuleResponse>>,
+    /// `DisableRule`
+    pub disable_rule:
+        Option<crate::dispatch::HandlerFn<X, DisableRuleRequest, crate::types::Empty>>,
+    /// `EnableRule`
+    pub enable_rule: Option<crate::dispatch::HandlerFn<X, EnableRuleRequest, crate::types::Empty>>,
+    /// `ListApiDestinations`
+    pub list_api_destinations: Option<
+        crate::dispatch::HandlerFn<X, ListApiDestinationsRequest, ListApiDestinationsResponse>,
+    >,
+    /// `ListArchives`
+    pub list_archives:
+        Option<crate::dispatch::HandlerFn<X, ListArchivesRequest, ListArchivesResponse>>,
+    /// `ListConnections`
+    pub list_connections:
+        Option<crate::dispatch::HandlerFn<X, ListConnectionsRequest, ListConnectionsResponse>>,
+    /// `ListEndpoints`
+    pub list_endpoints:
+        Option<crate::dispatch::HandlerFn<X, ListEndpointsRequest, ListEndpointsResponse>>,
+    /// `ListEventBuses`
+    pub list_event_buses:
+        Option<crate::dispatch::HandlerFn<X, ListEventBusesRequest, ListEventBusesResponse>>,
+    /// `ListEventSources`
+    pub list_event_sources:
+        Option<crate::dispatch::HandlerFn<X, ListEventSourcesRequest, ListEventSourcesResponse>>,
+    /// `ListPartnerEventSourceAccounts`
+    pub list_partner_event_source_accounts: Option<
+        crate::dispatch::HandlerFn<
+            X,
+            ListPartnerEventSourceAccountsRequest,
+            ListPartnerEventSourceAccountsResponse,
+        >,
+    >,
+    /// `ListPartnerEventSources`
+    pub list_partner_event_sources: Option<
+        crate::dispatch::HandlerFn<
+            X,
+            ListPartnerEventSourcesRequest,
+            ListPartnerEventSourcesResponse,
+        >,
+    >,
+    /// `ListReplays`
+    pub list_replays:
+        Option<crate::dispatch::HandlerFn<X, ListReplaysRequest, ListReplaysResponse>>,
+    /// `ListRuleNamesByTarget`
+    pub list_rule_names_by_target: Option<
+        crate::dispatch::HandlerFn<X, ListRuleNamesByTargetRequest, ListRuleNamesByTargetResponse>,
+    >,
+    /// `ListRules`
+    pub list_rules: Option<crate::dispatch::HandlerFn<X, ListRulesRequest, ListRulesResponse>>,
+    /// `ListTagsForResource`
+    pub list_tags_for_resource: Option<
+        crate::dispatch::HandlerFn<X, ListTagsForResourceRequest, ListTagsForResourceResponse>,
+    >,
+    /// `ListTargetsByRule`
+    pub list_targets_by_rule:
+        Option<crate::dispatch::HandlerFn<X, ListTargetsByRuleRequest, ListTargetsByRuleResponse>>,
+    /// `PutEvents`
+    pub put_events: Option<crate::dispatch::HandlerFn<X, PutEventsRequest, PutEventsResponse>>,
+    /// `PutPartnerEvents`
+    pub put_partner_events:
+        Option<crate::dispatch::HandlerFn<X, PutPartnerEventsRequest, PutPartnerEventsResponse>>,
+    /// `PutPermission`
+    pub put_permission:
+        Option<crate::dispatch::HandlerFn<X, PutPermissionRequest, crate::types::Empty>>,
+    /// `PutRule`
+    pub put_rule: Option<crate::dispatch::HandlerFn<X, PutRuleRequest, PutRuleResponse>>,
+    /// `PutTargets`
+    pub put_targets: Option<crate::dispatch::HandlerFn<X, PutTargetsRequest, PutTargetsResponse>>,
+    /// `RemovePermission`
+    pub remove_permission:
+        Option<crate::dispatch::HandlerFn<X, RemovePermissionRequest, crate::types::Empty>>,
+    /// `RemoveTargets`
+    pub remove_targets:
+        Option<crate::dispatch::HandlerFn<X, RemoveTargetsRequest, RemoveTargetsResponse>>,
+    /// `StartReplay`
+    pub start_replay:
+        Option<crate::dispatch::HandlerFn<X, StartReplayRequest, StartReplayResponse>>,
+    /// `TagResource`
+    pub tag_resource:
+        Option<crate::dispatch::HandlerFn<X, TagResourceRequest, TagResourceResponse>>,
+    /// `TestEventPattern`
+    pub test_event_pattern:
+        Option<crate::dispatch::HandlerFn<X, TestEventPatternRequest, TestEventPatternResponse>>,
+    /// `UntagResource`
+    pub untag_resource:
+        Option<crate::dispatch::HandlerFn<X, UntagResourceRequest, UntagResourceResponse>>,
+    /// `UpdateApiDestination`
+    pub update_api_destination: Option<
+        crate::dispatch::HandlerFn<X, UpdateApiDestinationRequest, UpdateApiDestinationResponse>,
+    >,
+    /// `UpdateArchive`
+    pub update_archive:
+        Option<crate::dispatch::HandlerFn<X, UpdateArchiveRequest, UpdateArchiveResponse>>,
+    /// `UpdateConnection`
+    pub update_connection:
+        Option<crate::dispatch::HandlerFn<X, UpdateConnectionRequest, UpdateConnectionResponse>>,
+    /// `UpdateEndpoint`
+    pub update_endpoint:
+        Option<crate::dispatch::HandlerFn<X, UpdateEndpointRequest, UpdateEndpointResponse>>,
+    /// `UpdateEventBus`
+    pub update_event_bus:
+        Option<crate::dispatch::HandlerFn<X, UpdateEventBusRequest, UpdateEventBusResponse>>,
+}
+
+impl<X: crate::dispatch::Handling> Handlers<X> {
+    /// No operation implemented.
+    pub const NONE: Self = Self {
+        activate_event_source: None,
+        cancel_replay: None,
+        create_api_destination: None,
+        create_archive: None,
+        create_connection: None,
+        create_endpoint: None,
+        create_event_bus: None,
+        create_partner_event_source: None,
+        deactivate_event_source: None,
+        deauthorize_connection: None,
+        delete_api_destination: None,
+        delete_archive: None,
+        delete_connection: None,
+        delete_endpoint: None,
+        delete_event_bus: None,
+        delete_partner_event_source: None,
+        delete_rule: None,
+        describe_api_destination: None,
+        describe_archive: None,
+        describe_connection: None,
+        describe_endpoint: None,
+        describe_event_bus: None,
+        describe_event_source: None,
+        describe_partner_event_source: None,
+        describe_replay: None,
+        describe_rule: None,
+        disable_rule: None,
+        enable_rule: None,
+        list_api_destinations: None,
+        list_archives: None,
+        list_connections: None,
+        list_endpoints: None,
+        list_event_buses: None,
+        list_event_sources: None,
+        list_partner_event_source_accounts: None,
+        list_partner_event_sources: None,
+        list_replays: None,
+        list_rule_names_by_target: None,
+        list_rules: None,
+        list_tags_for_resource: None,
+        list_targets_by_rule: None,
+        put_events: None,
+        put_partner_events: None,
+        put_permission: None,
+        put_rule: None,
+        put_targets: None,
+        remove_permission: None,
+        remove_targets: None,
+        start_replay: None,
+        tag_resource: None,
+        test_event_pattern: None,
+        untag_resource: None,
+        update_api_destination: None,
+        update_archive: None,
+        update_connection: None,
+        update_endpoint: None,
+        update_event_bus: None,
+    };
+
+    /// Whether `operation` has a handler.
+    pub fn implements(&self, operation: &str) -> bool {
+        match operation {
+            "ActivateEventSource" => self.activate_event_source.is_some(),
+            "CancelReplay" => self.cancel_replay.is_some(),
+            "CreateApiDestination" => self.create_api_destination.is_some(),
+            "CreateArchive" => self.create_archive.is_some(),
+            "CreateConnection" => self.create_connection.is_some(),
+            "CreateEndpoint" => self.create_endpoint.is_some(),
+            "CreateEventBus" => self.create_event_bus.is_some(),
+            "CreatePartnerEventSource" => self.create_partner_event_source.is_some(),
+            "DeactivateEventSource" => self.deactivate_event_source.is_some(),
+            "DeauthorizeConnection" => self.deauthorize_connection.is_some(),
+            "DeleteApiDestination" => self.delete_api_destination.is_some(),
+            "DeleteArchive" => self.delete_archive.is_some(),
+            "DeleteConnection" => self.delete_connection.is_some(),
+            "DeleteEndpoint" => self.delete_endpoint.is_some(),
+            "DeleteEventBus" => self.delete_event_bus.is_some(),
+            "DeletePartnerEventSource" => self.delete_partner_event_source.is_some(),
+            "DeleteRule" => self.delete_rule.is_some(),
+            "DescribeApiDestination" => self.describe_api_destination.is_some(),
+            "DescribeArchive" => self.describe_archive.is_some(),
+            "DescribeConnection" => self.describe_connection.is_some(),
+            "DescribeEndpoint" => self.describe_endpoint.is_some(),
+            "DescribeEventBus" => self.describe_event_bus.is_some(),
+            "DescribeEventSource" => self.describe_event_source.is_some(),
+            "DescribePartnerEventSource" => self.describe_partner_event_source.is_some(),
+            "DescribeReplay" => self.describe_replay.is_some(),
+            "DescribeRule" => self.describe_rule.is_some(),
+            "DisableRule" => self.disable_rule.is_some(),
+            "EnableRule" => self.enable_rule.is_some(),
+            "ListApiDestinations" => self.list_api_destinations.is_some(),
+            "ListArchives" => self.list_archives.is_some(),
+            "ListConnections" => self.list_connections.is_some(),
+            "ListEndpoints" => self.list_endpoints.is_some(),
+            "ListEventBuses" => self.list_event_buses.is_some(),
+            "ListEventSources" => self.list_event_sources.is_some(),
+            "ListPartnerEventSourceAccounts" => self.list_partner_event_source_accounts.is_some(),
+            "ListPartnerEventSources" => self.list_partner_event_sources.is_some(),
+            "ListReplays" => self.list_replays.is_some(),
+            "ListRuleNamesByTarget" => self.list_rule_names_by_target.is_some(),
+            "ListRules" => self.list_rules.is_some(),
+            "ListTagsForResource" => self.list_tags_for_resource.is_some(),
+            "ListTargetsByRule" => self.list_targets_by_rule.is_some(),
+            "PutEvents" => self.put_events.is_some(),
+            "PutPartnerEvents" => self.put_partner_events.is_some(),
+            "PutPermission" => self.put_permission.is_some(),
+            "PutRule" => self.put_rule.is_some(),
+            "PutTargets" => self.put_targets.is_some(),
+            "RemovePermission" => self.remove_permission.is_some(),
+            "RemoveTargets" => self.remove_targets.is_some(),
+            "StartReplay" => self.start_replay.is_some(),
+            "TagResource" => self.tag_resource.is_some(),
+            "TestEventPattern" => self.test_event_pattern.is_some(),
+            "UntagResource" => self.untag_resource.is_some(),
+            "UpdateApiDestination" => self.update_api_destination.is_some(),
+            "UpdateArchive" => self.update_archive.is_some(),
+            "UpdateConnection" => self.update_connection.is_some(),
+            "UpdateEndpoint" => self.update_endpoint.is_some(),
+            "UpdateEventBus" => self.update_event_bus.is_some(),
+            _ => false,
+        }
+    }
+
+    /// Runs `operation`'s handler on the validated `input`; `None` when it has none.
+    pub fn call<'a, E: crate::dispatch::Encode>(
+        &self,
+        operation: &str,
+        cx: &mut X::Cx<'a>,
+        input: &serde_json::Value,
+        encoder: E,
+    ) -> Option<Result<E::Output, X::Error>> {
+        match operation {
+            "ActivateEventSource" => self
+                .activate_event_source
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "CancelReplay" => self
+                .cancel_replay
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "CreateApiDestination" => self
+                .create_api_destination
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "CreateArchive" => self
+                .create_archive
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "CreateConnection" => self
+                .create_connection
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "CreateEndpoint" => self
+                .create_endpoint
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "CreateEventBus" => self
+                .create_event_bus
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "CreatePartnerEventSource" => self
+                .create_partner_event_source
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "DeactivateEventSource" => self
+                .deactivate_event_source
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "DeauthorizeConnection" => self
+                .deauthorize_connection
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "DeleteApiDestination" => self
+                .delete_api_destination
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "DeleteArchive" => self
+                .delete_archive
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "DeleteConnection" => self
+                .delete_connection
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "DeleteEndpoint" => self
+                .delete_endpoint
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "DeleteEventBus" => self
+                .delete_event_bus
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "DeletePartnerEventSource" => self
+                .delete_partner_event_source
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "DeleteRule" => self
+                .delete_rule
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "DescribeApiDestination" => self
+                .describe_api_destination
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "DescribeArchive" => self
+                .describe_archive
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "DescribeConnection" => self
+                .describe_connection
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "DescribeEndpoint" => self
+                .describe_endpoint
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "DescribeEventBus" => self
+                .describe_event_bus
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "DescribeEventSource" => self
+                .describe_event_source
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "DescribePartnerEventSource" => self
+                .describe_partner_event_source
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "DescribeReplay" => self
+                .describe_replay
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "DescribeRule" => self
+                .describe_rule
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "DisableRule" => self
+                .disable_rule
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "EnableRule" => self
+                .enable_rule
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "ListApiDestinations" => self
+                .list_api_destinations
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "ListArchives" => self
+                .list_archives
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "ListConnections" => self
+                .list_connections
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "ListEndpoints" => self
+                .list_endpoints
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "ListEventBuses" => self
+                .list_event_buses
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "ListEventSources" => self
+                .list_event_sources
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "ListPartnerEventSourceAccounts" => self
+                .list_partner_event_source_accounts
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "ListPartnerEventSources" => self
+                .list_partner_event_sources
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "ListReplays" => self
+                .list_replays
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "ListRuleNamesByTarget" => self
+                .list_rule_names_by_target
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "ListRules" => self
+                .list_rules
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "ListTagsForResource" => self
+                .list_tags_for_resource
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "ListTargetsByRule" => self
+                .list_targets_by_rule
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "PutEvents" => self
+                .put_events
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "PutPartnerEvents" => self
+                .put_partner_events
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "PutPermission" => self
+                .put_permission
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "PutRule" => self
+                .put_rule
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "PutTargets" => self
+                .put_targets
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "RemovePermission" => self
+                .remove_permission
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "RemoveTargets" => self
+                .remove_targets
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "StartReplay" => self
+                .start_replay
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "TagResource" => self
+                .tag_resource
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "TestEventPattern" => self
+                .test_event_pattern
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "UntagResource" => self
+                .untag_resource
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "UpdateApiDestination" => self
+                .update_api_destination
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "UpdateArchive" => self
+                .update_archive
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "UpdateConnection" => self
+                .update_connection
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "UpdateEndpoint" => self
+                .update_endpoint
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "UpdateEventBus" => self
+                .update_event_bus
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            _ => None,
+        }
+    }
+}
 
 crate::types::wire_struct! {
     AccessDeniedException {

@@ -25,6 +25,7 @@ pub static SERVICE: s::Service = s::Service {
     name: "logs",
     service_id: "CloudWatch Logs",
     target_prefix: "Logs_20140328",
+    namespace: "com.amazonaws.cloudwatchlogs",
     signing_name: "logs",
     json_version: "1.1",
     supports_cbor: false,
@@ -13853,6 +13854,1128 @@ pub static SERVICE: s::Service = s::Service {
     ],
     patterns: &PATTERNS,
 };
+
+/// The service's operations as typed handler slots. A service fills the slots it implements
+/// (`Handlers { list_pipelines: Some(list_pipelines), ..Handlers::NONE }`); an empty slot is an
+/// operation answered `501 NotImplementedException`.
+pub struct Handlers<X: crate::dispatch::Handling> {
+    /// `AssociateKmsKey`
+    pub associate_kms_key:
+        Option<crate::dispatch::HandlerFn<X, AssociateKmsKeyRequest, crate::types::Empty>>,
+    /// `AssociateSourceToS3TableIntegration`
+    pub associate_source_to_s3_table_integration: Option<
+        crate::dispatch::HandlerFn<
+            X,
+            AssociateSourceToS3TableIntegrationRequest,
+            AssociateSourceToS3TableIntegrationResponse,
+        >,
+    >,
+    /// `CancelExportTask`
+    pub cancel_export_task:
+        Option<crate::dispatch::HandlerFn<X, CancelExportTaskRequest, crate::types::Empty>>,
+    /// `CancelImportTask`
+    pub cancel_import_task:
+        Option<crate::dispatch::HandlerFn<X, CancelImportTaskRequest, CancelImportTaskResponse>>,
+    /// `CreateDelivery`
+    pub create_delivery:
+        Option<crate::dispatch::HandlerFn<X, CreateDeliveryRequest, CreateDeliveryResponse>>,
+    /// `CreateExportTask`
+    pub create_export_task:
+        Option<crate::dispatch::HandlerFn<X, CreateExportTaskRequest, CreateExportTaskResponse>>,
+    /// `CreateImportTask`
+    pub create_import_task:
+        Option<crate::dispatch::HandlerFn<X, CreateImportTaskRequest, CreateImportTaskResponse>>,
+    /// `CreateLogAnomalyDetector`
+    pub create_log_anomaly_detector: Option<
+        crate::dispatch::HandlerFn<
+            X,
+            CreateLogAnomalyDetectorRequest,
+            CreateLogAnomalyDetectorResponse,
+        >,
+    >,
+    /// `CreateLogGroup`
+    pub create_log_group:
+        Option<crate::dispatch::HandlerFn<X, CreateLogGroupRequest, crate::types::Empty>>,
+    /// `CreateLogStream`
+    pub create_log_stream:
+        Option<crate::dispatch::HandlerFn<X, CreateLogStreamRequest, crate::types::Empty>>,
+    /// `CreateLookupTable`
+    pub create_lookup_table:
+        Option<crate::dispatch::HandlerFn<X, CreateLookupTableRequest, CreateLookupTableResponse>>,
+    /// `CreateScheduledQuery`
+    pub create_scheduled_query: Option<
+        crate::dispatch::HandlerFn<X, CreateScheduledQueryRequest, CreateScheduledQueryResponse>,
+    >,
+    /// `DeleteAccountPolicy`
+    pub delete_account_policy: Option<
+        crate::dispatch::HandlerFn<X, DeleteAccountPolicyRequest, DeleteAccountPolicyResponse>,
+    >,
+    /// `DeleteDataProtectionPolicy`
+    pub delete_data_protection_policy: Option<
+        crate::dispatch::HandlerFn<X, DeleteDataProtectionPolicyRequest, crate::types::Empty>,
+    >,
+    /// `DeleteDelivery`
+    pub delete_delivery:
+        Option<crate::dispatch::HandlerFn<X, DeleteDeliveryRequest, crate::types::Empty>>,
+    /// `DeleteDeliveryDestination`
+    pub delete_delivery_destination: Option<
+        crate::dispatch::HandlerFn<X, DeleteDeliveryDestinationRequest, crate::types::Empty>,
+    >,
+    /// `DeleteDeliveryDestinationPolicy`
+    pub delete_delivery_destination_policy: Option<
+        crate::dispatch::HandlerFn<X, DeleteDeliveryDestinationPolicyRequest, crate::types::Empty>,
+    >,
+    /// `DeleteDeliverySource`
+    pub delete_delivery_source:
+        Option<crate::dispatch::HandlerFn<X, DeleteDeliverySourceRequest, crate::types::Empty>>,
+    /// `DeleteDestination`
+    pub delete_destination:
+        Option<crate::dispatch::HandlerFn<X, DeleteDestinationRequest, crate::types::Empty>>,
+    /// `DeleteIndexPolicy`
+    pub delete_index_policy:
+        Option<crate::dispatch::HandlerFn<X, DeleteIndexPolicyRequest, DeleteIndexPolicyResponse>>,
+    /// `DeleteIntegration`
+    pub delete_integration:
+        Option<crate::dispatch::HandlerFn<X, DeleteIntegrationRequest, DeleteIntegrationResponse>>,
+    /// `DeleteLogAnomalyDetector`
+    pub delete_log_anomaly_detector:
+        Option<crate::dispatch::HandlerFn<X, DeleteLogAnomalyDetectorRequest, crate::types::Empty>>,
+    /// `DeleteLogGroup`
+    pub delete_log_group:
+        Option<crate::dispatch::HandlerFn<X, DeleteLogGroupRequest, crate::types::Empty>>,
+    /// `DeleteLogStream`
+    pub delete_log_stream:
+        Option<crate::dispatch::HandlerFn<X, DeleteLogStreamRequest, crate::types::Empty>>,
+    /// `DeleteLookupTable`
+    pub delete_lookup_table:
+        Option<crate::dispatch::HandlerFn<X, DeleteLookupTableRequest, crate::types::Empty>>,
+    /// `DeleteMetricFilter`
+    pub delete_metric_filter:
+        Option<crate::dispatch::HandlerFn<X, DeleteMetricFilterRequest, crate::types::Empty>>,
+    /// `DeleteQueryDefinition`
+    pub delete_query_definition: Option<
+        crate::dispatch::HandlerFn<X, DeleteQueryDefinitionRequest, DeleteQueryDefinitionResponse>,
+    >,
+    /// `DeleteResourcePolicy`
+    pub delete_resource_policy:
+        Option<crate::dispatch::HandlerFn<X, DeleteResourcePolicyRequest, crate::types::Empty>>,
+    /// `DeleteRetentionPolicy`
+    pub delete_retention_policy:
+        Option<crate::dispatch::HandlerFn<X, DeleteRetentionPolicyRequest, crate::types::Empty>>,
+    /// `DeleteScheduledQuery`
+    pub delete_scheduled_query: Option<
+        crate::dispatch::HandlerFn<X, DeleteScheduledQueryRequest, DeleteScheduledQueryResponse>,
+    >,
+    /// `DeleteSubscriptionFilter`
+    pub delete_subscription_filter:
+        Option<crate::dispatch::HandlerFn<X, DeleteSubscriptionFilterRequest, crate::types::Empty>>,
+    /// `DeleteSyslogConfiguration`
+    pub delete_syslog_configuration: Option<
+        crate::dispatch::HandlerFn<X, DeleteSyslogConfigurationRequest, crate::types::Empty>,
+    >,
+    /// `DeleteTransformer`
+    pub delete_transformer:
+        Option<crate::dispatch::HandlerFn<X, DeleteTransformerRequest, crate::types::Empty>>,
+    /// `DescribeAccountPolicies`
+    pub describe_account_policies: Option<
+        crate::dispatch::HandlerFn<
+            X,
+            DescribeAccountPoliciesRequest,
+            DescribeAccountPoliciesResponse,
+        >,
+    >,
+    /// `DescribeConfigurationTemplates`
+    pub describe_configuration_templates: Option<
+        crate::dispatch::HandlerFn<
+            X,
+            DescribeConfigurationTemplatesRequest,
+            DescribeConfigurationTemplatesResponse,
+        >,
+    >,
+    /// `DescribeDeliveries`
+    pub describe_deliveries: Option<
+        crate::dispatch::HandlerFn<X, DescribeDeliveriesRequest, DescribeDeliveriesResponse>,
+    >,
+    /// `DescribeDeliveryDestinations`
+    pub describe_delivery_destinations: Option<
+        crate::dispatch::HandlerFn<
+            X,
+            DescribeDeliveryDestinationsRequest,
+            DescribeDeliveryDestinationsResponse,
+        >,
+    >,
+    /// `DescribeDeliverySources`
+    pub describe_delivery_sources: Option<
+        crate::dispatch::HandlerFn<
+            X,
+            DescribeDeliverySourcesRequest,
+            DescribeDeliverySourcesResponse,
+        >,
+    >,
+    /// `DescribeDestinations`
+    pub describe_destinations: Option<
+        crate::dispatch::HandlerFn<X, DescribeDestinationsRequest, DescribeDestinationsResponse>,
+    >,
+    /// `DescribeExportTasks`
+    pub describe_export_tasks: Option<
+        crate::dispatch::HandlerFn<X, DescribeExportTasksRequest, DescribeExportTasksResponse>,
+    >,
+    /// `DescribeFieldIndexes`
+    pub describe_field_indexes: Option<
+        crate::dispatch::HandlerFn<X, DescribeFieldIndexesRequest, DescribeFieldIndexesResponse>,
+    >,
+    /// `DescribeImportTaskBatches`
+    pub describe_import_task_batches: Option<
+        crate::dispatch::HandlerFn<
+            X,
+            DescribeImportTaskBatchesRequest,
+            DescribeImportTaskBatchesResponse,
+        >,
+    >,
+    /// `DescribeImportTasks`
+    pub describe_import_tasks: Option<
+        crate::dispatch::HandlerFn<X, DescribeImportTasksRequest, DescribeImportTasksResponse>,
+    >,
+    /// `DescribeIndexPolicies`
+    pub describe_index_policies: Option<
+        crate::dispatch::HandlerFn<X, DescribeIndexPoliciesRequest, DescribeIndexPoliciesResponse>,
+    >,
+    /// `DescribeLogGroups`
+    pub describe_log_groups:
+        Option<crate::dispatch::HandlerFn<X, DescribeLogGroupsRequest, DescribeLogGroupsResponse>>,
+    /// `DescribeLogStreams`
+    pub describe_log_streams: Option<
+        crate::dispatch::HandlerFn<X, DescribeLogStreamsRequest, DescribeLogStreamsResponse>,
+    >,
+    /// `DescribeLookupTables`
+    pub describe_lookup_tables: Option<
+        crate::dispatch::HandlerFn<X, DescribeLookupTablesRequest, DescribeLookupTablesResponse>,
+    >,
+    /// `DescribeMetricFilters`
+    pub describe_metric_filters: Option<
+        crate::dispatch::HandlerFn<X, DescribeMetricFiltersRequest, DescribeMetricFiltersResponse>,
+    >,
+    /// `DescribeQueries`
+    pub describe_queries:
+        Option<crate::dispatch::HandlerFn<X, DescribeQueriesRequest, DescribeQueriesResponse>>,
+    /// `DescribeQueryDefinitions`
+    pub describe_query_definitions: Option<
+        crate::dispatch::HandlerFn<
+            X,
+            DescribeQueryDefinitionsRequest,
+            DescribeQueryDefinitionsResponse,
+        >,
+    >,
+    /// `DescribeResourcePolicies`
+    pub describe_resource_policies: Option<
+        crate::dispatch::HandlerFn<
+            X,
+            DescribeResourcePoliciesRequest,
+            DescribeResourcePoliciesResponse,
+        >,
+    >,
+    /// `DescribeSubscriptionFilters`
+    pub describe_subscription_filters: Option<
+        crate::dispatch::HandlerFn<
+            X,
+            DescribeSubscriptionFiltersRequest,
+            DescribeSubscriptionFiltersResponse,
+        >,
+    >,
+    /// `DisassociateKmsKey`
+    pub disassociate_kms_key:
+        Option<crate::dispatch::HandlerFn<X, DisassociateKmsKeyRequest, crate::types::Empty>>,
+    /// `DisassociateSourceFromS3TableIntegration`
+    pub disassociate_source_from_s3_table_integration: Option<
+        crate::dispatch::HandlerFn<
+            X,
+            DisassociateSourceFromS3TableIntegrationRequest,
+            DisassociateSourceFromS3TableIntegrationResponse,
+        >,
+    >,
+    /// `FilterLogEvents`
+    pub filter_log_events:
+        Option<crate::dispatch::HandlerFn<X, FilterLogEventsRequest, FilterLogEventsResponse>>,
+    /// `GetDataProtectionPolicy`
+    pub get_data_protection_policy: Option<
+        crate::dispatch::HandlerFn<
+            X,
+            GetDataProtectionPolicyRequest,
+            GetDataProtectionPolicyResponse,
+        >,
+    >,
+    /// `GetDelivery`
+    pub get_delivery:
+        Option<crate::dispatch::HandlerFn<X, GetDeliveryRequest, GetDeliveryResponse>>,
+    /// `GetDeliveryDestination`
+    pub get_delivery_destination: Option<
+        crate::dispatch::HandlerFn<
+            X,
+            GetDeliveryDestinationRequest,
+            GetDeliveryDestinationResponse,
+        >,
+    >,
+    /// `GetDeliveryDestinationPolicy`
+    pub get_delivery_destination_policy: Option<
+        crate::dispatch::HandlerFn<
+            X,
+            GetDeliveryDestinationPolicyRequest,
+            GetDeliveryDestinationPolicyResponse,
+        >,
+    >,
+    /// `GetDeliverySource`
+    pub get_delivery_source:
+        Option<crate::dispatch::HandlerFn<X, GetDeliverySourceRequest, GetDeliverySourceResponse>>,
+    /// `GetIntegration`
+    pub get_integration:
+        Option<crate::dispatch::HandlerFn<X, GetIntegrationRequest, GetIntegrationResponse>>,
+    /// `GetLogAnomalyDetector`
+    pub get_log_anomaly_detector: Option<
+        crate::dispatch::HandlerFn<X, GetLogAnomalyDetectorRequest, GetLogAnomalyDetectorResponse>,
+    >,
+    /// `GetLogEvents`
+    pub get_log_events:
+        Option<crate::dispatch::HandlerFn<X, GetLogEventsRequest, GetLogEventsResponse>>,
+    /// `GetLogFields`
+    pub get_log_fields:
+        Option<crate::dispatch::HandlerFn<X, GetLogFieldsRequest, GetLogFieldsResponse>>,
+    /// `GetLogGroupFields`
+    pub get_log_group_fields:
+        Option<crate::dispatch::HandlerFn<X, GetLogGroupFieldsRequest, GetLogGroupFieldsResponse>>,
+    /// `GetLogObject`
+    pub get_log_object:
+        Option<crate::dispatch::HandlerFn<X, GetLogObjectRequest, GetLogObjectResponse>>,
+    /// `GetLogRecord`
+    pub get_log_record:
+        Option<crate::dispatch::HandlerFn<X, GetLogRecordRequest, GetLogRecordResponse>>,
+    /// `GetLookupTable`
+    pub get_lookup_table:
+        Option<crate::dispatch::HandlerFn<X, GetLookupTableRequest, GetLookupTableResponse>>,
+    /// `GetQueryResults`
+    pub get_query_results:
+        Option<crate::dispatch::HandlerFn<X, GetQueryResultsRequest, GetQueryResultsResponse>>,
+    /// `GetScheduledQuery`
+    pub get_scheduled_query:
+        Option<crate::dispatch::HandlerFn<X, GetScheduledQueryRequest, GetScheduledQueryResponse>>,
+    /// `GetScheduledQueryHistory`
+    pub get_scheduled_query_history: Option<
+        crate::dispatch::HandlerFn<
+            X,
+            GetScheduledQueryHistoryRequest,
+            GetScheduledQueryHistoryResponse,
+        >,
+    >,
+    /// `GetStorageTierPolicy`
+    pub get_storage_tier_policy: Option<
+        crate::dispatch::HandlerFn<X, GetStorageTierPolicyRequest, GetStorageTierPolicyResponse>,
+    >,
+    /// `GetTransformer`
+    pub get_transformer:
+        Option<crate::dispatch::HandlerFn<X, GetTransformerRequest, GetTransformerResponse>>,
+    /// `ListAggregateLogGroupSummaries`
+    pub list_aggregate_log_group_summaries: Option<
+        crate::dispatch::HandlerFn<
+            X,
+            ListAggregateLogGroupSummariesRequest,
+            ListAggregateLogGroupSummariesResponse,
+        >,
+    >,
+    /// `ListAnomalies`
+    pub list_anomalies:
+        Option<crate::dispatch::HandlerFn<X, ListAnomaliesRequest, ListAnomaliesResponse>>,
+    /// `ListIntegrations`
+    pub list_integrations:
+        Option<crate::dispatch::HandlerFn<X, ListIntegrationsRequest, ListIntegrationsResponse>>,
+    /// `ListLogAnomalyDetectors`
+    pub list_log_anomaly_detectors: Option<
+        crate::dispatch::HandlerFn<
+            X,
+            ListLogAnomalyDetectorsRequest,
+            ListLogAnomalyDetectorsResponse,
+        >,
+    >,
+    /// `ListLogGroups`
+    pub list_log_groups:
+        Option<crate::dispatch::HandlerFn<X, ListLogGroupsRequest, ListLogGroupsResponse>>,
+    /// `ListLogGroupsForQuery`
+    pub list_log_groups_for_query: Option<
+        crate::dispatch::HandlerFn<X, ListLogGroupsForQueryRequest, ListLogGroupsForQueryResponse>,
+    >,
+    /// `ListScheduledQueries`
+    pub list_scheduled_queries: Option<
+        crate::dispatch::HandlerFn<X, ListScheduledQueriesRequest, ListScheduledQueriesResponse>,
+    >,
+    /// `ListSourcesForS3TableIntegration`
+    pub list_sources_for_s3_table_integration: Option<
+        crate::dispatch::HandlerFn<
+            X,
+            ListSourcesForS3TableIntegrationRequest,
+            ListSourcesForS3TableIntegrationResponse,
+        >,
+    >,
+    /// `ListSyslogConfigurations`
+    pub list_syslog_configurations: Option<
+        crate::dispatch::HandlerFn<
+            X,
+            ListSyslogConfigurationsRequest,
+            ListSyslogConfigurationsResponse,
+        >,
+    >,
+    /// `ListTagsForResource`
+    pub list_tags_for_resource: Option<
+        crate::dispatch::HandlerFn<X, ListTagsForResourceRequest, ListTagsForResourceResponse>,
+    >,
+    /// `ListTagsLogGroup`
+    pub list_tags_log_group:
+        Option<crate::dispatch::HandlerFn<X, ListTagsLogGroupRequest, ListTagsLogGroupResponse>>,
+    /// `PutAccountPolicy`
+    pub put_account_policy:
+        Option<crate::dispatch::HandlerFn<X, PutAccountPolicyRequest, PutAccountPolicyResponse>>,
+    /// `PutBearerTokenAuthentication`
+    pub put_bearer_token_authentication: Option<
+        crate::dispatch::HandlerFn<X, PutBearerTokenAuthenticationRequest, crate::types::Empty>,
+    >,
+    /// `PutDataProtectionPolicy`
+    pub put_data_protection_policy: Option<
+        crate::dispatch::HandlerFn<
+            X,
+            PutDataProtectionPolicyRequest,
+            PutDataProtectionPolicyResponse,
+        >,
+    >,
+    /// `PutDeliveryDestination`
+    pub put_delivery_destination: Option<
+        crate::dispatch::HandlerFn<
+            X,
+            PutDeliveryDestinationRequest,
+            PutDeliveryDestinationResponse,
+        >,
+    >,
+    /// `PutDeliveryDestinationPolicy`
+    pub put_delivery_destination_policy: Option<
+        crate::dispatch::HandlerFn<
+            X,
+            PutDeliveryDestinationPolicyRequest,
+            PutDeliveryDestinationPolicyResponse,
+        >,
+    >,
+    /// `PutDeliverySource`
+    pub put_delivery_source:
+        Option<crate::dispatch::HandlerFn<X, PutDeliverySourceRequest, PutDeliverySourceResponse>>,
+    /// `PutDestination`
+    pub put_destination:
+        Option<crate::dispatch::HandlerFn<X, PutDestinationRequest, PutDestinationResponse>>,
+    /// `PutDestinationPolicy`
+    pub put_destination_policy:
+        Option<crate::dispatch::HandlerFn<X, PutDestinationPolicyRequest, crate::types::Empty>>,
+    /// `PutIndexPolicy`
+    pub put_index_policy:
+        Option<crate::dispatch::HandlerFn<X, PutIndexPolicyRequest, PutIndexPolicyResponse>>,
+    /// `PutIntegration`
+    pub put_integration:
+        Option<crate::dispatch::HandlerFn<X, PutIntegrationRequest, PutIntegrationResponse>>,
+    /// `PutLogEvents`
+    pub put_log_events:
+        Option<crate::dispatch::HandlerFn<X, PutLogEventsRequest, PutLogEventsResponse>>,
+    /// `PutLogGroupDeletionProtection`
+    pub put_log_group_deletion_protection: Option<
+        crate::dispatch::HandlerFn<X, PutLogGroupDeletionProtectionRequest, crate::types::Empty>,
+    >,
+    /// `PutMetricFilter`
+    pub put_metric_filter:
+        Option<crate::dispatch::HandlerFn<X, PutMetricFilterRequest, crate::types::Empty>>,
+    /// `PutQueryDefinition`
+    pub put_query_definition: Option<
+        crate::dispatch::HandlerFn<X, PutQueryDefinitionRequest, PutQueryDefinitionResponse>,
+    >,
+    /// `PutResourcePolicy`
+    pub put_resource_policy:
+        Option<crate::dispatch::HandlerFn<X, PutResourcePolicyRequest, PutResourcePolicyResponse>>,
+    /// `PutRetentionPolicy`
+    pub put_retention_policy:
+        Option<crate::dispatch::HandlerFn<X, PutRetentionPolicyRequest, crate::types::Empty>>,
+    /// `PutStorageTierPolicy`
+    pub put_storage_tier_policy: Option<
+        crate::dispatch::HandlerFn<X, PutStorageTierPolicyRequest, PutStorageTierPolicyResponse>,
+    >,
+    /// `PutSubscriptionFilter`
+    pub put_subscription_filter:
+        Option<crate::dispatch::HandlerFn<X, PutSubscriptionFilterRequest, crate::types::Empty>>,
+    /// `PutSyslogConfiguration`
+    pub put_syslog_configuration:
+        Option<crate::dispatch::HandlerFn<X, PutSyslogConfigurationRequest, crate::types::Empty>>,
+    /// `PutTransformer`
+    pub put_transformer:
+        Option<crate::dispatch::HandlerFn<X, PutTransformerRequest, crate::types::Empty>>,
+    /// `StartLiveTail`
+    pub start_live_tail:
+        Option<crate::dispatch::HandlerFn<X, StartLiveTailRequest, StartLiveTailResponse>>,
+    /// `StartQuery`
+    pub start_query: Option<crate::dispatch::HandlerFn<X, StartQueryRequest, StartQueryResponse>>,
+    /// `StopQuery`
+    pub stop_query: Option<crate::dispatch::HandlerFn<X, StopQueryRequest, StopQueryResponse>>,
+    /// `TagLogGroup`
+    pub tag_log_group:
+        Option<crate::dispatch::HandlerFn<X, TagLogGroupRequest, crate::types::Empty>>,
+    /// `TagResource`
+    pub tag_resource:
+        Option<crate::dispatch::HandlerFn<X, TagResourceRequest, crate::types::Empty>>,
+    /// `TestMetricFilter`
+    pub test_metric_filter:
+        Option<crate::dispatch::HandlerFn<X, TestMetricFilterRequest, TestMetricFilterResponse>>,
+    /// `TestTransformer`
+    pub test_transformer:
+        Option<crate::dispatch::HandlerFn<X, TestTransformerRequest, TestTransformerResponse>>,
+    /// `UntagLogGroup`
+    pub untag_log_group:
+        Option<crate::dispatch::HandlerFn<X, UntagLogGroupRequest, crate::types::Empty>>,
+    /// `UntagResource`
+    pub untag_resource:
+        Option<crate::dispatch::HandlerFn<X, UntagResourceRequest, crate::types::Empty>>,
+    /// `UpdateAnomaly`
+    pub update_anomaly:
+        Option<crate::dispatch::HandlerFn<X, UpdateAnomalyRequest, crate::types::Empty>>,
+    /// `UpdateDeliveryConfiguration`
+    pub update_delivery_configuration: Option<
+        crate::dispatch::HandlerFn<
+            X,
+            UpdateDeliveryConfigurationRequest,
+            UpdateDeliveryConfigurationResponse,
+        >,
+    >,
+    /// `UpdateLogAnomalyDetector`
+    pub update_log_anomaly_detector:
+        Option<crate::dispatch::HandlerFn<X, UpdateLogAnomalyDetectorRequest, crate::types::Empty>>,
+    /// `UpdateLookupTable`
+    pub update_lookup_table:
+        Option<crate::dispatch::HandlerFn<X, UpdateLookupTableRequest, UpdateLookupTableResponse>>,
+    /// `UpdateScheduledQuery`
+    pub update_scheduled_query: Option<
+        crate::dispatch::HandlerFn<X, UpdateScheduledQueryRequest, UpdateScheduledQueryResponse>,
+    >,
+}
+
+impl<X: crate::dispatch::Handling> Handlers<X> {
+    /// No operation implemented.
+    pub const NONE: Self = Self {
+        associate_kms_key: None,
+        associate_source_to_s3_table_integration: None,
+        cancel_export_task: None,
+        cancel_import_task: None,
+        create_delivery: None,
+        create_export_task: None,
+        create_import_task: None,
+        create_log_anomaly_detector: None,
+        create_log_group: None,
+        create_log_stream: None,
+        create_lookup_table: None,
+        create_scheduled_query: None,
+        delete_account_policy: None,
+        delete_data_protection_policy: None,
+        delete_delivery: None,
+        delete_delivery_destination: None,
+        delete_delivery_destination_policy: None,
+        delete_delivery_source: None,
+        delete_destination: None,
+        delete_index_policy: None,
+        delete_integration: None,
+        delete_log_anomaly_detector: None,
+        delete_log_group: None,
+        delete_log_stream: None,
+        delete_lookup_table: None,
+        delete_metric_filter: None,
+        delete_query_definition: None,
+        delete_resource_policy: None,
+        delete_retention_policy: None,
+        delete_scheduled_query: None,
+        delete_subscription_filter: None,
+        delete_syslog_configuration: None,
+        delete_transformer: None,
+        describe_account_policies: None,
+        describe_configuration_templates: None,
+        describe_deliveries: None,
+        describe_delivery_destinations: None,
+        describe_delivery_sources: None,
+        describe_destinations: None,
+        describe_export_tasks: None,
+        describe_field_indexes: None,
+        describe_import_task_batches: None,
+        describe_import_tasks: None,
+        describe_index_policies: None,
+        describe_log_groups: None,
+        describe_log_streams: None,
+        describe_lookup_tables: None,
+        describe_metric_filters: None,
+        describe_queries: None,
+        describe_query_definitions: None,
+        describe_resource_policies: None,
+        describe_subscription_filters: None,
+        disassociate_kms_key: None,
+        disassociate_source_from_s3_table_integration: None,
+        filter_log_events: None,
+        get_data_protection_policy: None,
+        get_delivery: None,
+        get_delivery_destination: None,
+        get_delivery_destination_policy: None,
+        get_delivery_source: None,
+        get_integration: None,
+        get_log_anomaly_detector: None,
+        get_log_events: None,
+        get_log_fields: None,
+        get_log_group_fields: None,
+        get_log_object: None,
+        get_log_record: None,
+        get_lookup_table: None,
+        get_query_results: None,
+        get_scheduled_query: None,
+        get_scheduled_query_history: None,
+        get_storage_tier_policy: None,
+        get_transformer: None,
+        list_aggregate_log_group_summaries: None,
+        list_anomalies: None,
+        list_integrations: None,
+        list_log_anomaly_detectors: None,
+        list_log_groups: None,
+        list_log_groups_for_query: None,
+        list_scheduled_queries: None,
+        list_sources_for_s3_table_integration: None,
+        list_syslog_configurations: None,
+        list_tags_for_resource: None,
+        list_tags_log_group: None,
+        put_account_policy: None,
+        put_bearer_token_authentication: None,
+        put_data_protection_policy: None,
+        put_delivery_destination: None,
+        put_delivery_destination_policy: None,
+        put_delivery_source: None,
+        put_destination: None,
+        put_destination_policy: None,
+        put_index_policy: None,
+        put_integration: None,
+        put_log_events: None,
+        put_log_group_deletion_protection: None,
+        put_metric_filter: None,
+        put_query_definition: None,
+        put_resource_policy: None,
+        put_retention_policy: None,
+        put_storage_tier_policy: None,
+        put_subscription_filter: None,
+        put_syslog_configuration: None,
+        put_transformer: None,
+        start_live_tail: None,
+        start_query: None,
+        stop_query: None,
+        tag_log_group: None,
+        tag_resource: None,
+        test_metric_filter: None,
+        test_transformer: None,
+        untag_log_group: None,
+        untag_resource: None,
+        update_anomaly: None,
+        update_delivery_configuration: None,
+        update_log_anomaly_detector: None,
+        update_lookup_table: None,
+        update_scheduled_query: None,
+    };
+
+    /// Whether `operation` has a handler.
+    pub fn implements(&self, operation: &str) -> bool {
+        match operation {
+            "AssociateKmsKey" => self.associate_kms_key.is_some(),
+            "AssociateSourceToS3TableIntegration" => {
+                self.associate_source_to_s3_table_integration.is_some()
+            }
+            "CancelExportTask" => self.cancel_export_task.is_some(),
+            "CancelImportTask" => self.cancel_import_task.is_some(),
+            "CreateDelivery" => self.create_delivery.is_some(),
+            "CreateExportTask" => self.create_export_task.is_some(),
+            "CreateImportTask" => self.create_import_task.is_some(),
+            "CreateLogAnomalyDetector" => self.create_log_anomaly_detector.is_some(),
+            "CreateLogGroup" => self.create_log_group.is_some(),
+            "CreateLogStream" => self.create_log_stream.is_some(),
+            "CreateLookupTable" => self.create_lookup_table.is_some(),
+            "CreateScheduledQuery" => self.create_scheduled_query.is_some(),
+            "DeleteAccountPolicy" => self.delete_account_policy.is_some(),
+            "DeleteDataProtectionPolicy" => self.delete_data_protection_policy.is_some(),
+            "DeleteDelivery" => self.delete_delivery.is_some(),
+            "DeleteDeliveryDestination" => self.delete_delivery_destination.is_some(),
+            "DeleteDeliveryDestinationPolicy" => self.delete_delivery_destination_policy.is_some(),
+            "DeleteDeliverySource" => self.delete_delivery_source.is_some(),
+            "DeleteDestination" => self.delete_destination.is_some(),
+            "DeleteIndexPolicy" => self.delete_index_policy.is_some(),
+            "DeleteIntegration" => self.delete_integration.is_some(),
+            "DeleteLogAnomalyDetector" => self.delete_log_anomaly_detector.is_some(),
+            "DeleteLogGroup" => self.delete_log_group.is_some(),
+            "DeleteLogStream" => self.delete_log_stream.is_some(),
+            "DeleteLookupTable" => self.delete_lookup_table.is_some(),
+            "DeleteMetricFilter" => self.delete_metric_filter.is_some(),
+            "DeleteQueryDefinition" => self.delete_query_definition.is_some(),
+            "DeleteResourcePolicy" => self.delete_resource_policy.is_some(),
+            "DeleteRetentionPolicy" => self.delete_retention_policy.is_some(),
+            "DeleteScheduledQuery" => self.delete_scheduled_query.is_some(),
+            "DeleteSubscriptionFilter" => self.delete_subscription_filter.is_some(),
+            "DeleteSyslogConfiguration" => self.delete_syslog_configuration.is_some(),
+            "DeleteTransformer" => self.delete_transformer.is_some(),
+            "DescribeAccountPolicies" => self.describe_account_policies.is_some(),
+            "DescribeConfigurationTemplates" => self.describe_configuration_templates.is_some(),
+            "DescribeDeliveries" => self.describe_deliveries.is_some(),
+            "DescribeDeliveryDestinations" => self.describe_delivery_destinations.is_some(),
+            "DescribeDeliverySources" => self.describe_delivery_sources.is_some(),
+            "DescribeDestinations" => self.describe_destinations.is_some(),
+            "DescribeExportTasks" => self.describe_export_tasks.is_some(),
+            "DescribeFieldIndexes" => self.describe_field_indexes.is_some(),
+            "DescribeImportTaskBatches" => self.describe_import_task_batches.is_some(),
+            "DescribeImportTasks" => self.describe_import_tasks.is_some(),
+            "DescribeIndexPolicies" => self.describe_index_policies.is_some(),
+            "DescribeLogGroups" => self.describe_log_groups.is_some(),
+            "DescribeLogStreams" => self.describe_log_streams.is_some(),
+            "DescribeLookupTables" => self.describe_lookup_tables.is_some(),
+            "DescribeMetricFilters" => self.describe_metric_filters.is_some(),
+            "DescribeQueries" => self.describe_queries.is_some(),
+            "DescribeQueryDefinitions" => self.describe_query_definitions.is_some(),
+            "DescribeResourcePolicies" => self.describe_resource_policies.is_some(),
+            "DescribeSubscriptionFilters" => self.describe_subscription_filters.is_some(),
+            "DisassociateKmsKey" => self.disassociate_kms_key.is_some(),
+            "DisassociateSourceFromS3TableIntegration" => {
+                self.disassociate_source_from_s3_table_integration.is_some()
+            }
+            "FilterLogEvents" => self.filter_log_events.is_some(),
+            "GetDataProtectionPolicy" => self.get_data_protection_policy.is_some(),
+            "GetDelivery" => self.get_delivery.is_some(),
+            "GetDeliveryDestination" => self.get_delivery_destination.is_some(),
+            "GetDeliveryDestinationPolicy" => self.get_delivery_destination_policy.is_some(),
+            "GetDeliverySource" => self.get_delivery_source.is_some(),
+            "GetIntegration" => self.get_integration.is_some(),
+            "GetLogAnomalyDetector" => self.get_log_anomaly_detector.is_some(),
+            "GetLogEvents" => self.get_log_events.is_some(),
+            "GetLogFields" => self.get_log_fields.is_some(),
+            "GetLogGroupFields" => self.get_log_group_fields.is_some(),
+            "GetLogObject" => self.get_log_object.is_some(),
+            "GetLogRecord" => self.get_log_record.is_some(),
+            "GetLookupTable" => self.get_lookup_table.is_some(),
+            "GetQueryResults" => self.get_query_results.is_some(),
+            "GetScheduledQuery" => self.get_scheduled_query.is_some(),
+            "GetScheduledQueryHistory" => self.get_scheduled_query_history.is_some(),
+            "GetStorageTierPolicy" => self.get_storage_tier_policy.is_some(),
+            "GetTransformer" => self.get_transformer.is_some(),
+            "ListAggregateLogGroupSummaries" => self.list_aggregate_log_group_summaries.is_some(),
+            "ListAnomalies" => self.list_anomalies.is_some(),
+            "ListIntegrations" => self.list_integrations.is_some(),
+            "ListLogAnomalyDetectors" => self.list_log_anomaly_detectors.is_some(),
+            "ListLogGroups" => self.list_log_groups.is_some(),
+            "ListLogGroupsForQuery" => self.list_log_groups_for_query.is_some(),
+            "ListScheduledQueries" => self.list_scheduled_queries.is_some(),
+            "ListSourcesForS3TableIntegration" => {
+                self.list_sources_for_s3_table_integration.is_some()
+            }
+            "ListSyslogConfigurations" => self.list_syslog_configurations.is_some(),
+            "ListTagsForResource" => self.list_tags_for_resource.is_some(),
+            "ListTagsLogGroup" => self.list_tags_log_group.is_some(),
+            "PutAccountPolicy" => self.put_account_policy.is_some(),
+            "PutBearerTokenAuthentication" => self.put_bearer_token_authentication.is_some(),
+            "PutDataProtectionPolicy" => self.put_data_protection_policy.is_some(),
+            "PutDeliveryDestination" => self.put_delivery_destination.is_some(),
+            "PutDeliveryDestinationPolicy" => self.put_delivery_destination_policy.is_some(),
+            "PutDeliverySource" => self.put_delivery_source.is_some(),
+            "PutDestination" => self.put_destination.is_some(),
+            "PutDestinationPolicy" => self.put_destination_policy.is_some(),
+            "PutIndexPolicy" => self.put_index_policy.is_some(),
+            "PutIntegration" => self.put_integration.is_some(),
+            "PutLogEvents" => self.put_log_events.is_some(),
+            "PutLogGroupDeletionProtection" => self.put_log_group_deletion_protection.is_some(),
+            "PutMetricFilter" => self.put_metric_filter.is_some(),
+            "PutQueryDefinition" => self.put_query_definition.is_some(),
+            "PutResourcePolicy" => self.put_resource_policy.is_some(),
+            "PutRetentionPolicy" => self.put_retention_policy.is_some(),
+            "PutStorageTierPolicy" => self.put_storage_tier_policy.is_some(),
+            "PutSubscriptionFilter" => self.put_subscription_filter.is_some(),
+            "PutSyslogConfiguration" => self.put_syslog_configuration.is_some(),
+            "PutTransformer" => self.put_transformer.is_some(),
+            "StartLiveTail" => self.start_live_tail.is_some(),
+            "StartQuery" => self.start_query.is_some(),
+            "StopQuery" => self.stop_query.is_some(),
+            "TagLogGroup" => self.tag_log_group.is_some(),
+            "TagResource" => self.tag_resource.is_some(),
+            "TestMetricFilter" => self.test_metric_filter.is_some(),
+            "TestTransformer" => self.test_transformer.is_some(),
+            "UntagLogGroup" => self.untag_log_group.is_some(),
+            "UntagResource" => self.untag_resource.is_some(),
+            "UpdateAnomaly" => self.update_anomaly.is_some(),
+            "UpdateDeliveryConfiguration" => self.update_delivery_configuration.is_some(),
+            "UpdateLogAnomalyDetector" => self.update_log_anomaly_detector.is_some(),
+            "UpdateLookupTable" => self.update_lookup_table.is_some(),
+            "UpdateScheduledQuery" => self.update_scheduled_query.is_some(),
+            _ => false,
+        }
+    }
+
+    /// Runs `operation`'s handler on the validated `input`; `None` when it has none.
+    pub fn call<'a, E: crate::dispatch::Encode>(
+        &self,
+        operation: &str,
+        cx: &mut X::Cx<'a>,
+        input: &serde_json::Value,
+        encoder: E,
+    ) -> Option<Result<E::Output, X::Error>> {
+        match operation {
+            "AssociateKmsKey" => self
+                .associate_kms_key
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "AssociateSourceToS3TableIntegration" => self
+                .associate_source_to_s3_table_integration
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "CancelExportTask" => self
+                .cancel_export_task
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "CancelImportTask" => self
+                .cancel_import_task
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "CreateDelivery" => self
+                .create_delivery
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "CreateExportTask" => self
+                .create_export_task
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "CreateImportTask" => self
+                .create_import_task
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "CreateLogAnomalyDetector" => self
+                .create_log_anomaly_detector
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "CreateLogGroup" => self
+                .create_log_group
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "CreateLogStream" => self
+                .create_log_stream
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "CreateLookupTable" => self
+                .create_lookup_table
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "CreateScheduledQuery" => self
+                .create_scheduled_query
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "DeleteAccountPolicy" => self
+                .delete_account_policy
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "DeleteDataProtectionPolicy" => self
+                .delete_data_protection_policy
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "DeleteDelivery" => self
+                .delete_delivery
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "DeleteDeliveryDestination" => self
+                .delete_delivery_destination
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "DeleteDeliveryDestinationPolicy" => self
+                .delete_delivery_destination_policy
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "DeleteDeliverySource" => self
+                .delete_delivery_source
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "DeleteDestination" => self
+                .delete_destination
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "DeleteIndexPolicy" => self
+                .delete_index_policy
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "DeleteIntegration" => self
+                .delete_integration
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "DeleteLogAnomalyDetector" => self
+                .delete_log_anomaly_detector
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "DeleteLogGroup" => self
+                .delete_log_group
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "DeleteLogStream" => self
+                .delete_log_stream
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "DeleteLookupTable" => self
+                .delete_lookup_table
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "DeleteMetricFilter" => self
+                .delete_metric_filter
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "DeleteQueryDefinition" => self
+                .delete_query_definition
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "DeleteResourcePolicy" => self
+                .delete_resource_policy
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "DeleteRetentionPolicy" => self
+                .delete_retention_policy
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "DeleteScheduledQuery" => self
+                .delete_scheduled_query
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "DeleteSubscriptionFilter" => self
+                .delete_subscription_filter
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "DeleteSyslogConfiguration" => self
+                .delete_syslog_configuration
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "DeleteTransformer" => self
+                .delete_transformer
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "DescribeAccountPolicies" => self
+                .describe_account_policies
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "DescribeConfigurationTemplates" => self
+                .describe_configuration_templates
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "DescribeDeliveries" => self
+                .describe_deliveries
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "DescribeDeliveryDestinations" => self
+                .describe_delivery_destinations
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "DescribeDeliverySources" => self
+                .describe_delivery_sources
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "DescribeDestinations" => self
+                .describe_destinations
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "DescribeExportTasks" => self
+                .describe_export_tasks
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "DescribeFieldIndexes" => self
+                .describe_field_indexes
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "DescribeImportTaskBatches" => self
+                .describe_import_task_batches
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "DescribeImportTasks" => self
+                .describe_import_tasks
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "DescribeIndexPolicies" => self
+                .describe_index_policies
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "DescribeLogGroups" => self
+                .describe_log_groups
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "DescribeLogStreams" => self
+                .describe_log_streams
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "DescribeLookupTables" => self
+                .describe_lookup_tables
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "DescribeMetricFilters" => self
+                .describe_metric_filters
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "DescribeQueries" => self
+                .describe_queries
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "DescribeQueryDefinitions" => self
+                .describe_query_definitions
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "DescribeResourcePolicies" => self
+                .describe_resource_policies
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "DescribeSubscriptionFilters" => self
+                .describe_subscription_filters
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "DisassociateKmsKey" => self
+                .disassociate_kms_key
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "DisassociateSourceFromS3TableIntegration" => self
+                .disassociate_source_from_s3_table_integration
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "FilterLogEvents" => self
+                .filter_log_events
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "GetDataProtectionPolicy" => self
+                .get_data_protection_policy
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "GetDelivery" => self
+                .get_delivery
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "GetDeliveryDestination" => self
+                .get_delivery_destination
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "GetDeliveryDestinationPolicy" => self
+                .get_delivery_destination_policy
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "GetDeliverySource" => self
+                .get_delivery_source
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "GetIntegration" => self
+                .get_integration
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "GetLogAnomalyDetector" => self
+                .get_log_anomaly_detector
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "GetLogEvents" => self
+                .get_log_events
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "GetLogFields" => self
+                .get_log_fields
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "GetLogGroupFields" => self
+                .get_log_group_fields
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "GetLogObject" => self
+                .get_log_object
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "GetLogRecord" => self
+                .get_log_record
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "GetLookupTable" => self
+                .get_lookup_table
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "GetQueryResults" => self
+                .get_query_results
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "GetScheduledQuery" => self
+                .get_scheduled_query
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "GetScheduledQueryHistory" => self
+                .get_scheduled_query_history
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "GetStorageTierPolicy" => self
+                .get_storage_tier_policy
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "GetTransformer" => self
+                .get_transformer
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "ListAggregateLogGroupSummaries" => self
+                .list_aggregate_log_group_summaries
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "ListAnomalies" => self
+                .list_anomalies
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "ListIntegrations" => self
+                .list_integrations
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "ListLogAnomalyDetectors" => self
+                .list_log_anomaly_detectors
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "ListLogGroups" => self
+                .list_log_groups
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "ListLogGroupsForQuery" => self
+                .list_log_groups_for_query
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "ListScheduledQueries" => self
+                .list_scheduled_queries
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "ListSourcesForS3TableIntegration" => self
+                .list_sources_for_s3_table_integration
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "ListSyslogConfigurations" => self
+                .list_syslog_configurations
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "ListTagsForResource" => self
+                .list_tags_for_resource
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "ListTagsLogGroup" => self
+                .list_tags_log_group
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "PutAccountPolicy" => self
+                .put_account_policy
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "PutBearerTokenAuthentication" => self
+                .put_bearer_token_authentication
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "PutDataProtectionPolicy" => self
+                .put_data_protection_policy
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "PutDeliveryDestination" => self
+                .put_delivery_destination
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "PutDeliveryDestinationPolicy" => self
+                .put_delivery_destination_policy
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "PutDeliverySource" => self
+                .put_delivery_source
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "PutDestination" => self
+                .put_destination
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "PutDestinationPolicy" => self
+                .put_destination_policy
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "PutIndexPolicy" => self
+                .put_index_policy
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "PutIntegration" => self
+                .put_integration
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "PutLogEvents" => self
+                .put_log_events
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "PutLogGroupDeletionProtection" => self
+                .put_log_group_deletion_protection
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "PutMetricFilter" => self
+                .put_metric_filter
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "PutQueryDefinition" => self
+                .put_query_definition
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "PutResourcePolicy" => self
+                .put_resource_policy
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "PutRetentionPolicy" => self
+                .put_retention_policy
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "PutStorageTierPolicy" => self
+                .put_storage_tier_policy
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "PutSubscriptionFilter" => self
+                .put_subscription_filter
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "PutSyslogConfiguration" => self
+                .put_syslog_configuration
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "PutTransformer" => self
+                .put_transformer
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "StartLiveTail" => self
+                .start_live_tail
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "StartQuery" => self
+                .start_query
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "StopQuery" => self
+                .stop_query
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "TagLogGroup" => self
+                .tag_log_group
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "TagResource" => self
+                .tag_resource
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "TestMetricFilter" => self
+                .test_metric_filter
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "TestTransformer" => self
+                .test_transformer
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "UntagLogGroup" => self
+                .untag_log_group
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "UntagResource" => self
+                .untag_resource
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "UpdateAnomaly" => self
+                .update_anomaly
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "UpdateDeliveryConfiguration" => self
+                .update_delivery_configuration
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "UpdateLogAnomalyDetector" => self
+                .update_log_anomaly_detector
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "UpdateLookupTable" => self
+                .update_lookup_table
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "UpdateScheduledQuery" => self
+                .update_scheduled_query
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            _ => None,
+        }
+    }
+}
 
 crate::types::wire_struct! {
     AccessDeniedException {

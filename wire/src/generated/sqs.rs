@@ -25,6 +25,7 @@ pub static SERVICE: s::Service = s::Service {
     name: "sqs",
     service_id: "SQS",
     target_prefix: "AmazonSQS",
+    namespace: "com.amazonaws.sqs",
     signing_name: "sqs",
     json_version: "1.0",
     supports_cbor: false,
@@ -2430,6 +2431,228 @@ pub static SERVICE: s::Service = s::Service {
     patterns: &PATTERNS,
 };
 
+/// The service's operations as typed handler slots. A service fills the slots it implements
+/// (`Handlers { list_pipelines: Some(list_pipelines), ..Handlers::NONE }`); an empty slot is an
+/// operation answered `501 NotImplementedException`.
+pub struct Handlers<X: crate::dispatch::Handling> {
+    /// `AddPermission`
+    pub add_permission:
+        Option<crate::dispatch::HandlerFn<X, AddPermissionRequest, crate::types::Empty>>,
+    /// `CancelMessageMoveTask`
+    pub cancel_message_move_task: Option<
+        crate::dispatch::HandlerFn<X, CancelMessageMoveTaskRequest, CancelMessageMoveTaskResult>,
+    >,
+    /// `ChangeMessageVisibility`
+    pub change_message_visibility:
+        Option<crate::dispatch::HandlerFn<X, ChangeMessageVisibilityRequest, crate::types::Empty>>,
+    /// `ChangeMessageVisibilityBatch`
+    pub change_message_visibility_batch: Option<
+        crate::dispatch::HandlerFn<
+            X,
+            ChangeMessageVisibilityBatchRequest,
+            ChangeMessageVisibilityBatchResult,
+        >,
+    >,
+    /// `CreateQueue`
+    pub create_queue: Option<crate::dispatch::HandlerFn<X, CreateQueueRequest, CreateQueueResult>>,
+    /// `DeleteMessage`
+    pub delete_message:
+        Option<crate::dispatch::HandlerFn<X, DeleteMessageRequest, crate::types::Empty>>,
+    /// `DeleteMessageBatch`
+    pub delete_message_batch:
+        Option<crate::dispatch::HandlerFn<X, DeleteMessageBatchRequest, DeleteMessageBatchResult>>,
+    /// `DeleteQueue`
+    pub delete_queue:
+        Option<crate::dispatch::HandlerFn<X, DeleteQueueRequest, crate::types::Empty>>,
+    /// `GetQueueAttributes`
+    pub get_queue_attributes:
+        Option<crate::dispatch::HandlerFn<X, GetQueueAttributesRequest, GetQueueAttributesResult>>,
+    /// `GetQueueUrl`
+    pub get_queue_url: Option<crate::dispatch::HandlerFn<X, GetQueueUrlRequest, GetQueueUrlResult>>,
+    /// `ListDeadLetterSourceQueues`
+    pub list_dead_letter_source_queues: Option<
+        crate::dispatch::HandlerFn<
+            X,
+            ListDeadLetterSourceQueuesRequest,
+            ListDeadLetterSourceQueuesResult,
+        >,
+    >,
+    /// `ListMessageMoveTasks`
+    pub list_message_move_tasks: Option<
+        crate::dispatch::HandlerFn<X, ListMessageMoveTasksRequest, ListMessageMoveTasksResult>,
+    >,
+    /// `ListQueueTags`
+    pub list_queue_tags:
+        Option<crate::dispatch::HandlerFn<X, ListQueueTagsRequest, ListQueueTagsResult>>,
+    /// `ListQueues`
+    pub list_queues: Option<crate::dispatch::HandlerFn<X, ListQueuesRequest, ListQueuesResult>>,
+    /// `PurgeQueue`
+    pub purge_queue: Option<crate::dispatch::HandlerFn<X, PurgeQueueRequest, crate::types::Empty>>,
+    /// `ReceiveMessage`
+    pub receive_message:
+        Option<crate::dispatch::HandlerFn<X, ReceiveMessageRequest, ReceiveMessageResult>>,
+    /// `RemovePermission`
+    pub remove_permission:
+        Option<crate::dispatch::HandlerFn<X, RemovePermissionRequest, crate::types::Empty>>,
+    /// `SendMessage`
+    pub send_message: Option<crate::dispatch::HandlerFn<X, SendMessageRequest, SendMessageResult>>,
+    /// `SendMessageBatch`
+    pub send_message_batch:
+        Option<crate::dispatch::HandlerFn<X, SendMessageBatchRequest, SendMessageBatchResult>>,
+    /// `SetQueueAttributes`
+    pub set_queue_attributes:
+        Option<crate::dispatch::HandlerFn<X, SetQueueAttributesRequest, crate::types::Empty>>,
+    /// `StartMessageMoveTask`
+    pub start_message_move_task: Option<
+        crate::dispatch::HandlerFn<X, StartMessageMoveTaskRequest, StartMessageMoveTaskResult>,
+    >,
+    /// `TagQueue`
+    pub tag_queue: Option<crate::dispatch::HandlerFn<X, TagQueueRequest, crate::types::Empty>>,
+    /// `UntagQueue`
+    pub untag_queue: Option<crate::dispatch::HandlerFn<X, UntagQueueRequest, crate::types::Empty>>,
+}
+
+impl<X: crate::dispatch::Handling> Handlers<X> {
+    /// No operation implemented.
+    pub const NONE: Self = Self {
+        add_permission: None,
+        cancel_message_move_task: None,
+        change_message_visibility: None,
+        change_message_visibility_batch: None,
+        create_queue: None,
+        delete_message: None,
+        delete_message_batch: None,
+        delete_queue: None,
+        get_queue_attributes: None,
+        get_queue_url: None,
+        list_dead_letter_source_queues: None,
+        list_message_move_tasks: None,
+        list_queue_tags: None,
+        list_queues: None,
+        purge_queue: None,
+        receive_message: None,
+        remove_permission: None,
+        send_message: None,
+        send_message_batch: None,
+        set_queue_attributes: None,
+        start_message_move_task: None,
+        tag_queue: None,
+        untag_queue: None,
+    };
+
+    /// Whether `operation` has a handler.
+    pub fn implements(&self, operation: &str) -> bool {
+        match operation {
+            "AddPermission" => self.add_permission.is_some(),
+            "CancelMessageMoveTask" => self.cancel_message_move_task.is_some(),
+            "ChangeMessageVisibility" => self.change_message_visibility.is_some(),
+            "ChangeMessageVisibilityBatch" => self.change_message_visibility_batch.is_some(),
+            "CreateQueue" => self.create_queue.is_some(),
+            "DeleteMessage" => self.delete_message.is_some(),
+            "DeleteMessageBatch" => self.delete_message_batch.is_some(),
+            "DeleteQueue" => self.delete_queue.is_some(),
+            "GetQueueAttributes" => self.get_queue_attributes.is_some(),
+            "GetQueueUrl" => self.get_queue_url.is_some(),
+            "ListDeadLetterSourceQueues" => self.list_dead_letter_source_queues.is_some(),
+            "ListMessageMoveTasks" => self.list_message_move_tasks.is_some(),
+            "ListQueueTags" => self.list_queue_tags.is_some(),
+            "ListQueues" => self.list_queues.is_some(),
+            "PurgeQueue" => self.purge_queue.is_some(),
+            "ReceiveMessage" => self.receive_message.is_some(),
+            "RemovePermission" => self.remove_permission.is_some(),
+            "SendMessage" => self.send_message.is_some(),
+            "SendMessageBatch" => self.send_message_batch.is_some(),
+            "SetQueueAttributes" => self.set_queue_attributes.is_some(),
+            "StartMessageMoveTask" => self.start_message_move_task.is_some(),
+            "TagQueue" => self.tag_queue.is_some(),
+            "UntagQueue" => self.untag_queue.is_some(),
+            _ => false,
+        }
+    }
+
+    /// Runs `operation`'s handler on the validated `input`; `None` when it has none.
+    pub fn call<'a, E: crate::dispatch::Encode>(
+        &self,
+        operation: &str,
+        cx: &mut X::Cx<'a>,
+        input: &serde_json::Value,
+        encoder: E,
+    ) -> Option<Result<E::Output, X::Error>> {
+        match operation {
+            "AddPermission" => self
+                .add_permission
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "CancelMessageMoveTask" => self
+                .cancel_message_move_task
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "ChangeMessageVisibility" => self
+                .change_message_visibility
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "ChangeMessageVisibilityBatch" => self
+                .change_message_visibility_batch
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "CreateQueue" => self
+                .create_queue
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "DeleteMessage" => self
+                .delete_message
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "DeleteMessageBatch" => self
+                .delete_message_batch
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "DeleteQueue" => self
+                .delete_queue
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "GetQueueAttributes" => self
+                .get_queue_attributes
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "GetQueueUrl" => self
+                .get_queue_url
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "ListDeadLetterSourceQueues" => self
+                .list_dead_letter_source_queues
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "ListMessageMoveTasks" => self
+                .list_message_move_tasks
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "ListQueueTags" => self
+                .list_queue_tags
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "ListQueues" => self
+                .list_queues
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "PurgeQueue" => self
+                .purge_queue
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "ReceiveMessage" => self
+                .receive_message
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "RemovePermission" => self
+                .remove_permission
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "SendMessage" => self
+                .send_message
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "SendMessageBatch" => self
+                .send_message_batch
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "SetQueueAttributes" => self
+                .set_queue_attributes
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "StartMessageMoveTask" => self
+                .start_message_move_task
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "TagQueue" => self
+                .tag_queue
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            "UntagQueue" => self
+                .untag_queue
+                .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            _ => None,
+        }
+    }
+}
+
 crate::types::wire_struct! {
     AddPermissionRequest {
         "QueueUrl" => queue_url: String,
@@ -2571,7 +2794,7 @@ crate::types::wire_struct! {
 crate::types::wire_struct! {
     GetQueueAttributesRequest {
         "QueueUrl" => queue_url: String,
-        "AttributeNames" => attribute_names: Vec<QueueAttributeName>,
+        "AttributeNames" => attribute_names: Vec<String>,
     }
 }
 
@@ -2876,8 +3099,8 @@ crate::types::wire_struct! {
 crate::types::wire_struct! {
     ReceiveMessageRequest {
         "QueueUrl" => queue_url: String,
-        "AttributeNames" => attribute_names: Vec<QueueAttributeName>,
-        "MessageSystemAttributeNames" => message_system_attribute_names: Vec<MessageSystemAttributeName>,
+        "AttributeNames" => attribute_names: Vec<String>,
+        "MessageSystemAttributeNames" => message_system_attribute_names: Vec<String>,
         "MessageAttributeNames" => message_attribute_names: Vec<String>,
         "MaxNumberOfMessages" => max_number_of_messages: i32,
         "VisibilityTimeout" => visibility_timeout: i32,

@@ -329,3 +329,9 @@ pub fn bus_name_from(name_or_arn: Option<&str>) -> String {
         },
     }
 }
+
+impl crate::services::registry::PartitionState for State {
+    fn new(account: &str, region: &str, now: f64) -> State {
+        State::new(account, region, now)
+    }
+}

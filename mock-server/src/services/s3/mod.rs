@@ -14,6 +14,7 @@ pub mod checksums;
 pub mod chunked;
 pub mod error;
 pub mod handlers;
+pub mod ports;
 pub mod receive;
 pub mod request;
 pub mod state;
@@ -22,12 +23,33 @@ pub mod xml;
 
 use crate::core::{Core, RequestContext, RequestRecord};
 use crate::protocol::{full_body, HttpResponse, ResponseBody};
-use crate::services::{DomainEvent, World};
+use crate::services::{events, World};
 use error::S3Error;
 use hyper::body::Incoming;
 use parking_lot::Mutex;
 use request::{Resolved, S3Request};
 use std::sync::Arc;
+
+/// An object event for the default bus of `account`/`region` (EventBridge notifications).
+#[derive(Debug, Clone, PartialEq)]
+pub struct BusEvent {
+    pub account: String,
+    pub region: String,
+    pub event: serde_json::Value,
+}
+
+pub use crate::services::no_async_handler as async_handler;
+
+/// What S3's port commands and timers get (its requests have their own [`S3Call`]).
+pub type Call<'a> = crate::services::Call<'a, state::State>;
+
+/// S3's wake-ups on virtual time (none yet).
+#[derive(Debug)]
+pub enum Timer {}
+
+pub fn on_timer(_call: &mut Call<'_>, timer: Timer) {
+    match timer {}
+}
 
 /// A successful S3 answer before the common headers are added.
 #[derive(Debug)]
@@ -72,8 +94,8 @@ pub struct S3Call<'a> {
     pub core: &'a Arc<Core>,
     pub ctx: &'a RequestContext,
     pub req: &'a S3Request,
-    /// Domain events to deliver once every lock is released.
-    pub events: Vec<DomainEvent>,
+    /// Events for EventBridge, put once every lock is released.
+    pub events: Vec<BusEvent>,
 }
 
 impl S3Call<'_> {
@@ -159,7 +181,18 @@ pub async fn handle(
                 let result = handlers::dispatch(&mut call, op, body).await;
                 let events = std::mem::take(&mut call.events);
                 if result.is_ok() {
-                    core.drain(events).await;
+                    let mut effects = crate::effects::Effects::new();
+                    for e in events {
+                        // S3 sends its events to the default bus of the bucket's account and region.
+                        events::ports::put_event(
+                            &mut effects,
+                            &e.account,
+                            &e.region,
+                            "default",
+                            e.event,
+                        );
+                    }
+                    core.apply(effects);
                 }
                 (op.name(), result)
             }

@@ -5,7 +5,26 @@
 pub mod handlers;
 pub mod md5;
 pub mod move_tasks;
+pub mod ports;
 pub mod state;
+
+pub use handlers::{async_handler, HANDLERS};
+
+/// What this service's handlers, commands and timers get.
+pub type Call<'a> = crate::services::Call<'a, state::State>;
+
+/// SQS's wake-ups on virtual time.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Timer {
+    /// The next second of a message move task.
+    MoveStep { handle: String },
+}
+
+pub fn on_timer(call: &mut Call<'_>, timer: Timer) {
+    match timer {
+        Timer::MoveStep { handle } => move_tasks::on_timer(call, &handle),
+    }
+}
 
 /// The code SQS's older Query protocol gave an error shape, which awsQueryCompatible responses
 /// repeat in `x-amzn-query-error` and which the SDKs match their typed errors on.

@@ -3,9 +3,8 @@
 //! step per virtual second on the scheduler.
 
 use super::state::{invalid_parameter, State};
-use crate::core::Core;
 use crate::error::ServiceError;
-use crate::services::{typed, Call, Handler, TimerJob};
+use crate::services::sqs::Call;
 use base64::Engine as _;
 use codemock_wire::sqs::{
     CancelMessageMoveTaskRequest, CancelMessageMoveTaskResult, ListMessageMoveTasksRequest,
@@ -13,7 +12,6 @@ use codemock_wire::sqs::{
     StartMessageMoveTaskResult,
 };
 use serde_json::json;
-use std::sync::Arc;
 
 /// AWS documents 500 messages per second as the highest rate, and optimises the rate itself when
 /// none is given; moving at the highest rate is what a user watching a small backlog sees.
@@ -54,15 +52,6 @@ pub struct MoveTask {
     pub seq: u64,
 }
 
-pub fn handler(operation: &str) -> Option<Handler> {
-    Some(match operation {
-        "StartMessageMoveTask" => |c, v| typed(c, v, start),
-        "CancelMessageMoveTask" => |c, v| typed(c, v, cancel),
-        "ListMessageMoveTasks" => |c, v| typed(c, v, list),
-        _ => return None,
-    })
-}
-
 fn not_found(what: &str) -> ServiceError {
     ServiceError::new(
         "ResourceNotFoundException",
@@ -80,14 +69,14 @@ fn queue_named_by(state: &State, arn: &str, account: &str, region: &str) -> Opti
     }
 }
 
-fn start(
+pub(super) fn start(
     call: &mut Call<'_>,
     input: StartMessageMoveTaskRequest,
 ) -> Result<StartMessageMoveTaskResult, ServiceError> {
     let (account, region) = (call.ctx.account_id.clone(), call.ctx.region.clone());
     let now = call.ctx.received_at;
     let source_arn = input.source_arn.unwrap_or_default();
-    let sqs = &mut call.world.sqs;
+    let sqs = &mut call.state;
     let source = queue_named_by(sqs, &source_arn, &account, &region)
         .ok_or_else(|| not_found("SourceArn"))?;
     // Only a queue some other queue names as its dead-letter target has messages to move back.
@@ -141,11 +130,11 @@ fn start(
             seq,
         },
     );
-    call.core.scheduler.schedule(
+    call.effects.arm(
         now + 1.0,
-        TimerJob::SqsMoveStep {
-            account,
-            region,
+        &account,
+        region.as_str(),
+        super::Timer::MoveStep {
             handle: handle.clone(),
         },
     );
@@ -154,14 +143,13 @@ fn start(
     })
 }
 
-fn cancel(
+pub(super) fn cancel(
     call: &mut Call<'_>,
     input: CancelMessageMoveTaskRequest,
 ) -> Result<CancelMessageMoveTaskResult, ServiceError> {
     let handle = input.task_handle.unwrap_or_default();
     let task = call
-        .world
-        .sqs
+        .state
         .move_tasks
         .get_mut(&handle)
         .ok_or_else(|| not_found("TaskHandle"))?;
@@ -179,12 +167,12 @@ fn cancel(
     })
 }
 
-fn list(
+pub(super) fn list(
     call: &mut Call<'_>,
     input: ListMessageMoveTasksRequest,
 ) -> Result<ListMessageMoveTasksResult, ServiceError> {
     let source_arn = input.source_arn.unwrap_or_default();
-    let sqs = &call.world.sqs;
+    let sqs = &call.state;
     queue_named_by(sqs, &source_arn, &call.ctx.account_id, &call.ctx.region)
         .ok_or_else(|| not_found("SourceArn"))?;
     // AWS returns the most recent task unless asked for more, and at most 10.
@@ -294,19 +282,16 @@ pub fn step(state: &mut State, handle: &str, account: &str, region: &str, now: f
     remaining > 0
 }
 
-/// Runs one step of a task when its timer fires, and schedules the next while it goes on.
-pub fn on_timer(core: &Arc<Core>, account: &str, region: &str, handle: &str) {
-    let Some(partition) = core.store.existing(account, region) else {
-        return;
-    };
-    let now = core.clock.now();
-    let again = step(&mut partition.lock().sqs, handle, account, region, now);
-    if again {
-        core.scheduler.schedule(
+/// Runs one step of a task when its timer fires, and arms the next while it goes on.
+pub fn on_timer(call: &mut Call<'_>, handle: &str) {
+    let now = call.ctx.received_at;
+    let (account, region) = (call.ctx.account_id.as_str(), call.ctx.region.as_str());
+    if step(call.state, handle, account, region, now) {
+        call.effects.arm(
             now + 1.0,
-            TimerJob::SqsMoveStep {
-                account: account.to_owned(),
-                region: region.to_owned(),
+            account,
+            region,
+            super::Timer::MoveStep {
                 handle: handle.to_owned(),
             },
         );

@@ -336,7 +336,7 @@ impl Queue {
     }
 
     /// Sends one message. Validation happens here so that SendMessage, its batch, and other
-    /// services sending through [`State::send_from_service`] apply the same rules.
+    /// services sending through [`super::ports::Command::SendMessage`] apply the same rules.
     pub fn send(&mut self, msg: Outgoing, now: f64, ids: &Ids) -> Result<Sent, ServiceError> {
         self.expire(now);
         if msg.body.is_empty() {
@@ -547,37 +547,6 @@ pub fn check_message_attributes(
 }
 
 impl State {
-    /// Sends a message on behalf of another service (an EventBridge target), as SendMessage
-    /// would: same validation, FIFO rules and errors. Wakes long polls of this partition.
-    pub fn send_from_service(
-        &mut self,
-        queue_name: &str,
-        body: String,
-        message_group_id: Option<String>,
-        message_deduplication_id: Option<String>,
-        now: f64,
-        ids: &Ids,
-    ) -> Result<String, ServiceError> {
-        let queue = self
-            .queues
-            .get_mut(queue_name)
-            .ok_or_else(queue_does_not_exist)?;
-        let sender_id = queue.account.clone();
-        let sent = queue.send(
-            Outgoing {
-                body,
-                group_id: message_group_id,
-                dedup_id: message_deduplication_id,
-                sender_id,
-                ..Outgoing::default()
-            },
-            now,
-            ids,
-        )?;
-        self.notify.notify_waiters();
-        Ok(sent.message_id)
-    }
-
     /// The queue a request's `QueueUrl` names in `account`. Any host form is accepted: only the
     /// last two path segments (`<account>/<name>`) count.
     pub fn resolve_url(&self, url: &str, account: &str) -> Result<String, ServiceError> {

@@ -1,24 +1,25 @@
 //! CodeBuild's operation handlers and the table that names them.
 
 use crate::error::ServiceError;
+use crate::services::codebuild::Call;
 use crate::services::pagination::{paginate_ordered, Order};
-use crate::services::{typed, Call, Handler};
+use crate::services::Api;
 use codemock_wire::codebuild::{
     ListProjectsInput, ListProjectsOutput, ProjectSortByType, SortOrderType,
 };
 
-pub fn handler(operation: &str) -> Option<Handler> {
-    Some(match operation {
-        "ListProjects" => |c, v| typed(c, v, list_projects),
-        _ => return None,
-    })
-}
+/// The operations this service implements; the others answer 501.
+pub const HANDLERS: codemock_wire::codebuild::Handlers<Api<super::state::State>> =
+    codemock_wire::codebuild::Handlers {
+        list_projects: Some(list_projects),
+        ..codemock_wire::codebuild::Handlers::NONE
+    };
 
 fn list_projects(
     call: &mut Call<'_>,
     input: ListProjectsInput,
 ) -> Result<ListProjectsOutput, ServiceError> {
-    let projects = &call.world.codebuild.projects;
+    let projects = &call.state.projects;
     // CodeBuild sorts by name, or by created or modified time (ties by name), and pages at 100
     // names. A sort key that embeds the time keeps page tokens valid as projects come and go.
     let time_key = |secs: Option<f64>, name: &str| format!("{:020.6}|{name}", secs.unwrap_or(0.0));

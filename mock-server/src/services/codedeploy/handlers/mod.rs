@@ -1,22 +1,23 @@
 //! CodeDeploy's operation handlers and the table that names them.
 
 use crate::error::ServiceError;
+use crate::services::codedeploy::Call;
 use crate::services::pagination::paginate;
-use crate::services::{typed, Call, Handler};
+use crate::services::Api;
 use codemock_wire::codedeploy::{ListApplicationsInput, ListApplicationsOutput};
 
-pub fn handler(operation: &str) -> Option<Handler> {
-    Some(match operation {
-        "ListApplications" => |c, v| typed(c, v, list_applications),
-        _ => return None,
-    })
-}
+/// The operations this service implements; the others answer 501.
+pub const HANDLERS: codemock_wire::codedeploy::Handlers<Api<super::state::State>> =
+    codemock_wire::codedeploy::Handlers {
+        list_applications: Some(list_applications),
+        ..codemock_wire::codedeploy::Handlers::NONE
+    };
 
 fn list_applications(
     call: &mut Call<'_>,
     input: ListApplicationsInput,
 ) -> Result<ListApplicationsOutput, ServiceError> {
-    let apps = &call.world.codedeploy.applications;
+    let apps = &call.state.applications;
     // CodeDeploy returns application names in pages of 100.
     let names = apps.keys().map(|k| (k.as_str(), k));
     let page = paginate(names, input.next_token.as_deref(), 100).map_err(|_| {

@@ -1,16 +1,17 @@
 //! CodePipeline's operation handlers and the table that names them.
 
 use crate::error::ServiceError;
+use crate::services::codepipeline::Call;
 use crate::services::pagination::paginate;
-use crate::services::{typed, Call, Handler};
+use crate::services::Api;
 use codemock_wire::codepipeline::{ListPipelinesInput, ListPipelinesOutput};
 
-pub fn handler(operation: &str) -> Option<Handler> {
-    Some(match operation {
-        "ListPipelines" => |c, v| typed(c, v, list_pipelines),
-        _ => return None,
-    })
-}
+/// The operations this service implements; the others answer 501.
+pub const HANDLERS: codemock_wire::codepipeline::Handlers<Api<super::state::State>> =
+    codemock_wire::codepipeline::Handlers {
+        list_pipelines: Some(list_pipelines),
+        ..codemock_wire::codepipeline::Handlers::NONE
+    };
 
 fn invalid_token() -> ServiceError {
     ServiceError::new("InvalidNextTokenException", "The next token is not valid.")
@@ -22,7 +23,7 @@ fn list_pipelines(
 ) -> Result<ListPipelinesOutput, ServiceError> {
     // AWS pages ListPipelines at 100 by default, 1000 at most (maxResults' documented range).
     let limit = input.max_results.unwrap_or(100) as usize;
-    let pipelines = &call.world.codepipeline.pipelines;
+    let pipelines = &call.state.pipelines;
     let page = paginate(
         pipelines.iter().map(|(k, v)| (k.as_str(), v)),
         input.next_token.as_deref(),

@@ -2,12 +2,11 @@
 //! virtual clock: STARTING -> RUNNING -> COMPLETED).
 
 use super::rules::parse_pattern;
-use super::{already_exists, not_found, page, ts, Empty};
+use super::{already_exists, not_found, page, ts};
 use crate::error::ServiceError;
 use crate::ids::arn;
-use crate::services::events::delivery::REPLAY_STEP_SECONDS;
 use crate::services::events::state::{Archive, Replay};
-use crate::services::{Call, TimerJob};
+use crate::services::events::Call;
 use codemock_wire::events as wire;
 
 fn archive_not_found(name: &str) -> ServiceError {
@@ -24,7 +23,7 @@ pub(super) fn create_archive(
 ) -> Result<wire::CreateArchiveResponse, ServiceError> {
     let name = input.archive_name.unwrap_or_default();
     let source = input.event_source_arn.unwrap_or_default();
-    let state = &call.world.events;
+    let state = &call.state;
     if state.archives.contains_key(&name) {
         return Err(already_exists(format!("Archive {name} already exists.")));
     }
@@ -40,8 +39,8 @@ pub(super) fn create_archive(
     let archive = Archive {
         arn: arn(
             "events",
-            &call.world.region,
-            &call.world.account_id,
+            &call.ctx.region,
+            &call.ctx.account_id,
             &format!("archive/{name}"),
         ),
         name: name.clone(),
@@ -55,7 +54,7 @@ pub(super) fn create_archive(
         events: Vec::new(),
     };
     let archive_arn = archive.arn.clone();
-    call.world.events.archives.insert(name, archive);
+    call.state.archives.insert(name, archive);
     Ok(wire::CreateArchiveResponse {
         archive_arn: Some(archive_arn),
         state: Some(wire::ArchiveState::Enabled),
@@ -70,8 +69,7 @@ pub(super) fn describe_archive(
 ) -> Result<wire::DescribeArchiveResponse, ServiceError> {
     let name = input.archive_name.unwrap_or_default();
     let a = call
-        .world
-        .events
+        .state
         .archives
         .get(&name)
         .ok_or_else(|| archive_not_found(&name))?;
@@ -102,8 +100,7 @@ pub(super) fn update_archive(
         .map(parse_pattern)
         .transpose()?;
     let a = call
-        .world
-        .events
+        .state
         .archives
         .get_mut(&name)
         .ok_or_else(|| archive_not_found(&name))?;
@@ -131,14 +128,13 @@ pub(super) fn update_archive(
 pub(super) fn delete_archive(
     call: &mut Call<'_>,
     input: wire::DeleteArchiveRequest,
-) -> Result<Empty, ServiceError> {
+) -> Result<wire::DeleteArchiveResponse, ServiceError> {
     let name = input.archive_name.unwrap_or_default();
-    call.world
-        .events
+    call.state
         .archives
         .remove(&name)
         .ok_or_else(|| archive_not_found(&name))?;
-    Ok(Empty {})
+    Ok(wire::DeleteArchiveResponse {})
 }
 
 pub(super) fn list_archives(
@@ -150,8 +146,7 @@ pub(super) fn list_archives(
     // Archives are ENABLED as soon as they exist here; a filter on another state finds none.
     let state_ok = input.state.is_none_or(|s| s == wire::ArchiveState::Enabled);
     let archives = call
-        .world
-        .events
+        .state
         .archives
         .iter()
         .filter(|(n, a)| {
@@ -190,7 +185,7 @@ pub(super) fn start_replay(
     let start = input.event_start_time.map_or(0.0, |t| t.as_secs_f64());
     let end = input.event_end_time.map_or(0.0, |t| t.as_secs_f64());
     let destination = input.destination.unwrap_or_default();
-    let state = &call.world.events;
+    let state = &call.state;
     if state.replays.contains_key(&name) {
         return Err(already_exists(format!("Replay {name} already exists.")));
     }
@@ -212,8 +207,8 @@ pub(super) fn start_replay(
     let replay = Replay {
         arn: arn(
             "events",
-            &call.world.region,
-            &call.world.account_id,
+            &call.ctx.region,
+            &call.ctx.account_id,
             &format!("replay/{name}"),
         ),
         name: name.clone(),
@@ -229,15 +224,8 @@ pub(super) fn start_replay(
         replay_end_time: None,
     };
     let replay_arn = replay.arn.clone();
-    call.world.events.replays.insert(name.clone(), replay);
-    call.core.scheduler.schedule(
-        now + REPLAY_STEP_SECONDS,
-        TimerJob::EventsReplay {
-            account: call.world.account_id.clone(),
-            region: call.world.region.clone(),
-            name,
-        },
-    );
+    call.state.replays.insert(name.clone(), replay);
+    crate::services::events::replay::arm(call, &name, now);
     Ok(wire::StartReplayResponse {
         replay_arn: Some(replay_arn),
         state: Some(wire::ReplayState::Starting),
@@ -252,8 +240,7 @@ pub(super) fn describe_replay(
 ) -> Result<wire::DescribeReplayResponse, ServiceError> {
     let name = input.replay_name.unwrap_or_default();
     let r = call
-        .world
-        .events
+        .state
         .replays
         .get(&name)
         .ok_or_else(|| replay_not_found(&name))?;
@@ -279,8 +266,7 @@ pub(super) fn cancel_replay(
 ) -> Result<wire::CancelReplayResponse, ServiceError> {
     let name = input.replay_name.unwrap_or_default();
     let r = call
-        .world
-        .events
+        .state
         .replays
         .get_mut(&name)
         .ok_or_else(|| replay_not_found(&name))?;
@@ -308,8 +294,7 @@ pub(super) fn list_replays(
 ) -> Result<wire::ListReplaysResponse, ServiceError> {
     let prefix = input.name_prefix.unwrap_or_default();
     let replays = call
-        .world
-        .events
+        .state
         .replays
         .iter()
         .filter(|(n, r)| {

@@ -5,7 +5,7 @@ use crate::error::ServiceError;
 use crate::ids::arn;
 use crate::ids::split_arn;
 use crate::services::events::state::{bus_name_from, EventBus, DEFAULT_BUS};
-use crate::services::Call;
+use crate::services::events::Call;
 use codemock_wire::events as wire;
 use serde_json::{json, Value};
 
@@ -25,12 +25,7 @@ fn check_dead_letter(dlc: Option<&wire::DeadLetterConfig>) -> Result<(), Service
 
 pub(super) fn apply_tags(call: &mut Call<'_>, resource_arn: &str, tags: Option<Vec<wire::Tag>>) {
     let Some(tags) = tags else { return };
-    let entry = call
-        .world
-        .events
-        .tags
-        .entry(resource_arn.to_owned())
-        .or_default();
+    let entry = call.state.tags.entry(resource_arn.to_owned()).or_default();
     for t in tags {
         if let Some(k) = t.key {
             entry.insert(k, t.value.unwrap_or_default());
@@ -44,14 +39,13 @@ pub(super) fn create_event_bus(
 ) -> Result<wire::CreateEventBusResponse, ServiceError> {
     let name = input.name.unwrap_or_default();
     let now = call.ctx.received_at;
-    if call.world.events.buses.contains_key(&name) {
+    if call.state.buses.contains_key(&name) {
         return Err(already_exists(format!("Event bus {name} already exists.")));
     }
     match &input.event_source_name {
         Some(source) => {
             let found = call
-                .world
-                .events
+                .state
                 .event_sources
                 .get(source)
                 .filter(|s| s.state != wire::EventSourceState::Deleted);
@@ -74,8 +68,8 @@ pub(super) fn create_event_bus(
         None => {}
     }
     check_dead_letter(input.dead_letter_config.as_ref())?;
-    let account = call.world.account_id.clone();
-    let region = call.world.region.clone();
+    let account = call.ctx.account_id.clone();
+    let region = call.ctx.region.clone();
     let bus = EventBus {
         name: name.clone(),
         arn: arn("events", &region, &account, &format!("event-bus/{name}")),
@@ -90,12 +84,12 @@ pub(super) fn create_event_bus(
     };
     if let Some(source) = &input.event_source_name {
         // Creating the partner bus is what activates the source.
-        if let Some(s) = call.world.events.event_sources.get_mut(source) {
+        if let Some(s) = call.state.event_sources.get_mut(source) {
             s.state = wire::EventSourceState::Active;
         }
     }
     let bus_arn = bus.arn.clone();
-    call.world.events.buses.insert(name, bus);
+    call.state.buses.insert(name, bus);
     apply_tags(call, &bus_arn, input.tags);
     Ok(wire::CreateEventBusResponse {
         event_bus_arn: Some(bus_arn),
@@ -112,8 +106,7 @@ pub(super) fn describe_event_bus(
 ) -> Result<wire::DescribeEventBusResponse, ServiceError> {
     let name = bus_name_from(input.name.as_deref());
     let bus = call
-        .world
-        .events
+        .state
         .buses
         .get(&name)
         .ok_or_else(|| bus_not_found(&name))?;
@@ -139,8 +132,7 @@ pub(super) fn update_event_bus(
     check_dead_letter(input.dead_letter_config.as_ref())?;
     let now = call.ctx.received_at;
     let bus = call
-        .world
-        .events
+        .state
         .buses
         .get_mut(&name)
         .ok_or_else(|| bus_not_found(&name))?;
@@ -175,7 +167,7 @@ pub(super) fn delete_event_bus(
     if name == DEFAULT_BUS {
         return Err(ServiceError::validation("Cannot delete event bus default."));
     }
-    let state = &mut call.world.events;
+    let state = &mut call.state;
     // Deleting a bus that does not exist succeeds, as in AWS. Its rules go with it: nothing could
     // reach them any more.
     if let Some(bus) = state.buses.remove(&name) {
@@ -214,8 +206,7 @@ pub(super) fn list_event_buses(
 ) -> Result<wire::ListEventBusesResponse, ServiceError> {
     let prefix = input.name_prefix.unwrap_or_default();
     let buses = call
-        .world
-        .events
+        .state
         .buses
         .iter()
         .filter(|(n, _)| n.starts_with(&prefix))
@@ -234,8 +225,7 @@ pub(super) fn put_permission(
     let name = bus_name_from(input.event_bus_name.as_deref());
     let now = call.ctx.received_at;
     let bus = call
-        .world
-        .events
+        .state
         .buses
         .get_mut(&name)
         .ok_or_else(|| bus_not_found(&name))?;
@@ -310,8 +300,7 @@ pub(super) fn remove_permission(
     let name = bus_name_from(input.event_bus_name.as_deref());
     let now = call.ctx.received_at;
     let bus = call
-        .world
-        .events
+        .state
         .buses
         .get_mut(&name)
         .ok_or_else(|| bus_not_found(&name))?;

@@ -6,7 +6,7 @@ use super::{already_exists, not_found, page, ts};
 use crate::error::ServiceError;
 use crate::ids::arn;
 use crate::services::events::state::{ApiDestination, Connection, ConnectionAuth};
-use crate::services::Call;
+use crate::services::events::Call;
 use codemock_wire::events as wire;
 
 /// AWS's default invocation rate of an API destination.
@@ -121,7 +121,7 @@ pub(super) fn create_connection(
     input: wire::CreateConnectionRequest,
 ) -> Result<wire::CreateConnectionResponse, ServiceError> {
     let name = input.name.unwrap_or_default();
-    if call.world.events.connections.contains_key(&name) {
+    if call.state.connections.contains_key(&name) {
         return Err(already_exists(format!("Connection {name} already exists.")));
     }
     let kind = input
@@ -130,7 +130,7 @@ pub(super) fn create_connection(
     let params = input.auth_parameters.unwrap_or_default();
     let auth = auth_from_create(kind, &params)?;
     let now = call.ctx.received_at;
-    let (region, account) = (call.world.region.clone(), call.world.account_id.clone());
+    let (region, account) = (call.ctx.region.clone(), call.ctx.account_id.clone());
     let uuid = call.core.ids.uuid();
     let suffix = call.core.ids.alphanumeric_upper(6);
     let connection = Connection {
@@ -163,7 +163,7 @@ pub(super) fn create_connection(
         creation_time: ts(now),
         last_modified_time: ts(now),
     };
-    call.world.events.connections.insert(name, connection);
+    call.state.connections.insert(name, connection);
     Ok(out)
 }
 
@@ -173,8 +173,7 @@ pub(super) fn describe_connection(
 ) -> Result<wire::DescribeConnectionResponse, ServiceError> {
     let name = input.name.unwrap_or_default();
     let c = call
-        .world
-        .events
+        .state
         .connections
         .get(&name)
         .ok_or_else(|| connection_not_found(&name))?;
@@ -202,8 +201,7 @@ pub(super) fn update_connection(
     let name = input.name.unwrap_or_default();
     let now = call.ctx.received_at;
     let c = call
-        .world
-        .events
+        .state
         .connections
         .get_mut(&name)
         .ok_or_else(|| connection_not_found(&name))?;
@@ -311,12 +309,11 @@ pub(super) fn delete_connection(
 ) -> Result<wire::DeleteConnectionResponse, ServiceError> {
     let name = input.name.unwrap_or_default();
     let c = call
-        .world
-        .events
+        .state
         .connections
         .remove(&name)
         .ok_or_else(|| connection_not_found(&name))?;
-    call.world.events.tags.remove(&c.arn);
+    call.state.tags.remove(&c.arn);
     // AWS answers DELETING and removes the connection shortly after; here it is gone at once.
     Ok(wire::DeleteConnectionResponse {
         connection_arn: Some(c.arn),
@@ -334,8 +331,7 @@ pub(super) fn deauthorize_connection(
     let name = input.name.unwrap_or_default();
     let now = call.ctx.received_at;
     let c = call
-        .world
-        .events
+        .state
         .connections
         .get_mut(&name)
         .ok_or_else(|| connection_not_found(&name))?;
@@ -357,8 +353,7 @@ pub(super) fn list_connections(
 ) -> Result<wire::ListConnectionsResponse, ServiceError> {
     let prefix = input.name_prefix.unwrap_or_default();
     let items = call
-        .world
-        .events
+        .state
         .connections
         .iter()
         .filter(|(n, c)| {
@@ -387,8 +382,7 @@ pub(super) fn list_connections(
 }
 
 fn connection_by_arn<'a>(call: &'a Call<'_>, arn: &str) -> Result<&'a Connection, ServiceError> {
-    call.world
-        .events
+    call.state
         .connections
         .values()
         .find(|c| c.arn == arn)
@@ -412,7 +406,7 @@ pub(super) fn create_api_destination(
     input: wire::CreateApiDestinationRequest,
 ) -> Result<wire::CreateApiDestinationResponse, ServiceError> {
     let name = input.name.unwrap_or_default();
-    if call.world.events.api_destinations.contains_key(&name) {
+    if call.state.api_destinations.contains_key(&name) {
         return Err(already_exists(format!(
             "An api-destination '{name}' already exists."
         )));
@@ -426,8 +420,8 @@ pub(super) fn create_api_destination(
     let dest = ApiDestination {
         arn: arn(
             "events",
-            &call.world.region,
-            &call.world.account_id,
+            &call.ctx.region,
+            &call.ctx.account_id,
             &format!("api-destination/{name}/{uuid}"),
         ),
         name: name.clone(),
@@ -451,7 +445,7 @@ pub(super) fn create_api_destination(
         creation_time: ts(now),
         last_modified_time: ts(now),
     };
-    call.world.events.api_destinations.insert(name, dest);
+    call.state.api_destinations.insert(name, dest);
     Ok(out)
 }
 
@@ -475,8 +469,7 @@ pub(super) fn describe_api_destination(
 ) -> Result<wire::DescribeApiDestinationResponse, ServiceError> {
     let name = input.name.unwrap_or_default();
     let d = call
-        .world
-        .events
+        .state
         .api_destinations
         .get(&name)
         .ok_or_else(|| destination_not_found(&name))?;
@@ -507,8 +500,7 @@ pub(super) fn update_api_destination(
     }
     let now = call.ctx.received_at;
     let d = call
-        .world
-        .events
+        .state
         .api_destinations
         .get_mut(&name)
         .ok_or_else(|| destination_not_found(&name))?;
@@ -542,12 +534,11 @@ pub(super) fn delete_api_destination(
 ) -> Result<wire::DeleteApiDestinationResponse, ServiceError> {
     let name = input.name.unwrap_or_default();
     let d = call
-        .world
-        .events
+        .state
         .api_destinations
         .remove(&name)
         .ok_or_else(|| destination_not_found(&name))?;
-    call.world.events.tags.remove(&d.arn);
+    call.state.tags.remove(&d.arn);
     Ok(wire::DeleteApiDestinationResponse {})
 }
 
@@ -557,8 +548,7 @@ pub(super) fn list_api_destinations(
 ) -> Result<wire::ListApiDestinationsResponse, ServiceError> {
     let prefix = input.name_prefix.unwrap_or_default();
     let items = call
-        .world
-        .events
+        .state
         .api_destinations
         .iter()
         .filter(|(n, d)| {

@@ -7,8 +7,9 @@ use crate::error::ServiceError;
 use crate::ids::arn;
 use crate::ids::split_arn;
 use crate::services::events::delivery::PartnerSourceOffer;
+use crate::services::events::ports::Command;
 use crate::services::events::state::{Endpoint, PartnerSource, State, DEFAULT_BUS};
-use crate::services::{Call, DomainEvent};
+use crate::services::events::Call;
 use codemock_wire::events as wire;
 
 fn endpoint_not_found(name: &str) -> ServiceError {
@@ -38,7 +39,7 @@ pub(super) fn create_endpoint(
     input: wire::CreateEndpointRequest,
 ) -> Result<wire::CreateEndpointResponse, ServiceError> {
     let name = input.name.unwrap_or_default();
-    if call.world.events.endpoints.contains_key(&name) {
+    if call.state.endpoints.contains_key(&name) {
         return Err(already_exists(format!("Endpoint {name} already exists.")));
     }
     let now = call.ctx.received_at;
@@ -47,8 +48,8 @@ pub(super) fn create_endpoint(
     let e = Endpoint {
         arn: arn(
             "events",
-            &call.world.region,
-            &call.world.account_id,
+            &call.ctx.region,
+            &call.ctx.account_id,
             &format!("endpoint/{name}"),
         ),
         name: name.clone(),
@@ -72,7 +73,7 @@ pub(super) fn create_endpoint(
         role_arn: e.role_arn.clone(),
         state: Some(wire::EndpointState::Active),
     };
-    call.world.events.endpoints.insert(name, e);
+    call.state.endpoints.insert(name, e);
     Ok(out)
 }
 
@@ -82,8 +83,7 @@ pub(super) fn describe_endpoint(
 ) -> Result<wire::DescribeEndpointResponse, ServiceError> {
     let name = input.name.unwrap_or_default();
     let e = call
-        .world
-        .events
+        .state
         .endpoints
         .get(&name)
         .ok_or_else(|| endpoint_not_found(&name))?;
@@ -112,8 +112,7 @@ pub(super) fn update_endpoint(
     let name = input.name.unwrap_or_default();
     let now = call.ctx.received_at;
     let e = call
-        .world
-        .events
+        .state
         .endpoints
         .get_mut(&name)
         .ok_or_else(|| endpoint_not_found(&name))?;
@@ -151,8 +150,7 @@ pub(super) fn delete_endpoint(
     input: wire::DeleteEndpointRequest,
 ) -> Result<wire::DeleteEndpointResponse, ServiceError> {
     let name = input.name.unwrap_or_default();
-    call.world
-        .events
+    call.state
         .endpoints
         .remove(&name)
         .ok_or_else(|| endpoint_not_found(&name))?;
@@ -168,10 +166,9 @@ pub(super) fn list_endpoints(
     let home_ok = input
         .home_region
         .as_ref()
-        .is_none_or(|r| *r == call.world.region);
+        .is_none_or(|r| *r == call.ctx.region);
     let items = call
-        .world
-        .events
+        .state
         .endpoints
         .iter()
         .filter(|(n, _)| home_ok && n.starts_with(&prefix))
@@ -197,16 +194,16 @@ pub(super) fn create_partner_event_source(
     let name = input.name.unwrap_or_default();
     let account = input.account.unwrap_or_default();
     // One customer account per source name here (AWS allows several; none of our users need it).
-    if call.world.events.partner_sources.contains_key(&name) {
+    if call.state.partner_sources.contains_key(&name) {
         return Err(already_exists(format!(
             "Event source {name} already exists."
         )));
     }
-    let region = call.world.region.clone();
+    let region = call.ctx.region.clone();
     // Partner event source ARNs have no account: the source belongs to the partner's SaaS.
     let source_arn = format!("arn:aws:events:{region}::event-source/{name}");
     let now = call.ctx.received_at;
-    call.world.events.partner_sources.insert(
+    call.state.partner_sources.insert(
         name.clone(),
         PartnerSource {
             name: name.clone(),
@@ -215,18 +212,15 @@ pub(super) fn create_partner_event_source(
             created: now,
         },
     );
-    call.outbox
-        .push(DomainEvent::EventBridgePartnerSource(Box::new(
-            PartnerSourceOffer {
-                account,
-                region,
-                name,
-                arn: source_arn.clone(),
-                created_by: call.world.account_id.clone(),
-                created: now,
-                withdraw: false,
-            },
-        )));
+    let offer = PartnerSourceOffer {
+        name,
+        arn: source_arn.clone(),
+        created_by: call.ctx.account_id.clone(),
+        created: now,
+        withdraw: false,
+    };
+    call.effects
+        .send(&account, &region, Command::PartnerSource(Box::new(offer)));
     Ok(wire::CreatePartnerEventSourceResponse {
         event_source_arn: Some(source_arn),
     })
@@ -239,8 +233,7 @@ pub(super) fn delete_partner_event_source(
     let name = input.name.unwrap_or_default();
     let account = input.account.unwrap_or_default();
     let found = call
-        .world
-        .events
+        .state
         .partner_sources
         .get(&name)
         .filter(|s| s.account == account)
@@ -248,19 +241,17 @@ pub(super) fn delete_partner_event_source(
     let Some(source) = found else {
         return Err(source_not_found(&name));
     };
-    call.world.events.partner_sources.remove(&name);
-    call.outbox
-        .push(DomainEvent::EventBridgePartnerSource(Box::new(
-            PartnerSourceOffer {
-                account,
-                region: call.world.region.clone(),
-                name,
-                arn: source.arn,
-                created_by: call.world.account_id.clone(),
-                created: source.created,
-                withdraw: true,
-            },
-        )));
+    call.state.partner_sources.remove(&name);
+    let offer = PartnerSourceOffer {
+        name,
+        arn: source.arn,
+        created_by: call.ctx.account_id.clone(),
+        created: source.created,
+        withdraw: true,
+    };
+    let region = call.ctx.region.clone();
+    call.effects
+        .send(&account, &region, Command::PartnerSource(Box::new(offer)));
     Ok(Empty {})
 }
 
@@ -270,8 +261,7 @@ pub(super) fn describe_partner_event_source(
 ) -> Result<wire::DescribePartnerEventSourceResponse, ServiceError> {
     let name = input.name.unwrap_or_default();
     let s = call
-        .world
-        .events
+        .state
         .partner_sources
         .get(&name)
         .ok_or_else(|| source_not_found(&name))?;
@@ -287,8 +277,7 @@ pub(super) fn list_partner_event_sources(
 ) -> Result<wire::ListPartnerEventSourcesResponse, ServiceError> {
     let prefix = input.name_prefix.unwrap_or_default();
     let items = call
-        .world
-        .events
+        .state
         .partner_sources
         .iter()
         .filter(|(n, _)| n.starts_with(&prefix))
@@ -314,17 +303,15 @@ pub(super) fn list_partner_event_source_accounts(
 ) -> Result<wire::ListPartnerEventSourceAccountsResponse, ServiceError> {
     let name = input.event_source_name.unwrap_or_default();
     let s = call
-        .world
-        .events
+        .state
         .partner_sources
         .get(&name)
         .ok_or_else(|| source_not_found(&name))?;
     // The customer's view of the source lives in the customer's partition, which a handler may
     // not lock; when the customer is this very account its state is read here, otherwise the
     // source is reported as AWS reports a source not yet acted on (PENDING).
-    let state = if s.account == call.world.account_id {
-        call.world
-            .events
+    let state = if s.account == call.ctx.account_id {
+        call.state
             .event_sources
             .get(&name)
             .map_or(wire::EventSourceState::Pending, |e| e.state)
@@ -375,7 +362,7 @@ pub(super) fn activate_event_source(
     input: wire::ActivateEventSourceRequest,
 ) -> Result<Empty, ServiceError> {
     set_source_state(
-        &mut call.world.events,
+        &mut call.state,
         input.name.as_deref().unwrap_or_default(),
         wire::EventSourceState::Active,
     )?;
@@ -387,7 +374,7 @@ pub(super) fn deactivate_event_source(
     input: wire::DeactivateEventSourceRequest,
 ) -> Result<Empty, ServiceError> {
     set_source_state(
-        &mut call.world.events,
+        &mut call.state,
         input.name.as_deref().unwrap_or_default(),
         wire::EventSourceState::Pending,
     )?;
@@ -411,8 +398,7 @@ pub(super) fn describe_event_source(
 ) -> Result<wire::DescribeEventSourceResponse, ServiceError> {
     let name = input.name.unwrap_or_default();
     let s = call
-        .world
-        .events
+        .state
         .event_sources
         .get(&name)
         .ok_or_else(|| source_not_found(&name))?;
@@ -433,8 +419,7 @@ pub(super) fn list_event_sources(
 ) -> Result<wire::ListEventSourcesResponse, ServiceError> {
     let prefix = input.name_prefix.unwrap_or_default();
     let items = call
-        .world
-        .events
+        .state
         .event_sources
         .iter()
         .filter(|(n, _)| n.starts_with(&prefix))
@@ -496,10 +481,10 @@ pub(super) fn tag_resource(
     input: wire::TagResourceRequest,
 ) -> Result<wire::TagResourceResponse, ServiceError> {
     let arn = input.resource_arn.unwrap_or_default();
-    check_taggable(&call.world.events, &arn)?;
+    check_taggable(&call.state, &arn)?;
     let tags = input.tags.unwrap_or_default();
     // AWS's quota: 50 tags per resource.
-    let existing = call.world.events.tags.get(&arn);
+    let existing = call.state.tags.get(&arn);
     let mut keys: std::collections::BTreeSet<&str> = existing
         .map(|t| t.keys().map(String::as_str).collect())
         .unwrap_or_default();
@@ -519,8 +504,8 @@ pub(super) fn untag_resource(
     input: wire::UntagResourceRequest,
 ) -> Result<wire::UntagResourceResponse, ServiceError> {
     let arn = input.resource_arn.unwrap_or_default();
-    check_taggable(&call.world.events, &arn)?;
-    if let Some(tags) = call.world.events.tags.get_mut(&arn) {
+    check_taggable(&call.state, &arn)?;
+    if let Some(tags) = call.state.tags.get_mut(&arn) {
         for k in input.tag_keys.unwrap_or_default() {
             tags.remove(&k);
         }
@@ -533,10 +518,9 @@ pub(super) fn list_tags_for_resource(
     input: wire::ListTagsForResourceRequest,
 ) -> Result<wire::ListTagsForResourceResponse, ServiceError> {
     let arn = input.resource_arn.unwrap_or_default();
-    check_taggable(&call.world.events, &arn)?;
+    check_taggable(&call.state, &arn)?;
     let tags = call
-        .world
-        .events
+        .state
         .tags
         .get(&arn)
         .map(|t| {

@@ -11,86 +11,82 @@ mod rules;
 
 use crate::error::ServiceError;
 use crate::services::pagination::paginate;
-use crate::services::{typed, Handler};
+use crate::services::Api;
+
 use codemock_wire::types::Timestamp;
-use serde::Serialize;
 
-pub fn handler(operation: &str) -> Option<Handler> {
-    Some(match operation {
+/// The operations this service implements; the others answer 501.
+pub const HANDLERS: codemock_wire::events::Handlers<Api<super::state::State>> =
+    codemock_wire::events::Handlers {
         // buses and permissions
-        "CreateEventBus" => |c, v| typed(c, v, buses::create_event_bus),
-        "DescribeEventBus" => |c, v| typed(c, v, buses::describe_event_bus),
-        "UpdateEventBus" => |c, v| typed(c, v, buses::update_event_bus),
-        "DeleteEventBus" => |c, v| typed(c, v, buses::delete_event_bus),
-        "ListEventBuses" => |c, v| typed(c, v, buses::list_event_buses),
-        "PutPermission" => |c, v| typed(c, v, buses::put_permission),
-        "RemovePermission" => |c, v| typed(c, v, buses::remove_permission),
+        create_event_bus: Some(buses::create_event_bus),
+        describe_event_bus: Some(buses::describe_event_bus),
+        update_event_bus: Some(buses::update_event_bus),
+        delete_event_bus: Some(buses::delete_event_bus),
+        list_event_buses: Some(buses::list_event_buses),
+        put_permission: Some(buses::put_permission),
+        remove_permission: Some(buses::remove_permission),
         // rules and targets
-        "PutRule" => |c, v| typed(c, v, rules::put_rule),
-        "DescribeRule" => |c, v| typed(c, v, rules::describe_rule),
-        "DeleteRule" => |c, v| typed(c, v, rules::delete_rule),
-        "EnableRule" => |c, v| typed(c, v, rules::enable_rule),
-        "DisableRule" => |c, v| typed(c, v, rules::disable_rule),
-        "ListRules" => |c, v| typed(c, v, rules::list_rules),
-        "PutTargets" => |c, v| typed(c, v, rules::put_targets),
-        "RemoveTargets" => |c, v| typed(c, v, rules::remove_targets),
-        "ListTargetsByRule" => |c, v| typed(c, v, rules::list_targets_by_rule),
-        "ListRuleNamesByTarget" => |c, v| typed(c, v, rules::list_rule_names_by_target),
-        "TestEventPattern" => |c, v| typed(c, v, rules::test_event_pattern),
+        put_rule: Some(rules::put_rule),
+        describe_rule: Some(rules::describe_rule),
+        delete_rule: Some(rules::delete_rule),
+        enable_rule: Some(rules::enable_rule),
+        disable_rule: Some(rules::disable_rule),
+        list_rules: Some(rules::list_rules),
+        put_targets: Some(rules::put_targets),
+        remove_targets: Some(rules::remove_targets),
+        list_targets_by_rule: Some(rules::list_targets_by_rule),
+        list_rule_names_by_target: Some(rules::list_rule_names_by_target),
+        test_event_pattern: Some(rules::test_event_pattern),
         // events
-        "PutEvents" => |c, v| typed(c, v, put_events::put_events),
-        "PutPartnerEvents" => |c, v| typed(c, v, put_events::put_partner_events),
+        put_events: Some(put_events::put_events),
+        put_partner_events: Some(put_events::put_partner_events),
         // archives and replays
-        "CreateArchive" => |c, v| typed(c, v, archives::create_archive),
-        "DescribeArchive" => |c, v| typed(c, v, archives::describe_archive),
-        "UpdateArchive" => |c, v| typed(c, v, archives::update_archive),
-        "DeleteArchive" => |c, v| typed(c, v, archives::delete_archive),
-        "ListArchives" => |c, v| typed(c, v, archives::list_archives),
-        "StartReplay" => |c, v| typed(c, v, archives::start_replay),
-        "DescribeReplay" => |c, v| typed(c, v, archives::describe_replay),
-        "CancelReplay" => |c, v| typed(c, v, archives::cancel_replay),
-        "ListReplays" => |c, v| typed(c, v, archives::list_replays),
+        create_archive: Some(archives::create_archive),
+        describe_archive: Some(archives::describe_archive),
+        update_archive: Some(archives::update_archive),
+        delete_archive: Some(archives::delete_archive),
+        list_archives: Some(archives::list_archives),
+        start_replay: Some(archives::start_replay),
+        describe_replay: Some(archives::describe_replay),
+        cancel_replay: Some(archives::cancel_replay),
+        list_replays: Some(archives::list_replays),
         // connections and API destinations
-        "CreateConnection" => |c, v| typed(c, v, connections::create_connection),
-        "DescribeConnection" => |c, v| typed(c, v, connections::describe_connection),
-        "UpdateConnection" => |c, v| typed(c, v, connections::update_connection),
-        "DeleteConnection" => |c, v| typed(c, v, connections::delete_connection),
-        "DeauthorizeConnection" => |c, v| typed(c, v, connections::deauthorize_connection),
-        "ListConnections" => |c, v| typed(c, v, connections::list_connections),
-        "CreateApiDestination" => |c, v| typed(c, v, connections::create_api_destination),
-        "DescribeApiDestination" => |c, v| typed(c, v, connections::describe_api_destination),
-        "UpdateApiDestination" => |c, v| typed(c, v, connections::update_api_destination),
-        "DeleteApiDestination" => |c, v| typed(c, v, connections::delete_api_destination),
-        "ListApiDestinations" => |c, v| typed(c, v, connections::list_api_destinations),
+        create_connection: Some(connections::create_connection),
+        describe_connection: Some(connections::describe_connection),
+        update_connection: Some(connections::update_connection),
+        delete_connection: Some(connections::delete_connection),
+        deauthorize_connection: Some(connections::deauthorize_connection),
+        list_connections: Some(connections::list_connections),
+        create_api_destination: Some(connections::create_api_destination),
+        describe_api_destination: Some(connections::describe_api_destination),
+        update_api_destination: Some(connections::update_api_destination),
+        delete_api_destination: Some(connections::delete_api_destination),
+        list_api_destinations: Some(connections::list_api_destinations),
         // endpoints
-        "CreateEndpoint" => |c, v| typed(c, v, misc::create_endpoint),
-        "DescribeEndpoint" => |c, v| typed(c, v, misc::describe_endpoint),
-        "UpdateEndpoint" => |c, v| typed(c, v, misc::update_endpoint),
-        "DeleteEndpoint" => |c, v| typed(c, v, misc::delete_endpoint),
-        "ListEndpoints" => |c, v| typed(c, v, misc::list_endpoints),
+        create_endpoint: Some(misc::create_endpoint),
+        describe_endpoint: Some(misc::describe_endpoint),
+        update_endpoint: Some(misc::update_endpoint),
+        delete_endpoint: Some(misc::delete_endpoint),
+        list_endpoints: Some(misc::list_endpoints),
         // partner event sources
-        "CreatePartnerEventSource" => |c, v| typed(c, v, misc::create_partner_event_source),
-        "DeletePartnerEventSource" => |c, v| typed(c, v, misc::delete_partner_event_source),
-        "DescribePartnerEventSource" => |c, v| typed(c, v, misc::describe_partner_event_source),
-        "ListPartnerEventSources" => |c, v| typed(c, v, misc::list_partner_event_sources),
-        "ListPartnerEventSourceAccounts" => {
-            |c, v| typed(c, v, misc::list_partner_event_source_accounts)
-        }
-        "ActivateEventSource" => |c, v| typed(c, v, misc::activate_event_source),
-        "DeactivateEventSource" => |c, v| typed(c, v, misc::deactivate_event_source),
-        "DescribeEventSource" => |c, v| typed(c, v, misc::describe_event_source),
-        "ListEventSources" => |c, v| typed(c, v, misc::list_event_sources),
+        create_partner_event_source: Some(misc::create_partner_event_source),
+        delete_partner_event_source: Some(misc::delete_partner_event_source),
+        describe_partner_event_source: Some(misc::describe_partner_event_source),
+        list_partner_event_sources: Some(misc::list_partner_event_sources),
+        list_partner_event_source_accounts: Some(misc::list_partner_event_source_accounts),
+        activate_event_source: Some(misc::activate_event_source),
+        deactivate_event_source: Some(misc::deactivate_event_source),
+        describe_event_source: Some(misc::describe_event_source),
+        list_event_sources: Some(misc::list_event_sources),
         // tags
-        "TagResource" => |c, v| typed(c, v, misc::tag_resource),
-        "UntagResource" => |c, v| typed(c, v, misc::untag_resource),
-        "ListTagsForResource" => |c, v| typed(c, v, misc::list_tags_for_resource),
-        _ => return None,
-    })
-}
+        tag_resource: Some(misc::tag_resource),
+        untag_resource: Some(misc::untag_resource),
+        list_tags_for_resource: Some(misc::list_tags_for_resource),
+        ..codemock_wire::events::Handlers::NONE
+    };
 
-/// The empty output of operations that return nothing (`{}` on the wire).
-#[derive(Debug, Default, Serialize)]
-pub struct Empty {}
+use codemock_wire::types::Empty;
 
 fn not_found(message: impl Into<String>) -> ServiceError {
     ServiceError::new("ResourceNotFoundException", message)

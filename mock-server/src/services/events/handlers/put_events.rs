@@ -4,8 +4,9 @@
 use crate::error::ServiceError;
 use crate::ids::split_arn;
 use crate::protocol::timestamps::iso8601;
+use crate::services::events::ports::put_event;
 use crate::services::events::state::bus_name_from;
-use crate::services::{Call, DomainEvent};
+use crate::services::events::Call;
 use codemock_wire::events as wire;
 use codemock_wire::types::Timestamp;
 use serde_json::{json, Value};
@@ -109,8 +110,8 @@ pub(super) fn put_events(
     if views.iter().map(entry_size).sum::<usize>() > MAX_REQUEST_SIZE {
         return Err(too_large());
     }
-    let own_account = call.world.account_id.clone();
-    let own_region = call.world.region.clone();
+    let own_account = call.ctx.account_id.clone();
+    let own_region = call.ctx.region.clone();
     let mut results = Vec::with_capacity(entries.len());
     let mut failed = 0;
     for (entry, view) in entries.iter().zip(&views) {
@@ -123,7 +124,7 @@ pub(super) fn put_events(
         let bus = bus_name_from(target_bus);
         let checked = check_entry(view, false).and_then(|detail| {
             let local = account == own_account && region == own_region;
-            if local && !call.world.events.buses.contains_key(&bus) {
+            if local && !call.state.buses.contains_key(&bus) {
                 return Err((
                     "ResourceNotFoundException",
                     format!("Event bus {bus} does not exist."),
@@ -135,12 +136,7 @@ pub(super) fn put_events(
             Ok(detail) => {
                 let id = call.core.ids.uuid();
                 let event = envelope(call, &id, view, &account, &region, detail);
-                call.outbox.push(DomainEvent::EventBridge {
-                    account,
-                    region,
-                    bus,
-                    event,
-                });
+                put_event(call.effects, &account, &region, &bus, event);
                 results.push(wire::PutEventsResultEntry {
                     event_id: Some(id),
                     ..Default::default()
@@ -180,7 +176,7 @@ pub(super) fn put_partner_events(
     if views.iter().map(entry_size).sum::<usize>() > MAX_REQUEST_SIZE {
         return Err(too_large());
     }
-    let region = call.world.region.clone();
+    let region = call.ctx.region.clone();
     let mut results = Vec::with_capacity(entries.len());
     let mut failed = 0;
     for view in &views {
@@ -188,7 +184,7 @@ pub(super) fn put_partner_events(
             // Only a source this (partner) account created may be used; its events go to the
             // partner event bus of the customer account, named after the source.
             let source = view.source.unwrap_or_default();
-            match call.world.events.partner_sources.get(source) {
+            match call.state.partner_sources.get(source) {
                 Some(s) => Ok((detail, s.account.clone(), s.name.clone())),
                 None => Err((
                     "NotAuthorizedForSourceException",
@@ -200,12 +196,7 @@ pub(super) fn put_partner_events(
             Ok((detail, account, bus)) => {
                 let id = call.core.ids.uuid();
                 let event = envelope(call, &id, view, &account, &region, detail);
-                call.outbox.push(DomainEvent::EventBridge {
-                    account,
-                    region: region.clone(),
-                    bus,
-                    event,
-                });
+                put_event(call.effects, &account, &region, &bus, event);
                 results.push(wire::PutPartnerEventsResultEntry {
                     event_id: Some(id),
                     ..Default::default()

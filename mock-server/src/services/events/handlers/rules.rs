@@ -10,7 +10,7 @@ use crate::services::events::pattern::EventPattern;
 use crate::services::events::schedule::Schedule;
 use crate::services::events::state::{bus_name_from, Rule, DEFAULT_BUS};
 use crate::services::events::transform::validate_target_input;
-use crate::services::Call;
+use crate::services::events::Call;
 use codemock_wire::events as wire;
 use serde_json::Value;
 
@@ -49,17 +49,12 @@ fn rule_arn(call: &Call<'_>, bus: &str, name: &str) -> String {
     } else {
         format!("rule/{bus}/{name}")
     };
-    arn(
-        "events",
-        &call.world.region,
-        &call.world.account_id,
-        &resource,
-    )
+    arn("events", &call.ctx.region, &call.ctx.account_id, &resource)
 }
 
 fn existing_bus(call: &Call<'_>, bus: Option<&str>) -> Result<String, ServiceError> {
     let bus = bus_name_from(bus);
-    if call.world.events.buses.contains_key(&bus) {
+    if call.state.buses.contains_key(&bus) {
         Ok(bus)
     } else {
         Err(bus_not_found(&bus))
@@ -89,12 +84,12 @@ pub(super) fn put_rule(
         Schedule::parse(s).map_err(ServiceError::validation)?;
     }
     let key = (bus.clone(), name.clone());
-    let previous = call.world.events.rules.get(&key);
+    let previous = call.state.rules.get(&key);
     if let Some(r) = previous {
         check_managed(r, false)?;
     }
     let targets = previous.map(|r| r.targets.clone()).unwrap_or_default();
-    let generation = call.world.events.next_schedule_generation();
+    let generation = call.state.next_schedule_generation();
     // PutRule replaces the rule: omitted members are not kept, and the state defaults to ENABLED.
     let rule = Rule {
         arn: rule_arn(call, &bus, &name),
@@ -106,20 +101,20 @@ pub(super) fn put_rule(
         description: input.description,
         role_arn: input.role_arn,
         managed_by: None,
-        created_by: call.world.account_id.clone(),
+        created_by: call.ctx.account_id.clone(),
         targets,
         schedule_generation: generation,
     };
     let rule_arn = rule.arn.clone();
     arm_schedule(
-        call.core,
-        &call.world.account_id,
-        &call.world.region,
+        call.effects,
+        &call.ctx.account_id,
+        &call.ctx.region,
         &rule,
         call.ctx.received_at,
     );
-    call.world.events.rules.insert(key, rule);
-    call.world.events.reindex(&bus, &name);
+    call.state.rules.insert(key, rule);
+    call.state.reindex(&bus, &name);
     apply_tags(call, &rule_arn, input.tags);
     Ok(wire::PutRuleResponse {
         rule_arn: Some(rule_arn),
@@ -133,8 +128,7 @@ fn get_rule<'c>(
 ) -> Result<&'c Rule, ServiceError> {
     let bus = existing_bus(call, bus)?;
     let name = name.unwrap_or_default();
-    call.world
-        .events
+    call.state
         .rules
         .get(&(bus.clone(), name.to_owned()))
         .ok_or_else(|| rule_not_found(name, &bus))
@@ -165,7 +159,7 @@ pub(super) fn delete_rule(
 ) -> Result<Empty, ServiceError> {
     let bus = existing_bus(call, input.event_bus_name.as_deref())?;
     let key = (bus.clone(), input.name.unwrap_or_default());
-    let state = &mut call.world.events;
+    let state = &mut call.state;
     // Deleting a rule that does not exist succeeds, as in AWS.
     let Some(rule) = state.rules.get(&key) else {
         return Ok(Empty {});
@@ -192,11 +186,10 @@ fn set_state(
     let bus = existing_bus(call, bus.as_deref())?;
     let name = name.unwrap_or_default();
     let now = call.ctx.received_at;
-    let (account, region) = (call.world.account_id.clone(), call.world.region.clone());
-    let generation = call.world.events.next_schedule_generation();
+    let (account, region) = (call.ctx.account_id.clone(), call.ctx.region.clone());
+    let generation = call.state.next_schedule_generation();
     let rule = call
-        .world
-        .events
+        .state
         .rules
         .get_mut(&(bus.clone(), name.clone()))
         .ok_or_else(|| rule_not_found(&name, &bus))?;
@@ -206,9 +199,9 @@ fn set_state(
     if rule.enabled() != was_enabled {
         // A re-enabled schedule starts counting again from now; a disabled one stops.
         rule.schedule_generation = generation;
-        arm_schedule(call.core, &account, &region, rule, now);
+        arm_schedule(call.effects, &account, &region, rule, now);
     }
-    call.world.events.reindex(&bus, &name);
+    call.state.reindex(&bus, &name);
     Ok(Empty {})
 }
 
@@ -243,8 +236,7 @@ pub(super) fn list_rules(
     let bus = existing_bus(call, input.event_bus_name.as_deref())?;
     let prefix = input.name_prefix.unwrap_or_default();
     let rules = call
-        .world
-        .events
+        .state
         .rules
         .range((bus.clone(), String::new())..)
         .take_while(|((b, _), _)| *b == bus)
@@ -314,8 +306,7 @@ pub(super) fn put_targets(
         check_target(t)?;
     }
     let rule = call
-        .world
-        .events
+        .state
         .rules
         .get_mut(&(bus.clone(), name.clone()))
         .ok_or_else(|| rule_not_found(&name, &bus))?;
@@ -346,8 +337,7 @@ pub(super) fn remove_targets(
     let bus = existing_bus(call, input.event_bus_name.as_deref())?;
     let name = input.rule.unwrap_or_default();
     let rule = call
-        .world
-        .events
+        .state
         .rules
         .get_mut(&(bus.clone(), name.clone()))
         .ok_or_else(|| rule_not_found(&name, &bus))?;
@@ -382,8 +372,7 @@ pub(super) fn list_rule_names_by_target(
     let bus = existing_bus(call, input.event_bus_name.as_deref())?;
     let target = input.target_arn.unwrap_or_default();
     let names: Vec<(String, String)> = call
-        .world
-        .events
+        .state
         .rules
         .range((bus.clone(), String::new())..)
         .take_while(|((b, _), _)| *b == bus)

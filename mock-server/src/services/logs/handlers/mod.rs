@@ -4,35 +4,35 @@ use super::filter;
 use super::state::{group_not_found, stream_not_found, LogGroup, LogStream};
 use crate::error::ServiceError;
 use crate::ids::{page_token, parse_page_token};
-use crate::services::{typed, Call, Handler};
+use crate::services::logs::Call;
+use crate::services::Api;
 use codemock_wire::logs::*;
 use std::collections::BTreeMap;
 
-pub fn handler(operation: &str) -> Option<Handler> {
-    Some(match operation {
-        "CreateLogGroup" => |c, v| typed(c, v, create_log_group),
-        "DeleteLogGroup" => |c, v| typed(c, v, delete_log_group),
-        "DescribeLogGroups" => |c, v| typed(c, v, describe_log_groups),
-        "PutRetentionPolicy" => |c, v| typed(c, v, put_retention_policy),
-        "DeleteRetentionPolicy" => |c, v| typed(c, v, delete_retention_policy),
-        "CreateLogStream" => |c, v| typed(c, v, create_log_stream),
-        "DeleteLogStream" => |c, v| typed(c, v, delete_log_stream),
-        "DescribeLogStreams" => |c, v| typed(c, v, describe_log_streams),
-        "PutLogEvents" => |c, v| typed(c, v, put_log_events),
-        "GetLogEvents" => |c, v| typed(c, v, get_log_events),
-        "FilterLogEvents" => |c, v| typed(c, v, filter_log_events),
-        "TagResource" => |c, v| typed(c, v, tag_resource),
-        "UntagResource" => |c, v| typed(c, v, untag_resource),
-        "ListTagsForResource" => |c, v| typed(c, v, list_tags_for_resource),
-        "TagLogGroup" => |c, v| typed(c, v, tag_log_group),
-        "UntagLogGroup" => |c, v| typed(c, v, untag_log_group),
-        "ListTagsLogGroup" => |c, v| typed(c, v, list_tags_log_group),
-        _ => return None,
-    })
-}
+/// The operations this service implements; the others answer 501.
+pub const HANDLERS: codemock_wire::logs::Handlers<Api<super::state::State>> =
+    codemock_wire::logs::Handlers {
+        create_log_group: Some(create_log_group),
+        delete_log_group: Some(delete_log_group),
+        describe_log_groups: Some(describe_log_groups),
+        put_retention_policy: Some(put_retention_policy),
+        delete_retention_policy: Some(delete_retention_policy),
+        create_log_stream: Some(create_log_stream),
+        delete_log_stream: Some(delete_log_stream),
+        describe_log_streams: Some(describe_log_streams),
+        put_log_events: Some(put_log_events),
+        get_log_events: Some(get_log_events),
+        filter_log_events: Some(filter_log_events),
+        tag_resource: Some(tag_resource),
+        untag_resource: Some(untag_resource),
+        list_tags_for_resource: Some(list_tags_for_resource),
+        tag_log_group: Some(tag_log_group),
+        untag_log_group: Some(untag_log_group),
+        list_tags_log_group: Some(list_tags_log_group),
+        ..codemock_wire::logs::Handlers::NONE
+    };
 
-#[derive(serde::Serialize)]
-struct Empty {}
+use codemock_wire::types::Empty;
 
 fn invalid_parameter(message: impl Into<String>) -> ServiceError {
     ServiceError::new("InvalidParameterException", message)
@@ -66,11 +66,7 @@ fn name_from_arn(arn: &str) -> Option<String> {
 }
 
 fn group<'a>(call: &'a mut Call<'_>, name: &str) -> Result<&'a mut LogGroup, ServiceError> {
-    call.world
-        .logs
-        .groups
-        .get_mut(name)
-        .ok_or_else(group_not_found)
+    call.state.groups.get_mut(name).ok_or_else(group_not_found)
 }
 
 fn create_log_group(
@@ -78,7 +74,7 @@ fn create_log_group(
     input: CreateLogGroupRequest,
 ) -> Result<Empty, ServiceError> {
     let name = input.log_group_name.unwrap_or_default();
-    if call.world.logs.groups.contains_key(&name) {
+    if call.state.groups.contains_key(&name) {
         return Err(ServiceError::new(
             "ResourceAlreadyExistsException",
             "The specified log group already exists",
@@ -96,7 +92,7 @@ fn create_log_group(
         g.log_group_class = Some(class.as_str().to_owned());
     }
     g.deletion_protection = input.deletion_protection_enabled.unwrap_or(false);
-    call.world.logs.groups.insert(name, g);
+    call.state.groups.insert(name, g);
     Ok(Empty {})
 }
 
@@ -112,7 +108,7 @@ fn delete_log_group(
             "Log group deletion protection is enabled for this log group.",
         ));
     }
-    call.world.logs.groups.remove(&name);
+    call.state.groups.remove(&name);
     Ok(Empty {})
 }
 
@@ -167,8 +163,7 @@ fn describe_log_groups(
     });
     let class = input.log_group_class.map(|c| c.as_str().to_owned());
     let matching: Vec<(&str, &LogGroup)> = call
-        .world
-        .logs
+        .state
         .groups
         .iter()
         .filter(|(n, g)| {

@@ -12,7 +12,7 @@ use super::request::Op;
 use super::state::{Bucket, ObjectAttrs, StoredObject, Version};
 use super::{Reply, S3Call};
 use crate::protocol::timestamps as dates;
-use crate::services::DomainEvent;
+use crate::services::s3::BusEvent;
 use hyper::body::Incoming;
 use serde_json::json;
 use std::collections::BTreeMap;
@@ -226,7 +226,7 @@ pub(crate) fn object_event(
     object: serde_json::Value,
     reason: &str,
     deletion_type: Option<&str>,
-) -> Option<DomainEvent> {
+) -> Option<BusEvent> {
     if !bucket.eventbridge {
         return None;
     }
@@ -258,10 +258,9 @@ pub(crate) fn object_event(
         "resources": [format!("arn:aws:s3:::{}", bucket.name)],
         "detail": detail,
     });
-    Some(DomainEvent::EventBridge {
+    Some(BusEvent {
         account: account.to_owned(),
         region: bucket.region.clone(),
-        bus: "default".into(),
         event,
     })
 }
@@ -277,7 +276,7 @@ pub(crate) fn created_event(
     etag: &str,
     version_id: Option<&str>,
     reason: &str,
-) -> Option<DomainEvent> {
+) -> Option<BusEvent> {
     let mut object = json!({ "key": key, "size": obj_size, "etag": etag });
     if let (Some(o), Some(v)) = (object.as_object_mut(), version_id) {
         o.insert("version-id".into(), json!(v));

@@ -13,7 +13,7 @@ use super::{
     tags_from_header,
 };
 use crate::protocol::timestamps as dates;
-use crate::services::DomainEvent;
+use crate::services::s3::BusEvent;
 use hyper::body::Incoming;
 use serde_json::json;
 
@@ -636,7 +636,7 @@ fn deleted_event(
     key: &str,
     d: &super::super::state::Deleted,
     marker_created: bool,
-) -> Option<DomainEvent> {
+) -> Option<BusEvent> {
     let mut object = json!({ "key": key });
     if let (Some(o), Some(v)) = (object.as_object_mut(), &d.version_id) {
         o.insert("version-id".into(), json!(v));

@@ -8,39 +8,41 @@ use super::state::{
     Sent, COMPUTED, DELETED_RECENTLY, MAX_VISIBILITY, PURGE_INTERVAL,
 };
 use crate::error::ServiceError;
-use crate::services::{typed, AsyncHandler, Call, Handler};
+use crate::services::sqs::Call;
+use crate::services::Api;
+use crate::services::AsyncHandler;
 use base64::Engine as _;
 use codemock_wire::sqs::*;
 use serde_json::{json, Value};
 use std::collections::BTreeMap;
 
-pub fn handler(operation: &str) -> Option<Handler> {
-    Some(match operation {
-        "CreateQueue" => |c, v| typed(c, v, create_queue),
-        "GetQueueUrl" => |c, v| typed(c, v, get_queue_url),
-        "GetQueueAttributes" => get_queue_attributes,
-        "SetQueueAttributes" => |c, v| typed(c, v, set_queue_attributes),
-        "DeleteQueue" => |c, v| typed(c, v, delete_queue),
-        "ListQueues" => |c, v| typed(c, v, list_queues),
-        "PurgeQueue" => |c, v| typed(c, v, purge_queue),
-        "SendMessage" => |c, v| typed(c, v, send_message),
-        "SendMessageBatch" => |c, v| typed(c, v, send_message_batch),
-        "DeleteMessage" => |c, v| typed(c, v, delete_message),
-        "DeleteMessageBatch" => |c, v| typed(c, v, delete_message_batch),
-        "ChangeMessageVisibility" => |c, v| typed(c, v, change_message_visibility),
-        "ChangeMessageVisibilityBatch" => |c, v| typed(c, v, change_message_visibility_batch),
-        "StartMessageMoveTask" | "CancelMessageMoveTask" | "ListMessageMoveTasks" => {
-            return super::move_tasks::handler(operation)
-        }
-        "AddPermission" => |c, v| typed(c, v, add_permission),
-        "RemovePermission" => |c, v| typed(c, v, remove_permission),
-        "TagQueue" => |c, v| typed(c, v, tag_queue),
-        "UntagQueue" => |c, v| typed(c, v, untag_queue),
-        "ListQueueTags" => |c, v| typed(c, v, list_queue_tags),
-        "ListDeadLetterSourceQueues" => |c, v| typed(c, v, list_dead_letter_source_queues),
-        _ => return None,
-    })
-}
+/// The operations this service implements; the others answer 501.
+pub const HANDLERS: codemock_wire::sqs::Handlers<Api<super::state::State>> =
+    codemock_wire::sqs::Handlers {
+        create_queue: Some(create_queue),
+        get_queue_url: Some(get_queue_url),
+        get_queue_attributes: Some(get_queue_attributes),
+        set_queue_attributes: Some(set_queue_attributes),
+        delete_queue: Some(delete_queue),
+        list_queues: Some(list_queues),
+        purge_queue: Some(purge_queue),
+        send_message: Some(send_message),
+        send_message_batch: Some(send_message_batch),
+        delete_message: Some(delete_message),
+        delete_message_batch: Some(delete_message_batch),
+        change_message_visibility: Some(change_message_visibility),
+        change_message_visibility_batch: Some(change_message_visibility_batch),
+        add_permission: Some(add_permission),
+        remove_permission: Some(remove_permission),
+        tag_queue: Some(tag_queue),
+        untag_queue: Some(untag_queue),
+        list_queue_tags: Some(list_queue_tags),
+        list_dead_letter_source_queues: Some(list_dead_letter_source_queues),
+        start_message_move_task: Some(super::move_tasks::start),
+        cancel_message_move_task: Some(super::move_tasks::cancel),
+        list_message_move_tasks: Some(super::move_tasks::list),
+        ..codemock_wire::sqs::Handlers::NONE
+    };
 
 pub fn async_handler(operation: &str) -> Option<AsyncHandler> {
     match operation {
@@ -51,9 +53,7 @@ pub fn async_handler(operation: &str) -> Option<AsyncHandler> {
     }
 }
 
-/// Empty output: SQS answers `{}` for operations without a result.
-#[derive(serde::Serialize)]
-struct Empty {}
+use codemock_wire::types::Empty;
 
 /// The URL of a queue as the client reached this server: `http://<host>/<account>/<name>`.
 /// Without a `Host` header, the sidecar's default address.
@@ -65,11 +65,10 @@ fn queue_url(call: &Call<'_>, name: &str) -> String {
 /// The queue `url` names, for reading or writing.
 fn queue_mut<'a>(call: &'a mut Call<'_>, url: Option<&str>) -> Result<&'a mut Queue, ServiceError> {
     let url = url.ok_or_else(|| missing_parameter("QueueUrl"))?;
-    let name = call.world.sqs.resolve_url(url, &call.ctx.account_id)?;
+    let name = call.state.resolve_url(url, &call.ctx.account_id)?;
     let now = call.ctx.received_at;
     let queue = call
-        .world
-        .sqs
+        .state
         .queues
         .get_mut(&name)
         .ok_or_else(queue_does_not_exist)?;
@@ -129,7 +128,7 @@ fn create_queue(
     }
     let attrs = check_attributes(&requested, fifo)?;
     let now = call.ctx.received_at;
-    let sqs = &mut call.world.sqs;
+    let sqs = &mut call.state;
     if let Some(existing) = sqs.queues.get(&name) {
         // CreateQueue is idempotent while every requested attribute matches the queue's.
         for (k, v) in &attrs {
@@ -179,7 +178,7 @@ fn get_queue_url(
         .queue_owner_aws_account_id
         .as_deref()
         .is_some_and(|a| a != call.ctx.account_id)
-        || !call.world.sqs.queues.contains_key(&name)
+        || !call.state.queues.contains_key(&name)
     {
         return Err(queue_does_not_exist());
     }
@@ -189,20 +188,13 @@ fn get_queue_url(
 }
 
 /// Untyped, so that attribute names outside the model's enum still get SQS's own error.
-fn get_queue_attributes(call: &mut Call<'_>, input: Value) -> Result<Value, ServiceError> {
-    let url = input.get("QueueUrl").and_then(Value::as_str);
-    let names: Vec<String> = input
-        .get("AttributeNames")
-        .and_then(Value::as_array)
-        .map(|a| {
-            a.iter()
-                .filter_map(Value::as_str)
-                .map(str::to_owned)
-                .collect()
-        })
-        .unwrap_or_default();
+fn get_queue_attributes(
+    call: &mut Call<'_>,
+    input: GetQueueAttributesRequest,
+) -> Result<GetQueueAttributesResult, ServiceError> {
+    let names = input.attribute_names.unwrap_or_default();
     let now = call.ctx.received_at;
-    let queue = queue_mut(call, url)?;
+    let queue = queue_mut(call, input.queue_url.as_deref())?;
     let all = queue_attributes(queue, now);
     let mut out = BTreeMap::new();
     for name in &names {
@@ -217,10 +209,9 @@ fn get_queue_attributes(call: &mut Call<'_>, input: Value) -> Result<Value, Serv
             ));
         }
     }
-    Ok(if out.is_empty() {
-        json!({})
-    } else {
-        json!({ "Attributes": out })
+    // SQS leaves `Attributes` out when none was asked for or none has a value.
+    Ok(GetQueueAttributesResult {
+        attributes: (!out.is_empty()).then_some(out),
     })
 }
 
@@ -291,8 +282,8 @@ fn set_queue_attributes(
 fn delete_queue(call: &mut Call<'_>, input: DeleteQueueRequest) -> Result<Empty, ServiceError> {
     let now = call.ctx.received_at;
     let name = queue_mut(call, input.queue_url.as_deref())?.name.clone();
-    call.world.sqs.queues.remove(&name);
-    call.world.sqs.deleted.insert(name, now);
+    call.state.queues.remove(&name);
+    call.state.deleted.insert(name, now);
     Ok(Empty {})
 }
 
@@ -312,8 +303,7 @@ fn list_queues(
     };
     let prefix = input.queue_name_prefix.unwrap_or_default();
     let names: Vec<(&str, &String)> = call
-        .world
-        .sqs
+        .state
         .queues
         .keys()
         .filter(|n| n.starts_with(&prefix))
@@ -388,7 +378,7 @@ fn send_message(
     let core = call.core;
     let queue = queue_mut(call, input.queue_url.as_deref())?;
     let sent = queue.send(msg, now, &core.ids)?;
-    call.world.sqs.notify.notify_waiters();
+    call.state.notify.notify_waiters();
     Ok(SendMessageResult {
         md5_of_message_body: Some(sent.md5_body),
         md5_of_message_attributes: sent.md5_attributes,
@@ -510,7 +500,7 @@ fn send_message_batch(
         }
     }
     if !successful.is_empty() {
-        call.world.sqs.notify.notify_waiters();
+        call.state.notify.notify_waiters();
     }
     Ok(SendMessageBatchResult {
         successful: Some(successful),
@@ -633,7 +623,7 @@ fn change_message_visibility(
         input.visibility_timeout.unwrap_or(0),
         now,
     )?;
-    call.world.sqs.notify.notify_waiters();
+    call.state.notify.notify_waiters();
     Ok(Empty {})
 }
 
@@ -662,7 +652,7 @@ fn change_message_visibility_batch(
             Err(err) => failed.push(batch_error(&id, &err)),
         }
     }
-    call.world.sqs.notify.notify_waiters();
+    call.state.notify.notify_waiters();
     Ok(ChangeMessageVisibilityBatchResult {
         successful: Some(successful),
         failed: Some(failed),
@@ -818,8 +808,7 @@ fn list_dead_letter_source_queues(
         }
     };
     let names: Vec<(&str, &String)> = call
-        .world
-        .sqs
+        .state
         .queues
         .values()
         .filter(|q| q.redrive().is_some_and(|(target, _)| target == arn))

@@ -6,7 +6,7 @@ use super::receipt_handle;
 use crate::core::{Core, RequestContext};
 use crate::error::ServiceError;
 use crate::services::sqs::state::{invalid_parameter, missing_parameter, Message, MAX_VISIBILITY};
-use crate::services::Call;
+use crate::services::sqs::Call;
 use codemock_wire::sqs::MessageAttributeValue;
 use serde_json::{json, Map, Value};
 use std::collections::BTreeMap;
@@ -38,22 +38,22 @@ pub async fn receive_message(
             )));
         }
     }
-    let (notify, wait) = {
-        let partition = core
-            .store
-            .partition(&ctx.account_id, &ctx.region, ctx.received_at);
-        let world = partition.lock();
-        let queue_wait = input
-            .get("QueueUrl")
-            .and_then(Value::as_str)
-            .and_then(|url| world.sqs.resolve_url(url, &ctx.account_id).ok())
-            .and_then(|name| world.sqs.queues.get(&name))
-            .map_or(0, |q| q.int_attribute("ReceiveMessageWaitTimeSeconds"));
-        (
-            world.sqs.notify.clone(),
-            requested_wait.unwrap_or(queue_wait).max(0),
-        )
-    };
+    let (notify, wait) = core.with_state(
+        &ctx,
+        |w| &mut w.sqs,
+        |call| {
+            let queue_wait = input
+                .get("QueueUrl")
+                .and_then(Value::as_str)
+                .and_then(|url| call.state.resolve_url(url, &ctx.account_id).ok())
+                .and_then(|name| call.state.queues.get(&name))
+                .map_or(0, |q| q.int_attribute("ReceiveMessageWaitTimeSeconds"));
+            Ok((
+                call.state.notify.clone(),
+                requested_wait.unwrap_or(queue_wait).max(0),
+            ))
+        },
+    )?;
     let wait_virtual = wait as f64;
     let deadline = started
         + core
@@ -67,9 +67,8 @@ pub async fn receive_message(
         notified.as_mut().enable();
         let mut now_ctx = ctx.clone();
         now_ctx.received_at = core.clock.now();
-        let (result, events) = core.call(&now_ctx, receive_once, input.clone());
-        core.drain(events).await;
-        let output = result?;
+        let output =
+            core.with_state(&now_ctx, |w| &mut w.sqs, |call| receive_once(call, &input))?;
         let got = output
             .get("Messages")
             .and_then(Value::as_array)
@@ -108,7 +107,7 @@ fn string_list(input: &Value, key: &str) -> Vec<String> {
 
 /// One look at the queue under the lock: redrive what has been received too often, then take up
 /// to `MaxNumberOfMessages` receivable messages and hide them for the visibility timeout.
-fn receive_once(call: &mut Call<'_>, input: Value) -> Result<Value, ServiceError> {
+fn receive_once(call: &mut Call<'_>, input: &Value) -> Result<Value, ServiceError> {
     let max = input
         .get("MaxNumberOfMessages")
         .and_then(Value::as_i64)
@@ -130,11 +129,11 @@ fn receive_once(call: &mut Call<'_>, input: Value) -> Result<Value, ServiceError
         .get("QueueUrl")
         .and_then(Value::as_str)
         .ok_or_else(|| missing_parameter("QueueUrl"))?;
-    let mut system_names = string_list(&input, "AttributeNames");
-    system_names.extend(string_list(&input, "MessageSystemAttributeNames"));
-    let attribute_names = string_list(&input, "MessageAttributeNames");
+    let mut system_names = string_list(input, "AttributeNames");
+    system_names.extend(string_list(input, "MessageSystemAttributeNames"));
+    let attribute_names = string_list(input, "MessageAttributeNames");
     let now = call.ctx.received_at;
-    let sqs = &mut call.world.sqs;
+    let sqs = &mut call.state;
     let name = sqs.resolve_url(url, &call.ctx.account_id)?;
 
     // Redrive: a message received maxReceiveCount times moves to the dead-letter queue when it
