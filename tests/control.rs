@@ -1,7 +1,7 @@
 //! The control API: health, reset, clock, request log, and the compatibility paths.
 
 use crate::support::*;
-use serde_json::json;
+use serde_json::{json, Value};
 
 #[tokio::test]
 async fn health_names_version_services_and_clock_mode() {
@@ -84,4 +84,29 @@ async fn reset_and_moto_reset_clear_everything() {
 async fn unknown_control_paths_are_404() {
     let server = MockServer::start().await;
     assert_eq!(get(&server, "/_codemock/nope").await.status, 404);
+}
+
+/// Resource ids come from one seeded sequence and request ids from another, so requests that
+/// create nothing (a health check, the request log, a failed call) never shift the ids after them.
+#[tokio::test]
+async fn requests_that_create_nothing_do_not_shift_resource_ids() {
+    async fn two_event_ids(server: &MockServer, extra: bool) -> Vec<Value> {
+        let put = r#"{"Entries": [{"Source": "app", "DetailType": "t", "Detail": "{}"}]}"#;
+        let mut ids = Vec::new();
+        for i in 0..2 {
+            let r = call(server, "AWSEvents.PutEvents", put).await;
+            ids.push(r.json()["Entries"][0]["EventId"].clone());
+            if extra && i == 0 {
+                get(server, "/_codemock/health").await;
+                get(server, "/_codemock/requests").await;
+                call(server, "CodeBuild_20161006.BatchGetBuilds", "{}").await;
+                call(server, "AWSEvents.DescribeRule", r#"{"Name": "none"}"#).await;
+            }
+        }
+        ids
+    }
+    let plain = two_event_ids(&MockServer::start().await, false).await;
+    let busy = two_event_ids(&MockServer::start().await, true).await;
+    assert!(plain[0].is_string() && plain[0] != plain[1]);
+    assert_eq!(plain, busy);
 }

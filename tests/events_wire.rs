@@ -425,6 +425,17 @@ async fn http_sink(
     String,
     Arc<parking_lot::Mutex<Vec<(http::HeaderMap, String, String)>>>,
 ) {
+    slow_http_sink(status, Duration::ZERO).await
+}
+
+/// An HTTP endpoint that answers `status` after `delay` (real time) and logs what it got.
+async fn slow_http_sink(
+    status: u16,
+    delay: Duration,
+) -> (
+    String,
+    Arc<parking_lot::Mutex<Vec<(http::HeaderMap, String, String)>>>,
+) {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("bind");
@@ -446,6 +457,7 @@ async fn http_sink(
                                 .map(|b| b.to_bytes())
                                 .unwrap_or_default();
                             let path = parts.uri.to_string();
+                            tokio::time::sleep(delay).await;
                             let reply = if path.starts_with("/token") {
                                 (200, "{\"access_token\": \"tok\"}".to_owned())
                             } else {
@@ -1061,4 +1073,156 @@ async fn events_cross_accounts_through_bus_arns() {
         .collect();
     types.sort();
     assert_eq!(types, vec!["direct", "forwarded"]);
+}
+
+/// The call to an API destination runs as a job: PutEvents answers before the endpoint does,
+/// and other requests are served meanwhile.
+#[tokio::test]
+async fn a_slow_api_destination_delays_neither_put_events_nor_other_requests() {
+    let s = MockServer::start().await;
+    let (base, seen) = slow_http_sink(200, Duration::from_secs(3)).await;
+    let dest = api_destination(
+        &s,
+        "slow",
+        &base,
+        json!({"ApiKeyAuthParameters": {"ApiKeyName": "k", "ApiKeyValue": "v"}}),
+        "API_KEY",
+    )
+    .await;
+    ok(
+        &s,
+        "PutRule",
+        json!({"Name": "r", "EventPattern": "{\"source\": [\"app\"]}"}),
+    )
+    .await;
+    ok(
+        &s,
+        "PutTargets",
+        json!({"Rule": "r", "Targets": [{"Id": "api", "Arn": dest}]}),
+    )
+    .await;
+    let put = ok(
+        &s,
+        "PutEvents",
+        json!({"Entries": [{"Source": "app", "DetailType": "t", "Detail": "{}"}]}),
+    )
+    .await;
+    assert_eq!(put["FailedEntryCount"], 0);
+    // The sink logs a request only once its delay is over: nothing yet.
+    assert!(seen.lock().is_empty(), "PutEvents waited for the endpoint");
+    ok(&s, "ListRules", json!({})).await;
+    assert!(seen.lock().is_empty(), "ListRules waited for the endpoint");
+    assert!(events_of(&s, "TargetInvoked").is_empty());
+    s.settle().await;
+    assert_eq!(seen.lock().len(), 1);
+    let invoked = events_of(&s, "TargetInvoked");
+    assert_eq!(invoked.len(), 1);
+    assert_eq!(invoked[0]["outcome"], "Succeeded");
+}
+
+/// A target that disappears between the match and the delivery is an AWS-visible failure (a
+/// dead letter), never a lost effect or a stuck engine.
+#[tokio::test]
+async fn a_queue_deleted_before_a_retry_fails_the_delivery_and_the_engine_goes_on() {
+    let s = MockServer::start().await;
+    let target = queue(&s, "target").await;
+    let dlq = queue(&s, "dlq").await;
+    ok(
+        &s,
+        "PutRule",
+        json!({"Name": "r", "EventPattern": "{\"source\": [\"app\"]}"}),
+    )
+    .await;
+    ok(
+        &s,
+        "PutTargets",
+        json!({"Rule": "r", "Targets": [{"Id": "q", "Arn": format!("{QUEUE_ARN}target"),
+            "DeadLetterConfig": {"Arn": format!("{QUEUE_ARN}dlq")}}]}),
+    )
+    .await;
+    sqs(&s, "DeleteQueue", json!({"QueueUrl": target})).await;
+    ok(
+        &s,
+        "PutEvents",
+        json!({"Entries": [{"Source": "app", "DetailType": "t", "Detail": "{}"}]}),
+    )
+    .await;
+    let invoked = events_of(&s, "TargetInvoked");
+    assert_eq!(invoked.len(), 1);
+    assert_eq!(invoked[0]["outcome"], "Failed");
+    assert_eq!(invoked[0]["errorCode"], "QueueDoesNotExist");
+    let dead = receive(&s, &dlq).await;
+    assert_eq!(dead.len(), 1);
+    assert_eq!(
+        dead[0]["MessageAttributes"]["ERROR_CODE"]["StringValue"],
+        "QueueDoesNotExist"
+    );
+    // The engine still serves and delivers.
+    let other = queue(&s, "other").await;
+    ok(
+        &s,
+        "PutTargets",
+        json!({"Rule": "r", "Targets": [{"Id": "q", "Arn": format!("{QUEUE_ARN}other")}]}),
+    )
+    .await;
+    ok(
+        &s,
+        "PutEvents",
+        json!({"Entries": [{"Source": "app", "DetailType": "t", "Detail": "{}"}]}),
+    )
+    .await;
+    assert_eq!(receive(&s, &other).await.len(), 1);
+}
+
+/// A retry timer whose rule was deleted meanwhile fires into nothing: the attempt is still
+/// made (and fails or succeeds as the target decides), no timer is left behind.
+#[tokio::test]
+async fn a_retry_after_the_rule_is_gone_still_ends() {
+    let s = MockServer::start().await;
+    ok(
+        &s,
+        "PutRule",
+        json!({"Name": "r", "EventPattern": "{\"source\": [\"app\"]}"}),
+    )
+    .await;
+    ok(
+        &s,
+        "PutTargets",
+        json!({"Rule": "r", "Targets": [{"Id": "q", "Arn": format!("{QUEUE_ARN}later"),
+            "RetryPolicy": {"MaximumRetryAttempts": 1}}]}),
+    )
+    .await;
+    // A missing queue is not retried by AWS; a missing bus neither: use a server error instead,
+    // an API destination that does not listen.
+    ok(&s, "RemoveTargets", json!({"Rule": "r", "Ids": ["q"]})).await;
+    let dest = api_destination(
+        &s,
+        "down",
+        "http://127.0.0.1:9",
+        json!({"ApiKeyAuthParameters": {"ApiKeyName": "k", "ApiKeyValue": "v"}}),
+        "API_KEY",
+    )
+    .await;
+    ok(
+        &s,
+        "PutTargets",
+        json!({"Rule": "r", "Targets": [{"Id": "api", "Arn": dest,
+            "RetryPolicy": {"MaximumRetryAttempts": 1}}]}),
+    )
+    .await;
+    ok(
+        &s,
+        "PutEvents",
+        json!({"Entries": [{"Source": "app", "DetailType": "t", "Detail": "{}"}]}),
+    )
+    .await;
+    s.settle().await;
+    assert_eq!(events_of(&s, "RetryScheduled").len(), 1);
+    ok(&s, "RemoveTargets", json!({"Rule": "r", "Ids": ["api"]})).await;
+    ok(&s, "DeleteRule", json!({"Name": "r"})).await;
+    s.clock().advance(Duration::from_secs(10)).await;
+    let invoked = events_of(&s, "TargetInvoked");
+    assert_eq!(invoked.len(), 2, "the retry was made");
+    assert_eq!(events_of(&s, "EventDiscarded").len(), 1);
+    assert_eq!(s.core().pending_timers(), 0);
 }

@@ -182,6 +182,16 @@ impl Core {
         })
     }
 
+    /// How many timers are armed and have not fired.
+    pub fn pending_timers(&self) -> usize {
+        self.scheduler.len()
+    }
+
+    /// How many jobs are running.
+    pub fn running_jobs(&self) -> usize {
+        self.jobs.running()
+    }
+
     pub fn env(&self) -> &Env {
         &self.env
     }

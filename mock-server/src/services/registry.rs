@@ -217,3 +217,215 @@ services! {
     Logs => logs / logs;
     S3 => s3,
 }
+
+/// A toy service added the way the module docs say: its folder (here the `toy` module, with
+/// the table `codegen` would generate for it in `wire::toy`) and one line in `services!`.
+#[cfg(test)]
+mod toy_registry {
+    use crate::core::{Core, RequestContext};
+    use codemock_wire::dispatch::{Encode, Handling};
+
+    /// What the generator would write for a one-operation model.
+    mod wire {
+        pub mod toy {
+            use codemock_wire::schema as s;
+
+            static PATTERNS: codemock_wire::validate::PatternCache =
+                codemock_wire::validate::PatternCache::new();
+
+            pub static SERVICE: s::Service = s::Service {
+                name: "toy",
+                service_id: "Toy",
+                target_prefix: "Toy_20260101",
+                namespace: "com.amazonaws.toy",
+                signing_name: "toy",
+                json_version: "1.1",
+                supports_cbor: false,
+                api_version: "2026-01-01",
+                aws_query_compatible: false,
+                operations: &[
+                    s::Operation {
+                        name: "Bump",
+                        input: None,
+                        output: None,
+                        errors: &[],
+                        deprecated: false,
+                    },
+                    s::Operation {
+                        name: "Unbuilt",
+                        input: None,
+                        output: None,
+                        errors: &[],
+                        deprecated: false,
+                    },
+                ],
+                shapes: &[],
+                patterns: &PATTERNS,
+            };
+
+            type Slot<X> = Option<
+                codemock_wire::dispatch::HandlerFn<
+                    X,
+                    codemock_wire::types::Empty,
+                    codemock_wire::types::Empty,
+                >,
+            >;
+
+            pub struct Handlers<X: codemock_wire::dispatch::Handling> {
+                pub bump: Slot<X>,
+                pub unbuilt: Slot<X>,
+            }
+
+            impl<X: codemock_wire::dispatch::Handling> Handlers<X> {
+                pub const NONE: Self = Self {
+                    bump: None,
+                    unbuilt: None,
+                };
+
+                pub fn implements(&self, operation: &str) -> bool {
+                    match operation {
+                        "Bump" => self.bump.is_some(),
+                        "Unbuilt" => self.unbuilt.is_some(),
+                        _ => false,
+                    }
+                }
+
+                pub fn call<E: codemock_wire::dispatch::Encode>(
+                    &self,
+                    operation: &str,
+                    cx: &mut X::Cx<'_>,
+                    input: &serde_json::Value,
+                    encoder: E,
+                ) -> Option<Result<E::Output, X::Error>> {
+                    match operation {
+                        "Bump" => self
+                            .bump
+                            .map(|h| codemock_wire::dispatch::run(h, cx, input, encoder)),
+                        "Unbuilt" => self
+                            .unbuilt
+                            .map(|h| codemock_wire::dispatch::run(h, cx, input, encoder)),
+                        _ => None,
+                    }
+                }
+            }
+        }
+    }
+
+    /// The toy service's folder.
+    mod toy {
+        use crate::error::ServiceError;
+        use codemock_wire::types::Empty;
+
+        pub mod state {
+            #[derive(Debug, Default)]
+            pub struct State {
+                pub bumps: u32,
+            }
+        }
+
+        pub mod ports {
+            /// Others may bump it too.
+            #[derive(Debug)]
+            pub enum Command {
+                Bump,
+            }
+
+            pub fn on_command(
+                call: &mut super::Call<'_>,
+                command: Command,
+            ) -> Result<serde_json::Value, crate::error::ServiceError> {
+                match command {
+                    Command::Bump => call.state.bumps += 1,
+                }
+                Ok(serde_json::Value::Null)
+            }
+        }
+
+        pub type Call<'a> = crate::services::Call<'a, state::State>;
+
+        #[derive(Debug)]
+        pub enum Timer {
+            Bump,
+        }
+
+        pub fn on_timer(call: &mut Call<'_>, timer: Timer) {
+            match timer {
+                Timer::Bump => call.state.bumps += 10,
+            }
+        }
+
+        pub use crate::services::no_async_handler as async_handler;
+
+        fn bump(call: &mut Call<'_>, _: Empty) -> Result<Empty, ServiceError> {
+            call.state.bumps += 1;
+            Ok(Empty {})
+        }
+
+        pub const HANDLERS: super::wire::toy::Handlers<crate::services::Api<state::State>> =
+            super::wire::toy::Handlers {
+                bump: Some(bump),
+                ..super::wire::toy::Handlers::NONE
+            };
+    }
+
+    crate::services::registry::services! {
+        Toy => toy / toy;
+    }
+
+    struct Json;
+
+    impl Encode for Json {
+        type Output = String;
+
+        fn encode<T: serde::Serialize>(self, value: &T) -> String {
+            serde_json::to_string(value).unwrap_or_default()
+        }
+    }
+
+    #[test]
+    fn a_toy_service_takes_one_registry_line() {
+        assert_eq!(ServiceKind::ALL, &[ServiceKind::Toy]);
+        assert_eq!(
+            ServiceKind::by_target_prefix("Toy_20260101"),
+            Some(ServiceKind::Toy)
+        );
+        assert_eq!(ServiceKind::Toy.namespace(), "com.amazonaws.toy");
+        assert!(ServiceKind::Toy.implements("Bump"));
+        assert!(!ServiceKind::Toy.handles("Unbuilt"), "no handler: a 501");
+        let mut world = World::new("1", "r", 0.0);
+        let core = Core::new(Default::default());
+        let ctx = RequestContext::internal("1", "r", 0.0);
+        let mut effects = crate::effects::Effects::new();
+        let out = call_operation(
+            ServiceKind::Toy,
+            "Bump",
+            &mut world,
+            &ctx,
+            core.env(),
+            &mut effects,
+            &serde_json::json!({}),
+            Json,
+        );
+        assert_eq!(out.map(|r| r.ok()), Some(Some("{}".to_owned())));
+        on_command(
+            &mut world,
+            &ctx,
+            core.env(),
+            &mut effects,
+            toy::ports::Command::Bump.into(),
+        )
+        .expect("a command");
+        on_timer(
+            &mut world,
+            &ctx,
+            core.env(),
+            &mut effects,
+            toy::Timer::Bump.into(),
+        );
+        assert_eq!(world.toy.bumps, 12);
+        assert!(
+            <crate::services::Api<toy::state::State> as Handling>::bad_input("x".into()).status
+                == 400
+        );
+    }
+}
