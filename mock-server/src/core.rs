@@ -91,6 +91,12 @@ pub struct Core {
     /// S3 object bytes (server-wide, so that the memory budget is too); objects in the store
     /// reference them and free them when dropped.
     pub s3_storage: crate::services::s3::storage::Storage,
+    /// How simulated work goes (`/_codemock/outcomes`).
+    pub outcomes: crate::outcomes::Outcomes,
+    /// Errors operations answer instead of running (`/_codemock/faults`).
+    pub faults: crate::faults::Faults,
+    /// Every Lambda invocation codemock makes, and the responses tests registered.
+    pub invocations: crate::invocations::Invocations,
     requests: Mutex<Vec<RequestRecord>>,
     /// The delivery log: events put, rules matched, targets invoked (JSON records).
     events: Mutex<Vec<Value>>,
@@ -110,6 +116,9 @@ impl Core {
             scheduler: Scheduler::new(),
             store: Store::new(),
             s3_storage: crate::services::s3::storage::Storage::new(config.s3_memory_limit),
+            outcomes: Default::default(),
+            faults: Default::default(),
+            invocations: Default::default(),
             requests: Mutex::new(Vec::new()),
             events: Mutex::new(Vec::new()),
             advancing: tokio::sync::Mutex::new(()),
@@ -197,6 +206,9 @@ impl Core {
         self.scheduler.clear();
         self.requests.lock().clear();
         self.events.lock().clear();
+        self.outcomes.reset();
+        self.faults.reset();
+        self.invocations.reset();
         self.ids.reseed(self.config.seed);
     }
 

@@ -340,11 +340,36 @@ async fn invoke_target(
                 r.map(|_| Vec::new()).map_err(not_retryable_if_missing),
             )
         }
+        // Still `recorded` in the delivery log; the invocation itself is in the invocation log.
+        ("lambda", r) if r.starts_with("function:") => ("recorded", invoke_lambda(core, a, &arn)),
         // Not emulated yet: recorded like the other AWS targets, each under its own type, until
         // these arms push a `DomainEvent` that starts the pipeline execution or the build.
         ("codepipeline", _) => ("codepipeline", Ok(Vec::new())),
         ("codebuild", r) if r.starts_with("project/") => ("codebuild", Ok(Vec::new())),
         _ => ("recorded", Ok(Vec::new())),
+    }
+}
+
+/// EventBridge invokes Lambda asynchronously (Lambda developer guide, "Invoking Lambda with
+/// EventBridge") with the target's input as the payload. A failed Invoke call (a response a test
+/// registered) fails the attempt and takes the usual retry and dead-letter path.
+fn invoke_lambda(core: &Arc<Core>, a: &Attempt, arn: &str) -> Result<Vec<DomainEvent>, Failure> {
+    use crate::invocations::{InvocationResponse, InvocationType, InvokeRequest};
+    let response = core.invocations.invoke(InvokeRequest {
+        function: arn.to_owned(),
+        invocation_type: InvocationType::Event,
+        payload: a.input.clone(),
+        source: "events".into(),
+        source_arn: Some(a.rule_arn.clone()),
+        account: a.account.clone(),
+        region: a.region.clone(),
+        time: core.clock.now(),
+    });
+    match response {
+        InvocationResponse::Error { code, message } => {
+            Err(not_retryable_if_missing(ServiceError::new(code, message)))
+        }
+        InvocationResponse::Payload(_) => Ok(Vec::new()),
     }
 }
 
