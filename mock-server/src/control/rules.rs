@@ -7,6 +7,7 @@ use crate::faults::FaultRule;
 use crate::invocations::ResponseRule;
 use crate::outcomes::OutcomeRule;
 use serde::de::DeserializeOwned;
+use serde::Deserialize as _;
 use serde_json::{json, Value};
 
 const OUTCOMES: &str = "/_codemock/outcomes";
@@ -24,7 +25,7 @@ pub fn owns(path: &str) -> bool {
 /// Answers one request: its status and JSON body.
 pub fn handle(core: &Core, method: &str, path: &str, body: &[u8]) -> (u16, Value) {
     match (method, path) {
-        ("POST", OUTCOMES) => match parse::<OutcomeRule>(body, "an outcome rule", |r| r.check()) {
+        ("POST", OUTCOMES) => match parse::<OutcomeRule>(body, "outcome rule", |r| r.check()) {
             Ok(rule) => ok(&core.outcomes.add(rule)),
             Err(e) => e,
         },
@@ -33,7 +34,7 @@ pub fn handle(core: &Core, method: &str, path: &str, body: &[u8]) -> (u16, Value
             core.outcomes.clear();
             (200, json!({"cleared": true}))
         }
-        ("POST", FAULTS) => match parse::<FaultRule>(body, "a fault rule", |r| r.check()) {
+        ("POST", FAULTS) => match parse::<FaultRule>(body, "fault rule", |r| r.check()) {
             Ok(rule) => ok(&core.faults.add(rule)),
             Err(e) => e,
         },
@@ -48,7 +49,7 @@ pub fn handle(core: &Core, method: &str, path: &str, body: &[u8]) -> (u16, Value
             (200, json!({"cleared": true}))
         }
         ("POST", RESPONSES) => {
-            match parse::<ResponseRule>(body, "an invocation response", |r| r.check()) {
+            match parse::<ResponseRule>(body, "invocation response", |r| r.check()) {
                 Ok(rule) => ok(&core.invocations.respond(rule)),
                 Err(e) => e,
             }
@@ -96,7 +97,13 @@ fn parse<T: DeserializeOwned>(
     check: impl FnOnce(&T) -> Result<(), String>,
 ) -> Result<T, (u16, Value)> {
     let invalid = |m: String| error(400, "ValidationException", format!("Invalid {what}: {m}"));
-    let value: T = serde_json::from_slice(body).map_err(|e| invalid(e.to_string()))?;
+    let json: Value =
+        serde_json::from_slice(body).map_err(|e| invalid(format!("the body is not JSON ({e})")))?;
+    // serde would also read a struct from an array: only an object is a rule.
+    if !json.is_object() {
+        return Err(invalid("the body must be a JSON object".into()));
+    }
+    let value = T::deserialize(json).map_err(|e| invalid(e.to_string()))?;
     check(&value).map_err(invalid)?;
     Ok(value)
 }
