@@ -7,7 +7,6 @@ use crate::faults::FaultRule;
 use crate::invocations::ResponseRule;
 use crate::outcomes::OutcomeRule;
 use serde::de::DeserializeOwned;
-use serde::Deserialize as _;
 use serde_json::{json, Value};
 
 const OUTCOMES: &str = "/_codemock/outcomes";
