@@ -302,6 +302,37 @@ async fn faults_name_services_any_way_and_answer_in_the_services_protocol() {
 }
 
 #[tokio::test]
+async fn a_fault_answers_a_cbor_request_in_cbor_with_the_full_shape_id() {
+    let s = MockServer::start().await;
+    s.faults().add(
+        FaultRule::new("CodeBuild", "ThrottlingException")
+            .operation("ListProjects")
+            .count(1),
+    );
+    let rpc = || {
+        http::Request::post("/service/CodeBuild_20161006/operation/ListProjects")
+            .header("smithy-protocol", "rpc-v2-cbor")
+            .header("content-type", "application/cbor")
+            .header("accept", "application/cbor")
+            .body(Full::new(Bytes::new()))
+            .expect("request")
+    };
+    let r = send(&s, rpc()).await;
+    assert_eq!(r.status, 400);
+    assert_eq!(r.header("smithy-protocol"), Some("rpc-v2-cbor"));
+    let v: ciborium::value::Value = ciborium::de::from_reader(&r.body[..]).expect("CBOR error");
+    let type_ = v
+        .as_map()
+        .and_then(|m| m.iter().find(|(k, _)| k.as_text() == Some("__type")))
+        .and_then(|(_, v)| v.as_text().map(str::to_owned));
+    assert_eq!(
+        type_.as_deref(),
+        Some("com.amazonaws.codebuild#ThrottlingException")
+    );
+    assert_eq!(send(&s, rpc()).await.status, 200, "count used up");
+}
+
+#[tokio::test]
 async fn bad_fault_rules_are_a_400() {
     let s = MockServer::start().await;
     for (body, says) in [
