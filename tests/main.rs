@@ -5,6 +5,7 @@ mod support;
 mod binary;
 mod cbor;
 mod control;
+mod control_rules;
 mod errors;
 mod event_patterns;
 mod events_wire;

@@ -109,6 +109,12 @@ pub struct Env {
     /// Request ids, from a stream of their own: an extra request (a health check, a retry) never
     /// shifts the resource ids that follow it.
     pub request_ids: Ids,
+    /// How simulated work goes (`/_codemock/outcomes`).
+    pub outcomes: crate::outcomes::Outcomes,
+    /// Errors operations answer instead of running (`/_codemock/faults`).
+    pub faults: crate::faults::Faults,
+    /// Every Lambda invocation codemock makes, and the responses tests registered.
+    pub invocations: crate::invocations::Invocations,
     requests: Mutex<Vec<RequestRecord>>,
     /// The delivery log: events put, rules matched, targets invoked (JSON records).
     events: Mutex<Vec<Value>>,
@@ -168,6 +174,9 @@ impl Core {
                 clock: Clock::new(config.clock_mode, config.clock_start),
                 ids: Ids::new(config.seed),
                 request_ids: Ids::new(request_id_seed(config.seed)),
+                outcomes: Default::default(),
+                faults: Default::default(),
+                invocations: Default::default(),
                 requests: Mutex::new(Vec::new()),
                 events: Mutex::new(Vec::new()),
                 config: config.clone(),
@@ -444,6 +453,9 @@ impl Core {
         self.env
             .request_ids
             .reseed(request_id_seed(self.env.config.seed));
+        self.env.outcomes.reset();
+        self.env.faults.reset();
+        self.env.invocations.reset();
     }
 }
 

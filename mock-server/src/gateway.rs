@@ -145,6 +145,17 @@ async fn operation_response(
         let code = reply.code.clone();
         (encode_error(ctx, service, protocol, &reply), Some(code))
     };
+    // An armed fault rule answers instead of the operation (DESIGN.md request flow step 5).
+    let names = service.schema();
+    let names = [
+        names.service_id,
+        names.signing_name,
+        names.target_prefix,
+        names.name,
+    ];
+    if let Some(reply) = core.faults.take(&names, operation.name) {
+        return fail(reply);
+    }
     // Not implemented is answered before anything else is looked at: an honest 501.
     let async_handler = service.async_handler(operation.name);
     if async_handler.is_none() && !service.implements(operation.name) {

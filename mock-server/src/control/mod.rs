@@ -1,6 +1,9 @@
 //! The control API on the server's own port, under `/_codemock/`: health, reset, the virtual
 //! clock, and the logs of requests and events. Also answers the paths other emulators' test suites
-//! call (`/moto-api/reset`, `/_localstack/health`), so those suites run unchanged.
+//! call (`/moto-api/reset`, `/_localstack/health`), so those suites run unchanged. Outcome rules,
+//! fault rules and the invocation log are in [`rules`].
+
+mod rules;
 
 use crate::core::Core;
 use crate::protocol::{response, HttpResponse};
@@ -69,6 +72,10 @@ pub async fn handle(core: &Arc<Core>, parts: &http::request::Parts, body: Bytes)
         }
         ("GET", "/_codemock/requests") => ok(json!({"requests": core.requests()})),
         ("GET", "/_codemock/events") => ok(json!({"events": core.events()})),
+        (_, p) if rules::owns(p) => {
+            let (status, v) = rules::handle(core, method, p, &body);
+            json_response(status, &request_id, &v)
+        }
         _ => json_response(
             404,
             &request_id,

@@ -198,6 +198,22 @@ impl MockServer {
         self.core.events()
     }
 
+    /// Outcome rules: how simulated work goes (as `/_codemock/outcomes`).
+    pub fn outcomes(&self) -> &crate::outcomes::Outcomes {
+        &self.core.outcomes
+    }
+
+    /// Fault rules: errors operations answer instead of running (as `/_codemock/faults`).
+    pub fn faults(&self) -> &crate::faults::Faults {
+        &self.core.faults
+    }
+
+    /// The Lambda invocations codemock made, and the responses registered for functions (as
+    /// `/_codemock/invocations`).
+    pub fn invocations(&self) -> &crate::invocations::Invocations {
+        &self.core.invocations
+    }
+
     /// An SDK configuration pointing at this server, with test credentials and its region.
     #[cfg(feature = "sdk")]
     pub fn sdk_config(&self) -> aws_config::SdkConfig {

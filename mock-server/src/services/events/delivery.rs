@@ -403,11 +403,39 @@ fn invoke(call: &mut Call<'_>, mut a: Attempt) {
             call.effects
                 .send_then(account, region, command, answer_to(a, "logs"));
         }
+        // Still `recorded` in the delivery log; the invocation itself is in the invocation log.
+        ("lambda", r) if r.starts_with("function:") => {
+            let result = invoke_lambda(call, &a, &arn);
+            finish(call, a, "recorded", result)
+        }
         // Not emulated yet: recorded like the other AWS targets, each under its own type, until
         // these arms send a command to the service's port that starts the execution or build.
         ("codepipeline", _) => finish(call, a, "codepipeline", Ok(())),
         ("codebuild", r) if r.starts_with("project/") => finish(call, a, "codebuild", Ok(())),
         _ => finish(call, a, "recorded", Ok(())),
+    }
+}
+
+/// EventBridge invokes Lambda asynchronously with the target's input as the payload (Lambda
+/// developer guide, "Invoking Lambda with EventBridge"); a registered error response fails the
+/// attempt like any target's error.
+fn invoke_lambda(call: &Call<'_>, a: &Attempt, arn: &str) -> Result<(), Failure> {
+    use crate::invocations::{InvocationResponse, InvocationType, InvokeRequest};
+    let response = call.core.invocations.invoke(InvokeRequest {
+        function: arn.to_owned(),
+        invocation_type: InvocationType::Event,
+        payload: a.input.clone(),
+        source: "events".into(),
+        source_arn: Some(a.rule_arn.clone()),
+        account: a.account.clone(),
+        region: a.region.clone(),
+        time: call.ctx.received_at,
+    });
+    match response {
+        InvocationResponse::Error { code, message } => {
+            Err(Failure::from_service(ServiceError::new(code, message)))
+        }
+        InvocationResponse::Payload(_) => Ok(()),
     }
 }
 
