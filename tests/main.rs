@@ -7,6 +7,7 @@ mod cbor;
 mod control;
 mod errors;
 mod event_patterns;
+mod events_aws_recorded;
 mod events_wire;
 mod hostile_input;
 mod list_operations;
