@@ -208,3 +208,86 @@ async fn predefined_event_variables_reach_sqs_as_json_objects() {
     assert_eq!(envelope["id"], full["id"]);
     assert_eq!(envelope["detailType"], "core.update-account-command");
 }
+
+async fn err(server: &MockServer, op: &str, body: Value) -> (String, String) {
+    let r = ev(server, op, body).await;
+    assert_eq!(r.status, 400, "{op}: {}", String::from_utf8_lossy(&r.body));
+    let v = r.json();
+    (
+        v["__type"].as_str().unwrap_or_default().to_owned(),
+        v["message"].as_str().unwrap_or_default().to_owned(),
+    )
+}
+
+#[tokio::test]
+async fn archive_and_replay_errors_use_the_recorded_wording() {
+    let s = MockServer::start().await;
+    // Recorded: test_archive_and_replay.py::test_update_archive_error_unknown_archive.
+    assert_eq!(
+        err(&s, "UpdateArchive", json!({"ArchiveName": "doesnotexist"})).await,
+        (
+            "ValidationException".to_owned(),
+            "At least one of EventPattern, RetentionDays or Description must be provided."
+                .to_owned()
+        )
+    );
+    // Recorded: test_describe_archive_error_unknown_archive.
+    assert_eq!(
+        err(
+            &s,
+            "UpdateArchive",
+            json!({"ArchiveName": "doesnotexist", "RetentionDays": 1})
+        )
+        .await,
+        (
+            "ResourceNotFoundException".to_owned(),
+            "Archive doesnotexist does not exist.".to_owned()
+        )
+    );
+    // Recorded: test_start_replay_error_unknown_archive.
+    assert_eq!(
+        err(
+            &s,
+            "StartReplay",
+            json!({"ReplayName": "test-replay",
+                "EventSourceArn": "arn:aws:events:us-east-1:000000000000:archive/doesnotexist",
+                "EventStartTime": 1_700_000_000, "EventEndTime": 1_700_000_060,
+                "Destination": {"Arn": "arn:aws:events:us-east-1:000000000000:event-bus/default"}}),
+        )
+        .await,
+        (
+            "ValidationException".to_owned(),
+            "Parameter EventSourceArn is not valid. Reason: Archive doesnotexist does not exist."
+                .to_owned()
+        )
+    );
+}
+
+#[tokio::test]
+async fn an_undefined_template_placeholder_is_refused_with_the_recorded_wording() {
+    // Recorded: test_events_inputs.py::test_put_events_with_input_transformer_missing_keys.
+    let s = MockServer::start().await;
+    ok(
+        &s,
+        "PutRule",
+        json!({"Name": "r", "EventPattern": "{\"source\": [\"a\"]}"}),
+    )
+    .await;
+    let got = err(
+        &s,
+        "PutTargets",
+        json!({"Rule": "r", "Targets": [{"Id": "t1", "Arn": "arn:aws:sqs:us-east-1:000000000000:q",
+        "InputTransformer": {
+            "InputPathsMap": {"detail-type": "$.detail-type", "timestamp": "$.time"},
+            "InputTemplate": "\"Event of <detail-type> type, with not defined key <notdefinedkey>\""
+        }}]}),
+    )
+    .await;
+    assert_eq!(
+        got,
+        (
+            "ValidationException".to_owned(),
+            "InputTemplate for target t1 contains invalid placeholder notdefinedkey.".to_owned()
+        )
+    );
+}

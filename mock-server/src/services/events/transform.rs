@@ -139,8 +139,10 @@ fn validate_transformer(id: &str, t: &wire::InputTransformer) -> Result<(), Inpu
     for piece in &pieces {
         if let Piece::Placeholder { name, .. } = piece {
             if !paths.contains_key(name) && !is_builtin(name) {
+                // AWS's wording, recorded: LocalStack's AWS-validated
+                // test_put_events_with_input_transformer_missing_keys (test_events_inputs).
                 return Err(InputError(format!(
-                    "InputTemplate for target {id} contains placeholder <{name}> that is not defined in InputPathsMap."
+                    "InputTemplate for target {id} contains invalid placeholder {name}."
                 )));
             }
         }
