@@ -8,6 +8,7 @@ mod control;
 mod control_rules;
 mod errors;
 mod event_patterns;
+mod events_aws_recorded;
 mod events_wire;
 mod hostile_input;
 mod list_operations;

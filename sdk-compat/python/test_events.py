@@ -127,3 +127,67 @@ def test_sqs_round_trip_with_message_attributes(client):
     with pytest.raises(ClientError) as e:
         sqs.get_queue_url(QueueName="nope")
     assert e.value.response["Error"]["Code"] in ("AWS.SimpleQueueService.NonExistentQueue", "QueueDoesNotExist")
+
+
+# AWS's recorded behaviour (LocalStack's AWS-validated EventBridge snapshots): TestEventPattern
+# does not require `resources`, and answers exactly "Parameter Event is not valid." otherwise.
+def test_test_event_pattern_accepts_an_event_without_resources(client):
+    events = client("events")
+    event = {
+        "id": "1",
+        "account": "123456789012",
+        "source": "aws.ec2",
+        "time": "2022-07-13T13:48:01Z",
+        "region": "us-east-2",
+        "detail-type": "x",
+        "detail": {"state": "running"},
+    }
+    got = events.test_event_pattern(EventPattern=json.dumps({"source": ["aws.ec2"]}), Event=json.dumps(event))
+    assert got["Result"] is True
+    for bad in ("plain string", json.dumps(["plain string"]), json.dumps({"testEvent": "value"})):
+        with pytest.raises(ClientError) as e:
+            events.test_event_pattern(EventPattern=json.dumps({"source": ["aws.ec2"]}), Event=bad)
+        assert e.value.response["Error"]["Code"] == "ValidationException"
+        assert e.value.response["Error"]["Message"] == "Parameter Event is not valid."
+
+
+# Recorded: test_events_inputs.py::test_input_transformer_predefined_variables.
+def test_predefined_event_variables_deliver_the_whole_event(client):
+    events = client("events")
+    sqs, url, arn = _queue(client, "originals")
+    events.put_rule(Name="commands", EventPattern=json.dumps({"source": ["core.update-account-command"]}))
+    events.put_targets(
+        Rule="commands",
+        Targets=[
+            {
+                "Id": "q",
+                "Arn": arn,
+                "InputTransformer": {
+                    "InputTemplate": '{"originalEvent": <aws.events.event>, "originalEventJson": <aws.events.event.json>}'
+                },
+            }
+        ],
+    )
+    detail = {"command": "update-account", "payload": {"acc_id": "0a787ecb-4015", "sf_id": "baz"}}
+    events.put_events(
+        Entries=[
+            {
+                "Source": "core.update-account-command",
+                "DetailType": "core.update-account-command",
+                "Detail": json.dumps(detail),
+            }
+        ]
+    )
+    messages = sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10)["Messages"]
+    assert len(messages) == 1
+    body = json.loads(messages[0]["Body"])
+    full = body["originalEventJson"]
+    assert full["detail"] == detail
+    assert full["source"] == "core.update-account-command"
+    assert full["resources"] == []
+    assert isinstance(full["id"], str)
+    envelope = body["originalEvent"]
+    assert sorted(envelope) == sorted(
+        ["id", "account", "detailType", "time", "source", "region", "resources", "version"]
+    )
+    assert envelope["id"] == full["id"]

@@ -391,6 +391,34 @@ async fn rules_and_targets() {
 
 const EC2_EVENT: &str = r#"{"version":"0","id":"6a7e8feb-b491-4cf7-a9f1-bf3703467718","detail-type":"EC2 Instance State-change Notification","source":"aws.ec2","account":"111122223333","time":"2017-12-22T18:43:48Z","region":"us-west-1","resources":["arn:aws:ec2:us-west-1:123456789012:instance/i-1234567890abcdef0"],"detail":{"instance-id":"i-1234567890abcdef0","state":"terminated","count":5,"ip":"10.0.0.7","flag":null}}"#;
 
+/// AWS enforces id, account, source, time, region and detail-type on a test event, not
+/// `resources` (recorded: LocalStack's AWS-validated pattern templates carry no `resources`), and
+/// refuses an event without one of them with exactly `Parameter Event is not valid.`.
+#[tokio::test]
+async fn test_event_pattern_accepts_an_event_without_resources() {
+    let server = MockServer::start().await;
+    let (events, _) = clients(&server);
+    let event = r#"{"id":"1","account":"123456789012","source":"aws.ec2","time":"2022-07-13T13:48:01Z","region":"us-east-2","detail-type":"x","detail":{"state":"running"}}"#;
+    let out = events
+        .test_event_pattern()
+        .event_pattern(r#"{"source":["aws.ec2"]}"#)
+        .event(event)
+        .send()
+        .await
+        .expect("TestEventPattern");
+    assert!(out.result());
+    let e = events
+        .test_event_pattern()
+        .event_pattern(r#"{"source":["aws.ec2"]}"#)
+        .event(r#"{"testEvent":"value"}"#)
+        .send()
+        .await
+        .expect_err("no mandatory fields")
+        .into_service_error();
+    assert_eq!(e.code(), Some("ValidationException"));
+    assert_eq!(e.message(), Some("Parameter Event is not valid."));
+}
+
 /// A sample of the pattern fixture table (tests/data/event-patterns.json)
 /// across the operators, checked through TestEventPattern: match, no match, invalid.
 #[tokio::test]

@@ -139,8 +139,10 @@ fn validate_transformer(id: &str, t: &wire::InputTransformer) -> Result<(), Inpu
     for piece in &pieces {
         if let Piece::Placeholder { name, .. } = piece {
             if !paths.contains_key(name) && !is_builtin(name) {
+                // AWS's wording, recorded: LocalStack's AWS-validated
+                // test_put_events_with_input_transformer_missing_keys (test_events_inputs).
                 return Err(InputError(format!(
-                    "InputTemplate for target {id} contains placeholder <{name}> that is not defined in InputPathsMap."
+                    "InputTemplate for target {id} contains invalid placeholder {name}."
                 )));
             }
         }
@@ -283,9 +285,10 @@ fn transform(
             "aws.events.rule-arn" => Value::String(ctx.rule_arn.to_owned()),
             "aws.events.rule-name" => Value::String(ctx.rule_name.to_owned()),
             "aws.events.event.ingestion-time" => Value::String(ctx.ingestion_time.to_owned()),
-            "aws.events.event" => event.clone(),
-            // The whole event as JSON text, meant for use inside a string.
-            "aws.events.event.json" => Value::String(event.to_string()),
+            "aws.events.event" => envelope_without_detail(event),
+            // The whole event, detail included, as a JSON value: unquoted in a JSON template it
+            // is an object, inside a string it is the event's JSON text escaped.
+            "aws.events.event.json" => event.clone(),
             _ => return None,
         })
     };
@@ -326,6 +329,33 @@ fn transform(
         }
     }
     Ok(out)
+}
+
+/// `<aws.events.event>`: the envelope without `detail`, with `detail-type` spelled
+/// `detailType`. Recorded: LocalStack's AWS-validated
+/// test_input_transformer_predefined_variables (test_events_inputs.snapshot.json), where
+/// `{"originalEvent": <aws.events.event>, "originalEventJson": <aws.events.event.json>}` delivered
+/// `originalEvent` as `{id, account, detailType, time, source, region, resources, version}` and
+/// `originalEventJson` as the whole event with `detail`. (The recording masks `originalEvent.time`
+/// separately, so whether AWS puts the event's time or the ingestion time there is not known;
+/// the event's own `time` is used.)
+fn envelope_without_detail(event: &Value) -> Value {
+    let Some(fields) = event.as_object() else {
+        return event.clone();
+    };
+    let mut out = serde_json::Map::new();
+    for (key, value) in fields {
+        match key.as_str() {
+            "detail" => {}
+            "detail-type" => {
+                out.insert("detailType".to_owned(), value.clone());
+            }
+            _ => {
+                out.insert(key.clone(), value.clone());
+            }
+        }
+    }
+    Value::Object(out)
 }
 
 /// Text escaped for the inside of a JSON string (the quotes themselves are the template's).
@@ -411,6 +441,34 @@ mod tests {
             target_input(&t, &event(), &ctx()).expect("ok"),
             r#""i-1 is here""#
         );
+    }
+
+    #[test]
+    fn predefined_event_variables_are_json_values() {
+        let e = json!({"version": "0", "id": "1", "detail-type": "t", "source": "app",
+            "account": "111111111111", "time": "2024-01-01T00:00:00Z", "region": "us-east-1",
+            "resources": [], "detail": {"n": 1}});
+        let t = transformer(
+            &[],
+            r#"{"originalEvent": <aws.events.event>, "originalEventJson": <aws.events.event.json>}"#,
+        );
+        validate_target_input(&t).expect("valid");
+        let out: Value =
+            serde_json::from_str(&target_input(&t, &e, &ctx()).expect("transforms")).expect("JSON");
+        assert_eq!(out["originalEventJson"], e);
+        assert_eq!(
+            out["originalEvent"],
+            json!({"version": "0", "id": "1", "detailType": "t", "source": "app",
+                "account": "111111111111", "time": "2024-01-01T00:00:00Z", "region": "us-east-1",
+                "resources": []})
+        );
+        // Inside a string the event is its JSON text, escaped so the string stays valid.
+        let t = transformer(&[], r#"{"text": "<aws.events.event.json>"}"#);
+        let out: Value =
+            serde_json::from_str(&target_input(&t, &e, &ctx()).expect("transforms")).expect("JSON");
+        let inner: Value =
+            serde_json::from_str(out["text"].as_str().expect("string")).expect("JSON");
+        assert_eq!(inner, e);
     }
 
     #[test]

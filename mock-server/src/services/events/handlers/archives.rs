@@ -94,6 +94,18 @@ pub(super) fn update_archive(
     input: wire::UpdateArchiveRequest,
 ) -> Result<wire::UpdateArchiveResponse, ServiceError> {
     let name = input.archive_name.unwrap_or_default();
+    // Checked before the archive is looked up (recorded: LocalStack's AWS-validated
+    // test_update_archive_error_unknown_archive answers this for an unknown archive). The
+    // recording predates KmsKeyIdentifier, so a request with only that is let through.
+    if input.event_pattern.is_none()
+        && input.retention_days.is_none()
+        && input.description.is_none()
+        && input.kms_key_identifier.is_none()
+    {
+        return Err(ServiceError::validation(
+            "At least one of EventPattern, RetentionDays or Description must be provided.",
+        ));
+    }
     let pattern = input
         .event_pattern
         .as_deref()
@@ -190,8 +202,12 @@ pub(super) fn start_replay(
         return Err(already_exists(format!("Replay {name} already exists.")));
     }
     let Some(archive) = state.archives.values().find(|a| a.arn == source) else {
+        // A ValidationException naming the parameter, not ResourceNotFound (recorded:
+        // LocalStack's AWS-validated test_start_replay_error_unknown_archive).
         let archive = source.rsplit('/').next().unwrap_or_default();
-        return Err(archive_not_found(archive));
+        return Err(ServiceError::validation(format!(
+            "Parameter EventSourceArn is not valid. Reason: Archive {archive} does not exist."
+        )));
     };
     if destination.arn.as_deref() != Some(archive.event_source_arn.as_str()) {
         return Err(ServiceError::validation(

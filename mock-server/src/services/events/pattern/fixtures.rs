@@ -1,7 +1,14 @@
 //! The data-driven fixture table of the pattern language, loaded from
-//! `tests/data/event-patterns.json`: each row a pattern, an event and the expected outcome, grouped
-//! by the EventBridge user-guide section it exercises (examples are our own, modelled on the shapes
-//! the guide describes). The same file drives the wire test that checks TestEventPattern agrees.
+//! `tests/data/event-patterns.json`: each row a pattern, an event and the expected outcome.
+//!
+//! Two kinds of rows. Rows with a `recorded` field are AWS's recorded behaviour: LocalStack's
+//! AWS-validated TestEventPattern suite (localstack/localstack,
+//! tests/aws/services/events/event_pattern_templates/ and test_events_patterns.py, outcomes and
+//! error messages from test_events_patterns.snapshot.json), imported verbatim by
+//! scripts/import-recorded-event-patterns.py; `recorded` names the template and the date AWS last
+//! confirmed it. The other rows are our own, grouped by the EventBridge user-guide section they
+//! exercise; where one contradicted a recorded row, the recorded one won and the row was
+//! corrected. The same file drives the wire test that checks TestEventPattern agrees.
 
 use serde_json::Value;
 

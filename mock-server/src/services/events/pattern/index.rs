@@ -151,6 +151,9 @@ impl<K: Clone + Ord> PatternIndex<K> {
 
     /// Keys of the patterns that match `event`, in key order.
     pub fn matching(&self, event: &Value) -> Vec<K> {
+        // Dotted event keys are expanded once here rather than once per candidate rule.
+        let expanded = super::dotted::expand(event);
+        let event: &Value = &expanded;
         let sources = event_strings(event, SOURCE);
         let types = event_strings(event, DETAIL_TYPE);
         // Buckets keyed by an event value already satisfy the fields they are keyed on, so

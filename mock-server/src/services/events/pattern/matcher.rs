@@ -183,8 +183,12 @@ fn excluded_by(excluded: &AnythingBut, value: &Value) -> bool {
     match excluded {
         AnythingBut::Strings(list) => value.as_str().is_some_and(|s| list.iter().any(|x| x == s)),
         AnythingBut::Numbers(list) => event_micros(value).is_some_and(|n| list.contains(&n)),
-        AnythingBut::Prefix(p) => value.as_str().is_some_and(|s| s.starts_with(p.as_str())),
-        AnythingBut::Suffix(p) => value.as_str().is_some_and(|s| s.ends_with(p.as_str())),
+        AnythingBut::Prefix(list) => value
+            .as_str()
+            .is_some_and(|s| list.iter().any(|p| s.starts_with(p.as_str()))),
+        AnythingBut::Suffix(list) => value
+            .as_str()
+            .is_some_and(|s| list.iter().any(|p| s.ends_with(p.as_str()))),
         AnythingBut::IgnoreCase(list) => value.as_str().is_some_and(|s| {
             let lower = s.to_lowercase();
             list.contains(&lower)

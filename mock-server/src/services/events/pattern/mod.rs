@@ -5,6 +5,8 @@
 //! "Content filtering", "Arrays in event patterns" and "Matching null values and empty strings".
 //! Validation messages use the reasons EventBridge reports in `InvalidEventPatternException`.
 
+mod complexity;
+mod dotted;
 mod index;
 mod matcher;
 mod parser;
@@ -61,6 +63,6 @@ impl EventPattern {
     /// Whether the event (the full envelope: version, id, detail-type, source, account, time,
     /// region, resources, detail) matches.
     pub fn matches(&self, event: &serde_json::Value) -> bool {
-        matcher::matches(&self.root, event)
+        matcher::matches(&self.root, &dotted::expand(event))
     }
 }

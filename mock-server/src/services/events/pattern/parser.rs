@@ -6,7 +6,7 @@
 
 use serde_json::{Map, Value};
 
-use super::PatternError;
+use super::{complexity, PatternError};
 
 /// The `$or` key: its value is a list of alternative sub-patterns rather than a field.
 const OR_KEY: &str = "$or";
@@ -90,8 +90,10 @@ pub(super) enum Matcher {
 pub(super) enum AnythingBut {
     Strings(Vec<String>),
     Numbers(Vec<i64>),
-    Prefix(String),
-    Suffix(String),
+    /// Excludes values starting with any of these.
+    Prefix(Vec<String>),
+    /// Excludes values ending with any of these.
+    Suffix(Vec<String>),
     /// Stored lower-cased.
     IgnoreCase(Vec<String>),
     Wildcard(Vec<Wildcard>),
@@ -159,7 +161,7 @@ fn parse_object(map: &Map<String, Value>, inside_or: bool) -> Result<ObjectPatte
             Value::Array(items) => FieldPattern::Leaf(parse_leaf(items)?),
             _ => return Err(invalid(format!("\"{name}\" must be an object or an array"))),
         };
-        pattern.fields.push((name.clone(), field));
+        insert_field(&mut pattern.fields, name, field);
     }
     // Cheap exact checks first so that most non-matching events are rejected early.
     pattern.fields.sort_by_key(|(_, f)| match f {
@@ -167,6 +169,43 @@ fn parse_object(map: &Map<String, Value>, inside_or: bool) -> Result<ObjectPatte
         FieldPattern::Object(_) => 1,
     });
     Ok(pattern)
+}
+
+/// Adds a field under its dot-separated path. EventBridge names every field by its dot-joined
+/// path, so the pattern key `"a.b"` is the field `b` inside `a` (recorded: LocalStack's
+/// AWS-validated dot_joining_pattern template matches `{"state": {"status": ..}}` with
+/// `{"state.status": [..]}`). Fields sharing a leading object are merged into one object pattern,
+/// so that, as for a nested pattern written out, they must hold in the same array element.
+/// Two leaves for one path are both kept (ANDed): the rule compiler keeps the last one, but
+/// the parsed map does not keep text order, and no recording covers that case.
+fn insert_field(fields: &mut Vec<(String, FieldPattern)>, name: &str, field: FieldPattern) {
+    let (head, rest) = match name.split_once('.') {
+        Some((head, rest)) => (head, Some(rest)),
+        None => (name, None),
+    };
+    let existing = fields
+        .iter_mut()
+        .find(|(n, f)| n == head && matches!(f, FieldPattern::Object(_)));
+    match (rest, field, existing) {
+        (Some(rest), field, Some((_, FieldPattern::Object(inner)))) => {
+            insert_field(&mut inner.fields, rest, field)
+        }
+        (Some(rest), field, _) => {
+            let mut inner = ObjectPattern {
+                fields: Vec::new(),
+                ors: Vec::new(),
+            };
+            insert_field(&mut inner.fields, rest, field);
+            fields.push((head.to_owned(), FieldPattern::Object(inner)));
+        }
+        (None, FieldPattern::Object(new), Some((_, FieldPattern::Object(inner)))) => {
+            for (n, f) in new.fields {
+                insert_field(&mut inner.fields, &n, f);
+            }
+            inner.ors.extend(new.ors);
+        }
+        (None, field, _) => fields.push((head.to_owned(), field)),
+    }
 }
 
 fn parse_or(value: &Value) -> Result<Vec<ObjectPattern>, PatternError> {
@@ -196,7 +235,23 @@ fn parse_leaf(items: &[Value]) -> Result<Vec<Matcher>, PatternError> {
     if items.is_empty() {
         return Err(invalid("Empty arrays are not allowed"));
     }
-    items.iter().map(parse_leaf_value).collect()
+    let matchers: Vec<Matcher> = items
+        .iter()
+        .map(parse_leaf_value)
+        .collect::<Result<_, _>>()?;
+    // The complexity limit applies to the wildcards of one field together.
+    let wildcards: Vec<&Wildcard> = matchers
+        .iter()
+        .flat_map(|m| match m {
+            Matcher::Wildcard(w) => std::slice::from_ref(w),
+            Matcher::AnythingBut(AnythingBut::Wildcard(list)) => list.as_slice(),
+            _ => &[],
+        })
+        .collect();
+    if !wildcards.is_empty() && complexity::too_complex(&wildcards) {
+        return Err(invalid(complexity::TOO_COMPLEX));
+    }
+    Ok(matchers)
 }
 
 fn parse_leaf_value(item: &Value) -> Result<Matcher, PatternError> {
@@ -344,17 +399,29 @@ fn parse_anything_but(value: &Value) -> Result<AnythingBut, PatternError> {
     match kind.as_str() {
         "" => anything_but_values(&operand),
         "prefix" | "suffix" => {
-            // The user guide: anything-but prefix/suffix take a single string, not a list.
-            let Value::String(s) = operand else {
-                return Err(invalid("prefix/suffix match pattern must be a string"));
+            // A single string or a list of strings (recorded: LocalStack's AWS-validated
+            // content_anything_prefix_list / content_anything_suffix_list templates match, and
+            // a number or null inside the list fails with this message, as in
+            // content_anything_prefix_list_type_EXC). Elements are checked in order, so the
+            // first bad one names the error, as the rule compiler reports it.
+            let items: Vec<&Value> = match &operand {
+                Value::Array(items) => items.iter().collect(),
+                single => vec![single],
             };
-            if s.is_empty() {
-                return Err(invalid("Null prefix/suffix not allowed"));
+            let mut values = Vec::with_capacity(items.len());
+            for item in items {
+                let Value::String(s) = item else {
+                    return Err(invalid("prefix/suffix match pattern must be a string"));
+                };
+                if s.is_empty() {
+                    return Err(invalid("Null prefix/suffix not allowed"));
+                }
+                values.push(s.clone());
             }
             Ok(if kind == "prefix" {
-                AnythingBut::Prefix(s)
+                AnythingBut::Prefix(values)
             } else {
-                AnythingBut::Suffix(s)
+                AnythingBut::Suffix(values)
             })
         }
         "equals-ignore-case" => {
