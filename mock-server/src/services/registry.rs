@@ -221,6 +221,10 @@ services! {
 /// A toy service added the way the module docs say: its folder (here the `toy` module, with
 /// the table `codegen` would generate for it in `wire::toy`) and one line in `services!`.
 #[cfg(test)]
+#[allow(
+    dead_code,
+    reason = "the toy registry has items only real services use"
+)]
 mod toy_registry {
     use crate::core::{Core, RequestContext};
     use codemock_wire::dispatch::{Encode, Handling};
