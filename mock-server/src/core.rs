@@ -122,7 +122,7 @@ pub struct Env {
 
 /// The request-id stream's seed, derived from the server's seed.
 fn request_id_seed(seed: u64) -> u64 {
-    seed ^ 0x5eed_0f_2e_9e57_1d5
+    seed ^ 0x05ee_d0f2_e9e5_71d5
 }
 
 /// A timer as the scheduler holds it: where it goes and what it says.

@@ -362,7 +362,7 @@ pub(super) fn activate_event_source(
     input: wire::ActivateEventSourceRequest,
 ) -> Result<Empty, ServiceError> {
     set_source_state(
-        &mut call.state,
+        call.state,
         input.name.as_deref().unwrap_or_default(),
         wire::EventSourceState::Active,
     )?;
@@ -374,7 +374,7 @@ pub(super) fn deactivate_event_source(
     input: wire::DeactivateEventSourceRequest,
 ) -> Result<Empty, ServiceError> {
     set_source_state(
-        &mut call.state,
+        call.state,
         input.name.as_deref().unwrap_or_default(),
         wire::EventSourceState::Pending,
     )?;
@@ -481,7 +481,7 @@ pub(super) fn tag_resource(
     input: wire::TagResourceRequest,
 ) -> Result<wire::TagResourceResponse, ServiceError> {
     let arn = input.resource_arn.unwrap_or_default();
-    check_taggable(&call.state, &arn)?;
+    check_taggable(call.state, &arn)?;
     let tags = input.tags.unwrap_or_default();
     // AWS's quota: 50 tags per resource.
     let existing = call.state.tags.get(&arn);
@@ -504,7 +504,7 @@ pub(super) fn untag_resource(
     input: wire::UntagResourceRequest,
 ) -> Result<wire::UntagResourceResponse, ServiceError> {
     let arn = input.resource_arn.unwrap_or_default();
-    check_taggable(&call.state, &arn)?;
+    check_taggable(call.state, &arn)?;
     if let Some(tags) = call.state.tags.get_mut(&arn) {
         for k in input.tag_keys.unwrap_or_default() {
             tags.remove(&k);
@@ -518,7 +518,7 @@ pub(super) fn list_tags_for_resource(
     input: wire::ListTagsForResourceRequest,
 ) -> Result<wire::ListTagsForResourceResponse, ServiceError> {
     let arn = input.resource_arn.unwrap_or_default();
-    check_taggable(&call.state, &arn)?;
+    check_taggable(call.state, &arn)?;
     let tags = call
         .state
         .tags
