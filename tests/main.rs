@@ -2,6 +2,7 @@
 
 mod support;
 
+mod architecture;
 mod binary;
 mod cbor;
 mod control;
