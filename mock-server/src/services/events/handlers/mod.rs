@@ -18,7 +18,10 @@ use codemock_wire::types::Timestamp;
 /// The operations this service implements; the others answer 501.
 // Every slot is filled today; the `..NONE` stays so that a new model operation is a 501, not a
 // compile error.
-#[allow(clippy::needless_update, reason = "keeps new model operations compiling as 501s")]
+#[allow(
+    clippy::needless_update,
+    reason = "keeps new model operations compiling as 501s"
+)]
 pub const HANDLERS: codemock_wire::events::Handlers<Api<super::state::State>> =
     codemock_wire::events::Handlers {
         // buses and permissions
