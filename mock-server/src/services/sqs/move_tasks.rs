@@ -265,7 +265,7 @@ pub fn step(state: &mut State, handle: &str, account: &str, region: &str, now: f
         message.available_at = now;
         message.dlq_source_arn = None;
         if let Some(dest) = state.queues.get_mut(&target) {
-            dest.messages.push(message);
+            dest.push_moved(message);
         }
         moved += 1;
     }

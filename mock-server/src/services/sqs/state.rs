@@ -50,6 +50,11 @@ pub struct Queue {
     pub dedup: BTreeMap<String, (f64, String, Option<String>)>,
     pub next_sequence: u64,
     pub last_purge: Option<f64>,
+    /// Nothing expires before this instant, for the retention it was computed with: `expire`
+    /// runs on every send and receive, and scanning a long backlog each time made sends slow
+    /// down as the queue grew. Messages moved in from elsewhere (redrive, move tasks) keep their
+    /// older send times and reset it through [`Queue::push_moved`].
+    expiry_floor: (f64, f64),
 }
 
 #[derive(Debug, Clone)]
@@ -261,6 +266,7 @@ impl Queue {
             // Sequence numbers are large and only grow; AWS's are 20 digits.
             next_sequence: 18_000_000_000_000_000_000,
             last_purge: None,
+            expiry_floor: (f64::NEG_INFINITY, 0.0),
         }
     }
 
@@ -314,8 +320,34 @@ impl Queue {
     /// Drops messages past the retention period and deduplication entries past their window.
     pub fn expire(&mut self, now: f64) {
         let retention = self.int_attribute("MessageRetentionPeriod") as f64;
-        self.messages.retain(|m| m.sent_at + retention > now);
-        self.dedup.retain(|_, (at, _, _)| *at + DEDUP_WINDOW > now);
+        let (floor, computed_for) = self.expiry_floor;
+        if now < floor && computed_for == retention {
+            return;
+        }
+        let mut next = f64::INFINITY;
+        self.messages.retain(|m| {
+            let keep = m.sent_at + retention > now;
+            if keep {
+                next = next.min(m.sent_at + retention);
+            }
+            keep
+        });
+        self.dedup.retain(|_, (at, _, _)| {
+            let keep = *at + DEDUP_WINDOW > now;
+            if keep {
+                next = next.min(*at + DEDUP_WINDOW);
+            }
+            keep
+        });
+        // New sends expire after everything already here, so they never lower the floor.
+        self.expiry_floor = (next.min(now + DEDUP_WINDOW.min(retention)), retention);
+    }
+
+    /// Adds a message that comes from another queue (a redrive, a move task), keeping its send
+    /// time, which may be older than anything here.
+    pub fn push_moved(&mut self, message: Message) {
+        self.expiry_floor.0 = f64::NEG_INFINITY;
+        self.messages.push(message);
     }
 
     /// (visible, in flight, delayed) counts at `now`.
@@ -610,6 +642,29 @@ mod tests {
             sender_id: "000000000000".into(),
             ..Default::default()
         }
+    }
+
+    #[test]
+    fn messages_expire_after_retention_also_when_moved_in_or_retention_shrinks() {
+        let ids = Ids::new(1);
+        let mut q = queue(false);
+        q.attributes
+            .insert("MessageRetentionPeriod".into(), "600".into());
+        q.send(msg("a", None, None), 0.0, &ids).expect("sent");
+        q.expire(100.0);
+        q.send(msg("b", None, None), 300.0, &ids).expect("sent");
+        q.expire(601.0);
+        assert_eq!(q.messages.len(), 1, "a expired, b not yet");
+        // A message redriven from elsewhere keeps its older send time.
+        let mut old = q.messages[0].clone();
+        old.sent_at = -100.0;
+        q.push_moved(old);
+        q.expire(602.0);
+        assert_eq!(q.messages.len(), 1, "the moved-in message had expired");
+        q.attributes
+            .insert("MessageRetentionPeriod".into(), "60".into());
+        q.expire(603.0);
+        assert!(q.messages.is_empty(), "a shorter retention applies at once");
     }
 
     #[test]

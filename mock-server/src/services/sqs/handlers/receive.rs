@@ -162,7 +162,7 @@ fn receive_once(call: &mut Call<'_>, input: &Value) -> Result<Value, ServiceErro
                     m.available_at = now;
                     m.receipt_nonce = None;
                     m.dlq_source_arn = Some(source_arn.clone());
-                    dlq.messages.push(m);
+                    dlq.push_moved(m);
                 }
             }
         }
