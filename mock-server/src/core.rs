@@ -219,14 +219,7 @@ impl Core {
         let mut effects = Effects::new();
         let result = {
             let mut world = partition.lock();
-            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                f(&mut world, &self.env, &mut effects)
-            }))
-            .unwrap_or_else(|_| {
-                Err(ServiceError::internal(
-                    "codemock hit an internal error handling this request",
-                ))
-            })
+            guarded(|| f(&mut world, &self.env, &mut effects))
         };
         if result.is_ok() {
             self.apply(effects);
@@ -343,13 +336,7 @@ impl Core {
         let mut effects = Effects::new();
         let result = {
             let mut world = partition.lock();
-            std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                registry::on_command(&mut world, &ctx, &self.env, &mut effects, command)
-            }))
-            .unwrap_or_else(|_| {
-                tracing::error!("a port command panicked; dropped");
-                Err(ServiceError::internal("codemock hit an internal error"))
-            })
+            guarded(|| registry::on_command(&mut world, &ctx, &self.env, &mut effects, command))
         };
         if result.is_err() {
             effects = Effects::new();
@@ -366,11 +353,11 @@ impl Core {
         let mut effects = Effects::new();
         {
             let mut world = partition.lock();
-            let ran = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-                registry::on_timer(&mut world, &ctx, &self.env, &mut effects, scheduled.timer)
-            }));
+            let ran = guarded(|| {
+                registry::on_timer(&mut world, &ctx, &self.env, &mut effects, scheduled.timer);
+                Ok(())
+            });
             if ran.is_err() {
-                tracing::error!("a timer callback panicked; dropped");
                 effects = Effects::new();
             }
         }
@@ -475,6 +462,17 @@ impl Env {
     pub fn events(&self) -> Vec<Value> {
         self.events.lock().clone()
     }
+}
+
+/// Runs `f`, turning a panic (a codemock bug) into a 500. parking_lot locks do not poison, so the
+/// partition it ran on stays usable; the caller drops the half-made effects.
+fn guarded<R>(f: impl FnOnce() -> Result<R, ServiceError>) -> Result<R, ServiceError> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(f)).unwrap_or_else(|_| {
+        tracing::error!("a handler, command or timer panicked; its effects are dropped");
+        Err(ServiceError::internal(
+            "codemock hit an internal error handling this request",
+        ))
+    })
 }
 
 fn push_bounded<T>(log: &mut Vec<T>, item: T) {

@@ -143,23 +143,6 @@ impl<'de> Deserialize<'de> for Blob {
     }
 }
 
-/// The input or output of an operation the model gives none: `{}` on the wire, anything accepted.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Empty {}
-
-impl Serialize for Empty {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        serde::ser::SerializeMap::end(serializer.serialize_map(Some(0))?)
-    }
-}
-
-impl<'de> Deserialize<'de> for Empty {
-    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-        deserializer.deserialize_ignored_any(de::IgnoredAny)?;
-        Ok(Empty {})
-    }
-}
-
 /// Deserializes an enum shape from its wire string. Shared by every generated enum so that the
 /// generated code stays small: one generic visitor instead of one derived visitor per enum.
 #[doc(hidden)]
@@ -373,6 +356,12 @@ macro_rules! wire_struct {
 }
 
 pub(crate) use wire_struct;
+
+wire_struct! {
+    /// The input or output of an operation the model gives none: `{}` on the wire, anything
+    /// accepted.
+    Empty {}
+}
 
 #[cfg(test)]
 mod tests {
