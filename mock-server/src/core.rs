@@ -115,6 +115,9 @@ pub struct Env {
     pub faults: crate::faults::Faults,
     /// Every Lambda invocation codemock makes, and the responses tests registered.
     pub invocations: crate::invocations::Invocations,
+    /// S3 object bytes (server-wide, so that the memory budget is too); objects in the store
+    /// reference them and free them when dropped.
+    pub s3_storage: crate::services::s3::storage::Storage,
     requests: Mutex<Vec<RequestRecord>>,
     /// The delivery log: events put, rules matched, targets invoked (JSON records).
     events: Mutex<Vec<Value>>,
@@ -144,9 +147,6 @@ pub struct Core {
     timer_keys: Mutex<HashMap<String, TimerId>>,
     /// Bumped by `reset`, so that a job started before it does not touch the fresh state.
     generation: AtomicU64,
-    /// S3 object bytes (server-wide, so that the memory budget is too); objects in the store
-    /// reference them and free them when dropped.
-    pub s3_storage: crate::services::s3::storage::Storage,
     /// Serialises `advance` calls so that two callers cannot interleave timers.
     advancing: tokio::sync::Mutex<()>,
 }
@@ -177,6 +177,7 @@ impl Core {
                 outcomes: Default::default(),
                 faults: Default::default(),
                 invocations: Default::default(),
+                s3_storage: crate::services::s3::storage::Storage::new(config.s3_memory_limit),
                 requests: Mutex::new(Vec::new()),
                 events: Mutex::new(Vec::new()),
                 config: config.clone(),
@@ -186,7 +187,6 @@ impl Core {
             jobs: Arc::new(Jobs::default()),
             timer_keys: Mutex::new(HashMap::new()),
             generation: AtomicU64::new(0),
-            s3_storage: crate::services::s3::storage::Storage::new(config.s3_memory_limit),
             advancing: tokio::sync::Mutex::new(()),
         })
     }

@@ -15,6 +15,30 @@ use std::pin::Pin;
 pub type Reply =
     Box<dyn FnOnce(Result<Value, ServiceError>) -> Option<(PartitionKey, Command)> + Send>;
 
+/// A typed notification a service keeps and fires later (a build's end for the pipeline that
+/// started it, an object's bytes for the build that asked): the sender decides which message of
+/// its own the notification becomes, so the notifying service never names the sender's types.
+pub struct Notify<T>(Box<dyn FnOnce(T) -> Option<(PartitionKey, Command)> + Send>);
+
+impl<T> Notify<T> {
+    pub fn new(f: impl FnOnce(T) -> Option<(PartitionKey, Command)> + Send + 'static) -> Notify<T> {
+        Notify(Box::new(f))
+    }
+
+    /// Fires the notification: its message (if any) is sent once the current lock is released.
+    pub fn fire(self, value: T, effects: &mut Effects) {
+        if let Some((to, command)) = (self.0)(value) {
+            effects.send_to(to, command);
+        }
+    }
+}
+
+impl<T> std::fmt::Debug for Notify<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Notify(..)")
+    }
+}
+
 /// Work on the outside world (an HTTP call, a shell); its result is more effects, usually one
 /// command carrying the outcome back into a state machine.
 pub type Job = Pin<Box<dyn Future<Output = Effects> + Send>>;
@@ -71,7 +95,8 @@ pub struct Effects {
     list: Vec<Effect>,
 }
 
-fn key(account: &str, region: &str) -> PartitionKey {
+/// The partition key of `account`/`region`.
+pub fn partition(account: &str, region: &str) -> PartitionKey {
     (account.to_owned(), region.to_owned())
 }
 
@@ -83,7 +108,16 @@ impl Effects {
     /// Sends `command` to its service in `account`/`region`; its answer is dropped.
     pub fn send(&mut self, account: &str, region: &str, command: impl Into<Command>) {
         self.list.push(Effect::Send {
-            to: key(account, region),
+            to: partition(account, region),
+            command: command.into(),
+            reply: None,
+        });
+    }
+
+    /// Sends `command` to the partition `to`.
+    pub fn send_to(&mut self, to: PartitionKey, command: impl Into<Command>) {
+        self.list.push(Effect::Send {
+            to,
             command: command.into(),
             reply: None,
         });
@@ -100,7 +134,7 @@ impl Effects {
             + 'static,
     ) {
         self.list.push(Effect::Send {
-            to: key(account, region),
+            to: partition(account, region),
             command: command.into(),
             reply: Some(Box::new(reply)),
         });
@@ -110,7 +144,7 @@ impl Effects {
     pub fn arm(&mut self, at: f64, account: &str, region: &str, timer: impl Into<Timer>) {
         self.list.push(Effect::Arm {
             at,
-            to: key(account, region),
+            to: partition(account, region),
             timer: timer.into(),
             key: None,
         });
@@ -127,7 +161,7 @@ impl Effects {
     ) {
         self.list.push(Effect::Arm {
             at,
-            to: key(account, region),
+            to: partition(account, region),
             timer: timer.into(),
             key: Some(timer_key.into()),
         });

@@ -2,6 +2,7 @@
 
 pub mod handlers;
 pub mod ports;
+pub mod resources;
 pub mod state;
 
 pub use crate::services::no_async_handler as async_handler;

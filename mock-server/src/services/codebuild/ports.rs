@@ -1,13 +1,71 @@
-//! What other services may ask of this one: nothing yet.
+//! What other services may ask of CodeBuild: starting a build (CodePipeline's Build and Test
+//! actions, EventBridge targets) and being told when it ends.
 
 use super::Call;
+use crate::effects::Notify;
 use crate::error::ServiceError;
+use codemock_wire::codebuild::StartBuildInput;
 use serde_json::Value;
 
-/// The commands this service accepts from others (none yet).
+/// The commands CodeBuild accepts from other services.
 #[derive(Debug)]
-pub enum Command {}
+pub enum Command {
+    /// Starts a build as `StartBuild` does with `input` (the project name and its overrides);
+    /// answers the `Build` as StartBuild returns it (JSON, camelCase members).
+    StartBuild(Box<StartBuild>),
+    /// Stops a build as `StopBuild` does (a pipeline execution stopped with abandon).
+    StopBuild { build_id: String },
+}
 
-pub fn on_command(_call: &mut Call<'_>, command: Command) -> Result<Value, ServiceError> {
-    match command {}
+/// A build another service starts.
+#[derive(Debug)]
+pub struct StartBuild {
+    pub input: StartBuildInput,
+    /// Who started it, as `initiator` reports it (`codepipeline/<pipeline-name>`, or the rule
+    /// ARN's name for an EventBridge target).
+    pub initiator: String,
+    /// For CodePipeline: the input artifacts as sources (the first the primary one, the others
+    /// secondary with their names as source identifiers) and where the output artifacts go.
+    pub pipeline: Option<PipelineArtifacts>,
+    /// Fired once when the build ends in any state.
+    pub on_finish: Option<Notify<BuildFinished>>,
+}
+
+/// The artifacts a pipeline action hands a build.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct PipelineArtifacts {
+    pub inputs: Vec<ArtifactLocation>,
+    pub outputs: Vec<ArtifactLocation>,
+}
+
+/// A pipeline artifact: its name and the S3 object that holds it (a zip).
+#[derive(Debug, Clone, PartialEq)]
+pub struct ArtifactLocation {
+    pub name: String,
+    pub bucket: String,
+    pub key: String,
+}
+
+/// How a build ended.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BuildFinished {
+    pub build_id: String,
+    pub build_arn: String,
+    /// `SUCCEEDED`, `FAILED`, `FAULT`, `TIMED_OUT` or `STOPPED`.
+    pub status: String,
+    /// The phase that failed and its context message, when the build did not succeed.
+    pub failed_phase: Option<String>,
+    pub message: Option<String>,
+    /// The buildspec's `exported-variables` with their values at the end of the build.
+    pub exported_variables: Vec<(String, String)>,
+}
+
+pub fn on_command(call: &mut Call<'_>, command: Command) -> Result<Value, ServiceError> {
+    let _ = call;
+    match command {
+        Command::StartBuild(_) | Command::StopBuild { .. } => Err(ServiceError::new(
+            "NotImplementedException",
+            "CodeBuild builds are not implemented yet",
+        )),
+    }
 }

@@ -7,4 +7,6 @@ use std::collections::BTreeMap;
 pub struct State {
     /// Projects by name.
     pub projects: BTreeMap<String, Project>,
+    /// Report groups, reports, fleets, credentials, sandboxes, policies.
+    pub resources: super::resources::Resources,
 }
