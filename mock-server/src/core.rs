@@ -37,6 +37,8 @@ pub struct Config {
     /// Bytes of S3 object data kept in memory across the server; larger bodies spill to a
     /// temporary directory.
     pub s3_memory_limit: u64,
+    /// How builds run unless a project's `codemock:executor` tag says otherwise.
+    pub codebuild_executor: crate::services::codebuild::state::ExecutorKind,
 }
 
 impl Default for Config {
@@ -52,6 +54,7 @@ impl Default for Config {
             body_limit: 10 * 1024 * 1024,
             body_timeout: Duration::from_secs(30),
             s3_memory_limit: crate::services::s3::storage::DEFAULT_MEMORY_LIMIT,
+            codebuild_executor: crate::services::codebuild::state::ExecutorKind::Simulate,
         }
     }
 }
