@@ -1,7 +1,10 @@
 //! CodeBuild: projects and their builds.
 
+pub mod artifacts;
+pub mod buildspec;
 pub mod handlers;
 pub mod ports;
+pub mod reports;
 pub mod resources;
 pub mod state;
 

@@ -1,0 +1,1 @@
+//! Selecting and zipping a build's artifact files.
