@@ -187,7 +187,11 @@ mod tests {
     }
 
     fn names(spec: &ArtifactsSpec, root: &Path) -> Vec<String> {
-        select(spec, root).unwrap().into_iter().map(|(_, n)| n).collect()
+        select(spec, root)
+            .unwrap()
+            .into_iter()
+            .map(|(_, n)| n)
+            .collect()
     }
 
     fn spec(files: &[&str]) -> ArtifactsSpec {
@@ -240,7 +244,10 @@ mod tests {
     #[test]
     fn a_directory_name_takes_its_files_and_dot_slash_is_ignored() {
         let ws = workspace(&["dist/a", "dist/b/c", "x"]);
-        assert_eq!(names(&spec(&["dist"]), ws.path()), vec!["dist/a", "dist/b/c"]);
+        assert_eq!(
+            names(&spec(&["dist"]), ws.path()),
+            vec!["dist/a", "dist/b/c"]
+        );
         assert_eq!(names(&spec(&["./x"]), ws.path()), vec!["x"]);
     }
 
@@ -300,6 +307,11 @@ mod tests {
     #[test]
     fn an_empty_zip_is_still_a_zip() {
         let bytes = zip_files(&[]).unwrap();
-        assert_eq!(zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap().len(), 0);
+        assert_eq!(
+            zip::ZipArchive::new(std::io::Cursor::new(bytes))
+                .unwrap()
+                .len(),
+            0
+        );
     }
 }
