@@ -190,12 +190,14 @@ fn nunit_cases<'a>(e: &'a Element, fixture: &'a str, out: &mut Vec<(&'a str, &'a
     }
 }
 
+/// The failure (or skip reason) message, untrimmed: AWS's DescribeTestCases example for NUnit
+/// shows `"No arguments were provided\n"` (aws-cli examples, describe-test-cases.rst).
 fn nunit_message(c: &Element) -> Option<String> {
     c.child("failure")
         .or_else(|| c.child("reason"))
         .and_then(|f| f.child("message"))
-        .map(|m| m.all_text())
-        .and_then(non_empty)
+        .map(|m| m.text.clone())
+        .filter(|t| !t.trim().is_empty())
 }
 
 /// Splits `Namespace.Class.Method` into (`Namespace.Class`, `Method`).
@@ -231,7 +233,12 @@ pub fn nunit2(raw_path: &str, content: &[u8]) -> Result<Vec<TestCaseResult>, Str
                 _ if c.attr("executed") == Some("False") => "SKIPPED",
                 _ => "UNKNOWN",
             };
-            let (prefix, name) = split_full_name(c.attr("name").unwrap_or(""));
+            // AWS's example: prefix `NUnit.Tests.Assemblies.MockTestFixture`, name
+            // `NUnit.Tests.Assemblies.MockTestFixture.NotRunnableTest` (the full name), status
+            // ERROR for NotRunnable.
+            let full = c.attr("name").unwrap_or("");
+            let (prefix, _) = split_full_name(full);
+            let name = full.to_string();
             TestCaseResult {
                 test_raw_data_path: raw_path.to_string(),
                 test_suite_name: fixture.to_string(),
@@ -276,7 +283,12 @@ pub fn nunit3(raw_path: &str, content: &[u8]) -> Result<Vec<TestCaseResult>, Str
                 test_raw_data_path: raw_path.to_string(),
                 test_suite_name: fixture.to_string(),
                 prefix,
-                name: c.attr("name").unwrap_or("").to_string(),
+                // The full name, as for NUnit 2.
+                name: c
+                    .attr("fullname")
+                    .or(c.attr("name"))
+                    .unwrap_or("")
+                    .to_string(),
                 status: status.to_string(),
                 duration_in_nano_seconds: seconds_to_nanos(c.attr("duration").unwrap_or("0")),
                 message: nunit_message(c),
@@ -506,12 +518,12 @@ mod tests {
             ["SUCCEEDED", "FAILED", "SKIPPED", "ERROR"]
         );
         assert_eq!(cases[0].prefix, "App.Tests.CalcTests");
-        assert_eq!(cases[0].name, "Adds");
+        assert_eq!(cases[0].name, "App.Tests.CalcTests.Adds");
         assert_eq!(cases[0].test_suite_name, "CalcTests");
         assert_eq!(cases[0].duration_in_nano_seconds, 12_000_000);
         assert_eq!(cases[1].message.as_deref(), Some("Expected: 2 But was: 3"));
         assert_eq!(cases[2].message.as_deref(), Some("not yet"));
-        assert_eq!(cases[3].name, "Param(1.5)");
+        assert_eq!(cases[3].prefix, "App.Tests.CalcTests");
     }
 
     #[test]
@@ -538,6 +550,7 @@ mod tests {
         );
         assert_eq!(cases[0].prefix, "App.CalcTests");
         assert_eq!(cases[1].prefix, "App.CalcTests");
+        assert_eq!(cases[1].name, "App.CalcTests.Fails");
         assert_eq!(cases[0].duration_in_nano_seconds, 500_000_000);
         assert_eq!(cases[1].message.as_deref(), Some("Expected 1"));
         assert_eq!(cases[0].test_suite_name, "CalcTests");
