@@ -2,10 +2,13 @@
 //! [`run`], whose phases an executor ([`executor`]) carries out: simulated on the virtual clock by
 //! default, or for real in a local shell.
 
+pub mod artifacts;
 pub mod build;
+pub mod buildspec;
 pub mod executor;
 pub mod handlers;
 pub mod ports;
+pub mod reports;
 pub mod resources;
 pub mod run;
 pub mod state;
