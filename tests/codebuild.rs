@@ -459,3 +459,191 @@ async fn build_logs_and_events_reach_logs_and_a_queue_in_order() {
         "{lines:#?}"
     );
 }
+
+async fn s3(server: &MockServer, method: &str, path: &str, body: Vec<u8>) -> Reply {
+    let req = http::Request::builder()
+        .method(method)
+        .uri(path)
+        .header("host", "localhost")
+        .header("authorization", authorization("AKID", "us-east-1", "s3"))
+        .body(Full::new(Bytes::from(body)))
+        .expect("request");
+    send(server, req).await
+}
+
+fn local_project(name: &str, buildspec: &str) -> Value {
+    let mut p = project(name);
+    p["source"]["buildspec"] = json!(buildspec);
+    p["tags"] = json!([{"key": "codemock:executor", "value": "local"}]);
+    p
+}
+
+async fn log_text(server: &MockServer, build: &Value) -> String {
+    let logs = json_call(
+        server,
+        "application/x-amz-json-1.1",
+        "Logs_20140328.GetLogEvents",
+        json!({
+            "logGroupName": build["logs"]["groupName"],
+            "logStreamName": build["logs"]["streamName"],
+            "startFromHead": true,
+        }),
+    )
+    .await;
+    logs["events"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+        .iter()
+        .map(|e| e["message"].as_str().unwrap_or_default().to_owned())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+const LOCAL_BUILDSPEC: &str = r#"version: 0.2
+env:
+  variables:
+    GREETING: hello
+  exported-variables:
+    - RESULT
+phases:
+  install:
+    commands:
+      - mkdir -p out
+  build:
+    commands:
+      - cd out
+      - echo "$GREETING from $CODEBUILD_BUILD_NUMBER" > greeting.txt
+      - export RESULT=built-$(cat greeting.txt | wc -w)
+  post_build:
+    commands:
+      - echo "still in $(basename $(pwd))"
+      - printf '<testsuite name="unit" tests="2"><testcase classname="c" name="ok" time="0.5"/><testcase classname="c" name="bad" time="0.25"><failure message="boom">trace</failure></testcase></testsuite>' > ../report.xml
+artifacts:
+  files:
+    - out/**/*
+reports:
+  unit:
+    files:
+      - report.xml
+"#;
+
+#[tokio::test]
+async fn a_local_build_runs_commands_in_one_shell_and_uploads_its_artifact() {
+    let s = MockServer::start().await;
+    assert_eq!(s3(&s, "PUT", "/art", Vec::new()).await.status, 200);
+    let mut p = local_project("app", LOCAL_BUILDSPEC);
+    p["artifacts"] =
+        json!({"type": "S3", "location": "art", "name": "out.zip", "packaging": "ZIP"});
+    ok(&s, "CreateProject", p).await;
+    let build = ok(&s, "StartBuild", json!({"projectName": "app"})).await["build"].clone();
+    let id = build["id"].as_str().unwrap_or_default().to_owned();
+    s.settle().await;
+    let done = get_build(&s, &id).await;
+    assert_eq!(done["buildStatus"], "SUCCEEDED", "{done:#}");
+    assert_eq!(
+        done["exportedEnvironmentVariables"],
+        json!([{"name": "RESULT", "value": "built-3"}])
+    );
+    let log = log_text(&s, &build).await;
+    assert!(log.contains("Running command cd out"), "{log}");
+    assert!(log.contains("still in out"), "{log}");
+    assert!(
+        log.contains("Phase complete: BUILD State: SUCCEEDED"),
+        "{log}"
+    );
+    let zip = s3(&s, "GET", "/art/out.zip", Vec::new()).await;
+    assert_eq!(zip.status, 200);
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(zip.body.to_vec())).expect("a zip");
+    let mut text = String::new();
+    std::io::Read::read_to_string(
+        &mut archive.by_name("out/greeting.txt").expect("entry"),
+        &mut text,
+    )
+    .expect("read");
+    assert_eq!(text, "hello from 1\n");
+}
+
+#[tokio::test]
+async fn exit_3_in_build_fails_the_build_with_command_execution_error() {
+    let s = MockServer::start().await;
+    let spec = "version: 0.2\nphases:\n  build:\n    commands:\n      - echo before\n      - exit 3\n      - echo never\n  post_build:\n    commands:\n      - echo \"succeeding=$CODEBUILD_BUILD_SUCCEEDING\"\n";
+    ok(&s, "CreateProject", local_project("app", spec)).await;
+    let build = ok(&s, "StartBuild", json!({"projectName": "app"})).await["build"].clone();
+    let id = build["id"].as_str().unwrap_or_default().to_owned();
+    s.settle().await;
+    let done = get_build(&s, &id).await;
+    assert_eq!(done["buildStatus"], "FAILED");
+    assert_eq!(phases(&done)[6], ("BUILD".into(), "FAILED".into()));
+    assert_eq!(phases(&done)[7], ("POST_BUILD".into(), "SUCCEEDED".into()));
+    assert_eq!(
+        done["phases"][6]["contexts"],
+        json!([{"statusCode": "COMMAND_EXECUTION_ERROR", "message": "Error while executing command: exit 3. Reason: exit status 3"}])
+    );
+    let log = log_text(&s, &build).await;
+    assert!(log.contains("before"), "{log}");
+    assert!(!log.contains("never"), "{log}");
+    assert!(log.contains("succeeding=0"), "{log}");
+}
+
+#[tokio::test]
+async fn a_bad_buildspec_fails_download_source_with_yaml_file_error() {
+    let s = MockServer::start().await;
+    ok(
+        &s,
+        "CreateProject",
+        local_project(
+            "app",
+            "version: 0.3\nphases:\n  build:\n    commands:\n      - echo\n",
+        ),
+    )
+    .await;
+    let id = ok(&s, "StartBuild", json!({"projectName": "app"})).await["build"]["id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    s.settle().await;
+    let done = get_build(&s, &id).await;
+    assert_eq!(done["buildStatus"], "FAILED");
+    let names: Vec<(String, String)> = phases(&done);
+    assert_eq!(names[3], ("DOWNLOAD_SOURCE".into(), "FAILED".into()));
+    assert_eq!(names[4].0, "FINALIZING");
+    assert_eq!(
+        done["phases"][3]["contexts"][0]["statusCode"],
+        "YAML_FILE_ERROR"
+    );
+}
+
+#[tokio::test]
+async fn a_local_build_that_sleeps_past_its_timeout_is_timed_out() {
+    let s = MockServer::start().await;
+    let mut p = local_project(
+        "app",
+        "version: 0.2\nphases:\n  build:\n    commands:\n      - sleep 600\n",
+    );
+    p["timeoutInMinutes"] = json!(5);
+    ok(&s, "CreateProject", p).await;
+    let id = ok(&s, "StartBuild", json!({"projectName": "app"})).await["build"]["id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    // Let the shell reach the sleep (polling the API, not the wall clock).
+    s.clock().advance(Duration::ZERO).await;
+    let mut phase = String::new();
+    for _ in 0..2000 {
+        phase = get_build(&s, &id).await["currentPhase"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned();
+        if phase == "BUILD" {
+            break;
+        }
+    }
+    assert_eq!(phase, "BUILD");
+    s.clock().advance(Duration::from_secs(6 * 60)).await;
+    s.settle().await;
+    let done = get_build(&s, &id).await;
+    assert_eq!(done["buildStatus"], "TIMED_OUT");
+    assert_eq!(phases(&done)[6], ("BUILD".into(), "TIMED_OUT".into()));
+    assert_eq!(done["currentPhase"], "COMPLETED");
+}

@@ -130,6 +130,7 @@ impl MockServer {
             .build()?;
         let handle = runtime.handle().clone();
         let core = Core::new(config);
+        let _ = core.endpoint.set(format!("http://{addr}"));
         core.jobs.set_runtime(handle.clone());
         let (tx, rx) = oneshot::channel::<()>();
         let server_core = core.clone();

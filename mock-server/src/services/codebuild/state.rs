@@ -46,6 +46,12 @@ pub struct BuildRecord {
     pub kill: Option<Arc<tokio::sync::Notify>>,
     /// The environment variables the build's commands get, in order.
     pub env: Vec<(String, String)>,
+    /// The project's (or the overriding) artifacts, for the local executor's upload.
+    pub primary_artifacts: Option<codemock_wire::codebuild::ProjectArtifacts>,
+    pub secondary_artifacts: Vec<codemock_wire::codebuild::ProjectArtifacts>,
+    /// Sources the local executor still waits for, and those that arrived (index, id, bytes).
+    pub pending_sources: usize,
+    pub sources: Vec<(usize, String, bytes::Bytes)>,
     /// The build took a slot of its project's concurrent build limit (it is leaving QUEUED).
     pub holds_slot: bool,
 }
