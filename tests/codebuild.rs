@@ -647,3 +647,45 @@ async fn a_local_build_that_sleeps_past_its_timeout_is_timed_out() {
     assert_eq!(phases(&done)[6], ("BUILD".into(), "TIMED_OUT".into()));
     assert_eq!(done["currentPhase"], "COMPLETED");
 }
+
+#[tokio::test]
+async fn a_rule_targeting_a_project_starts_a_build_with_its_input_as_overrides() {
+    let s = MockServer::start().await;
+    ok(&s, "CreateProject", project("app")).await;
+    let events = |op: &str| format!("AWSEvents.{op}");
+    let t = "application/x-amz-json-1.1";
+    json_call(
+        &s,
+        t,
+        &events("PutRule"),
+        json!({"Name": "nightly", "EventPattern": "{\"source\":[\"my.app\"]}"}),
+    )
+    .await;
+    json_call(
+        &s,
+        t,
+        &events("PutTargets"),
+        json!({"Rule": "nightly", "Targets": [{
+            "Id": "build",
+            "Arn": "arn:aws:codebuild:us-east-1:000000000000:project/app",
+            "RoleArn": ROLE,
+            "Input": "{\"environmentVariablesOverride\":[{\"name\":\"MODE\",\"value\":\"nightly\",\"type\":\"PLAINTEXT\"}]}"
+        }]}),
+    )
+    .await;
+    json_call(
+        &s,
+        t,
+        &events("PutEvents"),
+        json!({"Entries": [{"Source": "my.app", "DetailType": "tick", "Detail": "{}"}]}),
+    )
+    .await;
+    let ids = ok(&s, "ListBuildsForProject", json!({"projectName": "app"})).await["ids"].clone();
+    assert_eq!(ids.as_array().map(Vec::len), Some(1), "{ids}");
+    let b = get_build(&s, ids[0].as_str().unwrap_or_default()).await;
+    assert_eq!(b["initiator"], "rule/nightly");
+    assert_eq!(
+        b["environment"]["environmentVariables"],
+        json!([{"name": "MODE", "value": "nightly", "type": "PLAINTEXT"}])
+    );
+}
