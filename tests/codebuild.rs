@@ -689,3 +689,43 @@ async fn a_rule_targeting_a_project_starts_a_build_with_its_input_as_overrides()
         json!([{"name": "MODE", "value": "nightly", "type": "PLAINTEXT"}])
     );
 }
+
+#[tokio::test]
+async fn parameter_store_and_secrets_manager_values_resolve_from_registered_values() {
+    let s = MockServer::start().await;
+    s.codebuild().set_parameter("/app/token", "t0k");
+    let r = post(
+        &s,
+        "/_codemock/codebuild/secrets",
+        &json!({"secretId": "db", "value": "{\"user\":\"admin\"}"}).to_string(),
+    )
+    .await;
+    assert_eq!(r.status, 200);
+    let spec = "version: 0.2\nenv:\n  secrets-manager:\n    DB_USER: db:user\nphases:\n  build:\n    commands:\n      - echo \"token=$TOKEN user=$DB_USER\"\n";
+    let mut p = local_project("app", spec);
+    p["environment"]["environmentVariables"] =
+        json!([{"name": "TOKEN", "value": "/app/token", "type": "PARAMETER_STORE"}]);
+    ok(&s, "CreateProject", p).await;
+    let build = ok(&s, "StartBuild", json!({"projectName": "app"})).await["build"].clone();
+    s.settle().await;
+    let done = get_build(&s, build["id"].as_str().unwrap_or_default()).await;
+    assert_eq!(done["buildStatus"], "SUCCEEDED");
+    let log = log_text(&s, &build).await;
+    assert!(log.contains("token=t0k user=admin"), "{log}");
+    // A missing parameter fails DOWNLOAD_SOURCE, simulated or not.
+    let mut p = project("other");
+    p["environment"]["environmentVariables"] =
+        json!([{"name": "X", "value": "/missing", "type": "PARAMETER_STORE"}]);
+    ok(&s, "CreateProject", p).await;
+    let id = ok(&s, "StartBuild", json!({"projectName": "other"})).await["build"]["id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    s.clock().advance(Duration::from_secs(60)).await;
+    let done = get_build(&s, &id).await;
+    assert_eq!(done["buildStatus"], "FAILED");
+    assert_eq!(
+        done["phases"][3]["contexts"][0]["message"],
+        "parameter does not exist: /missing"
+    );
+}
