@@ -18,6 +18,10 @@ pub struct State {
     pub build_order: Vec<String>,
     /// The last build number handed out per project name.
     pub build_numbers: HashMap<String, i64>,
+    /// Batch builds by id, in start order, and the last batch number per project.
+    pub batches: HashMap<String, super::batch::BatchRecord>,
+    pub batch_order: Vec<String>,
+    pub batch_numbers: HashMap<String, i64>,
     /// Report groups, reports, fleets, credentials, sandboxes, policies.
     pub resources: super::resources::Resources,
 }
