@@ -755,13 +755,16 @@ fn build_artifacts(a: Option<&ProjectArtifacts>, id: &str) -> BuildArtifacts {
     }
 }
 
+/// A variable that did not resolve: (status code, message) of the phase it fails.
+type Unresolved = (String, String);
+
 /// The variables a build's commands see: CodeBuild's own, then the project's and the overrides.
 fn build_environment(
     call: &Call<'_>,
     view: &Build,
     input: &StartBuildInput,
     project: &Project,
-) -> (Vec<(String, String)>, Option<(String, String)>) {
+) -> (Vec<(String, String)>, Option<Unresolved>) {
     let id = view.id.clone().unwrap_or_default();
     let region = call.ctx.region.clone();
     let image = view
