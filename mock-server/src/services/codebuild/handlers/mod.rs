@@ -1,5 +1,7 @@
 //! CodeBuild's operation handlers and the table that names them.
 
+pub mod reports;
+
 use crate::error::ServiceError;
 use crate::services::codebuild::Call;
 use crate::services::pagination::{paginate_ordered, Order};
@@ -12,6 +14,21 @@ use codemock_wire::codebuild::{
 pub const HANDLERS: codemock_wire::codebuild::Handlers<Api<super::state::State>> =
     codemock_wire::codebuild::Handlers {
         list_projects: Some(list_projects),
+        // --- report groups, reports, fleets, credentials, policies, images (h-cbx) ---
+        create_report_group: Some(reports::create_report_group),
+        update_report_group: Some(reports::update_report_group),
+        delete_report_group: Some(reports::delete_report_group),
+        batch_get_report_groups: Some(reports::batch_get_report_groups),
+        list_report_groups: Some(reports::list_report_groups),
+        list_shared_report_groups: Some(reports::list_shared_report_groups),
+        batch_get_reports: Some(reports::batch_get_reports),
+        delete_report: Some(reports::delete_report),
+        list_reports: Some(reports::list_reports),
+        list_reports_for_report_group: Some(reports::list_reports_for_report_group),
+        describe_test_cases: Some(reports::describe_test_cases),
+        describe_code_coverages: Some(reports::describe_code_coverages),
+        get_report_group_trend: Some(reports::get_report_group_trend),
+        // --- end h-cbx ---
         ..codemock_wire::codebuild::Handlers::NONE
     };
 
