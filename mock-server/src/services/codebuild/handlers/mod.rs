@@ -1,5 +1,8 @@
 //! CodeBuild's operation handlers and the table that names them.
 
+pub mod credentials;
+pub mod fleets;
+pub mod misc;
 pub mod reports;
 
 use crate::error::ServiceError;
@@ -28,6 +31,20 @@ pub const HANDLERS: codemock_wire::codebuild::Handlers<Api<super::state::State>>
         describe_test_cases: Some(reports::describe_test_cases),
         describe_code_coverages: Some(reports::describe_code_coverages),
         get_report_group_trend: Some(reports::get_report_group_trend),
+        import_source_credentials: Some(credentials::import_source_credentials),
+        list_source_credentials: Some(credentials::list_source_credentials),
+        delete_source_credentials: Some(credentials::delete_source_credentials),
+        put_resource_policy: Some(credentials::put_resource_policy),
+        get_resource_policy: Some(credentials::get_resource_policy),
+        delete_resource_policy: Some(credentials::delete_resource_policy),
+        create_fleet: Some(fleets::create_fleet),
+        update_fleet: Some(fleets::update_fleet),
+        delete_fleet: Some(fleets::delete_fleet),
+        batch_get_fleets: Some(fleets::batch_get_fleets),
+        list_fleets: Some(fleets::list_fleets),
+        list_curated_environment_images: Some(misc::list_curated_environment_images),
+        list_shared_projects: Some(misc::list_shared_projects),
+        invalidate_project_cache: Some(misc::invalidate_project_cache),
         // --- end h-cbx ---
         ..codemock_wire::codebuild::Handlers::NONE
     };
