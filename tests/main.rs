@@ -6,6 +6,7 @@ mod architecture;
 mod binary;
 mod cbor;
 mod codebuild;
+mod codebuild_reports;
 mod control;
 mod control_rules;
 mod errors;
