@@ -1,5 +1,6 @@
 //! CodePipeline: pipelines, their executions and actions.
 
+pub mod execution;
 pub mod handlers;
 pub mod ports;
 pub mod state;
