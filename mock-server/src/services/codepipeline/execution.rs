@@ -749,7 +749,10 @@ mod tests {
         assert_eq!(status(&r, "e"), ExecStatus::Stopping);
         assert_eq!(r.stop("e", false), Err(Refused::DuplicatedStop));
         let out = r.action_done("e", "Source", "Src", true).expect("ok");
-        assert!(runs_of(&out).is_empty(), "nothing new starts while stopping");
+        assert!(
+            runs_of(&out).is_empty(),
+            "nothing new starts while stopping"
+        );
         assert_eq!(pipeline_states(&out, "e"), vec![Ev::Stopped]);
         assert_eq!(r.stop("e", true), Err(Refused::NotStoppable));
 
@@ -761,10 +764,7 @@ mod tests {
             stage: "Source".into(),
             action: "Src".into()
         }));
-        assert_eq!(
-            pipeline_states(&out, "e"),
-            vec![Ev::Stopping, Ev::Stopped]
-        );
+        assert_eq!(pipeline_states(&out, "e"), vec![Ev::Stopping, Ev::Stopped]);
         // The abandoned action's late answer changes nothing.
         assert_eq!(r.action_done("e", "Source", "Src", true), Ok(vec![]));
     }
@@ -819,7 +819,10 @@ mod tests {
         r.start("new", &two_stages());
         r.action_done("new", "Source", "Src", true).expect("ok");
         assert_eq!(r.retry("old", "Deploy", false), Err(Refused::NotLatest));
-        assert_eq!(r.retry("nope", "Deploy", false), Err(Refused::UnknownExecution));
+        assert_eq!(
+            r.retry("nope", "Deploy", false),
+            Err(Refused::UnknownExecution)
+        );
     }
 
     #[test]
@@ -885,10 +888,7 @@ mod tests {
         r.start("e", &two_stages());
         r.action_done("e", "Source", "Src", true).expect("ok");
         let out = r.stop("e", false).expect("stoppable");
-        assert_eq!(
-            pipeline_states(&out, "e"),
-            vec![Ev::Stopping, Ev::Stopped]
-        );
+        assert_eq!(pipeline_states(&out, "e"), vec![Ev::Stopping, Ev::Stopped]);
     }
 
     #[test]

@@ -1,0 +1,737 @@
+//! CodePipeline over the wire with literal JSON: structure validation, versions, tags, and
+//! executions that really run on the manual clock (an S3 source read from a versioned bucket, a
+//! manual approval, a simulated deploy), with their states, action executions and the events a
+//! rule delivers to an SQS queue.
+
+use crate::support::*;
+use bytes::Bytes;
+use http_body_util::Full;
+use serde_json::{json, Value};
+use std::time::Duration;
+
+const ACCOUNT: &str = "000000000000";
+
+async fn cp(server: &MockServer, op: &str, body: Value) -> Reply {
+    call(
+        server,
+        &format!("CodePipeline_20150709.{op}"),
+        &body.to_string(),
+    )
+    .await
+}
+
+async fn ok(server: &MockServer, op: &str, body: Value) -> Value {
+    let r = cp(server, op, body).await;
+    assert_eq!(r.status, 200, "{op}: {}", String::from_utf8_lossy(&r.body));
+    r.json()
+}
+
+async fn err(server: &MockServer, op: &str, body: Value) -> (String, String) {
+    let r = cp(server, op, body).await;
+    assert_eq!(r.status, 400, "{op}: {}", String::from_utf8_lossy(&r.body));
+    let v = r.json();
+    (
+        v["__type"].as_str().unwrap_or_default().to_owned(),
+        v["message"].as_str().unwrap_or_default().to_owned(),
+    )
+}
+
+async fn json10(server: &MockServer, target: &str, body: Value) -> Value {
+    let req = http::Request::post("/")
+        .header("host", "localhost")
+        .header("content-type", "application/x-amz-json-1.0")
+        .header("x-amz-target", target)
+        .body(Full::new(Bytes::from(body.to_string())))
+        .expect("request");
+    let r = send(server, req).await;
+    assert_eq!(
+        r.status,
+        200,
+        "{target}: {}",
+        String::from_utf8_lossy(&r.body)
+    );
+    r.json()
+}
+
+async fn s3(server: &MockServer, method: &str, path: &str, body: &'static [u8]) -> Reply {
+    let req = http::Request::builder()
+        .method(method)
+        .uri(path)
+        .header("host", "localhost")
+        .header("authorization", authorization("AKID", "us-east-1", "s3"))
+        .body(Full::new(Bytes::from_static(body)))
+        .expect("request");
+    send(server, req).await
+}
+
+/// A versioned source bucket holding `app.zip`, and an artifact bucket.
+async fn buckets(server: &MockServer) -> String {
+    assert_eq!(s3(server, "PUT", "/src-bucket", b"").await.status, 200);
+    let r = s3(
+        server,
+        "PUT",
+        "/src-bucket?versioning",
+        b"<VersioningConfiguration><Status>Enabled</Status></VersioningConfiguration>",
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));
+    assert_eq!(s3(server, "PUT", "/artifacts", b"").await.status, 200);
+    let r = s3(server, "PUT", "/src-bucket/app.zip", b"PK-source-bytes").await;
+    assert_eq!(r.status, 200);
+    r.header("x-amz-version-id").unwrap_or_default().to_owned()
+}
+
+fn pipeline(name: &str) -> Value {
+    json!({
+        "name": name,
+        "roleArn": format!("arn:aws:iam::{ACCOUNT}:role/pipeline"),
+        "artifactStore": {"type": "S3", "location": "artifacts"},
+        "stages": [
+            {"name": "Source", "actions": [{
+                "name": "Src",
+                "actionTypeId": {"category": "Source", "owner": "AWS", "provider": "S3", "version": "1"},
+                "configuration": {"S3Bucket": "src-bucket", "S3ObjectKey": "app.zip", "PollForSourceChanges": "false"},
+                "outputArtifacts": [{"name": "SourceArtifact"}],
+                "namespace": "SourceVariables"
+            }]},
+            {"name": "Approve", "actions": [{
+                "name": "Gate",
+                "actionTypeId": {"category": "Approval", "owner": "AWS", "provider": "Manual", "version": "1"}
+            }]},
+            {"name": "Deploy", "actions": [{
+                "name": "Stack",
+                "actionTypeId": {"category": "Deploy", "owner": "AWS", "provider": "CloudFormation", "version": "1"},
+                "configuration": {
+                    "ActionMode": "CREATE_UPDATE",
+                    "StackName": "app-#{SourceVariables.VersionId}",
+                    "RoleArn": "arn:aws:iam::000000000000:role/cfn"
+                },
+                "inputArtifacts": [{"name": "SourceArtifact"}]
+            }]}
+        ]
+    })
+}
+
+fn stage<'a>(state: &'a Value, name: &str) -> &'a Value {
+    state["stageStates"]
+        .as_array()
+        .and_then(|s| s.iter().find(|s| s["stageName"] == name))
+        .unwrap_or(&Value::Null)
+}
+
+#[tokio::test]
+async fn structures_aws_refuses_answer_with_its_texts() {
+    let s = MockServer::start().await;
+    let mut one = pipeline("p");
+    one["stages"] = json!([one["stages"][0]]);
+    let (code, msg) = err(&s, "CreatePipeline", json!({"pipeline": one})).await;
+    assert_eq!(code, "InvalidStructureException");
+    assert_eq!(
+        msg,
+        "Pipeline has only 1 stage(s). There should be a minimum of 2 stages in a pipeline"
+    );
+    let mut missing = pipeline("p");
+    missing["stages"][0]["actions"][0]["configuration"] = json!({"S3Bucket": "b"});
+    let (code, msg) = err(&s, "CreatePipeline", json!({"pipeline": missing})).await;
+    assert_eq!(code, "InvalidActionDeclarationException");
+    assert!(msg.contains("'S3ObjectKey'"), "{msg}");
+    let mut dangling = pipeline("p");
+    dangling["stages"][2]["actions"][0]["inputArtifacts"] = json!([{"name": "Nope"}]);
+    let (code, _) = err(&s, "CreatePipeline", json!({"pipeline": dangling})).await;
+    assert_eq!(code, "InvalidStructureException");
+    let mut source_late = pipeline("p");
+    source_late["stages"][1]["actions"][0]["actionTypeId"]["category"] = json!("Source");
+    let (code, _) = err(&s, "CreatePipeline", json!({"pipeline": source_late})).await;
+    assert_eq!(code, "InvalidStructureException");
+    let (code, msg) = err(&s, "GetPipeline", json!({"name": "nope"})).await;
+    assert_eq!(code, "PipelineNotFoundException");
+    assert_eq!(
+        msg,
+        "Account '000000000000' does not have a pipeline with name 'nope'"
+    );
+    // Nothing half done: no pipeline was created.
+    let list = ok(&s, "ListPipelines", json!({})).await;
+    assert_eq!(list["pipelines"], json!([]));
+}
+
+#[tokio::test]
+async fn versions_metadata_and_tags() {
+    let s = MockServer::start().await;
+    buckets(&s).await;
+    let created = ok(
+        &s,
+        "CreatePipeline",
+        json!({"pipeline": pipeline("p"), "tags": [{"key": "team", "value": "a"}]}),
+    )
+    .await;
+    assert_eq!(created["pipeline"]["version"], 1);
+    assert_eq!(created["pipeline"]["pipelineType"], "V1");
+    assert_eq!(
+        created["pipeline"]["stages"][1]["actions"][0]["runOrder"],
+        1
+    );
+    let (code, _) = err(&s, "CreatePipeline", json!({"pipeline": pipeline("p")})).await;
+    assert_eq!(code, "PipelineNameInUseException");
+    let got = ok(&s, "GetPipeline", json!({"name": "p"})).await;
+    let arn = "arn:aws:codepipeline:us-east-1:000000000000:p";
+    assert_eq!(got["metadata"]["pipelineArn"], arn);
+    assert!(got["metadata"]["created"].is_number());
+    let updated = ok(&s, "UpdatePipeline", json!({"pipeline": pipeline("p")})).await;
+    assert_eq!(updated["pipeline"]["version"], 2);
+    let v1 = ok(&s, "GetPipeline", json!({"name": "p", "version": 1})).await;
+    assert_eq!(v1["pipeline"]["version"], 1);
+    let (code, _) = err(&s, "GetPipeline", json!({"name": "p", "version": 7})).await;
+    assert_eq!(code, "PipelineVersionNotFoundException");
+    let list = ok(&s, "ListPipelines", json!({})).await;
+    assert_eq!(list["pipelines"][0]["version"], 2);
+
+    ok(
+        &s,
+        "TagResource",
+        json!({"resourceArn": arn, "tags": [{"key": "env", "value": "prod"}]}),
+    )
+    .await;
+    ok(
+        &s,
+        "UntagResource",
+        json!({"resourceArn": arn, "tagKeys": ["team"]}),
+    )
+    .await;
+    let tags = ok(&s, "ListTagsForResource", json!({"resourceArn": arn})).await;
+    assert_eq!(tags["tags"], json!([{"key": "env", "value": "prod"}]));
+    let (code, _) = err(
+        &s,
+        "TagResource",
+        json!({"resourceArn": arn, "tags": [{"key": "aws:x", "value": "1"}]}),
+    )
+    .await;
+    assert_eq!(code, "InvalidTagsException");
+
+    ok(&s, "DeletePipeline", json!({"name": "p"})).await;
+    let (code, _) = err(&s, "GetPipeline", json!({"name": "p"})).await;
+    assert_eq!(code, "PipelineNotFoundException");
+}
+
+#[tokio::test]
+async fn an_execution_runs_source_approval_and_deploy_with_events_in_order() {
+    let s = MockServer::start().await;
+    let version = buckets(&s).await;
+    let url = json10(&s, "AmazonSQS.CreateQueue", json!({"QueueName": "cp"})).await["QueueUrl"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    call(
+        &s,
+        "AWSEvents.PutRule",
+        &json!({"Name": "cp", "EventPattern": "{\"source\": [\"aws.codepipeline\"]}"}).to_string(),
+    )
+    .await;
+    call(
+        &s,
+        "AWSEvents.PutTargets",
+        &json!({"Rule": "cp", "Targets": [{"Id": "q", "Arn": "arn:aws:sqs:us-east-1:000000000000:cp"}]})
+            .to_string(),
+    )
+    .await;
+
+    // CreatePipeline starts an execution, as AWS does.
+    ok(&s, "CreatePipeline", json!({"pipeline": pipeline("app")})).await;
+    s.settle().await;
+    let execs = ok(&s, "ListPipelineExecutions", json!({"pipelineName": "app"})).await;
+    let summary = &execs["pipelineExecutionSummaries"][0];
+    assert_eq!(summary["trigger"]["triggerType"], "CreatePipeline");
+    assert_eq!(summary["status"], "InProgress");
+    assert_eq!(
+        summary["sourceRevisions"][0]["revisionId"],
+        version.as_str()
+    );
+    let exec = summary["pipelineExecutionId"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+
+    let state = ok(&s, "GetPipelineState", json!({"name": "app"})).await;
+    assert_eq!(state["pipelineVersion"], 1);
+    let src = stage(&state, "Source");
+    assert_eq!(src["latestExecution"]["status"], "Succeeded");
+    assert_eq!(src["inboundTransitionState"]["enabled"], true);
+    assert_eq!(
+        src["actionStates"][0]["currentRevision"]["revisionId"],
+        version.as_str()
+    );
+    let gate = &stage(&state, "Approve")["actionStates"][0]["latestExecution"];
+    assert_eq!(gate["status"], "InProgress");
+    let token = gate["token"].as_str().unwrap_or_default().to_owned();
+    assert!(!token.is_empty());
+
+    // A wrong token is refused and changes nothing.
+    let (code, _) = err(
+        &s,
+        "PutApprovalResult",
+        json!({"pipelineName": "app", "stageName": "Approve", "actionName": "Gate",
+               "result": {"summary": "ok", "status": "Approved"}, "token": "00000000-0000-0000-0000-000000000000"}),
+    )
+    .await;
+    assert_eq!(code, "InvalidApprovalTokenException");
+    let approved = ok(
+        &s,
+        "PutApprovalResult",
+        json!({"pipelineName": "app", "stageName": "Approve", "actionName": "Gate",
+               "result": {"summary": "looks good", "status": "Approved"}, "token": token}),
+    )
+    .await;
+    assert!(approved["approvedAt"].is_number());
+    let (code, _) = err(
+        &s,
+        "PutApprovalResult",
+        json!({"pipelineName": "app", "stageName": "Approve", "actionName": "Gate",
+               "result": {"summary": "again", "status": "Approved"}, "token": token}),
+    )
+    .await;
+    assert_eq!(code, "ApprovalAlreadyCompletedException");
+    s.settle().await;
+
+    let got = ok(
+        &s,
+        "GetPipelineExecution",
+        json!({"pipelineName": "app", "pipelineExecutionId": exec}),
+    )
+    .await;
+    assert_eq!(got["pipelineExecution"]["status"], "Succeeded");
+    assert_eq!(
+        got["pipelineExecution"]["artifactRevisions"][0]["name"],
+        "SourceArtifact"
+    );
+
+    let actions = ok(
+        &s,
+        "ListActionExecutions",
+        json!({"pipelineName": "app", "filter": {"pipelineExecutionId": exec}}),
+    )
+    .await;
+    let details = actions["actionExecutionDetails"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    let names: Vec<&str> = details
+        .iter()
+        .filter_map(|d| d["actionName"].as_str())
+        .collect();
+    assert_eq!(names, vec!["Stack", "Gate", "Src"], "newest first");
+    assert_eq!(
+        details[1]["output"]["executionResult"]["externalExecutionSummary"],
+        "looks good"
+    );
+    let deploy = &details[0];
+    assert_eq!(
+        deploy["input"]["resolvedConfiguration"]["StackName"],
+        format!("app-{version}")
+    );
+    let key = deploy["input"]["inputArtifacts"][0]["s3location"]["key"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    assert!(key.starts_with("app/SourceArti/"), "{key}");
+    assert_eq!(key.len(), "app/SourceArti/".len() + 7);
+    let src = &details[2];
+    assert_eq!(
+        src["output"]["outputVariables"]["VersionId"],
+        version.as_str()
+    );
+    // The artifact really is in the artifact store, with the source's bytes.
+    let r = s3(&s, "GET", &format!("/artifacts/{key}"), b"").await;
+    assert_eq!(r.status, 200);
+    assert_eq!(&r.body[..], b"PK-source-bytes");
+    // The filter is honoured.
+    let (code, _) = err(
+        &s,
+        "ListActionExecutions",
+        json!({"pipelineName": "app", "filter": {"pipelineExecutionId": "00000000-0000-0000-0000-000000000000"}}),
+    )
+    .await;
+    assert_eq!(code, "PipelineExecutionNotFoundException");
+
+    // Every transition's event, in order, through one rule into the queue.
+    let mut events = Vec::new();
+    loop {
+        let r = json10(
+            &s,
+            "AmazonSQS.ReceiveMessage",
+            json!({"QueueUrl": url, "MaxNumberOfMessages": 10}),
+        )
+        .await;
+        let batch = r["Messages"].as_array().cloned().unwrap_or_default();
+        if batch.is_empty() {
+            break;
+        }
+        for m in batch {
+            let body: Value =
+                serde_json::from_str(m["Body"].as_str().unwrap_or_default()).expect("event");
+            events.push(body);
+        }
+    }
+    let seen: Vec<String> = events
+        .iter()
+        .map(|e| {
+            let d = &e["detail"];
+            let what = d["action"]
+                .as_str()
+                .or(d["stage"].as_str())
+                .unwrap_or("pipeline");
+            format!("{what}:{}", d["state"].as_str().unwrap_or_default())
+        })
+        .collect();
+    assert_eq!(
+        seen,
+        vec![
+            "pipeline:STARTED",
+            "Source:STARTED",
+            "Src:STARTED",
+            "Src:SUCCEEDED",
+            "Source:SUCCEEDED",
+            "Approve:STARTED",
+            "Gate:STARTED",
+            "Gate:SUCCEEDED",
+            "Approve:SUCCEEDED",
+            "Deploy:STARTED",
+            "Stack:STARTED",
+            "Stack:SUCCEEDED",
+            "Deploy:SUCCEEDED",
+            "pipeline:SUCCEEDED",
+        ]
+    );
+    let first = &events[0];
+    assert_eq!(
+        first["detail-type"],
+        "CodePipeline Pipeline Execution State Change"
+    );
+    assert_eq!(
+        first["resources"],
+        json!(["arn:aws:codepipeline:us-east-1:000000000000:app"])
+    );
+    assert_eq!(
+        first["detail"]["execution-trigger"]["trigger-type"],
+        "CreatePipeline"
+    );
+    assert_eq!(events[2]["detail"]["type"]["provider"], "S3");
+    assert_eq!(
+        events[3]["detail"]["output-artifacts"][0]["name"],
+        "SourceArtifact"
+    );
+}
+
+#[tokio::test]
+async fn a_rejected_approval_fails_the_execution_and_the_stage_can_be_retried() {
+    let s = MockServer::start().await;
+    buckets(&s).await;
+    ok(&s, "CreatePipeline", json!({"pipeline": pipeline("app")})).await;
+    s.settle().await;
+    let state = ok(&s, "GetPipelineState", json!({"name": "app"})).await;
+    let gate = &stage(&state, "Approve")["actionStates"][0]["latestExecution"];
+    let token = gate["token"].as_str().unwrap_or_default().to_owned();
+    ok(
+        &s,
+        "PutApprovalResult",
+        json!({"pipelineName": "app", "stageName": "Approve", "actionName": "Gate",
+               "result": {"summary": "no", "status": "Rejected"}, "token": token}),
+    )
+    .await;
+    s.settle().await;
+    let state = ok(&s, "GetPipelineState", json!({"name": "app"})).await;
+    let approve = stage(&state, "Approve");
+    assert_eq!(approve["latestExecution"]["status"], "Failed");
+    let latest = &approve["actionStates"][0]["latestExecution"];
+    assert_eq!(latest["status"], "Failed");
+    assert_eq!(latest["summary"], "no");
+    assert_eq!(latest["errorDetails"]["code"], "JobFailed");
+    let exec = approve["latestExecution"]["pipelineExecutionId"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let (code, _) = err(
+        &s,
+        "RetryStageExecution",
+        json!({"pipelineName": "app", "stageName": "Source", "pipelineExecutionId": exec, "retryMode": "FAILED_ACTIONS"}),
+    )
+    .await;
+    assert_eq!(code, "StageNotRetryableException");
+    ok(
+        &s,
+        "RetryStageExecution",
+        json!({"pipelineName": "app", "stageName": "Approve", "pipelineExecutionId": exec, "retryMode": "FAILED_ACTIONS"}),
+    )
+    .await;
+    let got = ok(
+        &s,
+        "GetPipelineExecution",
+        json!({"pipelineName": "app", "pipelineExecutionId": exec}),
+    )
+    .await;
+    assert_eq!(got["pipelineExecution"]["status"], "InProgress");
+    let state = ok(&s, "GetPipelineState", json!({"name": "app"})).await;
+    let again = &stage(&state, "Approve")["actionStates"][0]["latestExecution"];
+    assert_eq!(again["status"], "InProgress");
+    assert_ne!(again["token"].as_str(), Some(token.as_str()), "a new token");
+}
+
+#[tokio::test]
+async fn an_approval_expires_after_seven_virtual_days() {
+    let s = MockServer::start().await;
+    buckets(&s).await;
+    ok(&s, "CreatePipeline", json!({"pipeline": pipeline("app")})).await;
+    s.settle().await;
+    s.clock()
+        .advance(Duration::from_secs(7 * 24 * 3600 - 60))
+        .await;
+    let state = ok(&s, "GetPipelineState", json!({"name": "app"})).await;
+    assert_eq!(
+        stage(&state, "Approve")["latestExecution"]["status"],
+        "InProgress"
+    );
+    s.clock().advance(Duration::from_secs(120)).await;
+    let state = ok(&s, "GetPipelineState", json!({"name": "app"})).await;
+    assert_eq!(
+        stage(&state, "Approve")["latestExecution"]["status"],
+        "Failed"
+    );
+}
+
+#[tokio::test]
+async fn stop_with_abandon_and_a_disabled_transition() {
+    let s = MockServer::start().await;
+    buckets(&s).await;
+    ok(&s, "CreatePipeline", json!({"pipeline": pipeline("app")})).await;
+    s.settle().await;
+    let execs = ok(&s, "ListPipelineExecutions", json!({"pipelineName": "app"})).await;
+    let first = execs["pipelineExecutionSummaries"][0]["pipelineExecutionId"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    let (code, _) = err(
+        &s,
+        "StopPipelineExecution",
+        json!({"pipelineName": "app", "pipelineExecutionId": "00000000-0000-0000-0000-000000000000"}),
+    )
+    .await;
+    assert_eq!(code, "PipelineExecutionNotFoundException");
+    ok(
+        &s,
+        "StopPipelineExecution",
+        json!({"pipelineName": "app", "pipelineExecutionId": first, "abandon": true, "reason": "no need"}),
+    )
+    .await;
+    let state = ok(&s, "GetPipelineState", json!({"name": "app"})).await;
+    let approve = stage(&state, "Approve");
+    assert_eq!(approve["latestExecution"]["status"], "Stopped");
+    assert_eq!(
+        approve["actionStates"][0]["latestExecution"]["status"],
+        "Abandoned"
+    );
+    let execs = ok(&s, "ListPipelineExecutions", json!({"pipelineName": "app"})).await;
+    assert_eq!(execs["pipelineExecutionSummaries"][0]["status"], "Stopped");
+    assert_eq!(
+        execs["pipelineExecutionSummaries"][0]["stopTrigger"]["reason"],
+        "no need"
+    );
+    let (code, _) = err(
+        &s,
+        "StopPipelineExecution",
+        json!({"pipelineName": "app", "pipelineExecutionId": first}),
+    )
+    .await;
+    assert_eq!(code, "PipelineExecutionNotStoppableException");
+
+    // A disabled inbound transition holds the next execution before Approve.
+    ok(
+        &s,
+        "DisableStageTransition",
+        json!({"pipelineName": "app", "stageName": "Approve", "transitionType": "Inbound", "reason": "freeze"}),
+    )
+    .await;
+    let started = ok(&s, "StartPipelineExecution", json!({"name": "app"})).await;
+    let second = started["pipelineExecutionId"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    s.settle().await;
+    let state = ok(&s, "GetPipelineState", json!({"name": "app"})).await;
+    let approve = stage(&state, "Approve");
+    assert_eq!(approve["inboundTransitionState"]["enabled"], false);
+    assert_eq!(
+        approve["inboundTransitionState"]["disabledReason"],
+        "freeze"
+    );
+    assert_eq!(
+        approve["inboundExecution"]["pipelineExecutionId"],
+        second.as_str()
+    );
+    assert_eq!(
+        approve["latestExecution"]["pipelineExecutionId"],
+        first.as_str()
+    );
+    ok(
+        &s,
+        "EnableStageTransition",
+        json!({"pipelineName": "app", "stageName": "Approve", "transitionType": "Inbound"}),
+    )
+    .await;
+    let state = ok(&s, "GetPipelineState", json!({"name": "app"})).await;
+    let approve = stage(&state, "Approve");
+    assert_eq!(
+        approve["latestExecution"]["pipelineExecutionId"],
+        second.as_str()
+    );
+    assert_eq!(approve["latestExecution"]["status"], "InProgress");
+    assert!(approve["inboundExecution"].is_null());
+}
+
+#[tokio::test]
+async fn a_missing_source_object_fails_the_source_action() {
+    let s = MockServer::start().await;
+    assert_eq!(s3(&s, "PUT", "/src-bucket", b"").await.status, 200);
+    assert_eq!(s3(&s, "PUT", "/artifacts", b"").await.status, 200);
+    ok(&s, "CreatePipeline", json!({"pipeline": pipeline("app")})).await;
+    s.settle().await;
+    let state = ok(&s, "GetPipelineState", json!({"name": "app"})).await;
+    let src = stage(&state, "Source");
+    assert_eq!(src["latestExecution"]["status"], "Failed");
+    let latest = &src["actionStates"][0]["latestExecution"];
+    assert_eq!(latest["errorDetails"]["code"], "JobFailed");
+    assert!(latest["errorDetails"]["message"]
+        .as_str()
+        .is_some_and(|m| m.contains("app.zip")));
+}
+
+#[tokio::test]
+async fn a_custom_action_is_done_by_a_job_worker() {
+    let s = MockServer::start().await;
+    buckets(&s).await;
+    ok(
+        &s,
+        "CreateCustomActionType",
+        json!({"category": "Deploy", "provider": "MyDeployer", "version": "1",
+               "configurationProperties": [{"name": "Target", "required": true, "key": true, "secret": false, "queryable": true}],
+               "inputArtifactDetails": {"minimumCount": 0, "maximumCount": 1},
+               "outputArtifactDetails": {"minimumCount": 0, "maximumCount": 0}}),
+    )
+    .await;
+    let types = ok(
+        &s,
+        "ListActionTypes",
+        json!({"actionOwnerFilter": "Custom"}),
+    )
+    .await;
+    assert_eq!(types["actionTypes"][0]["id"]["provider"], "MyDeployer");
+    let mut p = pipeline("app");
+    p["stages"][1]["actions"][0] = json!({
+        "name": "Custom",
+        "actionTypeId": {"category": "Deploy", "owner": "Custom", "provider": "MyDeployer", "version": "1"},
+        "configuration": {"Target": "blue"},
+        "inputArtifacts": [{"name": "SourceArtifact"}]
+    });
+    ok(&s, "CreatePipeline", json!({"pipeline": p})).await;
+    s.settle().await;
+    let type_id =
+        json!({"category": "Deploy", "owner": "Custom", "provider": "MyDeployer", "version": "1"});
+    let none = ok(
+        &s,
+        "PollForJobs",
+        json!({"actionTypeId": type_id, "queryParam": {"Target": "green"}}),
+    )
+    .await;
+    assert_eq!(none["jobs"], json!([]));
+    let polled = ok(
+        &s,
+        "PollForJobs",
+        json!({"actionTypeId": type_id, "maxBatchSize": 5}),
+    )
+    .await;
+    let job = &polled["jobs"][0];
+    let id = job["id"].as_str().unwrap_or_default().to_owned();
+    assert_eq!(job["data"]["pipelineContext"]["stage"]["name"], "Approve");
+    assert_eq!(
+        job["data"]["actionConfiguration"]["configuration"]["Target"],
+        "blue"
+    );
+    assert_eq!(
+        job["data"]["inputArtifacts"][0]["location"]["s3Location"]["bucketName"],
+        "artifacts"
+    );
+    let (code, _) = err(&s, "AcknowledgeJob", json!({"jobId": id, "nonce": "bad"})).await;
+    assert_eq!(code, "InvalidNonceException");
+    let ack = ok(
+        &s,
+        "AcknowledgeJob",
+        json!({"jobId": id, "nonce": job["nonce"]}),
+    )
+    .await;
+    assert_eq!(ack["status"], "InProgress");
+    ok(
+        &s,
+        "PutJobSuccessResult",
+        json!({"jobId": id, "executionDetails": {"summary": "deployed", "externalExecutionId": "x-1"}}),
+    )
+    .await;
+    let (code, _) = err(&s, "PutJobSuccessResult", json!({"jobId": id})).await;
+    assert_eq!(code, "InvalidJobStateException");
+    s.settle().await;
+    let execs = ok(&s, "ListPipelineExecutions", json!({"pipelineName": "app"})).await;
+    assert_eq!(
+        execs["pipelineExecutionSummaries"][0]["status"],
+        "Succeeded"
+    );
+}
+
+#[tokio::test]
+async fn a_lambda_invoke_action_is_completed_by_its_job_result() {
+    let s = MockServer::start().await;
+    buckets(&s).await;
+    let mut p = pipeline("app");
+    p["stages"][1]["actions"][0] = json!({
+        "name": "Fn",
+        "actionTypeId": {"category": "Invoke", "owner": "AWS", "provider": "Lambda", "version": "1"},
+        "configuration": {"FunctionName": "checker", "UserParameters": "x"}
+    });
+    ok(&s, "CreatePipeline", json!({"pipeline": p})).await;
+    s.settle().await;
+    let invoked = s.invocations().list();
+    assert_eq!(invoked.len(), 1);
+    let event = invoked[0].payload_json().expect("json");
+    let job = &event["CodePipeline.job"];
+    assert_eq!(
+        job["data"]["actionConfiguration"]["configuration"]["UserParameters"],
+        "x"
+    );
+    let id = job["id"].as_str().unwrap_or_default().to_owned();
+    ok(
+        &s,
+        "PutJobFailureResult",
+        json!({"jobId": id, "failureDetails": {"type": "JobFailed", "message": "check failed"}}),
+    )
+    .await;
+    s.settle().await;
+    let state = ok(&s, "GetPipelineState", json!({"name": "app"})).await;
+    let latest = &stage(&state, "Approve")["actionStates"][0]["latestExecution"];
+    assert_eq!(latest["status"], "Failed");
+    assert_eq!(latest["errorDetails"]["message"], "check failed");
+}
+
+#[tokio::test]
+async fn a_failing_outcome_rule_fails_a_simulated_deploy() {
+    let s = MockServer::start().await;
+    buckets(&s).await;
+    s.outcomes().add(
+        codemock::outcomes::OutcomeRule::new("codepipeline", codemock::outcomes::Outcome::Failed)
+            .resource("app")
+            .step("Stack")
+            .message("stack rolled back"),
+    );
+    let mut p = pipeline("app");
+    p["stages"].as_array_mut().map(|s| s.remove(1));
+    ok(&s, "CreatePipeline", json!({"pipeline": p})).await;
+    s.settle().await;
+    let state = ok(&s, "GetPipelineState", json!({"name": "app"})).await;
+    let latest = &stage(&state, "Deploy")["actionStates"][0]["latestExecution"];
+    assert_eq!(latest["status"], "Failed");
+    assert_eq!(latest["errorDetails"]["message"], "stack rolled back");
+}
