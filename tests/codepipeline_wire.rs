@@ -735,3 +735,147 @@ async fn a_failing_outcome_rule_fails_a_simulated_deploy() {
     assert_eq!(latest["status"], "Failed");
     assert_eq!(latest["errorDetails"]["message"], "stack rolled back");
 }
+
+async fn statuses(s: &MockServer, name: &str) -> Vec<(String, String)> {
+    let execs = ok(s, "ListPipelineExecutions", json!({"pipelineName": name})).await;
+    let mut out: Vec<(String, String)> = execs["pipelineExecutionSummaries"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+        .iter()
+        .map(|e| {
+            (
+                e["pipelineExecutionId"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_owned(),
+                e["status"].as_str().unwrap_or_default().to_owned(),
+            )
+        })
+        .collect();
+    out.reverse(); // oldest first
+    out
+}
+
+#[tokio::test]
+async fn a_newer_execution_supersedes_the_one_waiting_and_queued_mode_waits() {
+    for (mode, expected) in [
+        (None, ["InProgress", "Superseded", "InProgress"]),
+        (Some("QUEUED"), ["InProgress", "InProgress", "InProgress"]),
+    ] {
+        let s = MockServer::start().await;
+        buckets(&s).await;
+        let mut p = pipeline("app");
+        if let Some(mode) = mode {
+            p["pipelineType"] = json!("V2");
+            p["executionMode"] = json!(mode);
+        }
+        ok(&s, "CreatePipeline", json!({"pipeline": p})).await;
+        s.settle().await; // the first waits for its approval
+        ok(&s, "StartPipelineExecution", json!({"name": "app"})).await;
+        s.settle().await; // the second waits for Approve
+        ok(&s, "StartPipelineExecution", json!({"name": "app"})).await;
+        s.settle().await; // the third arrives at the same wait
+        let got = statuses(&s, "app").await;
+        let got: Vec<&str> = got.iter().map(|(_, st)| st.as_str()).collect();
+        assert_eq!(got, expected, "mode {mode:?}");
+        let state = ok(&s, "GetPipelineState", json!({"name": "app"})).await;
+        let approve = stage(&state, "Approve");
+        if mode.is_some() {
+            assert_eq!(
+                approve["inboundExecutions"].as_array().map(Vec::len),
+                Some(2)
+            );
+        } else {
+            assert!(approve["inboundExecution"]["pipelineExecutionId"].is_string());
+        }
+        let execs = ok(&s, "ListPipelineExecutions", json!({"pipelineName": "app"})).await;
+        let first = &execs["pipelineExecutionSummaries"][2];
+        if mode.is_some() {
+            assert_eq!(first["executionMode"], "QUEUED");
+        }
+    }
+}
+
+#[tokio::test]
+async fn v2_pipeline_variables_resolve_with_defaults_and_overrides() {
+    let s = MockServer::start().await;
+    buckets(&s).await;
+    let mut p = pipeline("app");
+    p["pipelineType"] = json!("V2");
+    p["variables"] = json!([{"name": "env", "defaultValue": "dev"}]);
+    p["stages"].as_array_mut().map(|s| s.remove(1));
+    p["stages"][1]["actions"][0]["configuration"]["StackName"] =
+        json!("app-#{variables.env}-#{codepipeline.PipelineExecutionId}");
+    ok(&s, "CreatePipeline", json!({"pipeline": p})).await;
+    s.settle().await;
+    let (code, _) = err(
+        &s,
+        "StartPipelineExecution",
+        json!({"name": "app", "variables": [{"name": "nope", "value": "x"}]}),
+    )
+    .await;
+    assert_eq!(code, "ValidationException");
+    let started = ok(
+        &s,
+        "StartPipelineExecution",
+        json!({"name": "app", "variables": [{"name": "env", "value": "prod"}]}),
+    )
+    .await;
+    let id = started["pipelineExecutionId"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    s.settle().await;
+    let got = ok(
+        &s,
+        "GetPipelineExecution",
+        json!({"pipelineName": "app", "pipelineExecutionId": id}),
+    )
+    .await;
+    assert_eq!(
+        got["pipelineExecution"]["variables"],
+        json!([{"name": "env", "resolvedValue": "prod"}])
+    );
+    assert_eq!(
+        got["pipelineExecution"]["trigger"]["triggerType"],
+        "StartPipelineExecution"
+    );
+    let actions = ok(
+        &s,
+        "ListActionExecutions",
+        json!({"pipelineName": "app", "filter": {"pipelineExecutionId": id}}),
+    )
+    .await;
+    assert_eq!(
+        actions["actionExecutionDetails"][0]["input"]["resolvedConfiguration"]["StackName"],
+        format!("app-prod-{id}")
+    );
+    assert_eq!(
+        actions["actionExecutionDetails"].as_array().map(Vec::len),
+        Some(2),
+        "only this execution's actions"
+    );
+}
+
+#[tokio::test]
+async fn a_codebuild_action_fails_with_codebuilds_answer_when_it_refuses_the_build() {
+    let s = MockServer::start().await;
+    buckets(&s).await;
+    let mut p = pipeline("app");
+    p["stages"][1]["actions"][0] = json!({
+        "name": "Build",
+        "actionTypeId": {"category": "Build", "owner": "AWS", "provider": "CodeBuild", "version": "1"},
+        "configuration": {"ProjectName": "does-not-exist"},
+        "inputArtifacts": [{"name": "SourceArtifact"}],
+        "outputArtifacts": [{"name": "BuildArtifact"}]
+    });
+    ok(&s, "CreatePipeline", json!({"pipeline": p})).await;
+    s.settle().await;
+    let state = ok(&s, "GetPipelineState", json!({"name": "app"})).await;
+    let approve = stage(&state, "Approve");
+    assert_eq!(approve["latestExecution"]["status"], "Failed");
+    let latest = &approve["actionStates"][0]["latestExecution"];
+    assert_eq!(latest["status"], "Failed");
+    assert_eq!(latest["errorDetails"]["code"], "JobFailed");
+}
