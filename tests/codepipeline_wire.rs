@@ -879,3 +879,78 @@ async fn a_codebuild_action_fails_with_codebuilds_answer_when_it_refuses_the_bui
     assert_eq!(latest["status"], "Failed");
     assert_eq!(latest["errorDetails"]["code"], "JobFailed");
 }
+
+#[tokio::test]
+async fn put_action_revision_starts_an_execution_for_a_new_revision_only() {
+    let s = MockServer::start().await;
+    let first = buckets(&s).await;
+    ok(&s, "CreatePipeline", json!({"pipeline": pipeline("app")})).await;
+    s.settle().await;
+    let same = ok(
+        &s,
+        "PutActionRevision",
+        json!({"pipelineName": "app", "stageName": "Source", "actionName": "Src",
+               "actionRevision": {"revisionId": first, "revisionChangeId": first, "created": 1}}),
+    )
+    .await;
+    assert_eq!(same["newRevision"], false);
+    let r = s3(&s, "PUT", "/src-bucket/app.zip", b"PK-second").await;
+    let second = r.header("x-amz-version-id").unwrap_or_default().to_owned();
+    let new = ok(
+        &s,
+        "PutActionRevision",
+        json!({"pipelineName": "app", "stageName": "Source", "actionName": "Src",
+               "actionRevision": {"revisionId": second, "revisionChangeId": second, "created": 1}}),
+    )
+    .await;
+    assert_eq!(new["newRevision"], true);
+    s.settle().await;
+    let execs = ok(&s, "ListPipelineExecutions", json!({"pipelineName": "app"})).await;
+    let latest = &execs["pipelineExecutionSummaries"][0];
+    assert_eq!(latest["trigger"]["triggerType"], "PutActionRevision");
+    assert_eq!(latest["sourceRevisions"][0]["revisionId"], second.as_str());
+}
+
+#[tokio::test]
+async fn rule_types_are_listed_and_unevaluated_conditions_are_refused_honestly() {
+    let s = MockServer::start().await;
+    let rules = ok(&s, "ListRuleTypes", json!({})).await;
+    assert!(rules["ruleTypes"]
+        .as_array()
+        .is_some_and(|r| r.iter().any(|t| t["id"]["provider"] == "VariableCheck")));
+    let mut p = pipeline("app");
+    p["pipelineType"] = json!("V2");
+    p["stages"][2]["beforeEntry"] = json!({"conditions": [{"result": "FAIL", "rules": [{
+        "name": "r", "ruleTypeId": {"category": "Rule", "owner": "AWS", "provider": "VariableCheck", "version": "1"},
+        "configuration": {"Variable": "#{variables.x}", "Value": "1", "Operator": "EQ"}}]}]});
+    let r = cp(&s, "CreatePipeline", json!({"pipeline": p})).await;
+    assert_eq!(r.status, 501);
+    assert_eq!(r.json()["__type"], "NotImplementedException");
+}
+
+#[tokio::test]
+async fn the_start_port_starts_an_execution_for_an_eventbridge_target() {
+    use codemock::services::codepipeline::ports::Command;
+    let s = MockServer::start().await;
+    buckets(&s).await;
+    ok(&s, "CreatePipeline", json!({"pipeline": pipeline("app")})).await;
+    let mut effects = codemock::effects::Effects::new();
+    effects.send(
+        ACCOUNT,
+        "us-east-1",
+        Command::StartPipelineExecution {
+            name: "app".into(),
+            trigger_type: "CloudWatchEvent".into(),
+            trigger_detail: Some("arn:aws:events:us-east-1:000000000000:rule/r".into()),
+        },
+    );
+    s.core().apply(effects);
+    s.settle().await;
+    let execs = ok(&s, "ListPipelineExecutions", json!({"pipelineName": "app"})).await;
+    let latest = &execs["pipelineExecutionSummaries"][0];
+    assert_eq!(latest["trigger"]["triggerType"], "CloudWatchEvent");
+    assert_eq!(
+        latest["trigger"]["triggerDetail"],
+        "arn:aws:events:us-east-1:000000000000:rule/r"
+    );
+}

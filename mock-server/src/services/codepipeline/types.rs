@@ -4,7 +4,9 @@
 
 use codemock_wire::codepipeline::{
     ActionCategory, ActionConfigurationProperty, ActionConfigurationPropertyType, ActionOwner,
-    ActionType, ActionTypeId, ActionTypeSettings, ArtifactDetails,
+    ActionType, ActionTypeId, ActionTypeSettings, ArtifactDetails, RuleCategory,
+    RuleConfigurationProperty, RuleConfigurationPropertyType, RuleOwner, RuleType, RuleTypeId,
+    RuleTypeSettings,
 };
 
 /// (category, provider, properties as (name, required, secret), inputs (min, max), outputs).
@@ -233,6 +235,72 @@ pub fn aws_types() -> Vec<ActionType> {
             output_artifact_details: Some(ArtifactDetails {
                 minimum_count: Some(outputs.0),
                 maximum_count: Some(outputs.1),
+            }),
+        })
+        .collect()
+}
+
+/// The AWS rule types for stage conditions, with their configuration (CodePipeline rule
+/// structure reference): (provider, properties as (name, required), input artifacts max).
+type RuleRow = (&'static str, &'static [(&'static str, bool)], i32);
+
+const RULE_TYPES: &[RuleRow] = &[
+    (
+        "LambdaInvoke",
+        &[("FunctionName", true), ("UserParameters", false)],
+        5,
+    ),
+    (
+        "VariableCheck",
+        &[("Variable", true), ("Value", true), ("Operator", true)],
+        0,
+    ),
+    (
+        "DeploymentWindow",
+        &[("Cron", true), ("TimeZone", false)],
+        0,
+    ),
+    (
+        "CloudWatchAlarm",
+        &[
+            ("AlarmName", true),
+            ("AlarmStates", false),
+            ("WaitTime", false),
+        ],
+        0,
+    ),
+    ("Commands", &[], 10),
+];
+
+/// Every AWS rule type.
+pub fn rule_types() -> Vec<RuleType> {
+    RULE_TYPES
+        .iter()
+        .map(|(provider, props, inputs)| RuleType {
+            id: Some(RuleTypeId {
+                category: Some(RuleCategory::Rule),
+                owner: Some(RuleOwner::Aws),
+                provider: Some((*provider).to_owned()),
+                version: Some("1".to_owned()),
+            }),
+            settings: Some(RuleTypeSettings::default()),
+            rule_configuration_properties: Some(
+                props
+                    .iter()
+                    .map(|(name, required)| RuleConfigurationProperty {
+                        name: Some((*name).to_owned()),
+                        required: Some(*required),
+                        key: Some(*required),
+                        secret: Some(false),
+                        queryable: Some(false),
+                        description: None,
+                        r#type: Some(RuleConfigurationPropertyType::StringValue),
+                    })
+                    .collect(),
+            ),
+            input_artifact_details: Some(ArtifactDetails {
+                minimum_count: Some(0),
+                maximum_count: Some(*inputs),
             }),
         })
         .collect()

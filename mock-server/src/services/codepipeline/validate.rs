@@ -10,7 +10,7 @@
 
 use super::actions::provider_for;
 use crate::error::ServiceError;
-use codemock_wire::codepipeline::{ExecutionMode, PipelineDeclaration, PipelineType};
+use codemock_wire::codepipeline::{ExecutionMode, PipelineDeclaration, PipelineType, ResultShape};
 use std::collections::{BTreeMap, BTreeSet};
 
 fn structure(message: impl Into<String>) -> ServiceError {
@@ -49,6 +49,22 @@ pub fn check(d: &mut PipelineDeclaration) -> Result<(), ServiceError> {
             return Err(structure(format!(
                 "Pipeline contains more than one stage named '{sname}'; stage names must be unique"
             )));
+        }
+        // codemock does not evaluate stage conditions or automatic retries and rollbacks yet;
+        // accepting them would silently skip what the pipeline asks for.
+        let conditions = stage.before_entry.is_some()
+            || stage.on_success.is_some()
+            || stage.on_failure.as_ref().is_some_and(|f| {
+                f.conditions.as_ref().is_some_and(|c| !c.is_empty())
+                    || f.result.is_some_and(|r| r != ResultShape::Fail)
+            });
+        if conditions {
+            let mut e = ServiceError::new(
+                "NotImplementedException",
+                format!("Stage '{sname}': stage conditions, onFailure RETRY and ROLLBACK are not implemented by codemock yet"),
+            );
+            e.status = 501;
+            return Err(e);
         }
         let actions = stage.actions.get_or_insert_with(Vec::new);
         if actions.is_empty() {

@@ -90,9 +90,22 @@ impl Provider for Simulated {
                 (outcome, d.seconds.unwrap_or(0.0))
             }
         };
-        if let Some(outcome) = outcome {
+        if let Some(mut outcome) = outcome {
             if outcome.ok {
                 write_empty_outputs(call, job);
+                if job.category == "Source" {
+                    // A hosted source's revision: the one asked for, else a made-up commit id.
+                    let revision = job
+                        .revision_override
+                        .as_ref()
+                        .map(|(_, v)| v.clone())
+                        .unwrap_or_else(|| call.core.ids.hex(40));
+                    outcome.external_id = Some(revision.clone());
+                    outcome
+                        .output_variables
+                        .insert("CommitId".into(), revision.clone());
+                    outcome.revision = Some((revision, None));
+                }
             }
             let at = call.core.clock.now() + seconds;
             call.effects.arm(

@@ -281,3 +281,13 @@ pub fn deregister_webhook_with_third_party(
     w.registered = false;
     Ok(DeregisterWebhookWithThirdPartyOutput {})
 }
+
+pub fn list_rule_types(
+    call: &mut Call<'_>,
+    input: ListRuleTypesInput,
+) -> Result<ListRuleTypesOutput, ServiceError> {
+    let _ = (call, input);
+    Ok(ListRuleTypesOutput {
+        rule_types: Some(types::rule_types()),
+    })
+}

@@ -440,3 +440,78 @@ pub fn list_action_executions(
         next_token: next,
     })
 }
+
+pub fn put_action_revision(
+    call: &mut Call<'_>,
+    input: PutActionRevisionInput,
+) -> Result<PutActionRevisionOutput, ServiceError> {
+    let name = input.pipeline_name.unwrap_or_default();
+    let stage = input.stage_name.unwrap_or_default();
+    let action = input.action_name.unwrap_or_default();
+    let revision = input
+        .action_revision
+        .and_then(|r| r.revision_id)
+        .unwrap_or_default();
+    let p = find(call, &name)?;
+    match action_exists(p, &stage, &action) {
+        (false, _) => {
+            return Err(ServiceError::new(
+                "StageNotFoundException",
+                format!("Stage with name '{stage}' does not exist in pipeline with name '{name}'"),
+            ))
+        }
+        (true, false) => {
+            return Err(ServiceError::new(
+                "ActionNotFoundException",
+                format!("Action with name '{action}' does not exist in stage '{stage}' of pipeline '{name}'"),
+            ))
+        }
+        _ => {}
+    }
+    // The same revision as the action's current one starts nothing (`newRevision: false`).
+    let current = p
+        .actions
+        .iter()
+        .rev()
+        .filter(|r| r.stage == stage && r.action == action)
+        .find_map(|r| r.revision.clone().map(|(id, _)| id));
+    if current.as_deref() == Some(revision.as_str()) {
+        return Ok(PutActionRevisionOutput {
+            new_revision: Some(false),
+            pipeline_execution_id: None,
+        });
+    }
+    let is_s3 = p
+        .declaration
+        .stages
+        .iter()
+        .flatten()
+        .flat_map(|s| s.actions.iter().flatten())
+        .any(|a| {
+            a.name.as_deref() == Some(action.as_str())
+                && a.action_type_id
+                    .as_ref()
+                    .and_then(|t| t.provider.as_deref())
+                    == Some("S3")
+        });
+    let id = runtime::start_execution(
+        call,
+        &name,
+        "PutActionRevision",
+        Some(caller(call)),
+        Vec::new(),
+        vec![SourceRevisionOverride {
+            action_name: Some(action),
+            revision_type: Some(if is_s3 {
+                SourceRevisionType::S3ObjectVersionId
+            } else {
+                SourceRevisionType::CommitId
+            }),
+            revision_value: Some(revision),
+        }],
+    )?;
+    Ok(PutActionRevisionOutput {
+        new_revision: Some(true),
+        pipeline_execution_id: Some(id),
+    })
+}
