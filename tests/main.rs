@@ -5,6 +5,7 @@ mod support;
 mod architecture;
 mod binary;
 mod cbor;
+mod codebuild;
 mod codepipeline_wire;
 mod control;
 mod control_rules;
