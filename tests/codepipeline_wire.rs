@@ -954,3 +954,57 @@ async fn the_start_port_starts_an_execution_for_an_eventbridge_target() {
         "arn:aws:events:us-east-1:000000000000:rule/r"
     );
 }
+
+#[tokio::test]
+async fn a_codebuild_action_runs_a_real_codemock_build() {
+    let s = MockServer::start().await;
+    buckets(&s).await;
+    let r = call(
+        &s,
+        "CodeBuild_20161006.CreateProject",
+        &json!({
+            "name": "builder",
+            "source": {"type": "CODEPIPELINE", "buildspec": "version: 0.2\nphases:\n  build:\n    commands:\n      - echo hi\n"},
+            "artifacts": {"type": "CODEPIPELINE"},
+            "environment": {"type": "LINUX_CONTAINER", "image": "aws/codebuild/standard:7.0", "computeType": "BUILD_GENERAL1_SMALL"},
+            "serviceRole": format!("arn:aws:iam::{ACCOUNT}:role/cb"),
+        })
+        .to_string(),
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));
+    let mut p = pipeline("app");
+    p["stages"][1]["actions"][0] = json!({
+        "name": "Build",
+        "actionTypeId": {"category": "Build", "owner": "AWS", "provider": "CodeBuild", "version": "1"},
+        "configuration": {"ProjectName": "builder"},
+        "inputArtifacts": [{"name": "SourceArtifact"}],
+        "outputArtifacts": [{"name": "BuildArtifact"}],
+        "namespace": "BuildVariables"
+    });
+    ok(&s, "CreatePipeline", json!({"pipeline": p})).await;
+    s.settle().await;
+    s.clock().advance(Duration::from_secs(3600)).await;
+    let state = ok(&s, "GetPipelineState", json!({"name": "app"})).await;
+    let build = &stage(&state, "Approve")["actionStates"][0]["latestExecution"];
+    assert_eq!(build["status"], "Succeeded", "{state}");
+    let build_id = build["externalExecutionId"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    assert!(build_id.starts_with("builder:"), "{build_id}");
+    let builds = call(
+        &s,
+        "CodeBuild_20161006.BatchGetBuilds",
+        &json!({"ids": [build_id]}).to_string(),
+    )
+    .await
+    .json();
+    assert_eq!(builds["builds"][0]["initiator"], "codepipeline/app");
+    assert_eq!(builds["builds"][0]["buildStatus"], "SUCCEEDED");
+    let execs = ok(&s, "ListPipelineExecutions", json!({"pipelineName": "app"})).await;
+    assert_eq!(
+        execs["pipelineExecutionSummaries"][0]["status"],
+        "Succeeded"
+    );
+}
