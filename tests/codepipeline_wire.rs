@@ -472,6 +472,19 @@ async fn a_rejected_approval_fails_the_execution_and_the_stage_can_be_retried() 
     let again = &stage(&state, "Approve")["actionStates"][0]["latestExecution"];
     assert_eq!(again["status"], "InProgress");
     assert_ne!(again["token"].as_str(), Some(token.as_str()), "a new token");
+    let meta = &stage(&state, "Approve")["retryStageMetadata"];
+    assert_eq!(meta["manualStageRetryAttempt"], 1);
+    assert_eq!(meta["latestRetryTrigger"], "ManualStageRetry");
+    // Stage conditions never exist (they are refused), so there is nothing to list or override.
+    let rules = ok(&s, "ListRuleExecutions", json!({"pipelineName": "app"})).await;
+    assert_eq!(rules["ruleExecutionDetails"], json!([]));
+    let (code, _) = err(
+        &s,
+        "OverrideStageCondition",
+        json!({"pipelineName": "app", "stageName": "Approve", "pipelineExecutionId": exec, "conditionType": "BEFORE_ENTRY"}),
+    )
+    .await;
+    assert_eq!(code, "ConditionNotOverridableException");
 }
 
 #[tokio::test]

@@ -130,6 +130,7 @@ pub fn start_execution(
         artifacts: BTreeMap::new(),
         source_revisions: Vec::new(),
         artifact_revisions: Vec::new(),
+        retries: BTreeMap::new(),
         revision_overrides: overrides
             .iter()
             .filter_map(|o| {

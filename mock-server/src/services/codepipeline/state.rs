@@ -69,6 +69,8 @@ pub struct ExecRecord {
     pub artifacts: BTreeMap<String, (String, String)>,
     pub source_revisions: Vec<SourceRevision>,
     pub artifact_revisions: Vec<ArtifactRevision>,
+    /// Manual retries (RetryStageExecution) by stage.
+    pub retries: BTreeMap<String, i32>,
     /// Revisions asked for at start (StartPipelineExecution `sourceRevisions`), by action.
     pub revision_overrides: BTreeMap<String, (String, String)>,
 }

@@ -65,6 +65,9 @@ pub fn retry_stage_execution(
         .runs
         .retry(&exec, &stage, all)
         .map_err(|e| refused(e, &exec, &stage, &name))?;
+    if let Some(r) = p.executions.get_mut(&exec) {
+        *r.retries.entry(stage.clone()).or_insert(0) += 1;
+    }
     runtime::drive(call, &name, outs);
     Ok(RetryStageExecutionOutput {
         pipeline_execution_id: Some(exec),
@@ -273,7 +276,16 @@ pub fn get_pipeline_state(
             before_entry_condition_state: None,
             on_success_condition_state: None,
             on_failure_condition_state: None,
-            retry_stage_metadata: None,
+            retry_stage_metadata: p
+                .stage_latest
+                .get(&sname)
+                .and_then(|exec| p.executions.get(exec))
+                .and_then(|r| r.retries.get(&sname))
+                .map(|n| RetryStageMetadata {
+                    auto_stage_retry_attempt: Some(0),
+                    manual_stage_retry_attempt: Some(*n),
+                    latest_retry_trigger: Some(RetryTrigger::ManualStageRetry),
+                }),
         });
     }
     Ok(GetPipelineStateOutput {
@@ -514,4 +526,48 @@ pub fn put_action_revision(
         new_revision: Some(true),
         pipeline_execution_id: Some(id),
     })
+}
+
+/// Rule executions: codemock refuses pipelines with stage conditions (they are not evaluated
+/// yet), so no rule ever runs and every listing is truly empty.
+pub fn list_rule_executions(
+    call: &mut Call<'_>,
+    input: ListRuleExecutionsInput,
+) -> Result<ListRuleExecutionsOutput, ServiceError> {
+    let name = input.pipeline_name.unwrap_or_default();
+    let p = find(call, &name)?;
+    if let Some(exec) = input.filter.and_then(|f| f.pipeline_execution_id) {
+        if !p.executions.contains_key(&exec) {
+            return Err(exec_not_found(&exec, &name));
+        }
+    }
+    Ok(ListRuleExecutionsOutput {
+        rule_execution_details: Some(Vec::new()),
+        next_token: None,
+    })
+}
+
+/// No stage holds a condition (see [`list_rule_executions`]), so there is none to override.
+pub fn override_stage_condition(
+    call: &mut Call<'_>,
+    input: OverrideStageConditionInput,
+) -> Result<codemock_wire::types::Empty, ServiceError> {
+    let name = input.pipeline_name.unwrap_or_default();
+    let stage = input.stage_name.unwrap_or_default();
+    let exec = input.pipeline_execution_id.unwrap_or_default();
+    let p = find(call, &name)?;
+    let (has_stage, _) = action_exists(p, &stage, "");
+    if !has_stage {
+        return Err(ServiceError::new(
+            "StageNotFoundException",
+            format!("Stage with name '{stage}' does not exist in pipeline with name '{name}'"),
+        ));
+    }
+    if !p.executions.contains_key(&exec) {
+        return Err(exec_not_found(&exec, &name));
+    }
+    Err(ServiceError::new(
+        "ConditionNotOverridableException",
+        format!("Stage '{stage}' of pipeline execution '{exec}' has no condition in progress to override"),
+    ))
 }

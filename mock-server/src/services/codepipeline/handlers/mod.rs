@@ -29,6 +29,8 @@ pub const HANDLERS: codemock_wire::codepipeline::Handlers<Api<super::state::Stat
         retry_stage_execution: Some(executions::retry_stage_execution),
         put_approval_result: Some(executions::put_approval_result),
         put_action_revision: Some(executions::put_action_revision),
+        list_rule_executions: Some(executions::list_rule_executions),
+        override_stage_condition: Some(executions::override_stage_condition),
         get_pipeline_state: Some(executions::get_pipeline_state),
         get_pipeline_execution: Some(executions::get_pipeline_execution),
         list_pipeline_executions: Some(executions::list_pipeline_executions),
