@@ -1021,3 +1021,36 @@ async fn a_codebuild_action_runs_a_real_codemock_build() {
         "Succeeded"
     );
 }
+
+#[tokio::test]
+async fn a_polled_s3_source_starts_an_execution_for_a_new_object_version() {
+    let s = MockServer::start().await;
+    buckets(&s).await;
+    let mut p = pipeline("app");
+    p["stages"][0]["actions"][0]["configuration"]
+        .as_object_mut()
+        .map(|c| c.remove("PollForSourceChanges"));
+    p["stages"].as_array_mut().map(|s| s.remove(1));
+    ok(&s, "CreatePipeline", json!({"pipeline": p})).await;
+    s.settle().await;
+    s.clock().advance(Duration::from_secs(300)).await;
+    assert_eq!(
+        statuses(&s, "app").await.len(),
+        1,
+        "the same version starts nothing"
+    );
+    let r = s3(&s, "PUT", "/src-bucket/app.zip", b"PK-v2").await;
+    let v2 = r.header("x-amz-version-id").unwrap_or_default().to_owned();
+    s.clock().advance(Duration::from_secs(61)).await;
+    let execs = ok(&s, "ListPipelineExecutions", json!({"pipelineName": "app"})).await;
+    let list = execs["pipelineExecutionSummaries"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(list.len(), 2);
+    assert_eq!(list[0]["trigger"]["triggerType"], "PollForSourceChanges");
+    assert_eq!(list[0]["sourceRevisions"][0]["revisionId"], v2.as_str());
+    assert_eq!(list[0]["status"], "Succeeded");
+    s.clock().advance(Duration::from_secs(600)).await;
+    assert_eq!(statuses(&s, "app").await.len(), 2);
+}

@@ -26,6 +26,8 @@ pub enum Timer {
         action_execution_id: String,
         outcome: Box<actions::Outcome>,
     },
+    /// Time to look for new versions of polled S3 sources.
+    Poll { pipeline: String },
     /// A manual approval was not answered within 7 days.
     ApprovalExpired {
         pipeline: String,
@@ -40,6 +42,7 @@ pub fn on_timer(call: &mut Call<'_>, timer: Timer) {
             action_execution_id,
             outcome,
         } => runtime::complete(call, &pipeline, &action_execution_id, *outcome),
+        Timer::Poll { pipeline } => actions::s3_source::poll(call, &pipeline),
         Timer::ApprovalExpired {
             pipeline,
             action_execution_id,

@@ -27,6 +27,12 @@ pub enum Command {
         action_execution_id: String,
         result: Result<ObjectRead, ServiceError>,
     },
+    /// A polled S3 source's current object, read through the S3 port.
+    Polled {
+        pipeline: String,
+        action: String,
+        result: Result<ObjectRead, ServiceError>,
+    },
     /// The action's work ended (an artifact stored, a port command refused).
     ActionDone {
         pipeline: String,
@@ -74,6 +80,14 @@ pub fn on_command(call: &mut Call<'_>, command: Command) -> Result<Value, Servic
             result,
         } => {
             super::actions::s3_source::read(call, &pipeline, &action_execution_id, result);
+            Ok(Value::Null)
+        }
+        Command::Polled {
+            pipeline,
+            action,
+            result,
+        } => {
+            super::actions::s3_source::polled(call, &pipeline, &action, result);
             Ok(Value::Null)
         }
         Command::ActionDone {

@@ -157,3 +157,144 @@ fn key_of(call: &mut Call<'_>, pipeline: &str, action_execution_id: &str) -> Str
         })
         .unwrap_or_default()
 }
+
+/// How often codemock looks at polled S3 sources. AWS polls "periodically" without a stated
+/// period; once a minute keeps tests on the manual clock short.
+pub const POLL_SECONDS: f64 = 60.0;
+
+/// The S3 source actions of a declaration that poll (`PollForSourceChanges` is `true` unless it
+/// says `false`, as the S3 source action reference documents): (action, bucket, key).
+fn polled_sources(
+    d: &codemock_wire::codepipeline::PipelineDeclaration,
+) -> Vec<(String, String, String)> {
+    d.stages
+        .iter()
+        .flatten()
+        .take(1)
+        .flat_map(|s| s.actions.iter().flatten())
+        .filter(|a| {
+            a.action_type_id.as_ref().is_some_and(|t| {
+                t.provider.as_deref() == Some("S3") && t.owner.map(|o| o.as_str()) == Some("AWS")
+            })
+        })
+        .filter_map(|a| {
+            let c = a.configuration.as_ref()?;
+            let polls = c
+                .get("PollForSourceChanges")
+                .is_none_or(|v| !v.eq_ignore_ascii_case("false"));
+            polls.then(|| {
+                (
+                    a.name.clone().unwrap_or_default(),
+                    c.get("S3Bucket").cloned().unwrap_or_default(),
+                    c.get("S3ObjectKey").cloned().unwrap_or_default(),
+                )
+            })
+        })
+        .collect()
+}
+
+/// Arms (or, when nothing polls, cancels) the poll timer of a pipeline.
+pub fn schedule_poll(call: &mut Call<'_>, pipeline: &str) {
+    let key = super::timer_key("poll", pipeline);
+    let polls = call
+        .state
+        .pipelines
+        .get(pipeline)
+        .is_some_and(|p| !polled_sources(&p.declaration).is_empty());
+    if polls {
+        let at = call.core.clock.now() + POLL_SECONDS;
+        let (account, region) = (call.ctx.account_id.clone(), call.ctx.region.clone());
+        call.effects.arm_keyed(
+            key,
+            at,
+            &account,
+            &region,
+            crate::services::codepipeline::Timer::Poll {
+                pipeline: pipeline.to_owned(),
+            },
+        );
+    } else {
+        call.effects.cancel(key);
+    }
+}
+
+/// The poll timer: read each polled source's current object, and poll again later.
+pub fn poll(call: &mut Call<'_>, pipeline: &str) {
+    let Some(p) = call.state.pipelines.get(pipeline) else {
+        return;
+    };
+    let sources = polled_sources(&p.declaration);
+    let (account, region) = (call.ctx.account_id.clone(), call.ctx.region.clone());
+    for (action, bucket, key) in sources {
+        let to = crate::effects::partition(&account, &region);
+        let name = pipeline.to_owned();
+        call.effects.send(
+            &account,
+            &region,
+            S3::GetObject {
+                bucket,
+                key,
+                version_id: None,
+                then: Notify::new(move |result| {
+                    Some((
+                        to,
+                        Cp::Polled {
+                            pipeline: name,
+                            action,
+                            result,
+                        }
+                        .into(),
+                    ))
+                }),
+            },
+        );
+    }
+    schedule_poll(call, pipeline);
+}
+
+/// A polled source's object: a version no execution has seen yet starts one
+/// (trigger `PollForSourceChanges`).
+pub fn polled(
+    call: &mut Call<'_>,
+    pipeline: &str,
+    action: &str,
+    result: Result<ObjectRead, ServiceError>,
+) {
+    let Ok(object) = result else { return };
+    let revision = object.version_id.clone().unwrap_or(object.etag.clone());
+    let Some(p) = call.state.pipelines.get(pipeline) else {
+        return;
+    };
+    let latest = p
+        .actions
+        .iter()
+        .rev()
+        .find(|r| r.action == action && r.stage == first_stage(p));
+    let seen = match latest {
+        // A source read still running will pick up the newest version itself.
+        Some(r) if r.status == "InProgress" => true,
+        Some(r) => r.revision.as_ref().is_some_and(|(id, _)| *id == revision),
+        None => false,
+    };
+    if !seen {
+        let detail = format!("arn:aws:s3:::{}/{}", object.bucket, object.key);
+        let _ = runtime::start_execution(
+            call,
+            pipeline,
+            "PollForSourceChanges",
+            Some(detail),
+            Vec::new(),
+            Vec::new(),
+        );
+    }
+}
+
+fn first_stage(p: &crate::services::codepipeline::state::Pipeline) -> String {
+    p.declaration
+        .stages
+        .iter()
+        .flatten()
+        .next()
+        .and_then(|s| s.name.clone())
+        .unwrap_or_default()
+}

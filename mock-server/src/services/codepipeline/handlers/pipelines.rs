@@ -98,6 +98,7 @@ pub fn create_pipeline(
     );
     // AWS starts an execution as soon as a pipeline is created (trigger type CreatePipeline).
     runtime::start_execution(call, &name, "CreatePipeline", None, Vec::new(), Vec::new())?;
+    crate::services::codepipeline::actions::s3_source::schedule_poll(call, &name);
     Ok(CreatePipelineOutput {
         pipeline: Some(d),
         tags: (!tags.is_empty()).then(|| tags_out(&tag_map)),
@@ -153,6 +154,7 @@ pub fn update_pipeline(
     p.declaration = d.clone();
     p.updated = now;
     p.runs.mode = mode_of(&d);
+    crate::services::codepipeline::actions::s3_source::schedule_poll(call, &name);
     Ok(UpdatePipelineOutput { pipeline: Some(d) })
 }
 
@@ -163,6 +165,10 @@ pub fn delete_pipeline(
     // AWS answers DeletePipeline of an unknown name with success.
     let name = input.name.unwrap_or_default();
     if let Some(p) = call.state.pipelines.remove(&name) {
+        call.effects
+            .cancel(crate::services::codepipeline::actions::timer_key(
+                "poll", &name,
+            ));
         for r in &p.actions {
             if r.status == "InProgress" {
                 call.effects
