@@ -1054,3 +1054,90 @@ async fn a_polled_s3_source_starts_an_execution_for_a_new_object_version() {
     s.clock().advance(Duration::from_secs(600)).await;
     assert_eq!(statuses(&s, "app").await.len(), 2);
 }
+
+#[tokio::test]
+async fn a_client_token_starts_one_execution_and_third_party_workers_use_client_tokens() {
+    let s = MockServer::start().await;
+    buckets(&s).await;
+    let mut p = pipeline("app");
+    p["stages"][1]["actions"][0] = json!({
+        "name": "Partner",
+        "actionTypeId": {"category": "Test", "owner": "ThirdParty", "provider": "Partner", "version": "1"},
+        "inputArtifacts": [{"name": "SourceArtifact"}]
+    });
+    ok(&s, "CreatePipeline", json!({"pipeline": p})).await;
+    let a = ok(
+        &s,
+        "StartPipelineExecution",
+        json!({"name": "app", "clientRequestToken": "tok-1"}),
+    )
+    .await;
+    let b = ok(
+        &s,
+        "StartPipelineExecution",
+        json!({"name": "app", "clientRequestToken": "tok-1"}),
+    )
+    .await;
+    assert_eq!(a["pipelineExecutionId"], b["pipelineExecutionId"]);
+    assert_eq!(statuses(&s, "app").await.len(), 2);
+    s.settle().await;
+    let type_id =
+        json!({"category": "Test", "owner": "ThirdParty", "provider": "Partner", "version": "1"});
+    let polled = ok(
+        &s,
+        "PollForThirdPartyJobs",
+        json!({"actionTypeId": type_id}),
+    )
+    .await;
+    let job = &polled["jobs"][0];
+    let (id, client) = (job["jobId"].clone(), job["clientId"].clone());
+    let (code, _) = err(
+        &s,
+        "GetThirdPartyJobDetails",
+        json!({"jobId": id, "clientToken": "00000000-0000-0000-0000-000000000000"}),
+    )
+    .await;
+    assert_eq!(code, "InvalidClientTokenException");
+    let details = ok(
+        &s,
+        "GetThirdPartyJobDetails",
+        json!({"jobId": id, "clientToken": client}),
+    )
+    .await;
+    let nonce = details["jobDetails"]["nonce"].clone();
+    let ack = ok(
+        &s,
+        "AcknowledgeThirdPartyJob",
+        json!({"jobId": id, "nonce": nonce, "clientToken": client}),
+    )
+    .await;
+    assert_eq!(ack["status"], "InProgress");
+    ok(
+        &s,
+        "PutThirdPartyJobFailureResult",
+        json!({"jobId": id, "clientToken": client, "failureDetails": {"type": "JobFailed", "message": "partner says no"}}),
+    )
+    .await;
+    s.settle().await;
+    let actions = ok(&s, "ListActionExecutions", json!({"pipelineName": "app"})).await;
+    let failed: Vec<Value> = actions["actionExecutionDetails"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|d| d["actionName"] == "Partner" && d["status"] == "Failed")
+        .collect();
+    assert_eq!(failed.len(), 1);
+    assert_eq!(
+        failed[0]["output"]["executionResult"]["errorDetails"]["message"],
+        "partner says no"
+    );
+    // The waiting execution entered the stage once the first one failed: its own job is queued.
+    let next = ok(
+        &s,
+        "PollForThirdPartyJobs",
+        json!({"actionTypeId": type_id}),
+    )
+    .await;
+    assert_eq!(next["jobs"].as_array().map(Vec::len), Some(1));
+}

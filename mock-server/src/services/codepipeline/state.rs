@@ -38,6 +38,8 @@ pub struct Pipeline {
     pub actions: Vec<ActionRecord>,
     /// Inbound transitions that were changed, by stage name.
     pub transitions: BTreeMap<String, TransitionRecord>,
+    /// StartPipelineExecution's `clientRequestToken`s and the executions they started.
+    pub client_tokens: BTreeMap<String, String>,
     /// The execution that last entered each stage (GetPipelineState's `latestExecution`).
     pub stage_latest: BTreeMap<String, String>,
 }

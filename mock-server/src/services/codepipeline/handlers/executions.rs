@@ -21,6 +21,15 @@ pub fn start_pipeline_execution(
 ) -> Result<StartPipelineExecutionOutput, ServiceError> {
     let name = input.name.unwrap_or_default();
     let detail = caller(call);
+    // The same client token answers the execution it started, without starting another.
+    let token = input.client_request_token.clone();
+    if let Some(t) = &token {
+        if let Some(id) = find(call, &name)?.client_tokens.get(t) {
+            return Ok(StartPipelineExecutionOutput {
+                pipeline_execution_id: Some(id.clone()),
+            });
+        }
+    }
     let id = runtime::start_execution(
         call,
         &name,
@@ -29,6 +38,9 @@ pub fn start_pipeline_execution(
         input.variables.unwrap_or_default(),
         input.source_revisions.unwrap_or_default(),
     )?;
+    if let Some(t) = token {
+        find_mut(call, &name)?.client_tokens.insert(t, id.clone());
+    }
     Ok(StartPipelineExecutionOutput {
         pipeline_execution_id: Some(id),
     })

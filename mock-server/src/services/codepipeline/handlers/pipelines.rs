@@ -93,6 +93,7 @@ pub fn create_pipeline(
             order: Vec::new(),
             actions: Vec::new(),
             transitions: BTreeMap::new(),
+            client_tokens: BTreeMap::new(),
             stage_latest: BTreeMap::new(),
         },
     );
