@@ -1141,3 +1141,78 @@ async fn a_client_token_starts_one_execution_and_third_party_workers_use_client_
     .await;
     assert_eq!(next["jobs"].as_array().map(Vec::len), Some(1));
 }
+
+#[tokio::test]
+async fn abandoning_an_execution_stops_its_running_build() {
+    let s = MockServer::start().await;
+    buckets(&s).await;
+    call(
+        &s,
+        "CodeBuild_20161006.CreateProject",
+        &json!({
+            "name": "builder",
+            "source": {"type": "CODEPIPELINE", "buildspec": "version: 0.2\nphases:\n  build:\n    commands:\n      - echo hi\n"},
+            "artifacts": {"type": "CODEPIPELINE"},
+            "environment": {"type": "LINUX_CONTAINER", "image": "aws/codebuild/standard:7.0", "computeType": "BUILD_GENERAL1_SMALL"},
+            "serviceRole": format!("arn:aws:iam::{ACCOUNT}:role/cb"),
+        })
+        .to_string(),
+    )
+    .await;
+    let mut p = pipeline("app");
+    p["stages"][1]["actions"][0] = json!({
+        "name": "Build",
+        "actionTypeId": {"category": "Build", "owner": "AWS", "provider": "CodeBuild", "version": "1"},
+        "configuration": {"ProjectName": "builder"},
+        "inputArtifacts": [{"name": "SourceArtifact"}]
+    });
+    ok(&s, "CreatePipeline", json!({"pipeline": p})).await;
+    s.settle().await;
+    let state = ok(&s, "GetPipelineState", json!({"name": "app"})).await;
+    let approve = stage(&state, "Approve");
+    let build = &approve["actionStates"][0]["latestExecution"];
+    assert_eq!(build["status"], "InProgress");
+    let build_id = build["externalExecutionId"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    assert!(!build_id.is_empty(), "the build id is known while it runs");
+    let exec = approve["latestExecution"]["pipelineExecutionId"].clone();
+    ok(
+        &s,
+        "StopPipelineExecution",
+        json!({"pipelineName": "app", "pipelineExecutionId": exec, "abandon": true}),
+    )
+    .await;
+    s.clock().advance(Duration::from_secs(600)).await;
+    let builds = call(
+        &s,
+        "CodeBuild_20161006.BatchGetBuilds",
+        &json!({"ids": [build_id]}).to_string(),
+    )
+    .await
+    .json();
+    assert_eq!(builds["builds"][0]["buildStatus"], "STOPPED");
+    let execs = ok(&s, "ListPipelineExecutions", json!({"pipelineName": "app"})).await;
+    assert_eq!(execs["pipelineExecutionSummaries"][0]["status"], "Stopped");
+}
+
+#[tokio::test]
+async fn a_codedeploy_action_fails_with_codedeploys_answer_when_it_refuses() {
+    let s = MockServer::start().await;
+    buckets(&s).await;
+    let mut p = pipeline("app");
+    p["stages"][2]["actions"][0] = json!({
+        "name": "Deploy",
+        "actionTypeId": {"category": "Deploy", "owner": "AWS", "provider": "CodeDeploy", "version": "1"},
+        "configuration": {"ApplicationName": "missing", "DeploymentGroupName": "missing"},
+        "inputArtifacts": [{"name": "SourceArtifact"}]
+    });
+    p["stages"].as_array_mut().map(|s| s.remove(1));
+    ok(&s, "CreatePipeline", json!({"pipeline": p})).await;
+    s.settle().await;
+    let state = ok(&s, "GetPipelineState", json!({"name": "app"})).await;
+    let latest = &stage(&state, "Deploy")["actionStates"][0]["latestExecution"];
+    assert_eq!(latest["status"], "Failed");
+    assert_eq!(latest["errorDetails"]["code"], "JobFailed");
+}

@@ -157,3 +157,117 @@ pub fn check(d: &mut PipelineDeclaration) -> Result<(), ServiceError> {
     d.execution_mode.get_or_insert(ExecutionMode::Superseded);
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn decl(stages: serde_json::Value) -> PipelineDeclaration {
+        serde_json::from_value(json!({
+            "name": "p",
+            "roleArn": "arn:aws:iam::1:role/r",
+            "artifactStore": {"type": "S3", "location": "b"},
+            "stages": stages,
+        }))
+        .expect("declaration")
+    }
+
+    fn action(
+        name: &str,
+        category: &str,
+        provider: &str,
+        inputs: &[&str],
+        outputs: &[&str],
+        order: i32,
+    ) -> serde_json::Value {
+        json!({
+            "name": name,
+            "actionTypeId": {"category": category, "owner": "Custom", "provider": provider, "version": "1"},
+            "runOrder": order,
+            "inputArtifacts": inputs.iter().map(|n| json!({"name": n})).collect::<Vec<_>>(),
+            "outputArtifacts": outputs.iter().map(|n| json!({"name": n})).collect::<Vec<_>>(),
+        })
+    }
+
+    fn code(r: Result<(), ServiceError>) -> String {
+        r.err().map(|e| e.code).unwrap_or_default()
+    }
+
+    #[test]
+    fn defaults_are_filled_and_a_single_stage_is_refused_with_awss_text() {
+        let mut one =
+            decl(json!([{"name": "S", "actions": [action("a", "Source", "X", &[], &["A"], 1)]}]));
+        let e = check(&mut one).err().map(|e| e.message);
+        assert_eq!(
+            e.as_deref(),
+            Some(
+                "Pipeline has only 1 stage(s). There should be a minimum of 2 stages in a pipeline"
+            )
+        );
+        let mut ok = decl(json!([
+            {"name": "S", "actions": [{"name": "a", "actionTypeId": {"category": "Source", "owner": "Custom", "provider": "X", "version": "1"}, "outputArtifacts": [{"name": "A"}]}]},
+            {"name": "B", "actions": [action("b", "Build", "X", &["A"], &[], 1)]},
+        ]));
+        assert!(check(&mut ok).is_ok());
+        assert_eq!(ok.pipeline_type, Some(PipelineType::V1));
+        assert_eq!(ok.execution_mode, Some(ExecutionMode::Superseded));
+        let first = &ok.stages.as_ref().expect("stages")[0]
+            .actions
+            .as_ref()
+            .expect("actions")[0];
+        assert_eq!(first.run_order, Some(1));
+        assert_eq!(first.input_artifacts, Some(vec![]));
+    }
+
+    #[test]
+    fn inputs_come_from_earlier_actions_only() {
+        let same_group = decl(json!([
+            {"name": "S", "actions": [action("a", "Source", "X", &[], &["A"], 1)]},
+            {"name": "B", "actions": [
+                action("b", "Build", "X", &["A"], &["B"], 1),
+                action("c", "Build", "X", &["B"], &[], 1),
+            ]},
+        ]));
+        assert_eq!(
+            code(check(&mut same_group.clone())),
+            "InvalidStructureException"
+        );
+        let mut later_group = same_group;
+        if let Some(stages) = later_group.stages.as_mut() {
+            stages[1].actions.as_mut().expect("actions")[1].run_order = Some(2);
+        }
+        assert!(check(&mut later_group).is_ok());
+    }
+
+    #[test]
+    fn source_actions_belong_to_the_first_stage_only_and_names_are_unique() {
+        let mut late = decl(json!([
+            {"name": "S", "actions": [action("a", "Source", "X", &[], &["A"], 1)]},
+            {"name": "B", "actions": [action("b", "Source", "X", &[], &["B"], 1)]},
+        ]));
+        assert_eq!(code(check(&mut late)), "InvalidStructureException");
+        let mut twice = decl(json!([
+            {"name": "S", "actions": [action("a", "Source", "X", &[], &["A"], 1)]},
+            {"name": "S", "actions": [action("b", "Build", "X", &["A"], &[], 1)]},
+        ]));
+        assert_eq!(code(check(&mut twice)), "InvalidStructureException");
+        let mut outputs = decl(json!([
+            {"name": "S", "actions": [action("a", "Source", "X", &[], &["A"], 1)]},
+            {"name": "B", "actions": [action("b", "Build", "X", &["A"], &["A"], 1)]},
+        ]));
+        assert_eq!(code(check(&mut outputs)), "InvalidStructureException");
+    }
+
+    #[test]
+    fn v1_pipelines_take_neither_variables_nor_other_modes() {
+        let mut d = decl(json!([
+            {"name": "S", "actions": [action("a", "Source", "X", &[], &["A"], 1)]},
+            {"name": "B", "actions": [action("b", "Build", "X", &["A"], &[], 1)]},
+        ]));
+        d.execution_mode = Some(ExecutionMode::Queued);
+        assert_eq!(code(check(&mut d.clone())), "ValidationException");
+        d.pipeline_type = Some(PipelineType::V2);
+        assert!(check(&mut d).is_ok());
+    }
+}
