@@ -291,3 +291,65 @@ pub fn list_rule_types(
         rule_types: Some(types::rule_types()),
     })
 }
+
+/// UpdateActionType of a custom action type: its properties, artifact counts and URLs.
+pub fn update_action_type(
+    call: &mut Call<'_>,
+    input: UpdateActionTypeInput,
+) -> Result<Empty, ServiceError> {
+    let d = input.action_type.unwrap_or_default();
+    let id = d.id.clone().unwrap_or_default();
+    let key = (
+        id.category
+            .map(|c| c.as_str())
+            .unwrap_or_default()
+            .to_owned(),
+        id.provider.clone().unwrap_or_default(),
+        id.version.clone().unwrap_or_default(),
+    );
+    if id.owner.as_deref() != Some("Custom") {
+        return Err(type_not_found());
+    }
+    let t = call
+        .state
+        .custom_types
+        .get_mut(&key)
+        .ok_or_else(type_not_found)?;
+    let counts = |c: Option<ActionTypeArtifactDetails>| {
+        c.map(|c| ArtifactDetails {
+            minimum_count: c.minimum_count,
+            maximum_count: c.maximum_count,
+        })
+    };
+    if let Some(props) = d.properties {
+        t.declaration.action_configuration_properties = Some(
+            props
+                .into_iter()
+                .map(|p| ActionConfigurationProperty {
+                    name: p.name,
+                    required: p.optional.map(|o| !o),
+                    key: p.key,
+                    secret: p.no_echo,
+                    queryable: p.queryable,
+                    description: p.description,
+                    r#type: Some(ActionConfigurationPropertyType::StringValue),
+                })
+                .collect(),
+        );
+    }
+    if d.input_artifact_details.is_some() {
+        t.declaration.input_artifact_details = counts(d.input_artifact_details);
+    }
+    if d.output_artifact_details.is_some() {
+        t.declaration.output_artifact_details = counts(d.output_artifact_details);
+    }
+    if let Some(u) = d.urls {
+        t.declaration.settings = Some(ActionTypeSettings {
+            third_party_configuration_url: u.configuration_url,
+            entity_url_template: u.entity_url_template,
+            execution_url_template: u.execution_url_template,
+            revision_url_template: u.revision_url_template,
+        });
+    }
+    Ok(Empty {})
+}

@@ -50,6 +50,7 @@ pub const HANDLERS: codemock_wire::codepipeline::Handlers<Api<super::state::Stat
         get_action_type: Some(catalog::get_action_type),
         create_custom_action_type: Some(catalog::create_custom_action_type),
         delete_custom_action_type: Some(catalog::delete_custom_action_type),
+        update_action_type: Some(catalog::update_action_type),
         put_webhook: Some(catalog::put_webhook),
         delete_webhook: Some(catalog::delete_webhook),
         list_webhooks: Some(catalog::list_webhooks),
