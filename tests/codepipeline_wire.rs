@@ -1216,3 +1216,71 @@ async fn a_codedeploy_action_fails_with_codedeploys_answer_when_it_refuses() {
     assert_eq!(latest["status"], "Failed");
     assert_eq!(latest["errorDetails"]["code"], "JobFailed");
 }
+
+#[tokio::test]
+async fn rollback_stage_reruns_a_stage_with_an_earlier_executions_artifacts() {
+    let s = MockServer::start().await;
+    let first_version = buckets(&s).await;
+    let mut p = pipeline("app");
+    p["pipelineType"] = json!("V2");
+    p["stages"].as_array_mut().map(|s| s.remove(1));
+    ok(&s, "CreatePipeline", json!({"pipeline": p})).await;
+    s.settle().await;
+    let good = statuses(&s, "app").await[0].0.clone();
+    s3(&s, "PUT", "/src-bucket/app.zip", b"PK-broken").await;
+    ok(&s, "StartPipelineExecution", json!({"name": "app"})).await;
+    s.settle().await;
+    let r = ok(
+        &s,
+        "RollbackStage",
+        json!({"pipelineName": "app", "stageName": "Deploy", "targetPipelineExecutionId": good}),
+    )
+    .await;
+    let id = r["pipelineExecutionId"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    s.settle().await;
+    let got = ok(
+        &s,
+        "GetPipelineExecution",
+        json!({"pipelineName": "app", "pipelineExecutionId": id}),
+    )
+    .await;
+    let e = &got["pipelineExecution"];
+    assert_eq!(e["status"], "Succeeded");
+    assert_eq!(e["executionType"], "ROLLBACK");
+    assert_eq!(e["trigger"]["triggerType"], "ManualRollback");
+    assert_eq!(
+        e["rollbackMetadata"]["rollbackTargetPipelineExecutionId"],
+        good.as_str()
+    );
+    let actions = ok(
+        &s,
+        "ListActionExecutions",
+        json!({"pipelineName": "app", "filter": {"pipelineExecutionId": id}}),
+    )
+    .await;
+    let details = actions["actionExecutionDetails"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(details.len(), 1, "only the rolled-back stage runs");
+    assert_eq!(
+        details[0]["input"]["resolvedConfiguration"]["StackName"],
+        format!("app-{first_version}"),
+        "with the target's variables"
+    );
+    let state = ok(&s, "GetPipelineState", json!({"name": "app"})).await;
+    assert_eq!(
+        stage(&state, "Deploy")["latestExecution"]["type"],
+        "ROLLBACK"
+    );
+    let (code, _) = err(
+        &s,
+        "RollbackStage",
+        json!({"pipelineName": "app", "stageName": "Source", "targetPipelineExecutionId": "00000000-0000-0000-0000-000000000000"}),
+    )
+    .await;
+    assert_eq!(code, "PipelineExecutionNotFoundException");
+}

@@ -131,6 +131,8 @@ pub fn start_execution(
         source_revisions: Vec::new(),
         artifact_revisions: Vec::new(),
         retries: BTreeMap::new(),
+        execution_type: "STANDARD".to_owned(),
+        rollback_target: None,
         revision_overrides: overrides
             .iter()
             .filter_map(|o| {
@@ -144,6 +146,79 @@ pub fn start_execution(
             })
             .collect(),
     };
+    let p = call
+        .state
+        .pipelines
+        .get_mut(name)
+        .ok_or_else(|| pipeline_not_found(&account, name))?;
+    p.executions.insert(id.clone(), record);
+    p.order.push(id.clone());
+    let outs = p.runs.start(&id, &plan);
+    drive(call, name, outs);
+    Ok(id)
+}
+
+/// RollbackStage: a new execution (type ROLLBACK, trigger ManualRollback) of one stage with the
+/// artifacts and variables of an earlier execution that succeeded in it (V2 pipelines only).
+pub fn start_rollback(
+    call: &mut Call<'_>,
+    name: &str,
+    stage: &str,
+    target: &str,
+    by: String,
+) -> Result<String, ServiceError> {
+    let account = call.ctx.account_id.clone();
+    let now = call.core.clock.now();
+    let unable = |m: String| ServiceError::new("UnableToRollbackStageException", m);
+    let p = call
+        .state
+        .pipelines
+        .get(name)
+        .ok_or_else(|| pipeline_not_found(&account, name))?;
+    if p.declaration.pipeline_type.map(|t| t.as_str()) != Some("V2") {
+        return Err(unable(format!(
+            "Pipeline '{name}' is of type V1: stage rollback needs a pipeline of type V2"
+        )));
+    }
+    let Some(source) = p.executions.get(target).cloned() else {
+        return Err(refused(Refused::UnknownExecution, target, stage, name));
+    };
+    let succeeded = p.runs.get(target).is_some_and(|e| {
+        e.stages
+            .iter()
+            .any(|s| s.name == stage && s.status == super::execution::StageStatus::Succeeded)
+    });
+    if !succeeded {
+        return Err(unable(format!(
+            "Pipeline execution '{target}' did not succeed in stage '{stage}', so it cannot be a rollback target"
+        )));
+    }
+    if p.runs.occupant(stage).is_some() {
+        return Err(unable(format!(
+            "Stage '{stage}' has an execution in progress; it can be rolled back once that ends"
+        )));
+    }
+    let d = p.versions.get(&source.version).unwrap_or(&p.declaration);
+    let plan: Vec<_> = plan_of(d).into_iter().filter(|(s, _)| s == stage).collect();
+    if plan.is_empty() {
+        return Err(refused(Refused::UnknownStage, target, stage, name));
+    }
+    let id = call.core.ids.uuid();
+    let mut record = source;
+    record.id = id.clone();
+    record.trigger_type = "ManualRollback".to_owned();
+    record.trigger_detail = Some(by);
+    record.start = now;
+    record.updated = now;
+    record.status_summary = None;
+    record.stop_reason = None;
+    record.retries = BTreeMap::new();
+    record.execution_type = "ROLLBACK".to_owned();
+    record.rollback_target = Some(target.to_owned());
+    record.namespaces.insert(
+        "codepipeline".to_owned(),
+        BTreeMap::from([("PipelineExecutionId".to_owned(), id.clone())]),
+    );
     let p = call
         .state
         .pipelines

@@ -71,6 +71,9 @@ pub struct ExecRecord {
     pub artifacts: BTreeMap<String, (String, String)>,
     pub source_revisions: Vec<SourceRevision>,
     pub artifact_revisions: Vec<ArtifactRevision>,
+    /// `STANDARD`, or `ROLLBACK` for RollbackStage's executions (with their target).
+    pub execution_type: String,
+    pub rollback_target: Option<String>,
     /// Manual retries (RetryStageExecution) by stage.
     pub retries: BTreeMap<String, i32>,
     /// Revisions asked for at start (StartPipelineExecution `sourceRevisions`), by action.

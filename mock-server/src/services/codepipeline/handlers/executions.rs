@@ -232,7 +232,10 @@ pub fn get_pipeline_state(
             Some(StageExecution {
                 pipeline_execution_id: Some(exec.clone()),
                 status: Some(stage_status(p, exec, &sname)?),
-                r#type: Some(ExecutionType::Standard),
+                r#type: p
+                    .executions
+                    .get(exec)
+                    .and_then(|r| ExecutionType::from_name(&r.execution_type)),
             })
         });
         let action_states = s
@@ -318,6 +321,12 @@ fn exec_not_found(exec: &str, pipeline: &str) -> ServiceError {
     )
 }
 
+fn rollback(r: &ExecRecord) -> Option<PipelineRollbackMetadata> {
+    r.rollback_target.clone().map(|t| PipelineRollbackMetadata {
+        rollback_target_pipeline_execution_id: Some(t),
+    })
+}
+
 fn trigger(r: &ExecRecord) -> ExecutionTrigger {
     ExecutionTrigger {
         trigger_type: TriggerType::from_name(&r.trigger_type),
@@ -360,8 +369,8 @@ pub fn get_pipeline_execution(
             }),
             trigger: Some(trigger(r)),
             execution_mode: ExecutionMode::from_name(&r.mode),
-            execution_type: Some(ExecutionType::Standard),
-            rollback_metadata: None,
+            execution_type: ExecutionType::from_name(&r.execution_type),
+            rollback_metadata: rollback(r),
         }),
     })
 }
@@ -416,8 +425,8 @@ pub fn list_pipeline_executions(
                 reason: Some(reason),
             }),
             execution_mode: ExecutionMode::from_name(&r.mode),
-            execution_type: Some(ExecutionType::Standard),
-            rollback_metadata: None,
+            execution_type: ExecutionType::from_name(&r.execution_type),
+            rollback_metadata: rollback(r),
         })
         .collect();
     let (items, next) = page(&all, input.next_token.as_deref(), input.max_results, 100)?;
@@ -582,4 +591,18 @@ pub fn override_stage_condition(
         "ConditionNotOverridableException",
         format!("Stage '{stage}' of pipeline execution '{exec}' has no condition in progress to override"),
     ))
+}
+
+pub fn rollback_stage(
+    call: &mut Call<'_>,
+    input: RollbackStageInput,
+) -> Result<RollbackStageOutput, ServiceError> {
+    let name = input.pipeline_name.unwrap_or_default();
+    let stage = input.stage_name.unwrap_or_default();
+    let target = input.target_pipeline_execution_id.unwrap_or_default();
+    let by = caller(call);
+    let id = runtime::start_rollback(call, &name, &stage, &target, by)?;
+    Ok(RollbackStageOutput {
+        pipeline_execution_id: Some(id),
+    })
 }

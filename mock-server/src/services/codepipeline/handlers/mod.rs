@@ -27,6 +27,7 @@ pub const HANDLERS: codemock_wire::codepipeline::Handlers<Api<super::state::Stat
         start_pipeline_execution: Some(executions::start_pipeline_execution),
         stop_pipeline_execution: Some(executions::stop_pipeline_execution),
         retry_stage_execution: Some(executions::retry_stage_execution),
+        rollback_stage: Some(executions::rollback_stage),
         put_approval_result: Some(executions::put_approval_result),
         put_action_revision: Some(executions::put_action_revision),
         list_rule_executions: Some(executions::list_rule_executions),
