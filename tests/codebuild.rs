@@ -647,3 +647,85 @@ async fn a_local_build_that_sleeps_past_its_timeout_is_timed_out() {
     assert_eq!(phases(&done)[6], ("BUILD".into(), "TIMED_OUT".into()));
     assert_eq!(done["currentPhase"], "COMPLETED");
 }
+
+#[tokio::test]
+async fn a_rule_targeting_a_project_starts_a_build_with_its_input_as_overrides() {
+    let s = MockServer::start().await;
+    ok(&s, "CreateProject", project("app")).await;
+    let events = |op: &str| format!("AWSEvents.{op}");
+    let t = "application/x-amz-json-1.1";
+    json_call(
+        &s,
+        t,
+        &events("PutRule"),
+        json!({"Name": "nightly", "EventPattern": "{\"source\":[\"my.app\"]}"}),
+    )
+    .await;
+    json_call(
+        &s,
+        t,
+        &events("PutTargets"),
+        json!({"Rule": "nightly", "Targets": [{
+            "Id": "build",
+            "Arn": "arn:aws:codebuild:us-east-1:000000000000:project/app",
+            "RoleArn": ROLE,
+            "Input": "{\"environmentVariablesOverride\":[{\"name\":\"MODE\",\"value\":\"nightly\",\"type\":\"PLAINTEXT\"}]}"
+        }]}),
+    )
+    .await;
+    json_call(
+        &s,
+        t,
+        &events("PutEvents"),
+        json!({"Entries": [{"Source": "my.app", "DetailType": "tick", "Detail": "{}"}]}),
+    )
+    .await;
+    let ids = ok(&s, "ListBuildsForProject", json!({"projectName": "app"})).await["ids"].clone();
+    assert_eq!(ids.as_array().map(Vec::len), Some(1), "{ids}");
+    let b = get_build(&s, ids[0].as_str().unwrap_or_default()).await;
+    assert_eq!(b["initiator"], "rule/nightly");
+    assert_eq!(
+        b["environment"]["environmentVariables"],
+        json!([{"name": "MODE", "value": "nightly", "type": "PLAINTEXT"}])
+    );
+}
+
+#[tokio::test]
+async fn parameter_store_and_secrets_manager_values_resolve_from_registered_values() {
+    let s = MockServer::start().await;
+    s.codebuild().set_parameter("/app/token", "t0k");
+    let r = post(
+        &s,
+        "/_codemock/codebuild/secrets",
+        &json!({"secretId": "db", "value": "{\"user\":\"admin\"}"}).to_string(),
+    )
+    .await;
+    assert_eq!(r.status, 200);
+    let spec = "version: 0.2\nenv:\n  secrets-manager:\n    DB_USER: db:user\nphases:\n  build:\n    commands:\n      - echo \"token=$TOKEN user=$DB_USER\"\n";
+    let mut p = local_project("app", spec);
+    p["environment"]["environmentVariables"] =
+        json!([{"name": "TOKEN", "value": "/app/token", "type": "PARAMETER_STORE"}]);
+    ok(&s, "CreateProject", p).await;
+    let build = ok(&s, "StartBuild", json!({"projectName": "app"})).await["build"].clone();
+    s.settle().await;
+    let done = get_build(&s, build["id"].as_str().unwrap_or_default()).await;
+    assert_eq!(done["buildStatus"], "SUCCEEDED");
+    let log = log_text(&s, &build).await;
+    assert!(log.contains("token=t0k user=admin"), "{log}");
+    // A missing parameter fails DOWNLOAD_SOURCE, simulated or not.
+    let mut p = project("other");
+    p["environment"]["environmentVariables"] =
+        json!([{"name": "X", "value": "/missing", "type": "PARAMETER_STORE"}]);
+    ok(&s, "CreateProject", p).await;
+    let id = ok(&s, "StartBuild", json!({"projectName": "other"})).await["build"]["id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    s.clock().advance(Duration::from_secs(60)).await;
+    let done = get_build(&s, &id).await;
+    assert_eq!(done["buildStatus"], "FAILED");
+    assert_eq!(
+        done["phases"][3]["contexts"][0]["message"],
+        "parameter does not exist: /missing"
+    );
+}

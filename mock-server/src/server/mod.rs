@@ -214,6 +214,12 @@ impl MockServer {
         &self.core.outcomes
     }
 
+    /// The Parameter Store and Secrets Manager values builds resolve (as
+    /// `/_codemock/codebuild/parameters` and `/secrets`).
+    pub fn codebuild(&self) -> &crate::services::codebuild::values::Values {
+        &self.core.codebuild_values
+    }
+
     /// Fault rules: errors operations answer instead of running (as `/_codemock/faults`).
     pub fn faults(&self) -> &crate::faults::Faults {
         &self.core.faults

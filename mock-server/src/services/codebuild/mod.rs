@@ -12,6 +12,7 @@ pub mod reports;
 pub mod resources;
 pub mod run;
 pub mod state;
+pub mod values;
 
 pub use crate::services::no_async_handler as async_handler;
 pub use handlers::HANDLERS;

@@ -103,7 +103,7 @@ pub fn start(call: &mut Call<'_>, req: StartRequest) -> Result<Build, ServiceErr
         .clone()
         .or_else(|| project.source.as_ref().and_then(|s| s.buildspec.clone()))
         .filter(|b| !b.is_empty());
-    let env = build_environment(call, &view, &input, &project);
+    let (env, env_error) = build_environment(call, &view, &input, &project);
     let record = BuildRecord {
         view,
         machine: Machine::new(now),
@@ -126,6 +126,7 @@ pub fn start(call: &mut Call<'_>, req: StartRequest) -> Result<Build, ServiceErr
             .clone()
             .or_else(|| project.secondary_artifacts.clone())
             .unwrap_or_default(),
+        env_error,
         pending_sources: 0,
         sources: Vec::new(),
         holds_slot: false,
@@ -760,7 +761,7 @@ fn build_environment(
     view: &Build,
     input: &StartBuildInput,
     project: &Project,
-) -> Vec<(String, String)> {
+) -> (Vec<(String, String)>, Option<(String, String)>) {
     let id = view.id.clone().unwrap_or_default();
     let region = call.ctx.region.clone();
     let image = view
@@ -830,6 +831,7 @@ fn build_environment(
         .and_then(|e| e.environment_variables.clone())
         .unwrap_or_default();
     let _ = input;
+    let mut error = None;
     for EnvironmentVariable {
         name,
         value,
@@ -839,14 +841,23 @@ fn build_environment(
         let (Some(name), Some(value)) = (name, value) else {
             continue;
         };
-        // Parameter Store and Secrets Manager references are resolved by the executor that runs
-        // commands; the name/value pair is what the project declared.
-        if r#type.is_none_or(|t| t == EnvironmentVariableType::Plaintext) {
-            env.retain(|(k, _)| *k != name);
-            env.push((name, value));
+        let values = &call.core.codebuild_values;
+        let resolved = match r#type {
+            Some(EnvironmentVariableType::ParameterStore) => values.parameter(&value),
+            Some(EnvironmentVariableType::SecretsManager) => values.secret(&value),
+            _ => Ok(value),
+        };
+        match resolved {
+            Ok(v) => {
+                env.retain(|(k, _)| *k != name);
+                env.push((name, v));
+            }
+            Err(e) => {
+                error.get_or_insert((e.code.to_owned(), e.message));
+            }
         }
     }
-    env
+    (env, error)
 }
 
 /// Appends the agent's lines to the build's log stream.

@@ -52,6 +52,9 @@ pub struct BuildRecord {
     /// Sources the local executor still waits for, and those that arrived (index, id, bytes).
     pub pending_sources: usize,
     pub sources: Vec<(usize, String, bytes::Bytes)>,
+    /// A PARAMETER_STORE or SECRETS_MANAGER variable that did not resolve: (code, message);
+    /// the build fails in DOWNLOAD_SOURCE with it.
+    pub env_error: Option<(String, String)>,
     /// The build took a slot of its project's concurrent build limit (it is leaving QUEUED).
     pub holds_slot: bool,
 }

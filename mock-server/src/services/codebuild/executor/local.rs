@@ -51,6 +51,8 @@ pub struct JobInput {
     pub artifact: Option<ArtifactTarget>,
     pub secondary_artifacts: Vec<(String, ArtifactTarget)>,
     pub kill: Arc<tokio::sync::Notify>,
+    /// The registered parameters and secrets, for the buildspec's `env` references.
+    pub values: crate::services::codebuild::values::Values,
 }
 
 /// Where an artifact is written.
@@ -306,9 +308,24 @@ async fn download_source(
     };
     let spec = buildspec::parse(&text)
         .map_err(|e| PhaseEnd::failed(StatusType::Failed, "YAML_FILE_ERROR", e.message.clone()))?;
-    for (k, v) in &spec.env.variables {
-        job.input.env.retain(|(x, _)| x != k);
-        job.input.env.push((k.clone(), v.clone()));
+    let mut vars = spec.env.variables.clone();
+    for (k, reference) in &spec.env.parameter_store {
+        let v = job.input.values.parameter(reference);
+        vars.push((
+            k.clone(),
+            v.map_err(|e| PhaseEnd::failed(StatusType::Failed, e.code, e.message))?,
+        ));
+    }
+    for (k, reference) in &spec.env.secrets_manager {
+        let v = job.input.values.secret(reference);
+        vars.push((
+            k.clone(),
+            v.map_err(|e| PhaseEnd::failed(StatusType::Failed, e.code, e.message))?,
+        ));
+    }
+    for (k, v) in vars {
+        job.input.env.retain(|(x, _)| *x != k);
+        job.input.env.push((k, v));
     }
     job.agent(&[format!("Moving to directory {}", src.display())]);
     Ok(spec)

@@ -30,6 +30,18 @@ pub fn plan(call: &mut Call<'_>, id: &str, phase: Phase) -> Plan {
     let Some(b) = call.state.builds.get(id) else {
         return Plan::Hang;
     };
+    if phase == Phase::DownloadSource {
+        if let Some((code, message)) = &b.env_error {
+            return Plan::After {
+                seconds: 0.0,
+                end: PhaseEnd::failed(
+                    codemock_wire::codebuild::StatusType::Failed,
+                    code.clone(),
+                    message.clone(),
+                ),
+            };
+        }
+    }
     match b.executor {
         ExecutorKind::Simulate => simulated::plan(call.core, b, phase),
         ExecutorKind::Local => match phase {
@@ -214,7 +226,9 @@ pub mod local_start {
         b.kill = Some(kill.clone());
         let mut sources = std::mem::take(&mut b.sources);
         sources.sort_by_key(|s| s.0);
+        let values = call.core.codebuild_values.snapshot();
         let input = JobInput {
+            values,
             build_id: id.to_owned(),
             account: call.ctx.account_id.clone(),
             region: call.ctx.region.clone(),
