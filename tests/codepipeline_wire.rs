@@ -1284,3 +1284,57 @@ async fn rollback_stage_reruns_a_stage_with_an_earlier_executions_artifacts() {
     .await;
     assert_eq!(code, "PipelineExecutionNotFoundException");
 }
+
+#[tokio::test]
+async fn an_approval_with_a_timeout_expires_after_it() {
+    let s = MockServer::start().await;
+    buckets(&s).await;
+    let mut p = pipeline("app");
+    p["stages"][1]["actions"][0]["timeoutInMinutes"] = json!(30);
+    ok(&s, "CreatePipeline", json!({"pipeline": p})).await;
+    s.settle().await;
+    s.clock().advance(Duration::from_secs(29 * 60)).await;
+    let state = ok(&s, "GetPipelineState", json!({"name": "app"})).await;
+    assert_eq!(
+        stage(&state, "Approve")["latestExecution"]["status"],
+        "InProgress"
+    );
+    s.clock().advance(Duration::from_secs(120)).await;
+    let state = ok(&s, "GetPipelineState", json!({"name": "app"})).await;
+    assert_eq!(
+        stage(&state, "Approve")["latestExecution"]["status"],
+        "Failed"
+    );
+}
+
+/// The wall time of 3-stage runs to completion on the manual clock (run with `--ignored
+/// --nocapture`; a debug build's figure).
+#[tokio::test]
+#[ignore = "a measurement, not a check"]
+async fn three_stage_runs_wall_time() {
+    let s = MockServer::start().await;
+    buckets(&s).await;
+    let mut p = pipeline("bench");
+    p["stages"][1]["actions"][0] = json!({
+        "name": "Test",
+        "actionTypeId": {"category": "Test", "owner": "AWS", "provider": "ECS", "version": "1"},
+        "configuration": {"ClusterName": "c", "ServiceName": "s"},
+        "inputArtifacts": [{"name": "SourceArtifact"}]
+    });
+    ok(&s, "CreatePipeline", json!({"pipeline": p})).await;
+    s.settle().await;
+    let runs = 200;
+    let started = std::time::Instant::now();
+    for _ in 0..runs {
+        ok(&s, "StartPipelineExecution", json!({"name": "bench"})).await;
+        s.settle().await;
+    }
+    let elapsed = started.elapsed();
+    let statuses = statuses(&s, "bench").await;
+    assert!(statuses.iter().all(|(_, st)| st == "Succeeded"));
+    println!(
+        "3-stage run to completion: {:.2} ms each, {:.0} executions/s",
+        elapsed.as_secs_f64() * 1000.0 / f64::from(runs),
+        f64::from(runs) / elapsed.as_secs_f64()
+    );
+}

@@ -15,7 +15,12 @@ pub struct Manual;
 impl Provider for Manual {
     fn start(&self, call: &mut Call<'_>, job: &ActionJob) -> Begun {
         let token = call.core.ids.uuid();
-        let at = call.core.clock.now() + EXPIRY_SECONDS;
+        // `timeoutInMinutes` applies to manual approvals only (the model's ActionDeclaration doc).
+        let seconds = job
+            .timeout_minutes
+            .filter(|m| *m > 0)
+            .map_or(EXPIRY_SECONDS, |m| f64::from(m) * 60.0);
+        let at = call.core.clock.now() + seconds;
         call.effects.arm_keyed(
             timer_key("approval", &job.action_execution_id),
             at,
