@@ -1338,3 +1338,72 @@ async fn three_stage_runs_wall_time() {
         f64::from(runs) / elapsed.as_secs_f64()
     );
 }
+
+fn zip_of(files: &[(&str, &str)]) -> Vec<u8> {
+    let mut out = std::io::Cursor::new(Vec::new());
+    {
+        let mut w = zip::ZipWriter::new(&mut out);
+        for (name, text) in files {
+            w.start_file(*name, zip::write::SimpleFileOptions::default())
+                .expect("entry");
+            std::io::Write::write_all(&mut w, text.as_bytes()).expect("write");
+        }
+        w.finish().expect("zip");
+    }
+    out.into_inner()
+}
+
+#[tokio::test]
+async fn a_local_builds_exported_variable_resolves_in_the_deploy_configuration() {
+    let s = MockServer::start().await;
+    buckets(&s).await;
+    let body = zip_of(&[("hello.txt", "hi there")]);
+    let req = http::Request::put("/src-bucket/app.zip")
+        .header("host", "localhost")
+        .header("authorization", authorization("AKID", "us-east-1", "s3"))
+        .body(Full::new(Bytes::from(body)))
+        .expect("request");
+    assert_eq!(send(&s, req).await.status, 200);
+    let buildspec = "version: 0.2\nenv:\n  exported-variables:\n    - WORDS\nphases:\n  build:\n    commands:\n      - export WORDS=words-$(cat hello.txt | wc -w | tr -d ' ')\n";
+    let r = call(
+        &s,
+        "CodeBuild_20161006.CreateProject",
+        &json!({
+            "name": "builder",
+            "source": {"type": "CODEPIPELINE", "buildspec": buildspec},
+            "artifacts": {"type": "CODEPIPELINE"},
+            "environment": {"type": "LINUX_CONTAINER", "image": "aws/codebuild/standard:7.0", "computeType": "BUILD_GENERAL1_SMALL"},
+            "serviceRole": format!("arn:aws:iam::{ACCOUNT}:role/cb"),
+            "tags": [{"key": "codemock:executor", "value": "local"}],
+        })
+        .to_string(),
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));
+    let mut p = pipeline("app");
+    p["stages"][1] = json!({"name": "Build", "actions": [{
+        "name": "Build",
+        "actionTypeId": {"category": "Build", "owner": "AWS", "provider": "CodeBuild", "version": "1"},
+        "configuration": {"ProjectName": "builder"},
+        "inputArtifacts": [{"name": "SourceArtifact"}],
+        "namespace": "BuildVariables"
+    }]});
+    p["stages"][2]["actions"][0]["configuration"]["StackName"] =
+        json!("app-#{BuildVariables.WORDS}");
+    ok(&s, "CreatePipeline", json!({"pipeline": p})).await;
+    for _ in 0..20 {
+        s.settle().await;
+        s.clock().advance(Duration::from_secs(60)).await;
+    }
+    let execs = ok(&s, "ListPipelineExecutions", json!({"pipelineName": "app"})).await;
+    let exec = &execs["pipelineExecutionSummaries"][0];
+    assert_eq!(exec["status"], "Succeeded", "{execs}");
+    let actions = ok(&s, "ListActionExecutions", json!({"pipelineName": "app"})).await;
+    let deploy = &actions["actionExecutionDetails"][0];
+    assert_eq!(
+        deploy["input"]["resolvedConfiguration"]["StackName"],
+        "app-words-2"
+    );
+    let build = &actions["actionExecutionDetails"][1];
+    assert_eq!(build["output"]["outputVariables"]["WORDS"], "words-2");
+}

@@ -98,7 +98,16 @@ pub fn create_pipeline(
         },
     );
     // AWS starts an execution as soon as a pipeline is created (trigger type CreatePipeline).
-    runtime::start_execution(call, &name, "CreatePipeline", None, Vec::new(), Vec::new())?;
+    // Its trigger detail names the caller, as for StartPipelineExecution.
+    let caller = format!("arn:aws:iam::{account}:root");
+    runtime::start_execution(
+        call,
+        &name,
+        "CreatePipeline",
+        Some(caller),
+        Vec::new(),
+        Vec::new(),
+    )?;
     crate::services::codepipeline::actions::s3_source::schedule_poll(call, &name);
     Ok(CreatePipelineOutput {
         pipeline: Some(d),
