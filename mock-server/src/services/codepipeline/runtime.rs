@@ -231,7 +231,9 @@ pub fn start_rollback(
     Ok(id)
 }
 
-/// Refusals of the engine as AWS's errors.
+/// Refusals of the engine as AWS's errors. The codes are the model's; no recording of these
+/// texts was found (LocalStack's CodePipeline moved to its paid edition, moto does not model
+/// them), so they follow the model's descriptions of each exception.
 pub fn refused(r: Refused, exec: &str, stage: &str, pipeline: &str) -> ServiceError {
     match r {
         Refused::UnknownExecution => ServiceError::new(
