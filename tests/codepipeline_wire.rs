@@ -472,6 +472,27 @@ async fn a_rejected_approval_fails_the_execution_and_the_stage_can_be_retried() 
     let again = &stage(&state, "Approve")["actionStates"][0]["latestExecution"];
     assert_eq!(again["status"], "InProgress");
     assert_ne!(again["token"].as_str(), Some(token.as_str()), "a new token");
+    let all = ok(
+        &s,
+        "ListActionExecutions",
+        json!({"pipelineName": "app", "filter": {"pipelineExecutionId": exec}}),
+    )
+    .await;
+    assert_eq!(
+        all["actionExecutionDetails"].as_array().map(Vec::len),
+        Some(3)
+    );
+    let latest = ok(
+        &s,
+        "ListActionExecutions",
+        json!({"pipelineName": "app", "filter": {"latestInPipelineExecution": {"pipelineExecutionId": exec, "startTimeRange": "Latest"}}}),
+    )
+    .await;
+    assert_eq!(
+        latest["actionExecutionDetails"].as_array().map(Vec::len),
+        Some(2),
+        "the retried approval once"
+    );
     let meta = &stage(&state, "Approve")["retryStageMetadata"];
     assert_eq!(meta["manualStageRetryAttempt"], 1);
     assert_eq!(meta["latestRetryTrigger"], "ManualStageRetry");

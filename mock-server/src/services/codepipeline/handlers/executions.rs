@@ -442,17 +442,30 @@ pub fn list_action_executions(
 ) -> Result<ListActionExecutionsOutput, ServiceError> {
     let name = input.pipeline_name.unwrap_or_default();
     let p = find(call, &name)?;
-    let filter = input.filter.and_then(|f| f.pipeline_execution_id);
+    let f = input.filter.unwrap_or_default();
+    // `latestInPipelineExecution` (V2): one execution, and with `Latest` only the newest action
+    // execution of each action (a retried action's earlier attempts left out).
+    let latest = f.latest_in_pipeline_execution.clone();
+    let filter = f.pipeline_execution_id.or_else(|| {
+        latest
+            .as_ref()
+            .and_then(|l| l.pipeline_execution_id.clone())
+    });
+    let only_latest = latest.is_some_and(|l| l.start_time_range == Some(StartTimeRange::Latest));
     if let Some(exec) = &filter {
         if !p.executions.contains_key(exec) {
             return Err(exec_not_found(exec, &name));
         }
     }
+    let mut seen = std::collections::BTreeSet::new();
     let all: Vec<ActionExecutionDetail> = p
         .actions
         .iter()
         .rev()
         .filter(|r| filter.as_ref().is_none_or(|e| *e == r.exec_id))
+        .filter(|r| {
+            !only_latest || seen.insert((r.exec_id.clone(), r.stage.clone(), r.action.clone()))
+        })
         .map(|r| ActionExecutionDetail {
             pipeline_execution_id: Some(r.exec_id.clone()),
             action_execution_id: Some(r.id.clone()),
