@@ -7,6 +7,7 @@ mod binary;
 mod cbor;
 mod codebuild;
 mod codebuild_reports;
+mod codepipeline_wire;
 mod control;
 mod control_rules;
 mod errors;
