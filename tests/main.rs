@@ -10,6 +10,7 @@ mod codebuild_reports;
 mod codepipeline_wire;
 mod control;
 mod control_rules;
+mod developer_tools;
 mod errors;
 mod event_patterns;
 mod events_aws_recorded;
