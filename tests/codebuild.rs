@@ -200,6 +200,11 @@ async fn a_simulated_build_walks_every_phase_on_the_manual_clock() {
     assert_eq!(total, 23.0);
     let listed = ok(&s, "ListBuildsForProject", json!({"projectName": "app"})).await;
     assert_eq!(listed["ids"], json!([id]));
+    // An idempotency token answers the build it started for five minutes.
+    let once = json!({"projectName": "app", "idempotencyToken": "t-1"});
+    let a = ok(&s, "StartBuild", once.clone()).await["build"]["id"].clone();
+    let b = ok(&s, "StartBuild", once).await["build"]["id"].clone();
+    assert_eq!(a, b);
 }
 
 #[tokio::test]
