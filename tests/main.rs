@@ -5,6 +5,8 @@ mod support;
 mod architecture;
 mod binary;
 mod cbor;
+mod codedeploy_deployments;
+mod codedeploy_wire;
 mod control;
 mod control_rules;
 mod errors;

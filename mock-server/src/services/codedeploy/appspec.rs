@@ -65,12 +65,22 @@ pub fn parse(text: &str) -> Result<AppSpec, Invalid> {
     from_map(&map)
 }
 
+/// `key` of `map`, whatever its case (Lambda and ECS AppSpecs spell `Resources` and `Hooks`
+/// capitalised in AWS's examples; EC2 ones use lower case).
+fn get<'a>(map: &'a Map<String, Value>, key: &str) -> Option<&'a Value> {
+    map.get(key).or_else(|| {
+        map.iter()
+            .find(|(k, _)| k.eq_ignore_ascii_case(key))
+            .map(|(_, v)| v)
+    })
+}
+
 fn from_map(map: &Map<String, Value>) -> Result<AppSpec, Invalid> {
-    if map.get("version").is_none() {
+    if get(map, "version").is_none() {
         return Err(Invalid("The AppSpec file has no version (0.0)".into()));
     }
     let mut spec = AppSpec::default();
-    if let Some(resources) = map.get("resources").and_then(Value::as_array) {
+    if let Some(resources) = get(map, "resources").and_then(Value::as_array) {
         for r in resources.iter().filter_map(Value::as_object) {
             for body in r.values() {
                 let ty = body.get("Type").or_else(|| body.get("type"));
@@ -98,7 +108,7 @@ fn from_map(map: &Map<String, Value>) -> Result<AppSpec, Invalid> {
             }
         }
     }
-    match map.get("hooks") {
+    match get(map, "hooks") {
         None | Some(Value::Null) => {}
         // Lambda / ECS: `- BeforeAllowTraffic: "function"`.
         Some(Value::Array(list)) => {
@@ -256,7 +266,7 @@ mod tests {
 
     #[test]
     fn lambda_resource_and_hooks() {
-        let s = parse(r#"{"version":0.0,"Resources":[],"resources":[{"f":{"Type":"AWS::Lambda::Function","Properties":{"Name":"fn","Alias":"live","CurrentVersion":"1","TargetVersion":"2"}}}],"hooks":[{"BeforeAllowTraffic":"pre"}]}"#).unwrap();
+        let s = parse(r#"{"version":0.0,"Resources":[{"f":{"Type":"AWS::Lambda::Function","Properties":{"Name":"fn","Alias":"live","CurrentVersion":"1","TargetVersion":"2"}}}],"hooks":[{"BeforeAllowTraffic":"pre"}]}"#).unwrap();
         assert_eq!(s.lambda.unwrap().target_version, "2");
         assert_eq!(s.functions["BeforeAllowTraffic"], "pre");
     }

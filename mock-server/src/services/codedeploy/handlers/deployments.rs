@@ -625,13 +625,15 @@ pub(crate) fn put_lifecycle_event_hook_execution_status(
         Some(LifecycleEventStatus::Failed) => Err(runner::hook_failed(
             "The lifecycle event hook reported the status Failed.".into(),
         )),
-        other => return Err(err(
-            "InvalidLifecycleEventHookExecutionStatusException",
-            format!(
+        other => {
+            return Err(err(
+                "InvalidLifecycleEventHookExecutionStatusException",
+                format!(
                 "The status {} is not valid: a hook execution status must be Succeeded or Failed.",
                 other.map(|s| s.as_str()).unwrap_or("")
             ),
-        )),
+            ))
+        }
     };
     if let Some(x) = call.state.hook_executions.get_mut(&exec_id) {
         x.done = true;
