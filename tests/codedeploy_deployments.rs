@@ -61,7 +61,7 @@ async fn deploy(s: &MockServer, content: &str) -> String {
     )
     .await["deploymentId"]
         .as_str()
-        .unwrap()
+        .expect("ok")
         .to_owned()
 }
 
@@ -81,12 +81,15 @@ async fn target(s: &MockServer, id: &str, t: &str) -> Value {
 
 async fn target_status(s: &MockServer, id: &str, t: &str) -> String {
     let t = target(s, id, t).await;
-    t["instanceTarget"]["status"].as_str().unwrap().to_owned()
+    t["instanceTarget"]["status"]
+        .as_str()
+        .expect("ok")
+        .to_owned()
 }
 
 fn overview(i: &Value) -> (i64, i64, i64, i64, i64) {
     let o = &i["deploymentOverview"];
-    let n = |k: &str| o[k].as_i64().unwrap();
+    let n = |k: &str| o[k].as_i64().expect("ok");
     (
         n("Pending"),
         n("InProgress"),
@@ -126,13 +129,15 @@ async fn one_at_a_time_updates_instances_in_turn_with_hooks_in_aws_order() {
     let i = info(&s, &id).await;
     assert_eq!(i["status"], "Succeeded");
     assert_eq!(overview(&i), (0, 0, 3, 0, 0));
-    assert!(i["completeTime"].as_f64().unwrap() > i["startTime"].as_f64().unwrap());
+    assert!(i["completeTime"].as_f64().expect("ok") > i["startTime"].as_f64().expect("ok"));
     let t = target(&s, &id, "box-0").await;
     assert_eq!(t["deploymentTargetType"], "InstanceTarget");
-    let events = t["instanceTarget"]["lifecycleEvents"].as_array().unwrap();
+    let events = t["instanceTarget"]["lifecycleEvents"]
+        .as_array()
+        .expect("ok");
     let names: Vec<&str> = events
         .iter()
-        .map(|e| e["lifecycleEventName"].as_str().unwrap())
+        .map(|e| e["lifecycleEventName"].as_str().expect("ok"))
         .collect();
     assert_eq!(
         names,
@@ -154,7 +159,7 @@ async fn one_at_a_time_updates_instances_in_turn_with_hooks_in_aws_order() {
     );
     let status: Vec<&str> = events
         .iter()
-        .map(|e| e["status"].as_str().unwrap())
+        .map(|e| e["status"].as_str().expect("ok"))
         .collect();
     assert_eq!(
         status,
@@ -176,7 +181,7 @@ async fn one_at_a_time_updates_instances_in_turn_with_hooks_in_aws_order() {
     );
     assert_eq!(events[5]["diagnostics"]["errorCode"], "Success");
     assert_eq!(
-        events[5]["endTime"].as_f64().unwrap() - events[5]["startTime"].as_f64().unwrap(),
+        events[5]["endTime"].as_f64().expect("ok") - events[5]["startTime"].as_f64().expect("ok"),
         1.0
     );
     let listed = ok(&s, "ListDeploymentTargets", json!({"deploymentId": id})).await;
@@ -334,7 +339,7 @@ async fn bad_revisions_and_empty_fleets_fail_the_deployment() {
     )
     .await["deploymentId"]
         .as_str()
-        .unwrap()
+        .expect("ok")
         .to_owned();
     s.settle().await;
     let i = info(&s, &none).await;
@@ -374,12 +379,12 @@ fn zip_with_appspec(text: &str) -> Vec<u8> {
     {
         let mut w = zip::ZipWriter::new(&mut buf);
         w.start_file("appspec.yml", zip::write::SimpleFileOptions::default())
-            .unwrap();
-        w.write_all(text.as_bytes()).unwrap();
+            .expect("ok");
+        w.write_all(text.as_bytes()).expect("ok");
         w.start_file("scripts/check.sh", zip::write::SimpleFileOptions::default())
-            .unwrap();
-        w.write_all(b"#!/bin/sh\n").unwrap();
-        w.finish().unwrap();
+            .expect("ok");
+        w.write_all(b"#!/bin/sh\n").expect("ok");
+        w.finish().expect("ok");
     }
     buf.into_inner()
 }
@@ -392,7 +397,7 @@ async fn s3_put(s: &MockServer, path: &str, body: Vec<u8>) {
             crate::support::authorization("AKID", "us-east-1", "s3"),
         )
         .body(Full::new(Bytes::from(body)))
-        .unwrap();
+        .expect("ok");
     let r = send(s, req).await;
     assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));
 }
@@ -411,7 +416,7 @@ async fn a_zip_bundle_in_s3_is_read_and_its_appspec_deployed() {
     )
     .await["deploymentId"]
         .as_str()
-        .unwrap()
+        .expect("ok")
         .to_owned();
     s.clock().advance(Duration::from_secs(PER_INSTANCE)).await;
     assert_eq!(info(&s, &id).await["status"], "Succeeded");
@@ -466,7 +471,7 @@ async fn lambda_setup(s: &MockServer, config: &str) -> String {
     )
     .await["deploymentId"]
         .as_str()
-        .unwrap()
+        .expect("ok")
         .to_owned()
 }
 
@@ -489,7 +494,7 @@ async fn lambda_canary_waits_for_hooks_and_shifts_traffic_on_time() {
     assert_eq!(pre[0]["DeploymentId"], id.as_str());
     let exec = pre[0]["LifecycleEventHookExecutionId"]
         .as_str()
-        .unwrap()
+        .expect("ok")
         .to_owned();
     assert_eq!(info(&s, &id).await["status"], "InProgress");
     // Server-only status calls are refused; unknown executions too.
@@ -539,7 +544,7 @@ async fn lambda_canary_waits_for_hooks_and_shifts_traffic_on_time() {
     assert_eq!(post.len(), 1);
     let exec = post[0]["LifecycleEventHookExecutionId"]
         .as_str()
-        .unwrap()
+        .expect("ok")
         .to_owned();
     ok(
         &s,
@@ -561,9 +566,9 @@ async fn lambda_canary_waits_for_hooks_and_shifts_traffic_on_time() {
     assert_eq!(l["lambdaFunctionInfo"]["targetVersionWeight"], 1.0);
     let names: Vec<&str> = l["lifecycleEvents"]
         .as_array()
-        .unwrap()
+        .expect("ok")
         .iter()
-        .map(|e| e["lifecycleEventName"].as_str().unwrap())
+        .map(|e| e["lifecycleEventName"].as_str().expect("ok"))
         .collect();
     assert_eq!(
         names,
@@ -585,7 +590,7 @@ async fn lambda_hook_failure_timeout_and_registered_responses() {
     s.settle().await;
     let exec = hook_executions(&s, "pre-check")[0]["LifecycleEventHookExecutionId"]
         .as_str()
-        .unwrap()
+        .expect("ok")
         .to_owned();
     ok(
         &s,
@@ -605,7 +610,7 @@ async fn lambda_hook_failure_timeout_and_registered_responses() {
     )
     .await["deploymentId"]
         .as_str()
-        .unwrap()
+        .expect("ok")
         .to_owned();
     s.clock().advance(Duration::from_secs(3599)).await;
     assert_eq!(info(&s, &id).await["status"], "InProgress");
@@ -624,7 +629,7 @@ async fn lambda_hook_failure_timeout_and_registered_responses() {
     )
     .await["deploymentId"]
         .as_str()
-        .unwrap()
+        .expect("ok")
         .to_owned();
     s.settle().await;
     assert_eq!(info(&s, &id).await["status"], "Succeeded");
@@ -636,7 +641,7 @@ async fn sqs(s: &MockServer, op: &str, body: Value) -> Value {
         .header("content-type", "application/x-amz-json-1.0")
         .header("x-amz-target", format!("AmazonSQS.{op}"))
         .body(Full::new(Bytes::from(body.to_string())))
-        .unwrap();
+        .expect("ok");
     let r = send(s, req).await;
     assert_eq!(r.status, 200, "{op}: {}", String::from_utf8_lossy(&r.body));
     r.json()
@@ -647,7 +652,7 @@ async fn state_changes_reach_an_sqs_queue_through_a_rule_in_order() {
     let s = MockServer::start().await;
     let url = sqs(&s, "CreateQueue", json!({"QueueName": "deploys"})).await["QueueUrl"]
         .as_str()
-        .unwrap()
+        .expect("ok")
         .to_owned();
     let rule = call(
         &s,
@@ -677,15 +682,15 @@ async fn state_changes_reach_an_sqs_queue_through_a_rule_in_order() {
         )
         .await;
         for m in r["Messages"].as_array().cloned().unwrap_or_default() {
-            got.push(serde_json::from_str::<Value>(m["Body"].as_str().unwrap()).unwrap());
+            got.push(serde_json::from_str::<Value>(m["Body"].as_str().expect("ok")).expect("ok"));
         }
     }
     let seen: Vec<(String, String)> = got
         .iter()
         .map(|e| {
             (
-                e["detail-type"].as_str().unwrap().to_owned(),
-                e["detail"]["state"].as_str().unwrap().to_owned(),
+                e["detail-type"].as_str().expect("ok").to_owned(),
+                e["detail"]["state"].as_str().expect("ok").to_owned(),
             )
         })
         .collect();
@@ -716,7 +721,7 @@ async fn state_changes_reach_an_sqs_queue_through_a_rule_in_order() {
         got[1]["resources"][0],
         "arn:aws:codedeploy:us-east-1:000000000000:instance/box-0"
     );
-    assert!(first["time"].as_str().unwrap().ends_with('Z'));
+    assert!(first["time"].as_str().expect("ok").ends_with('Z'));
 }
 
 #[tokio::test]

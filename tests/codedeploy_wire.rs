@@ -74,7 +74,7 @@ async fn applications_are_created_listed_renamed_and_deleted() {
 async fn predefined_configs_are_listed_and_cannot_be_deleted() {
     let s = MockServer::start().await;
     let list = ok(&s, "ListDeploymentConfigs", json!({})).await;
-    let names = list["deploymentConfigsList"].as_array().unwrap();
+    let names = list["deploymentConfigsList"].as_array().expect("ok");
     assert_eq!(names.len(), 17);
     assert!(names.contains(&json!("CodeDeployDefault.ECSLinear10PercentEvery1Minutes")));
     let half = ok(
@@ -293,7 +293,7 @@ async fn deployment_groups_store_every_field() {
         b["deploymentGroupsInfo"][0]["outdatedInstancesStrategy"],
         "IGNORE"
     );
-    assert!(b["errorMessage"].as_str().unwrap().contains("gone"));
+    assert!(b["errorMessage"].as_str().expect("ok").contains("gone"));
     // Tags on the group, by ARN.
     let arn = "arn:aws:codedeploy:us-east-1:000000000000:deploymentgroup:web/live";
     ok(
@@ -425,7 +425,7 @@ async fn on_premises_instances_register_tag_and_deregister() {
     )
     .await;
     assert!(b["instanceInfos"][0]["deregisterTime"].is_number());
-    assert_eq!(b["instanceInfos"].as_array().unwrap().len(), 1);
+    assert_eq!(b["instanceInfos"].as_array().expect("ok").len(), 1);
 }
 
 #[tokio::test]
@@ -481,7 +481,7 @@ async fn revisions_are_registered_listed_and_described() {
     assert_eq!(
         b["revisions"][0]["revisionLocation"]["appSpecContent"]["sha256"]
             .as_str()
-            .unwrap()
+            .expect("ok")
             .len(),
         64
     );

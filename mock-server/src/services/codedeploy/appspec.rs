@@ -259,15 +259,15 @@ mod tests {
         let s = parse(
             "version: 0.0\nos: linux\nhooks:\n  ValidateService:\n    - location: scripts/check.sh\n      timeout: 30\n  BeforeInstall:\n    - location: scripts/a.sh\n",
         )
-        .unwrap();
+        .expect("ok");
         assert_eq!(s.scripts["ValidateService"][0].timeout, 30.0);
         assert_eq!(s.scripts["BeforeInstall"][0].timeout, 3600.0);
     }
 
     #[test]
     fn lambda_resource_and_hooks() {
-        let s = parse(r#"{"version":0.0,"Resources":[{"f":{"Type":"AWS::Lambda::Function","Properties":{"Name":"fn","Alias":"live","CurrentVersion":"1","TargetVersion":"2"}}}],"hooks":[{"BeforeAllowTraffic":"pre"}]}"#).unwrap();
-        assert_eq!(s.lambda.unwrap().target_version, "2");
+        let s = parse(r#"{"version":0.0,"Resources":[{"f":{"Type":"AWS::Lambda::Function","Properties":{"Name":"fn","Alias":"live","CurrentVersion":"1","TargetVersion":"2"}}}],"hooks":[{"BeforeAllowTraffic":"pre"}]}"#).expect("ok");
+        assert_eq!(s.lambda.expect("ok").target_version, "2");
         assert_eq!(s.functions["BeforeAllowTraffic"], "pre");
     }
 
@@ -285,11 +285,14 @@ mod tests {
         {
             let mut w = zip::ZipWriter::new(&mut buf);
             w.start_file("appspec.yml", zip::write::SimpleFileOptions::default())
-                .unwrap();
-            w.write_all(b"version: 0.0\n").unwrap();
-            w.finish().unwrap();
+                .expect("ok");
+            w.write_all(b"version: 0.0\n").expect("ok");
+            w.finish().expect("ok");
         }
-        assert_eq!(from_bundle("zip", buf.get_ref()).unwrap(), "version: 0.0\n");
+        assert_eq!(
+            from_bundle("zip", buf.get_ref()).expect("ok"),
+            "version: 0.0\n"
+        );
         assert!(from_bundle("zip", b"nope").is_err());
     }
 }

@@ -297,7 +297,7 @@ mod tests {
         assert!(p
             .windows(2)
             .all(|w| w[0].deployment_config_name < w[1].deployment_config_name));
-        let c = find_predefined("CodeDeployDefault.LambdaCanary10Percent5Minutes").unwrap();
+        let c = find_predefined("CodeDeployDefault.LambdaCanary10Percent5Minutes").expect("ok");
         assert_eq!(
             Shift::from_wire(c.traffic_routing_config.as_ref()).steps(),
             vec![(0.0, 10.0), (300.0, 100.0)]

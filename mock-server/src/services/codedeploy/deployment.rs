@@ -491,7 +491,7 @@ mod tests {
                 },
                 *now,
             )
-            .unwrap();
+            .expect("ok");
             pending.extend(runs(&out));
         }
     }
@@ -499,7 +499,7 @@ mod tests {
     #[test]
     fn all_at_once_starts_every_target_and_succeeds() {
         let mut m = fleet(3, 0);
-        let out = step(&mut m, Input::Start, 0.0).unwrap();
+        let out = step(&mut m, Input::Start, 0.0).expect("ok");
         assert_eq!(out[0], Output::Deployment("START"));
         assert_eq!(runs(&out), vec![(0, 1), (1, 1), (2, 1)]);
         // The unscripted ApplicationStop is Skipped, without times.
@@ -516,7 +516,7 @@ mod tests {
     #[test]
     fn one_at_a_time_runs_targets_in_turn() {
         let mut m = fleet(3, 2);
-        let out = step(&mut m, Input::Start, 0.0).unwrap();
+        let out = step(&mut m, Input::Start, 0.0).expect("ok");
         assert_eq!(runs(&out), vec![(0, 1)]);
         assert_eq!(m.overview().pending, 2);
         let out = step(
@@ -528,7 +528,7 @@ mod tests {
             },
             1.0,
         )
-        .unwrap();
+        .expect("ok");
         assert_eq!(runs(&out), vec![(0, 2)]);
         let out = step(
             &mut m,
@@ -539,7 +539,7 @@ mod tests {
             },
             2.0,
         )
-        .unwrap();
+        .expect("ok");
         assert!(out.contains(&Output::Instance {
             target: 0,
             state: "SUCCESS"
@@ -550,7 +550,7 @@ mod tests {
     #[test]
     fn one_at_a_time_fails_on_first_failure_and_skips_the_rest() {
         let mut m = fleet(3, 2);
-        step(&mut m, Input::Start, 0.0).unwrap();
+        step(&mut m, Input::Start, 0.0).expect("ok");
         let out = step(
             &mut m,
             Input::Done {
@@ -560,14 +560,14 @@ mod tests {
             },
             1.0,
         )
-        .unwrap();
+        .expect("ok");
         assert!(out.contains(&Output::Instance {
             target: 0,
             state: "FAILURE"
         }));
         assert_eq!(out.last(), Some(&Output::Deployment("FAILURE")));
         assert_eq!(m.status, Status::Failed);
-        assert_eq!(m.failure.as_ref().unwrap().code, "HEALTH_CONSTRAINTS");
+        assert_eq!(m.failure.as_ref().expect("ok").code, "HEALTH_CONSTRAINTS");
         assert_eq!(m.targets[0].events[2].status, Step::Skipped);
         assert_eq!(m.targets[1].status, Step::Skipped);
         assert_eq!(m.targets[2].status, Step::Skipped);
@@ -579,7 +579,7 @@ mod tests {
     fn one_at_a_time_tolerates_failure_of_the_last_target() {
         let mut m = fleet(3, 2);
         let mut now = 0.0;
-        let out = step(&mut m, Input::Start, now).unwrap();
+        let out = step(&mut m, Input::Start, now).expect("ok");
         // Finish targets 0 and 1, then fail target 2's first event.
         let mut pending = runs(&out);
         while let Some((t, e)) = pending.pop() {
@@ -595,7 +595,7 @@ mod tests {
                     },
                     now,
                 )
-                .unwrap(),
+                .expect("ok"),
             ));
         }
         assert_eq!(m.status, Status::Succeeded);
@@ -605,7 +605,7 @@ mod tests {
     #[test]
     fn single_target_must_succeed() {
         let mut m = fleet(1, 0);
-        step(&mut m, Input::Start, 0.0).unwrap();
+        step(&mut m, Input::Start, 0.0).expect("ok");
         step(
             &mut m,
             Input::Done {
@@ -615,7 +615,7 @@ mod tests {
             },
             1.0,
         )
-        .unwrap();
+        .expect("ok");
         assert_eq!(m.status, Status::Failed);
     }
 
@@ -623,7 +623,7 @@ mod tests {
     fn half_at_a_time_fails_when_the_rule_cannot_be_met() {
         // 4 targets, 2 must stay healthy: 2 at once.
         let mut m = fleet(4, 2);
-        let out = step(&mut m, Input::Start, 0.0).unwrap();
+        let out = step(&mut m, Input::Start, 0.0).expect("ok");
         assert_eq!(runs(&out), vec![(0, 1), (1, 1)]);
         // One fails: only one more may be down, and one is running.
         let out = step(
@@ -635,7 +635,7 @@ mod tests {
             },
             1.0,
         )
-        .unwrap();
+        .expect("ok");
         assert!(runs(&out).is_empty());
         assert_eq!(m.status, Status::InProgress);
         // Target 1 finishes; target 2 starts (one down, one running).
@@ -648,7 +648,7 @@ mod tests {
             },
             2.0,
         )
-        .unwrap();
+        .expect("ok");
         let out = step(
             &mut m,
             Input::Done {
@@ -658,7 +658,7 @@ mod tests {
             },
             3.0,
         )
-        .unwrap();
+        .expect("ok");
         assert_eq!(runs(&out), vec![(2, 1)]);
         // Target 2 fails: two down, one left that may not start.
         let out = step(
@@ -670,7 +670,7 @@ mod tests {
             },
             4.0,
         )
-        .unwrap();
+        .expect("ok");
         assert_eq!(out.last(), Some(&Output::Deployment("FAILURE")));
         assert_eq!(m.targets[3].status, Step::Skipped);
     }
@@ -678,7 +678,7 @@ mod tests {
     #[test]
     fn all_at_once_succeeds_with_one_healthy_target() {
         let mut m = fleet(3, 0);
-        step(&mut m, Input::Start, 0.0).unwrap();
+        step(&mut m, Input::Start, 0.0).expect("ok");
         step(
             &mut m,
             Input::Done {
@@ -688,7 +688,7 @@ mod tests {
             },
             1.0,
         )
-        .unwrap();
+        .expect("ok");
         step(
             &mut m,
             Input::Done {
@@ -698,7 +698,7 @@ mod tests {
             },
             1.0,
         )
-        .unwrap();
+        .expect("ok");
         assert_eq!(m.status, Status::InProgress);
         step(
             &mut m,
@@ -709,7 +709,7 @@ mod tests {
             },
             2.0,
         )
-        .unwrap();
+        .expect("ok");
         step(
             &mut m,
             Input::Done {
@@ -719,7 +719,7 @@ mod tests {
             },
             3.0,
         )
-        .unwrap();
+        .expect("ok");
         assert_eq!(m.status, Status::Succeeded);
     }
 
@@ -728,7 +728,7 @@ mod tests {
         let ev: &[(&str, bool)] = &[("ApplicationStop", true), ("Install", true)];
         let mut m = Machine::new(vec![Target::new("i-0", ev, 0.0)], 0, 1);
         m.ignore_application_stop_failures = true;
-        step(&mut m, Input::Start, 0.0).unwrap();
+        step(&mut m, Input::Start, 0.0).expect("ok");
         let out = step(
             &mut m,
             Input::Done {
@@ -738,15 +738,15 @@ mod tests {
             },
             1.0,
         )
-        .unwrap();
+        .expect("ok");
         assert_eq!(runs(&out), vec![(0, 1)]);
     }
 
     #[test]
     fn stop_cuts_off_running_targets_and_skips_pending() {
         let mut m = fleet(3, 2);
-        step(&mut m, Input::Start, 0.0).unwrap();
-        let out = step(&mut m, Input::Stop, 5.0).unwrap();
+        step(&mut m, Input::Start, 0.0).expect("ok");
+        let out = step(&mut m, Input::Stop, 5.0).expect("ok");
         assert_eq!(out, vec![Output::Deployment("STOP")]);
         assert_eq!(m.status, Status::Stopped);
         assert_eq!(m.targets[0].status, Step::Failed);
@@ -769,10 +769,10 @@ mod tests {
     #[test]
     fn queued_then_started() {
         let mut m = fleet(1, 0);
-        step(&mut m, Input::Queue, 0.0).unwrap();
+        step(&mut m, Input::Queue, 0.0).expect("ok");
         assert_eq!(m.status, Status::Queued);
         assert!(step(&mut m, Input::Queue, 0.0).is_err());
-        step(&mut m, Input::Start, 1.0).unwrap();
+        step(&mut m, Input::Start, 1.0).expect("ok");
         assert_eq!(m.status, Status::InProgress);
         assert_eq!(m.start, Some(1.0));
     }
@@ -780,12 +780,12 @@ mod tests {
     #[test]
     fn no_targets_fails_with_no_instances() {
         let mut m = Machine::new(Vec::new(), 0, 1);
-        let out = step(&mut m, Input::Start, 0.0).unwrap();
+        let out = step(&mut m, Input::Start, 0.0).expect("ok");
         assert_eq!(
             out,
             vec![Output::Deployment("START"), Output::Deployment("FAILURE")]
         );
-        assert_eq!(m.failure.unwrap().code, "NO_INSTANCES");
+        assert_eq!(m.failure.expect("ok").code, "NO_INSTANCES");
     }
 
     #[test]
@@ -795,7 +795,7 @@ mod tests {
             code: "INVALID_REVISION".into(),
             message: "bad".into(),
         };
-        let out = step(&mut m, Input::Reject(f), 0.0).unwrap();
+        let out = step(&mut m, Input::Reject(f), 0.0).expect("ok");
         assert_eq!(out, vec![Output::Deployment("FAILURE")]);
         assert_eq!(m.start, None);
     }
@@ -803,7 +803,7 @@ mod tests {
     #[test]
     fn stale_done_is_ignored() {
         let mut m = fleet(2, 0);
-        step(&mut m, Input::Start, 0.0).unwrap();
+        step(&mut m, Input::Start, 0.0).expect("ok");
         let out = step(
             &mut m,
             Input::Done {
@@ -813,7 +813,7 @@ mod tests {
             },
             1.0,
         )
-        .unwrap();
+        .expect("ok");
         assert!(out.is_empty());
         assert_eq!(m.targets[0].events[1].status, Step::InProgress);
     }

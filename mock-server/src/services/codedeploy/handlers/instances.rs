@@ -217,12 +217,12 @@ fn check_tagging(call: &Call<'_>, names: &[String], tags: &[Tag]) -> Result<(), 
         ));
     }
     for n in names {
-        if !call
+        let registered = call
             .state
             .instances
             .get(n)
-            .is_some_and(|i| i.deregister_time.is_none())
-        {
+            .is_some_and(|i| i.deregister_time.is_none());
+        if !registered {
             return Err(not_registered(n));
         }
     }
