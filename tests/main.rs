@@ -5,6 +5,7 @@ mod support;
 mod architecture;
 mod binary;
 mod cbor;
+mod codebuild;
 mod codedeploy_deployments;
 mod codedeploy_wire;
 mod control;

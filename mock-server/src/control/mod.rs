@@ -52,6 +52,13 @@ pub async fn handle(core: &Arc<Core>, parts: &http::request::Parts, body: Bytes)
             ok(json!({"reset": true}))
         }
         ("GET", "/_codemock/clock") => ok(clock_json(core)),
+        ("POST", "/_codemock/settle") => {
+            // Runs due timers and waits for every job, local builds included.
+            let fired = core.settle().await;
+            let mut v = clock_json(core);
+            v["timersFired"] = json!(fired);
+            ok(v)
+        }
         ("POST", "/_codemock/clock/advance") => {
             let seconds = serde_json::from_slice::<Value>(&body)
                 .ok()

@@ -82,6 +82,16 @@ impl MockServerBuilder {
 
     /// Bytes of S3 object data kept in memory across the server before bodies spill to a
     /// temporary directory (default 256 MiB).
+    /// How builds run unless a project's `codemock:executor` tag says otherwise (default:
+    /// simulated).
+    pub fn codebuild_executor(
+        mut self,
+        executor: crate::services::codebuild::state::ExecutorKind,
+    ) -> Self {
+        self.config.codebuild_executor = executor;
+        self
+    }
+
     pub fn s3_memory_limit(mut self, bytes: u64) -> Self {
         self.config.s3_memory_limit = bytes;
         self

@@ -1,7 +1,7 @@
 //! What other services may ask of CodeBuild: starting a build (CodePipeline's Build and Test
 //! actions, EventBridge targets) and being told when it ends.
 
-use super::Call;
+use super::{run, Call};
 use crate::effects::Notify;
 use crate::error::ServiceError;
 use codemock_wire::codebuild::StartBuildInput;
@@ -61,11 +61,30 @@ pub struct BuildFinished {
 }
 
 pub fn on_command(call: &mut Call<'_>, command: Command) -> Result<Value, ServiceError> {
-    let _ = call;
     match command {
-        Command::StartBuild(_) | Command::StopBuild { .. } => Err(ServiceError::new(
-            "NotImplementedException",
-            "CodeBuild builds are not implemented yet",
-        )),
+        Command::StartBuild(req) => {
+            let StartBuild {
+                input,
+                initiator,
+                pipeline,
+                on_finish,
+            } = *req;
+            let build = run::start(
+                call,
+                run::StartRequest {
+                    input,
+                    initiator,
+                    pipeline,
+                    on_finish,
+                },
+            )?;
+            serde_json::to_value(&build)
+                .map_err(|e| ServiceError::new("InternalFailure", e.to_string()))
+        }
+        Command::StopBuild { build_id } => {
+            let build = run::stop(call, &build_id)?;
+            serde_json::to_value(&build)
+                .map_err(|e| ServiceError::new("InternalFailure", e.to_string()))
+        }
     }
 }
