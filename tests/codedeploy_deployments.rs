@@ -735,3 +735,94 @@ async fn unknown_bodies_stay_answered_with_modeled_errors() {
     .await;
     assert_eq!(r.json()["__type"], "DeploymentDoesNotExistException");
 }
+
+#[tokio::test]
+async fn the_port_creates_a_deployment_from_s3_and_reports_its_end() {
+    use codemock::effects::{Effects, Notify};
+    use codemock::services::codedeploy::ports::{Command, CreateDeployment, DeploymentFinished};
+    use std::sync::{Arc, Mutex};
+    let s = MockServer::start().await;
+    fleet(&s, 2, "CodeDeployDefault.AllAtOnce", &[]).await;
+    s3_put(&s, "/artifacts", Vec::new()).await;
+    s3_put(&s, "/artifacts/web.zip", zip_with_appspec(APPSPEC)).await;
+    let answer = Arc::new(Mutex::new(None));
+    let finished: Arc<Mutex<Vec<DeploymentFinished>>> = Arc::default();
+    let (a, f) = (answer.clone(), finished.clone());
+    let mut effects = Effects::new();
+    effects.send_then(
+        "000000000000",
+        "us-east-1",
+        Command::CreateDeployment(Box::new(CreateDeployment {
+            application: "web".into(),
+            deployment_group: "prod".into(),
+            bucket: "artifacts".into(),
+            key: "web.zip".into(),
+            bundle_type: "zip".into(),
+            version: None,
+            etag: None,
+            description: Some("from the pipeline".into()),
+            creator: "CodeDeploy".into(),
+            on_finish: Some(Notify::new(move |done| {
+                f.lock().expect("lock").push(done);
+                None
+            })),
+        })),
+        move |r| {
+            *a.lock().expect("lock") = Some(r.map_err(|e| e.code));
+            None
+        },
+    );
+    s.core().apply(effects);
+    s.settle().await;
+    let id = answer
+        .lock()
+        .expect("lock")
+        .clone()
+        .expect("answered")
+        .expect("created")["deploymentId"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    let i = info(&s, &id).await;
+    assert_eq!(i["creator"], "CodeDeploy");
+    assert_eq!(i["description"], "from the pipeline");
+    assert!(finished.lock().expect("lock").is_empty());
+    s.clock().advance(Duration::from_secs(PER_INSTANCE)).await;
+    assert_eq!(
+        *finished.lock().expect("lock"),
+        vec![DeploymentFinished {
+            deployment_id: id,
+            status: "Succeeded".into(),
+            error: None
+        }]
+    );
+    // A deployment group that does not exist is refused with AWS's error.
+    let answer = Arc::new(Mutex::new(None));
+    let a = answer.clone();
+    let mut effects = Effects::new();
+    effects.send_then(
+        "000000000000",
+        "us-east-1",
+        Command::CreateDeployment(Box::new(CreateDeployment {
+            application: "web".into(),
+            deployment_group: "nope".into(),
+            bucket: "artifacts".into(),
+            key: "web.zip".into(),
+            bundle_type: "zip".into(),
+            version: None,
+            etag: None,
+            description: None,
+            creator: "CodeDeploy".into(),
+            on_finish: None,
+        })),
+        move |r| {
+            *a.lock().expect("lock") = Some(r.map_err(|e| e.code));
+            None
+        },
+    );
+    s.core().apply(effects);
+    assert_eq!(
+        answer.lock().expect("lock").clone(),
+        Some(Err("DeploymentGroupDoesNotExistException".to_owned()))
+    );
+}

@@ -207,8 +207,9 @@ impl Effects {
     where
         F: Future<Output = Effects> + Send + 'static,
     {
-        self.list
-            .push(Effect::SpawnLong(Box::new(move |outlet| Box::pin(make(outlet)))));
+        self.list.push(Effect::SpawnLong(Box::new(move |outlet| {
+            Box::pin(make(outlet))
+        })));
     }
 
     pub fn is_empty(&self) -> bool {

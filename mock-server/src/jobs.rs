@@ -75,7 +75,12 @@ impl Jobs {
             let notified = self.idle.notified();
             tokio::pin!(notified);
             notified.as_mut().enable();
-            let busy = self.running() - if long { 0 } else { self.long.load(Ordering::Acquire) };
+            let busy = self.running()
+                - if long {
+                    0
+                } else {
+                    self.long.load(Ordering::Acquire)
+                };
             if busy == 0 {
                 return waited;
             }
