@@ -826,3 +826,206 @@ async fn the_port_creates_a_deployment_from_s3_and_reports_its_end() {
         Some(Err("DeploymentGroupDoesNotExistException".to_owned()))
     );
 }
+
+async fn enable_rollback(s: &MockServer) {
+    ok(
+        s,
+        "UpdateDeploymentGroup",
+        json!({"applicationName": "web", "currentDeploymentGroupName": "prod",
+               "autoRollbackConfiguration": {"enabled": true, "events": ["DEPLOYMENT_FAILURE"]}}),
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn a_failed_deployment_rolls_back_to_the_last_good_revision() {
+    let s = MockServer::start().await;
+    fleet(&s, 1, "CodeDeployDefault.AllAtOnce", &[]).await;
+    enable_rollback(&s).await;
+    // Without a last good revision there is nothing to roll back to.
+    s.outcomes().add(
+        codemock::outcomes::OutcomeRule::new("codedeploy", codemock::outcomes::Outcome::Failed)
+            .resource("prod")
+            .step("ValidateService")
+            .count(1),
+    );
+    let first = deploy(&s, APPSPEC).await;
+    s.clock().advance(Duration::from_secs(PER_INSTANCE)).await;
+    let i = info(&s, &first).await;
+    assert_eq!(i["status"], "Failed");
+    assert!(i["rollbackInfo"]["rollbackDeploymentId"].is_null());
+    assert!(i["rollbackInfo"]["rollbackMessage"].is_string());
+    let good = deploy(&s, APPSPEC).await;
+    s.clock().advance(Duration::from_secs(PER_INSTANCE)).await;
+    assert_eq!(info(&s, &good).await["status"], "Succeeded");
+    s.outcomes().add(
+        codemock::outcomes::OutcomeRule::new("codedeploy", codemock::outcomes::Outcome::Failed)
+            .resource("prod")
+            .step("ValidateService")
+            .count(1),
+    );
+    let bad_spec = format!("{APPSPEC}  ApplicationStart:\n    - location: scripts/start.sh\n");
+    let bad = deploy(&s, &bad_spec).await;
+    s.clock()
+        .advance(Duration::from_secs(PER_INSTANCE + 1))
+        .await;
+    let i = info(&s, &bad).await;
+    assert_eq!(i["status"], "Failed");
+    let rb = i["rollbackInfo"]["rollbackDeploymentId"]
+        .as_str()
+        .expect("rolled back")
+        .to_owned();
+    s.clock().advance(Duration::from_secs(PER_INSTANCE)).await;
+    let r = info(&s, &rb).await;
+    assert_eq!(r["creator"], "codeDeployRollback");
+    assert_eq!(
+        r["rollbackInfo"]["rollbackTriggeringDeploymentId"],
+        bad.as_str()
+    );
+    assert_eq!(r["revision"], info(&s, &good).await["revision"]);
+    assert_eq!(r["status"], "Succeeded");
+}
+
+#[tokio::test]
+async fn a_stop_with_auto_rollback_redeploys_the_last_good_revision() {
+    let s = MockServer::start().await;
+    fleet(&s, 1, "CodeDeployDefault.AllAtOnce", &[]).await;
+    let good = deploy(&s, APPSPEC).await;
+    s.clock().advance(Duration::from_secs(PER_INSTANCE)).await;
+    assert_eq!(info(&s, &good).await["status"], "Succeeded");
+    let next = deploy(&s, APPSPEC).await;
+    s.settle().await;
+    ok(
+        &s,
+        "StopDeployment",
+        json!({"deploymentId": next, "autoRollbackEnabled": true}),
+    )
+    .await;
+    let i = info(&s, &next).await;
+    assert_eq!(i["status"], "Stopped");
+    let rb = i["rollbackInfo"]["rollbackDeploymentId"]
+        .as_str()
+        .expect("rollback")
+        .to_owned();
+    s.clock().advance(Duration::from_secs(PER_INSTANCE)).await;
+    assert_eq!(info(&s, &rb).await["status"], "Succeeded");
+}
+
+#[tokio::test]
+async fn github_tokens_are_none_and_external_ids_match_nothing() {
+    let s = MockServer::start().await;
+    let l = ok(&s, "ListGitHubAccountTokenNames", json!({})).await;
+    assert_eq!(l["tokenNameList"], json!([]));
+    assert_eq!(
+        fails(&s, "DeleteGitHubAccountToken", json!({"tokenName": "t"})).await,
+        "GitHubAccountTokenDoesNotExistException"
+    );
+    ok(
+        &s,
+        "DeleteResourcesByExternalId",
+        json!({"externalId": "x"}),
+    )
+    .await;
+}
+
+/// The figure the issue asks for: wall time of a 100-instance HalfAtATime deployment on the
+/// manual clock. Runs by default (it is quick); prints one `CodeDeploy bench:` line with
+/// `-- --nocapture`.
+#[tokio::test]
+async fn bench_a_100_instance_half_at_a_time_deployment_on_the_manual_clock() {
+    let s = MockServer::start().await;
+    fleet(&s, 100, "CodeDeployDefault.HalfAtATime", &[]).await;
+    let start = std::time::Instant::now();
+    let id = deploy(&s, APPSPEC).await;
+    // 50 at a time, two waves of 4 one-second events.
+    s.clock()
+        .advance(Duration::from_secs(2 * PER_INSTANCE))
+        .await;
+    let elapsed = start.elapsed();
+    let i = info(&s, &id).await;
+    assert_eq!(i["status"], "Succeeded");
+    assert_eq!(overview(&i), (0, 0, 100, 0, 0));
+    println!(
+        "CodeDeploy bench: 100-instance HalfAtATime deployment completed in {:.1} ms wall time ({} virtual seconds)",
+        elapsed.as_secs_f64() * 1000.0,
+        2 * PER_INSTANCE
+    );
+}
+
+#[tokio::test]
+async fn an_ecs_deployment_runs_its_hooks_in_aws_order() {
+    let s = MockServer::start().await;
+    ok(
+        &s,
+        "CreateApplication",
+        json!({"applicationName": "svc", "computePlatform": "ECS"}),
+    )
+    .await;
+    ok(
+        &s,
+        "CreateDeploymentGroup",
+        json!({"applicationName": "svc", "deploymentGroupName": "blue-green",
+               "serviceRoleArn": "arn:aws:iam::000000000000:role/cd",
+               "ecsServices": [{"serviceName": "web", "clusterName": "main"}]}),
+    )
+    .await;
+    s.invocations()
+        .respond(codemock::invocations::ResponseRule::payload(
+            "smoke-test",
+            json!({"status": "Succeeded"}),
+        ));
+    let spec = "version: 0.0\nResources:\n  - TargetService:\n      Type: AWS::ECS::Service\n      Properties:\n        TaskDefinition: arn:aws:ecs:us-east-1:000000000000:task-definition/web:2\n        LoadBalancerInfo:\n          ContainerName: web\n          ContainerPort: 80\nHooks:\n  - AfterAllowTestTraffic: smoke-test\n";
+    let id = ok(
+        &s,
+        "CreateDeployment",
+        json!({"applicationName": "svc", "deploymentGroupName": "blue-green",
+               "revision": {"revisionType": "AppSpecContent", "appSpecContent": {"content": spec}}}),
+    )
+    .await["deploymentId"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    s.settle().await;
+    let i = info(&s, &id).await;
+    assert_eq!(i["status"], "Succeeded");
+    assert_eq!(i["deploymentConfigName"], "CodeDeployDefault.ECSAllAtOnce");
+    let t = ok(
+        &s,
+        "GetDeploymentTarget",
+        json!({"deploymentId": id, "targetId": "main:web"}),
+    )
+    .await["deploymentTarget"]
+        .clone();
+    assert_eq!(t["deploymentTargetType"], "ECSTarget");
+    let events: Vec<(String, String)> = t["ecsTarget"]["lifecycleEvents"]
+        .as_array()
+        .expect("events")
+        .iter()
+        .map(|e| {
+            (
+                e["lifecycleEventName"].as_str().expect("name").to_owned(),
+                e["status"].as_str().expect("status").to_owned(),
+            )
+        })
+        .collect();
+    let expect = [
+        ("Start", "Succeeded"),
+        ("BeforeInstall", "Skipped"),
+        ("Install", "Succeeded"),
+        ("AfterInstall", "Skipped"),
+        ("AllowTestTraffic", "Succeeded"),
+        ("AfterAllowTestTraffic", "Succeeded"),
+        ("BeforeAllowTraffic", "Skipped"),
+        ("AllowTraffic", "Succeeded"),
+        ("AfterAllowTraffic", "Skipped"),
+        ("End", "Succeeded"),
+    ];
+    assert_eq!(
+        events,
+        expect.map(|(a, b)| (a.to_owned(), b.to_owned())).to_vec()
+    );
+    assert_eq!(
+        fails(&s, "ListDeploymentInstances", json!({"deploymentId": id})).await,
+        "InvalidComputePlatformException"
+    );
+}

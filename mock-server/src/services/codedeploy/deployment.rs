@@ -309,17 +309,23 @@ pub fn step(m: &mut Machine, input: Input, now: f64) -> Result<Vec<Output>, Ille
             if m.status.is_final() {
                 return Err(illegal);
             }
-            let started = m.status == Status::InProgress;
+            let running: Vec<usize> = (0..m.targets.len())
+                .filter(|&i| m.targets[i].status == Step::InProgress)
+                .collect();
             cut_off(m, now);
+            for target in running {
+                out.push(Output::Instance {
+                    target,
+                    state: "FAILURE",
+                });
+            }
             m.status = Status::Stopped;
             m.end = Some(now);
             m.failure = Some(Failure {
                 code: "MANUAL_STOP".into(),
                 message: "The deployment was stopped by the user.".into(),
             });
-            if started || m.start.is_none() {
-                out.push(Output::Deployment("STOP"));
-            }
+            out.push(Output::Deployment("STOP"));
         }
     }
     Ok(out)
@@ -747,7 +753,16 @@ mod tests {
         let mut m = fleet(3, 2);
         step(&mut m, Input::Start, 0.0).expect("ok");
         let out = step(&mut m, Input::Stop, 5.0).expect("ok");
-        assert_eq!(out, vec![Output::Deployment("STOP")]);
+        assert_eq!(
+            out,
+            vec![
+                Output::Instance {
+                    target: 0,
+                    state: "FAILURE"
+                },
+                Output::Deployment("STOP")
+            ]
+        );
         assert_eq!(m.status, Status::Stopped);
         assert_eq!(m.targets[0].status, Step::Failed);
         assert_eq!(m.targets[0].events[1].status, Step::Failed);

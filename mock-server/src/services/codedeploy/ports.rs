@@ -87,12 +87,13 @@ pub fn on_command(call: &mut Call<'_>, command: Command) -> Result<Value, Servic
                     file_exists_behavior: None,
                     auto_rollback: None,
                     on_finish: c.on_finish,
+                    rollback_of: None,
                 },
             )?;
             Ok(json!({ "deploymentId": id }))
         }
         Command::StopDeployment { deployment_id } => {
-            runner::stop(call, &deployment_id)?;
+            runner::stop(call, &deployment_id, false)?;
             Ok(json!({ "status": "Pending" }))
         }
         Command::BundleRead {

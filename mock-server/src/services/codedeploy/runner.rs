@@ -17,8 +17,9 @@ use crate::invocations::{InvocationResponse, InvocationType, InvokeRequest};
 use crate::outcomes::{Outcome, OutcomeQuery};
 use crate::services::s3;
 use codemock_wire::codedeploy::{
-    AutoRollbackConfiguration, ComputePlatform, DeploymentStatus, FileExistsBehavior,
-    LastDeploymentInfo, LifecycleErrorCode, RevisionLocation, RevisionLocationType,
+    AutoRollbackConfiguration, AutoRollbackEvent, ComputePlatform, DeploymentStatus,
+    FileExistsBehavior, LastDeploymentInfo, LifecycleErrorCode, RevisionLocation,
+    RevisionLocationType, RollbackInfo,
 };
 use codemock_wire::types::Timestamp;
 use serde_json::json;
@@ -79,6 +80,8 @@ pub struct NewDeployment {
     pub file_exists_behavior: Option<FileExistsBehavior>,
     pub auto_rollback: Option<AutoRollbackConfiguration>,
     pub on_finish: Option<Notify<DeploymentFinished>>,
+    /// The deployment this one rolls back (creator `codeDeployRollback`).
+    pub rollback_of: Option<String>,
 }
 
 /// Creates a deployment (status Created) and starts reading its revision.
@@ -169,6 +172,12 @@ pub fn create(call: &mut Call<'_>, new: NewDeployment) -> Result<String, Service
         weight: 0.0,
         on_finish: new.on_finish,
         target_tags: Vec::new(),
+        rollback_info: new.rollback_of.map(|of| RollbackInfo {
+            rollback_deployment_id: None,
+            rollback_triggering_deployment_id: Some(of),
+            rollback_message: None,
+        }),
+        rollback_on_stop: false,
     };
     call.state.deployments.insert(id.clone(), d);
     call.state.deployment_order.push(id.clone());
@@ -817,6 +826,10 @@ fn finished(call: &mut Call<'_>, id: &str, status: Status) {
             call.effects,
         );
     }
+    if rollback(call, id, status) {
+        // The rollback runs before anything queued; its own end starts the next one.
+        return;
+    }
     // The oldest queued deployment of the group goes next.
     let next = call
         .state
@@ -834,7 +847,7 @@ fn finished(call: &mut Call<'_>, id: &str, status: Status) {
 }
 
 /// `StopDeployment`: the deployment stops at once (targets in progress fail, the rest are Skipped).
-pub fn stop(call: &mut Call<'_>, id: &str) -> Result<(), ServiceError> {
+pub fn stop(call: &mut Call<'_>, id: &str, auto_rollback: bool) -> Result<(), ServiceError> {
     let status = call
         .state
         .deployments
@@ -847,6 +860,77 @@ pub fn stop(call: &mut Call<'_>, id: &str) -> Result<(), ServiceError> {
             format!("The deployment {id} has already completed."),
         ));
     }
+    if let Some(d) = call.state.deployments.get_mut(id) {
+        d.rollback_on_stop = auto_rollback;
+    }
     let _ = feed(call, id, Input::Stop);
     Ok(())
+}
+
+/// Rolls back a deployment that failed (automatic rollback on `DEPLOYMENT_FAILURE`) or was
+/// stopped with `autoRollbackEnabled`: a new deployment of the group's last successful revision,
+/// `rollbackInfo` on both. Returns whether a rollback deployment was created.
+fn rollback(call: &mut Call<'_>, id: &str, status: Status) -> bool {
+    let Some(d) = call.state.deployments.get(id) else {
+        return false;
+    };
+    // A rollback does not roll back itself.
+    if d.creator == "codeDeployRollback" {
+        return false;
+    }
+    let on_failure = status == Status::Failed
+        && d.auto_rollback.as_ref().is_some_and(|c| {
+            c.enabled == Some(true)
+                && c.events
+                    .as_deref()
+                    .unwrap_or_default()
+                    .contains(&AutoRollbackEvent::DeploymentFailure)
+        });
+    let on_stop = status == Status::Stopped && d.rollback_on_stop;
+    if !on_failure && !on_stop {
+        return false;
+    }
+    let (app, group) = (d.application.clone(), d.group.clone());
+    let last_good =
+        last_successful(call, &app, &group).map(|p| (p.revision.clone(), p.config_name.clone()));
+    let Some((revision, config)) = last_good else {
+        if let Some(d) = call.state.deployments.get_mut(id) {
+            d.rollback_info = Some(RollbackInfo {
+                rollback_deployment_id: None,
+                rollback_triggering_deployment_id: None,
+                // Our wording: AWS says no rollback happens without a last good revision.
+                rollback_message: Some(
+                    "Automatic rollback was not performed: no previous successful revision exists for the deployment group.".into(),
+                ),
+            });
+        }
+        return false;
+    };
+    let created = create(
+        call,
+        NewDeployment {
+            application: Some(app),
+            group: Some(group),
+            revision: Some(revision),
+            config: Some(config),
+            description: None,
+            creator: "codeDeployRollback".into(),
+            ignore_application_stop_failures: false,
+            file_exists_behavior: None,
+            auto_rollback: None,
+            on_finish: None,
+            rollback_of: Some(id.to_owned()),
+        },
+    );
+    let Ok(new_id) = created else {
+        return false;
+    };
+    if let Some(d) = call.state.deployments.get_mut(id) {
+        d.rollback_info = Some(RollbackInfo {
+            rollback_deployment_id: Some(new_id),
+            rollback_triggering_deployment_id: None,
+            rollback_message: None,
+        });
+    }
+    true
 }

@@ -11,7 +11,7 @@ use super::ports::DeploymentFinished;
 use crate::effects::Notify;
 use codemock_wire::codedeploy::{
     ApplicationInfo, AutoRollbackConfiguration, ComputePlatform, DeploymentConfigInfo,
-    DeploymentGroupInfo, GenericRevisionInfo, InstanceInfo, RevisionLocation, Tag,
+    DeploymentGroupInfo, GenericRevisionInfo, InstanceInfo, RevisionLocation, RollbackInfo, Tag,
 };
 use std::collections::BTreeMap;
 
@@ -86,6 +86,10 @@ pub struct Deployment {
     pub on_finish: Option<Notify<DeploymentFinished>>,
     /// Instance tags by target, as the targets were chosen (outcome tags).
     pub target_tags: Vec<Vec<Tag>>,
+    /// `rollbackInfo`: the rollback this one caused, or the deployment this one rolls back.
+    pub rollback_info: Option<RollbackInfo>,
+    /// `StopDeployment` with `autoRollbackEnabled`.
+    pub rollback_on_stop: bool,
 }
 
 /// A Lambda/ECS hook invoked and waiting for its status.

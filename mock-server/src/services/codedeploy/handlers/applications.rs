@@ -497,3 +497,44 @@ pub(crate) fn list_tags_for_resource(
         next_token: None,
     })
 }
+
+/// GitHub connections are made in the console through OAuth, which codemock does not offer, so
+/// an account has no tokens: the list is empty and deleting one names one that does not exist.
+pub(crate) fn list_git_hub_account_token_names(
+    _call: &mut Call<'_>,
+    input: ListGitHubAccountTokenNamesInput,
+) -> Result<ListGitHubAccountTokenNamesOutput, ServiceError> {
+    if input.next_token.is_some() {
+        return Err(bad_token());
+    }
+    Ok(ListGitHubAccountTokenNamesOutput {
+        token_name_list: Some(Vec::new()),
+        next_token: None,
+    })
+}
+
+pub(crate) fn delete_git_hub_account_token(
+    _call: &mut Call<'_>,
+    input: DeleteGitHubAccountTokenInput,
+) -> Result<DeleteGitHubAccountTokenOutput, ServiceError> {
+    if input.token_name.as_deref().unwrap_or("").is_empty() {
+        return Err(err(
+            "GitHubAccountTokenNameRequiredException",
+            "The call is missing a required GitHub account connection name.",
+        ));
+    }
+    // The model's documentation of the exception.
+    Err(err(
+        "GitHubAccountTokenDoesNotExistException",
+        "No GitHub account connection exists with the named specified in the call.",
+    ))
+}
+
+/// Resources tied to an external id are created by CloudFormation's CodeDeploy blue/green hook,
+/// which codemock does not run: there is nothing to delete, which succeeds.
+pub(crate) fn delete_resources_by_external_id(
+    _call: &mut Call<'_>,
+    _input: DeleteResourcesByExternalIdInput,
+) -> Result<DeleteResourcesByExternalIdOutput, ServiceError> {
+    Ok(DeleteResourcesByExternalIdOutput {})
+}

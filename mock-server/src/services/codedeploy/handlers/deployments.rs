@@ -158,6 +158,7 @@ pub(crate) fn info(call: &Call<'_>, d: &Deployment) -> DeploymentInfo {
             .or(Some(FileExistsBehavior::Disallow)),
         deployment_status_messages: Some(Vec::new()),
         compute_platform: Some(d.compute_platform),
+        rollback_info: d.rollback_info.clone(),
         ..DeploymentInfo::default()
     }
 }
@@ -181,6 +182,7 @@ pub(crate) fn create_deployment(
             file_exists_behavior: input.file_exists_behavior,
             auto_rollback: input.auto_rollback_configuration,
             on_finish: None,
+            rollback_of: None,
         },
     )?;
     Ok(CreateDeploymentOutput {
@@ -268,6 +270,8 @@ pub(crate) fn list_deployments(
                     .as_ref()
                     .is_none_or(|g| *g == d.group)
                 && (statuses.is_empty() || statuses.contains(&wire_status(d.machine.status)))
+                // No deployment has an external id (CloudFormation creates those).
+                && input.external_id.is_none()
                 && range.start.is_none_or(|s| d.create_time >= s.0)
                 && range.end.is_none_or(|e| d.create_time <= e.0)
         })
@@ -291,7 +295,7 @@ pub(crate) fn stop_deployment(
     input: StopDeploymentInput,
 ) -> Result<StopDeploymentOutput, ServiceError> {
     let id = deployment(call, input.deployment_id.as_deref())?.id.clone();
-    runner::stop(call, &id)?;
+    runner::stop(call, &id, input.auto_rollback_enabled.unwrap_or(false))?;
     // AWS answers Pending while the agents are told; here the stop is already done.
     Ok(StopDeploymentOutput {
         status: Some(StopStatus::Pending),
