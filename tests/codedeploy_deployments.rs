@@ -1029,3 +1029,31 @@ async fn an_ecs_deployment_runs_its_hooks_in_aws_order() {
         "InvalidComputePlatformException"
     );
 }
+
+#[tokio::test]
+async fn a_minimum_the_fleet_cannot_meet_and_blue_green_without_ec2_fail_the_deployment() {
+    let s = MockServer::start().await;
+    ok(
+        &s,
+        "CreateDeploymentConfig",
+        json!({"deploymentConfigName": "KeepTwo", "minimumHealthyHosts": {"type": "HOST_COUNT", "value": 2}}),
+    )
+    .await;
+    fleet(&s, 2, "KeepTwo", &[]).await;
+    let id = deploy(&s, APPSPEC).await;
+    s.settle().await;
+    let i = info(&s, &id).await;
+    assert_eq!(i["status"], "Failed");
+    assert_eq!(i["errorInformation"]["code"], "HEALTH_CONSTRAINTS_INVALID");
+    ok(
+        &s,
+        "UpdateDeploymentGroup",
+        json!({"applicationName": "web", "currentDeploymentGroupName": "prod",
+               "deploymentConfigName": "CodeDeployDefault.AllAtOnce",
+               "deploymentStyle": {"deploymentType": "BLUE_GREEN", "deploymentOption": "WITH_TRAFFIC_CONTROL"}}),
+    )
+    .await;
+    let id = deploy(&s, APPSPEC).await;
+    s.settle().await;
+    assert_eq!(info(&s, &id).await["errorInformation"]["code"], "NO_INSTANCES");
+}

@@ -336,14 +336,26 @@ fn revision_ready(call: &mut Call<'_>, id: &str, text: Result<String, Failure>) 
                     (*e, runs)
                 })
                 .collect();
-            let chosen = super::handlers::select_instances(
-                call,
-                group
-                    .on_premises_instance_tag_filters
-                    .as_deref()
-                    .unwrap_or_default(),
-                group.on_premises_tag_set.as_ref(),
-            );
+            // Blue/green EC2 deployments replace EC2 instances (AWS does not support blue/green
+            // for on-premises instances), and codemock has no EC2: such a deployment finds no
+            // instances. EC2 tag filters likewise match nothing; on-premises tags choose the fleet.
+            let blue_green = group
+                .deployment_style
+                .as_ref()
+                .and_then(|s| s.deployment_type)
+                == Some(codemock_wire::codedeploy::DeploymentType::BlueGreen);
+            let chosen = if blue_green {
+                Vec::new()
+            } else {
+                super::handlers::select_instances(
+                    call,
+                    group
+                        .on_premises_instance_tag_filters
+                        .as_deref()
+                        .unwrap_or_default(),
+                    group.on_premises_tag_set.as_ref(),
+                )
+            };
             let n = chosen.len();
             let rule = config
                 .as_ref()
