@@ -277,21 +277,32 @@ async fn outcome_rules_steer_hooks_and_their_duration() {
 }
 
 #[tokio::test]
-async fn a_second_deployment_queues_and_a_stop_ends_one() {
+async fn a_second_deployment_is_refused_while_one_is_active_and_a_stop_ends_one() {
     let s = MockServer::start().await;
     fleet(&s, 2, "CodeDeployDefault.OneAtATime", &[]).await;
     let first = deploy(&s, APPSPEC).await;
-    let second = deploy(&s, APPSPEC).await;
+    // AWS allows one active deployment per group.
+    let r = cd(
+        &s,
+        "CreateDeployment",
+        json!({"applicationName": "web", "deploymentGroupName": "prod",
+               "revision": {"revisionType": "AppSpecContent", "appSpecContent": {"content": APPSPEC}}}),
+    )
+    .await;
+    assert_eq!(r.status, 400);
+    assert_eq!(r.json()["__type"], "DeploymentLimitExceededException");
+    assert_eq!(
+        r.json()["message"],
+        format!("The Deployment Group 'prod' already has an active Deployment '{first}'")
+    );
     s.settle().await;
-    assert_eq!(info(&s, &first).await["status"], "InProgress");
-    assert_eq!(info(&s, &second).await["status"], "Queued");
     let q = ok(
         &s,
         "ListDeployments",
-        json!({"applicationName": "web", "deploymentGroupName": "prod", "includeOnlyStatuses": ["Queued"]}),
+        json!({"applicationName": "web", "deploymentGroupName": "prod", "includeOnlyStatuses": ["InProgress"]}),
     )
     .await;
-    assert_eq!(q["deployments"], json!([second]));
+    assert_eq!(q["deployments"], json!([first]));
     let stop = ok(&s, "StopDeployment", json!({"deploymentId": first})).await;
     assert_eq!(stop["status"], "Pending");
     let i = info(&s, &first).await;
@@ -302,8 +313,8 @@ async fn a_second_deployment_queues_and_a_stop_ends_one() {
         fails(&s, "StopDeployment", json!({"deploymentId": first})).await,
         "DeploymentAlreadyCompletedException"
     );
-    // The queued one goes next.
-    assert_eq!(info(&s, &second).await["status"], "InProgress");
+    // The group is free again.
+    let second = deploy(&s, APPSPEC).await;
     s.clock().advance(Duration::from_secs(60)).await;
     assert_eq!(info(&s, &second).await["status"], "Succeeded");
     let all = ok(&s, "ListDeployments", json!({})).await;
@@ -314,7 +325,7 @@ async fn a_second_deployment_queues_and_a_stop_ends_one() {
         json!({"deploymentIds": [first, second]}),
     )
     .await;
-    assert_eq!(b["deploymentsInfo"][1]["previousRevision"], Value::Null);
+    assert_eq!(b["deploymentsInfo"][0]["previousRevision"], Value::Null);
     assert_eq!(
         fails(&s, "GetDeployment", json!({"deploymentId": "d-AAAAAAAAA"})).await,
         "DeploymentDoesNotExistException"
@@ -330,7 +341,9 @@ async fn bad_revisions_and_empty_fleets_fail_the_deployment() {
     let s = MockServer::start().await;
     fleet(&s, 0, "CodeDeployDefault.OneAtATime", &[]).await;
     let none = deploy(&s, APPSPEC).await;
+    s.settle().await;
     let bad = deploy(&s, "hooks: [").await;
+    s.settle().await;
     let missing = ok(
         &s,
         "CreateDeployment",
@@ -1055,5 +1068,8 @@ async fn a_minimum_the_fleet_cannot_meet_and_blue_green_without_ec2_fail_the_dep
     .await;
     let id = deploy(&s, APPSPEC).await;
     s.settle().await;
-    assert_eq!(info(&s, &id).await["errorInformation"]["code"], "NO_INSTANCES");
+    assert_eq!(
+        info(&s, &id).await["errorInformation"]["code"],
+        "NO_INSTANCES"
+    );
 }

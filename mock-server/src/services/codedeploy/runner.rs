@@ -133,6 +133,21 @@ pub fn create(call: &mut Call<'_>, new: NewDeployment) -> Result<String, Service
         .or_else(|| group.info.deployment_config_name.clone())
         .unwrap_or_else(|| configs::DEFAULT_SERVER.to_owned());
     super::handlers::config(call, &config_name)?;
+    // One active deployment per group: AWS refuses another with this error (message as the AWS
+    // CLI shows it, e.g. CircleCI-Public/aws-ecs-orb#181; clients parse the id out of it).
+    let active = call.state.deployment_order.iter().rev().find(|id| {
+        call.state.deployments.get(*id).is_some_and(|d| {
+            d.application == app_name && d.group == group_name && !d.machine.status.is_final()
+        })
+    });
+    if let Some(active) = active {
+        return Err(err(
+            "DeploymentLimitExceededException",
+            format!(
+                "The Deployment Group '{group_name}' already has an active Deployment '{active}'"
+            ),
+        ));
+    }
     let group_id = group.info.deployment_group_id.clone().unwrap_or_default();
     let auto_rollback = new
         .auto_rollback
@@ -418,6 +433,8 @@ fn revision_ready(call: &mut Call<'_>, id: &str, text: Result<String, Failure>) 
             )
         }
     };
+    // CreateDeployment refuses a second active deployment per group, so this only guards the
+    // machine's Queued path (a deployment made ready while another still runs waits its turn).
     let busy = call.state.deployments.values().any(|o| {
         o.id != id
             && o.application == d.application
