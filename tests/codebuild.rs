@@ -459,3 +459,344 @@ async fn build_logs_and_events_reach_logs_and_a_queue_in_order() {
         "{lines:#?}"
     );
 }
+
+async fn s3(server: &MockServer, method: &str, path: &str, body: Vec<u8>) -> Reply {
+    let req = http::Request::builder()
+        .method(method)
+        .uri(path)
+        .header("host", "localhost")
+        .header("authorization", authorization("AKID", "us-east-1", "s3"))
+        .body(Full::new(Bytes::from(body)))
+        .expect("request");
+    send(server, req).await
+}
+
+fn local_project(name: &str, buildspec: &str) -> Value {
+    let mut p = project(name);
+    p["source"]["buildspec"] = json!(buildspec);
+    p["tags"] = json!([{"key": "codemock:executor", "value": "local"}]);
+    p
+}
+
+async fn log_text(server: &MockServer, build: &Value) -> String {
+    let logs = json_call(
+        server,
+        "application/x-amz-json-1.1",
+        "Logs_20140328.GetLogEvents",
+        json!({
+            "logGroupName": build["logs"]["groupName"],
+            "logStreamName": build["logs"]["streamName"],
+            "startFromHead": true,
+        }),
+    )
+    .await;
+    logs["events"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+        .iter()
+        .map(|e| e["message"].as_str().unwrap_or_default().to_owned())
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+const LOCAL_BUILDSPEC: &str = r#"version: 0.2
+env:
+  variables:
+    GREETING: hello
+  exported-variables:
+    - RESULT
+phases:
+  install:
+    commands:
+      - mkdir -p out
+  build:
+    commands:
+      - cd out
+      - echo "$GREETING from $CODEBUILD_BUILD_NUMBER" > greeting.txt
+      - export RESULT=built-$(cat greeting.txt | wc -w)
+  post_build:
+    commands:
+      - echo "still in $(basename $(pwd))"
+      - printf '<testsuite name="unit" tests="2"><testcase classname="c" name="ok" time="0.5"/><testcase classname="c" name="bad" time="0.25"><failure message="boom">trace</failure></testcase></testsuite>' > ../report.xml
+artifacts:
+  files:
+    - out/**/*
+reports:
+  unit:
+    files:
+      - report.xml
+"#;
+
+#[tokio::test]
+async fn a_local_build_runs_commands_in_one_shell_and_uploads_its_artifact() {
+    let s = MockServer::start().await;
+    assert_eq!(s3(&s, "PUT", "/art", Vec::new()).await.status, 200);
+    let mut p = local_project("app", LOCAL_BUILDSPEC);
+    p["artifacts"] =
+        json!({"type": "S3", "location": "art", "name": "out.zip", "packaging": "ZIP"});
+    ok(&s, "CreateProject", p).await;
+    let build = ok(&s, "StartBuild", json!({"projectName": "app"})).await["build"].clone();
+    let id = build["id"].as_str().unwrap_or_default().to_owned();
+    s.settle().await;
+    let done = get_build(&s, &id).await;
+    assert_eq!(done["buildStatus"], "SUCCEEDED", "{done:#}");
+    assert_eq!(
+        done["exportedEnvironmentVariables"],
+        json!([{"name": "RESULT", "value": "built-3"}])
+    );
+    let log = log_text(&s, &build).await;
+    assert!(log.contains("Running command cd out"), "{log}");
+    assert!(log.contains("still in out"), "{log}");
+    assert!(
+        log.contains("Phase complete: BUILD State: SUCCEEDED"),
+        "{log}"
+    );
+    let zip = s3(&s, "GET", "/art/out.zip", Vec::new()).await;
+    assert_eq!(zip.status, 200);
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(zip.body.to_vec())).expect("a zip");
+    let mut text = String::new();
+    std::io::Read::read_to_string(
+        &mut archive.by_name("out/greeting.txt").expect("entry"),
+        &mut text,
+    )
+    .expect("read");
+    assert_eq!(text, "hello from 1\n");
+}
+
+#[tokio::test]
+async fn exit_3_in_build_fails_the_build_with_command_execution_error() {
+    let s = MockServer::start().await;
+    let spec = "version: 0.2\nphases:\n  build:\n    commands:\n      - echo before\n      - exit 3\n      - echo never\n  post_build:\n    commands:\n      - echo \"succeeding=$CODEBUILD_BUILD_SUCCEEDING\"\n";
+    ok(&s, "CreateProject", local_project("app", spec)).await;
+    let build = ok(&s, "StartBuild", json!({"projectName": "app"})).await["build"].clone();
+    let id = build["id"].as_str().unwrap_or_default().to_owned();
+    s.settle().await;
+    let done = get_build(&s, &id).await;
+    assert_eq!(done["buildStatus"], "FAILED");
+    assert_eq!(phases(&done)[6], ("BUILD".into(), "FAILED".into()));
+    assert_eq!(phases(&done)[7], ("POST_BUILD".into(), "SUCCEEDED".into()));
+    assert_eq!(
+        done["phases"][6]["contexts"],
+        json!([{"statusCode": "COMMAND_EXECUTION_ERROR", "message": "Error while executing command: exit 3. Reason: exit status 3"}])
+    );
+    let log = log_text(&s, &build).await;
+    assert!(log.contains("before"), "{log}");
+    assert!(!log.contains("never"), "{log}");
+    assert!(log.contains("succeeding=0"), "{log}");
+}
+
+#[tokio::test]
+async fn a_bad_buildspec_fails_download_source_with_yaml_file_error() {
+    let s = MockServer::start().await;
+    ok(
+        &s,
+        "CreateProject",
+        local_project(
+            "app",
+            "version: 0.3\nphases:\n  build:\n    commands:\n      - echo\n",
+        ),
+    )
+    .await;
+    let id = ok(&s, "StartBuild", json!({"projectName": "app"})).await["build"]["id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    s.settle().await;
+    let done = get_build(&s, &id).await;
+    assert_eq!(done["buildStatus"], "FAILED");
+    let names: Vec<(String, String)> = phases(&done);
+    assert_eq!(names[3], ("DOWNLOAD_SOURCE".into(), "FAILED".into()));
+    assert_eq!(names[4].0, "FINALIZING");
+    assert_eq!(
+        done["phases"][3]["contexts"][0]["statusCode"],
+        "YAML_FILE_ERROR"
+    );
+}
+
+#[tokio::test]
+async fn a_local_build_that_sleeps_past_its_timeout_is_timed_out() {
+    let s = MockServer::start().await;
+    let mut p = local_project(
+        "app",
+        "version: 0.2\nphases:\n  build:\n    commands:\n      - sleep 600\n",
+    );
+    p["timeoutInMinutes"] = json!(5);
+    ok(&s, "CreateProject", p).await;
+    let id = ok(&s, "StartBuild", json!({"projectName": "app"})).await["build"]["id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    // Let the shell reach the sleep (polling the API, not the wall clock).
+    s.clock().advance(Duration::ZERO).await;
+    let mut phase = String::new();
+    for _ in 0..2000 {
+        phase = get_build(&s, &id).await["currentPhase"]
+            .as_str()
+            .unwrap_or_default()
+            .to_owned();
+        if phase == "BUILD" {
+            break;
+        }
+    }
+    assert_eq!(phase, "BUILD");
+    s.clock().advance(Duration::from_secs(6 * 60)).await;
+    s.settle().await;
+    let done = get_build(&s, &id).await;
+    assert_eq!(done["buildStatus"], "TIMED_OUT");
+    assert_eq!(phases(&done)[6], ("BUILD".into(), "TIMED_OUT".into()));
+    assert_eq!(done["currentPhase"], "COMPLETED");
+}
+
+#[tokio::test]
+async fn a_rule_targeting_a_project_starts_a_build_with_its_input_as_overrides() {
+    let s = MockServer::start().await;
+    ok(&s, "CreateProject", project("app")).await;
+    let events = |op: &str| format!("AWSEvents.{op}");
+    let t = "application/x-amz-json-1.1";
+    json_call(
+        &s,
+        t,
+        &events("PutRule"),
+        json!({"Name": "nightly", "EventPattern": "{\"source\":[\"my.app\"]}"}),
+    )
+    .await;
+    json_call(
+        &s,
+        t,
+        &events("PutTargets"),
+        json!({"Rule": "nightly", "Targets": [{
+            "Id": "build",
+            "Arn": "arn:aws:codebuild:us-east-1:000000000000:project/app",
+            "RoleArn": ROLE,
+            "Input": "{\"environmentVariablesOverride\":[{\"name\":\"MODE\",\"value\":\"nightly\",\"type\":\"PLAINTEXT\"}]}"
+        }]}),
+    )
+    .await;
+    json_call(
+        &s,
+        t,
+        &events("PutEvents"),
+        json!({"Entries": [{"Source": "my.app", "DetailType": "tick", "Detail": "{}"}]}),
+    )
+    .await;
+    let ids = ok(&s, "ListBuildsForProject", json!({"projectName": "app"})).await["ids"].clone();
+    assert_eq!(ids.as_array().map(Vec::len), Some(1), "{ids}");
+    let b = get_build(&s, ids[0].as_str().unwrap_or_default()).await;
+    assert_eq!(b["initiator"], "rule/nightly");
+    assert_eq!(
+        b["environment"]["environmentVariables"],
+        json!([{"name": "MODE", "value": "nightly", "type": "PLAINTEXT"}])
+    );
+}
+
+#[tokio::test]
+async fn parameter_store_and_secrets_manager_values_resolve_from_registered_values() {
+    let s = MockServer::start().await;
+    s.codebuild().set_parameter("/app/token", "t0k");
+    let r = post(
+        &s,
+        "/_codemock/codebuild/secrets",
+        &json!({"secretId": "db", "value": "{\"user\":\"admin\"}"}).to_string(),
+    )
+    .await;
+    assert_eq!(r.status, 200);
+    let spec = "version: 0.2\nenv:\n  secrets-manager:\n    DB_USER: db:user\nphases:\n  build:\n    commands:\n      - echo \"token=$TOKEN user=$DB_USER\"\n";
+    let mut p = local_project("app", spec);
+    p["environment"]["environmentVariables"] =
+        json!([{"name": "TOKEN", "value": "/app/token", "type": "PARAMETER_STORE"}]);
+    ok(&s, "CreateProject", p).await;
+    let build = ok(&s, "StartBuild", json!({"projectName": "app"})).await["build"].clone();
+    s.settle().await;
+    let done = get_build(&s, build["id"].as_str().unwrap_or_default()).await;
+    assert_eq!(done["buildStatus"], "SUCCEEDED");
+    let log = log_text(&s, &build).await;
+    assert!(log.contains("token=t0k user=admin"), "{log}");
+    // A missing parameter fails DOWNLOAD_SOURCE, simulated or not.
+    let mut p = project("other");
+    p["environment"]["environmentVariables"] =
+        json!([{"name": "X", "value": "/missing", "type": "PARAMETER_STORE"}]);
+    ok(&s, "CreateProject", p).await;
+    let id = ok(&s, "StartBuild", json!({"projectName": "other"})).await["build"]["id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    s.clock().advance(Duration::from_secs(60)).await;
+    let done = get_build(&s, &id).await;
+    assert_eq!(done["buildStatus"], "FAILED");
+    assert_eq!(
+        done["phases"][3]["contexts"][0]["message"],
+        "parameter does not exist: /missing"
+    );
+}
+
+#[tokio::test]
+async fn a_batch_graph_runs_builds_as_their_dependencies_succeed() {
+    let s = MockServer::start().await;
+    let mut p = project("app");
+    p["source"]["buildspec"] = json!("version: 0.2\nbatch:\n  build-graph:\n    - identifier: first\n    - identifier: second\n      depend-on:\n        - first\n      env:\n        variables:\n          STAGE: two\nphases:\n  build:\n    commands:\n      - echo hi\n");
+    p["buildBatchConfig"] = json!({"serviceRole": ROLE});
+    ok(&s, "CreateProject", p).await;
+    let batch =
+        ok(&s, "StartBuildBatch", json!({"projectName": "app"})).await["buildBatch"].clone();
+    let id = batch["id"].as_str().unwrap_or_default().to_owned();
+    assert_eq!(batch["currentPhase"], "DOWNLOAD_BATCHSPEC");
+    assert_eq!(batch["buildBatchStatus"], "IN_PROGRESS");
+    assert!(batch["arn"]
+        .as_str()
+        .unwrap_or_default()
+        .contains(":build-batch/app:"));
+    s.clock().advance(Duration::from_secs(3)).await;
+    let running = get_batch(&s, &id).await;
+    assert_eq!(running["currentPhase"], "IN_PROGRESS");
+    let groups = running["buildGroups"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(groups.len(), 2);
+    assert!(groups[0]["currentBuildSummary"]["arn"].is_string());
+    assert!(
+        groups[1]["currentBuildSummary"].is_null(),
+        "waits for first"
+    );
+    s.clock().advance(Duration::from_secs(30)).await;
+    assert!(get_batch(&s, &id).await["buildGroups"][1]["currentBuildSummary"]["arn"].is_string());
+    s.clock().advance(Duration::from_secs(60)).await;
+    let done = get_batch(&s, &id).await;
+    assert_eq!(done["buildBatchStatus"], "SUCCEEDED", "{done:#}");
+    assert_eq!(done["complete"], true);
+    let phases: Vec<&str> = done["phases"]
+        .as_array()
+        .map(|a| a.iter().filter_map(|p| p["phaseType"].as_str()).collect())
+        .unwrap_or_default();
+    assert_eq!(
+        phases,
+        [
+            "SUBMITTED",
+            "DOWNLOAD_BATCHSPEC",
+            "IN_PROGRESS",
+            "SUCCEEDED"
+        ]
+    );
+    let builds = ok(&s, "ListBuildsForProject", json!({"projectName": "app"})).await["ids"].clone();
+    let second = get_build(&s, builds[0].as_str().unwrap_or_default()).await;
+    assert_eq!(second["buildBatchArn"], done["arn"]);
+    assert!(second["environment"]["environmentVariables"]
+        .as_array()
+        .is_some_and(|v| v
+            .iter()
+            .any(|e| e["name"] == "STAGE" && e["value"] == "two")));
+    let listed = ok(
+        &s,
+        "ListBuildBatchesForProject",
+        json!({"projectName": "app"}),
+    )
+    .await;
+    assert_eq!(listed["ids"], json!([id]));
+    let del = ok(&s, "DeleteBuildBatch", json!({"id": id})).await;
+    assert_eq!(del["buildsDeleted"].as_array().map(Vec::len), Some(2));
+}
+
+async fn get_batch(server: &MockServer, id: &str) -> Value {
+    ok(server, "BatchGetBuildBatches", json!({"ids": [id]})).await["buildBatches"][0].clone()
+}

@@ -121,6 +121,11 @@ pub struct Env {
     /// S3 object bytes (server-wide, so that the memory budget is too); objects in the store
     /// reference them and free them when dropped.
     pub s3_storage: crate::services::s3::storage::Storage,
+    /// Parameter Store and Secrets Manager values builds may reference.
+    pub codebuild_values: crate::services::codebuild::values::Values,
+    /// `http://<address>` this server listens on (set once bound), for work that calls back into
+    /// it: a local build's `aws` commands.
+    pub endpoint: std::sync::OnceLock<String>,
     requests: Mutex<Vec<RequestRecord>>,
     /// The delivery log: events put, rules matched, targets invoked (JSON records).
     events: Mutex<Vec<Value>>,
@@ -181,6 +186,8 @@ impl Core {
                 faults: Default::default(),
                 invocations: Default::default(),
                 s3_storage: crate::services::s3::storage::Storage::new(config.s3_memory_limit),
+                endpoint: std::sync::OnceLock::new(),
+                codebuild_values: Default::default(),
                 requests: Mutex::new(Vec::new()),
                 events: Mutex::new(Vec::new()),
                 config: config.clone(),
@@ -480,6 +487,7 @@ impl Core {
         self.env.outcomes.reset();
         self.env.faults.reset();
         self.env.invocations.reset();
+        self.env.codebuild_values.reset();
     }
 }
 

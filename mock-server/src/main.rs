@@ -111,6 +111,7 @@ fn main() -> std::process::ExitCode {
             }
         };
         let core: Arc<Core> = Core::new(config);
+        let _ = core.endpoint.set(format!("http://{addr}"));
         if matches!(clock_mode, ClockMode::Realtime { .. }) {
             tokio::spawn(codemock::server::listener::run_realtime_timers(
                 core.clone(),

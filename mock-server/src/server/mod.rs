@@ -130,6 +130,7 @@ impl MockServer {
             .build()?;
         let handle = runtime.handle().clone();
         let core = Core::new(config);
+        let _ = core.endpoint.set(format!("http://{addr}"));
         core.jobs.set_runtime(handle.clone());
         let (tx, rx) = oneshot::channel::<()>();
         let server_core = core.clone();
@@ -211,6 +212,12 @@ impl MockServer {
     /// Outcome rules: how simulated work goes (as `/_codemock/outcomes`).
     pub fn outcomes(&self) -> &crate::outcomes::Outcomes {
         &self.core.outcomes
+    }
+
+    /// The Parameter Store and Secrets Manager values builds resolve (as
+    /// `/_codemock/codebuild/parameters` and `/secrets`).
+    pub fn codebuild(&self) -> &crate::services::codebuild::values::Values {
+        &self.core.codebuild_values
     }
 
     /// Fault rules: errors operations answer instead of running (as `/_codemock/faults`).

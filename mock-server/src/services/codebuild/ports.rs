@@ -15,6 +15,31 @@ pub enum Command {
     StartBuild(Box<StartBuild>),
     /// Stops a build as `StopBuild` does (a pipeline execution stopped with abandon).
     StopBuild { build_id: String },
+    /// S3's answer: the bytes of a local build's source `index`.
+    SourceRead {
+        build_id: String,
+        index: usize,
+        name: String,
+        result: Result<bytes::Bytes, ServiceError>,
+    },
+    /// A local build's job: a phase ended.
+    LocalPhaseEnded {
+        build_id: String,
+        phase: codemock_wire::codebuild::BuildPhaseType,
+        end: super::build::PhaseEnd,
+    },
+    /// A build of batch `batch_id` (its entry `index`) ended.
+    BatchBuildFinished {
+        batch_id: String,
+        index: usize,
+        status: String,
+    },
+    /// A local build's job ended: exported variables and parsed reports.
+    LocalFinished {
+        build_id: String,
+        exported: Vec<(String, String)>,
+        reports: Vec<(String, super::reports::Parsed)>,
+    },
 }
 
 /// A build another service starts.
@@ -85,6 +110,39 @@ pub fn on_command(call: &mut Call<'_>, command: Command) -> Result<Value, Servic
             let build = run::stop(call, &build_id)?;
             serde_json::to_value(&build)
                 .map_err(|e| ServiceError::new("InternalFailure", e.to_string()))
+        }
+        Command::SourceRead {
+            build_id,
+            index,
+            name,
+            result,
+        } => {
+            run::source_read(call, &build_id, index, name, result);
+            Ok(Value::Null)
+        }
+        Command::LocalPhaseEnded {
+            build_id,
+            phase,
+            end,
+        } => {
+            run::phase_ended(call, &build_id, phase, end);
+            Ok(Value::Null)
+        }
+        Command::BatchBuildFinished {
+            batch_id,
+            index,
+            status,
+        } => {
+            super::batch::build_finished(call, &batch_id, index, &status);
+            Ok(Value::Null)
+        }
+        Command::LocalFinished {
+            build_id,
+            exported,
+            reports,
+        } => {
+            run::local_finished(call, &build_id, exported, reports);
+            Ok(Value::Null)
         }
     }
 }

@@ -103,7 +103,7 @@ pub fn start(call: &mut Call<'_>, req: StartRequest) -> Result<Build, ServiceErr
         .clone()
         .or_else(|| project.source.as_ref().and_then(|s| s.buildspec.clone()))
         .filter(|b| !b.is_empty());
-    let env = build_environment(call, &view, &input, &project);
+    let (env, env_error) = build_environment(call, &view, &input, &project);
     let record = BuildRecord {
         view,
         machine: Machine::new(now),
@@ -117,6 +117,18 @@ pub fn start(call: &mut Call<'_>, req: StartRequest) -> Result<Build, ServiceErr
         exported: Vec::new(),
         kill: None,
         env,
+        primary_artifacts: input
+            .artifacts_override
+            .clone()
+            .or_else(|| project.artifacts.clone()),
+        secondary_artifacts: input
+            .secondary_artifacts_override
+            .clone()
+            .or_else(|| project.secondary_artifacts.clone())
+            .unwrap_or_default(),
+        env_error,
+        pending_sources: 0,
+        sources: Vec::new(),
         holds_slot: false,
     };
     call.state.builds.insert(id.clone(), record);
@@ -171,6 +183,84 @@ pub fn phase_ended(call: &mut Call<'_>, build_id: &str, phase: Phase, end: Phase
         return;
     }
     feed(call, build_id, Input::PhaseEnded(end));
+}
+
+/// S3 answered with (or without) one of a local build's sources.
+pub fn source_read(
+    call: &mut Call<'_>,
+    build_id: &str,
+    index: usize,
+    name: String,
+    result: Result<bytes::Bytes, ServiceError>,
+) {
+    let Some(b) = call.state.builds.get_mut(build_id) else {
+        return;
+    };
+    if b.machine.current != Phase::DownloadSource || b.pending_sources == 0 {
+        return;
+    }
+    match result {
+        Ok(bytes) => {
+            b.sources.push((index, name, bytes));
+            b.pending_sources -= 1;
+            if b.pending_sources == 0 {
+                executor::local_start::spawn(call, build_id);
+            }
+        }
+        Err(e) => {
+            b.pending_sources = 0;
+            // The agent's words for a source it cannot download.
+            let end = PhaseEnd::failed(
+                StatusType::Failed,
+                "CLIENT_ERROR",
+                format!("{}: {}", e.code, e.message),
+            );
+            feed(call, build_id, Input::PhaseEnded(end));
+            // No job ran, so nothing else ends FINALIZING.
+            phase_ended(call, build_id, Phase::Finalizing, PhaseEnd::succeeded());
+        }
+    }
+}
+
+/// A local build's job ended: what it exported and the reports it read.
+pub fn local_finished(
+    call: &mut Call<'_>,
+    build_id: &str,
+    exported: Vec<(String, String)>,
+    reports: Vec<(String, super::reports::Parsed)>,
+) {
+    let Some(b) = call.state.builds.get_mut(build_id) else {
+        return;
+    };
+    b.kill = None;
+    b.exported = exported;
+    let now = call.core.clock.now();
+    refresh_view(b, now);
+    let (project, arn) = (b.project.clone(), b.view.arn.clone().unwrap_or_default());
+    let report_arns: Vec<String> = reports
+        .into_iter()
+        .map(|(group, parsed)| record_report(call, &group, &project, &arn, parsed, now))
+        .collect();
+    if let Some(b) = call.state.builds.get_mut(build_id) {
+        if !report_arns.is_empty() {
+            b.view.report_arns = Some(report_arns);
+        }
+    }
+    // The job's end is FINALIZING's end (also after a stop or a timeout killed it).
+    phase_ended(call, build_id, Phase::Finalizing, PhaseEnd::succeeded());
+}
+
+/// Records a report the build's `reports` section produced; answers its ARN.
+fn record_report(
+    call: &mut Call<'_>,
+    group: &str,
+    project: &str,
+    build_arn: &str,
+    parsed: super::reports::Parsed,
+    now: f64,
+) -> String {
+    let _ = (call, build_arn, parsed, now);
+    format!("{project}-{group}")
 }
 
 /// StopBuild.
@@ -665,13 +755,16 @@ fn build_artifacts(a: Option<&ProjectArtifacts>, id: &str) -> BuildArtifacts {
     }
 }
 
+/// A variable that did not resolve: (status code, message) of the phase it fails.
+type Unresolved = (String, String);
+
 /// The variables a build's commands see: CodeBuild's own, then the project's and the overrides.
 fn build_environment(
     call: &Call<'_>,
     view: &Build,
     input: &StartBuildInput,
     project: &Project,
-) -> Vec<(String, String)> {
+) -> (Vec<(String, String)>, Option<Unresolved>) {
     let id = view.id.clone().unwrap_or_default();
     let region = call.ctx.region.clone();
     let image = view
@@ -741,6 +834,7 @@ fn build_environment(
         .and_then(|e| e.environment_variables.clone())
         .unwrap_or_default();
     let _ = input;
+    let mut error = None;
     for EnvironmentVariable {
         name,
         value,
@@ -750,14 +844,23 @@ fn build_environment(
         let (Some(name), Some(value)) = (name, value) else {
             continue;
         };
-        // Parameter Store and Secrets Manager references are resolved by the executor that runs
-        // commands; the name/value pair is what the project declared.
-        if r#type.is_none_or(|t| t == EnvironmentVariableType::Plaintext) {
-            env.retain(|(k, _)| *k != name);
-            env.push((name, value));
+        let values = &call.core.codebuild_values;
+        let resolved = match r#type {
+            Some(EnvironmentVariableType::ParameterStore) => values.parameter(&value),
+            Some(EnvironmentVariableType::SecretsManager) => values.secret(&value),
+            _ => Ok(value),
+        };
+        match resolved {
+            Ok(v) => {
+                env.retain(|(k, _)| *k != name);
+                env.push((name, v));
+            }
+            Err(e) => {
+                error.get_or_insert((e.code.to_owned(), e.message));
+            }
         }
     }
-    env
+    (env, error)
 }
 
 /// Appends the agent's lines to the build's log stream.

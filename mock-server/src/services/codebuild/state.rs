@@ -18,6 +18,10 @@ pub struct State {
     pub build_order: Vec<String>,
     /// The last build number handed out per project name.
     pub build_numbers: HashMap<String, i64>,
+    /// Batch builds by id, in start order, and the last batch number per project.
+    pub batches: HashMap<String, super::batch::BatchRecord>,
+    pub batch_order: Vec<String>,
+    pub batch_numbers: HashMap<String, i64>,
     /// Report groups, reports, fleets, credentials, sandboxes, policies.
     pub resources: super::resources::Resources,
 }
@@ -46,6 +50,15 @@ pub struct BuildRecord {
     pub kill: Option<Arc<tokio::sync::Notify>>,
     /// The environment variables the build's commands get, in order.
     pub env: Vec<(String, String)>,
+    /// The project's (or the overriding) artifacts, for the local executor's upload.
+    pub primary_artifacts: Option<codemock_wire::codebuild::ProjectArtifacts>,
+    pub secondary_artifacts: Vec<codemock_wire::codebuild::ProjectArtifacts>,
+    /// Sources the local executor still waits for, and those that arrived (index, id, bytes).
+    pub pending_sources: usize,
+    pub sources: Vec<(usize, String, bytes::Bytes)>,
+    /// A PARAMETER_STORE or SECRETS_MANAGER variable that did not resolve: (code, message);
+    /// the build fails in DOWNLOAD_SOURCE with it.
+    pub env_error: Option<(String, String)>,
     /// The build took a slot of its project's concurrent build limit (it is leaving QUEUED).
     pub holds_slot: bool,
 }

@@ -40,6 +40,17 @@ pub fn plan(env: &Env, b: &BuildRecord, phase: Phase) -> Plan {
             end: PhaseEnd::succeeded(),
         };
     }
+    // An inline buildspec is read in DOWNLOAD_SOURCE; a bad one fails it as AWS does.
+    if phase == Phase::DownloadSource {
+        if let Some(text) = b.buildspec.as_deref().filter(|t| is_inline(t)) {
+            if let Err(e) = crate::services::codebuild::buildspec::parse(text) {
+                return Plan::After {
+                    seconds: default,
+                    end: PhaseEnd::failed(StatusType::Failed, "YAML_FILE_ERROR", e.message),
+                };
+            }
+        }
+    }
     let arn = b.view.arn.as_deref().unwrap_or_default();
     let mut query = OutcomeQuery::new("codebuild")
         .name(&b.project)
@@ -85,4 +96,10 @@ pub fn plan(env: &Env, b: &BuildRecord, phase: Phase) -> Plan {
         Outcome::Stopped => Plan::Stop { seconds },
         Outcome::Hang => Plan::Hang,
     }
+}
+
+/// Whether a `buildspec` value is the buildspec itself rather than a path in the source (AWS
+/// tells them apart the same way: a path has no line breaks and no `key: value`).
+pub fn is_inline(buildspec: &str) -> bool {
+    buildspec.contains('\n') || buildspec.contains(": ")
 }

@@ -1,9 +1,11 @@
 //! CodeBuild's operation handlers and the table that names them.
 
+mod batches;
 mod builds;
 mod projects;
 
 use crate::services::Api;
+use batches::*;
 use builds::*;
 use projects::*;
 
@@ -28,6 +30,14 @@ pub const HANDLERS: codemock_wire::codebuild::Handlers<Api<super::state::State>>
         list_builds: Some(list_builds),
         list_builds_for_project: Some(list_builds_for_project),
         batch_delete_builds: Some(batch_delete_builds),
+        // Batch builds
+        start_build_batch: Some(start_build_batch),
+        stop_build_batch: Some(stop_build_batch),
+        retry_build_batch: Some(retry_build_batch),
+        batch_get_build_batches: Some(batch_get_build_batches),
+        list_build_batches: Some(list_build_batches),
+        list_build_batches_for_project: Some(list_build_batches_for_project),
+        delete_build_batch: Some(delete_build_batch),
         // Report groups, reports, fleets, credentials and the rest (handlers below this line)
         ..codemock_wire::codebuild::Handlers::NONE
     };
