@@ -832,4 +832,53 @@ mod tests {
         assert!(out.is_empty());
         assert_eq!(m.targets[0].events[1].status, Step::InProgress);
     }
+
+    /// A machine for `n` targets under a configuration's rule, as the runner builds it.
+    fn under(rule: crate::services::codedeploy::configs::MinHealthy, n: usize) -> Machine {
+        let required = rule.required(n);
+        let targets = (0..n)
+            .map(|i| Target::new(format!("i-{i}"), EVENTS, 0.0))
+            .collect();
+        Machine::new(targets, required, n - required)
+    }
+
+    #[test]
+    fn custom_fleet_percent_and_host_count_set_the_concurrency() {
+        use crate::services::codedeploy::configs::MinHealthy;
+        // 75% of 4 must stay healthy: one at a time.
+        let mut m = under(MinHealthy::FleetPercent(75), 4);
+        assert_eq!(
+            runs(&step(&mut m, Input::Start, 0.0).expect("ok")),
+            vec![(0, 1)]
+        );
+        // One host of 3 must stay healthy: two at a time; two failures still leave one.
+        let mut m = under(MinHealthy::HostCount(1), 3);
+        let out = step(&mut m, Input::Start, 0.0).expect("ok");
+        assert_eq!(runs(&out), vec![(0, 1), (1, 1)]);
+        step(
+            &mut m,
+            Input::Done {
+                target: 0,
+                event: 1,
+                result: fail(),
+            },
+            1.0,
+        )
+        .expect("ok");
+        // Two may be down: one failed, one running, so the third waits.
+        assert_eq!(m.targets[2].status, Step::Pending);
+        step(
+            &mut m,
+            Input::Done {
+                target: 1,
+                event: 1,
+                result: fail(),
+            },
+            1.0,
+        )
+        .expect("ok");
+        // Two down and the third may not start: the rule cannot be met any more.
+        assert_eq!(m.status, Status::Failed);
+        assert_eq!(m.targets[2].status, Step::Skipped);
+    }
 }
