@@ -384,6 +384,17 @@ async fn bad_revisions_and_empty_fleets_fail_the_deployment() {
         .await,
         "RevisionRequiredException"
     );
+    assert_eq!(
+        fails(
+            &s,
+            "CreateDeployment",
+            json!({"applicationName": "web", "deploymentGroupName": "prod",
+                   "deploymentConfigName": "CodeDeployDefault.LambdaAllAtOnce",
+                   "revision": {"revisionType": "AppSpecContent", "appSpecContent": {"content": APPSPEC}}})
+        )
+        .await,
+        "InvalidDeploymentConfigNameException"
+    );
 }
 
 fn zip_with_appspec(text: &str) -> Vec<u8> {

@@ -132,7 +132,13 @@ pub fn create(call: &mut Call<'_>, new: NewDeployment) -> Result<String, Service
         .config
         .or_else(|| group.info.deployment_config_name.clone())
         .unwrap_or_else(|| configs::DEFAULT_SERVER.to_owned());
-    super::handlers::config(call, &config_name)?;
+    let config_info = super::handlers::config(call, &config_name)?;
+    if config_info.compute_platform.is_some_and(|p| p != platform) {
+        return Err(err(
+            "InvalidDeploymentConfigNameException",
+            format!("The deployment configuration {config_name} is not for compute platform {platform}."),
+        ));
+    }
     // One active deployment per group: AWS refuses another with this error (message as the AWS
     // CLI shows it, e.g. CircleCI-Public/aws-ecs-orb#181; clients parse the id out of it).
     let active = call.state.deployment_order.iter().rev().find(|id| {
