@@ -562,6 +562,26 @@ async fn a_local_build_runs_commands_in_one_shell_and_uploads_its_artifact() {
     )
     .expect("read");
     assert_eq!(text, "hello from 1\n");
+    // The JUnit report: a group `<project>-<name>` created on first use, with its test cases.
+    let report_arns = done["reportArns"].as_array().cloned().unwrap_or_default();
+    assert_eq!(report_arns.len(), 1, "{done:#}");
+    let reports = ok(&s, "BatchGetReports", json!({"reportArns": report_arns})).await;
+    let report = &reports["reports"][0];
+    assert_eq!(report["type"], "TEST");
+    assert_eq!(report["status"], "FAILED", "one case failed: {report:#}");
+    assert_eq!(report["testSummary"]["total"], 2);
+    assert_eq!(report["testSummary"]["statusCounts"]["FAILED"], 1);
+    assert!(report["reportGroupArn"]
+        .as_str()
+        .unwrap_or_default()
+        .ends_with(":report-group/app-unit"));
+    let cases = ok(&s, "DescribeTestCases", json!({"reportArn": report["arn"]})).await;
+    let mut names: Vec<&str> = cases["testCases"]
+        .as_array()
+        .map(|a| a.iter().filter_map(|c| c["name"].as_str()).collect())
+        .unwrap_or_default();
+    names.sort_unstable();
+    assert_eq!(names, ["bad", "ok"]);
 }
 
 #[tokio::test]

@@ -259,8 +259,17 @@ fn record_report(
     parsed: super::reports::Parsed,
     now: f64,
 ) -> String {
-    let _ = (call, build_arn, parsed, now);
-    format!("{project}-{group}")
+    let (account, region) = (call.ctx.account_id.clone(), call.ctx.region.clone());
+    call.state.resources.record_report(
+        &account,
+        &region,
+        group,
+        project,
+        build_arn,
+        parsed,
+        now,
+        &call.core.ids,
+    )
 }
 
 /// StopBuild.

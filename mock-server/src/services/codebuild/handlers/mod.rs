@@ -2,7 +2,11 @@
 
 mod batches;
 mod builds;
+mod credentials;
+mod fleets;
+mod misc;
 mod projects;
+mod reports;
 
 use crate::services::Api;
 use batches::*;
@@ -39,5 +43,34 @@ pub const HANDLERS: codemock_wire::codebuild::Handlers<Api<super::state::State>>
         list_build_batches_for_project: Some(list_build_batches_for_project),
         delete_build_batch: Some(delete_build_batch),
         // Report groups, reports, fleets, credentials and the rest (handlers below this line)
+        // --- report groups, reports, fleets, credentials, policies, images (h-cbx) ---
+        create_report_group: Some(reports::create_report_group),
+        update_report_group: Some(reports::update_report_group),
+        delete_report_group: Some(reports::delete_report_group),
+        batch_get_report_groups: Some(reports::batch_get_report_groups),
+        list_report_groups: Some(reports::list_report_groups),
+        list_shared_report_groups: Some(reports::list_shared_report_groups),
+        batch_get_reports: Some(reports::batch_get_reports),
+        delete_report: Some(reports::delete_report),
+        list_reports: Some(reports::list_reports),
+        list_reports_for_report_group: Some(reports::list_reports_for_report_group),
+        describe_test_cases: Some(reports::describe_test_cases),
+        describe_code_coverages: Some(reports::describe_code_coverages),
+        get_report_group_trend: Some(reports::get_report_group_trend),
+        import_source_credentials: Some(credentials::import_source_credentials),
+        list_source_credentials: Some(credentials::list_source_credentials),
+        delete_source_credentials: Some(credentials::delete_source_credentials),
+        put_resource_policy: Some(credentials::put_resource_policy),
+        get_resource_policy: Some(credentials::get_resource_policy),
+        delete_resource_policy: Some(credentials::delete_resource_policy),
+        create_fleet: Some(fleets::create_fleet),
+        update_fleet: Some(fleets::update_fleet),
+        delete_fleet: Some(fleets::delete_fleet),
+        batch_get_fleets: Some(fleets::batch_get_fleets),
+        list_fleets: Some(fleets::list_fleets),
+        list_curated_environment_images: Some(misc::list_curated_environment_images),
+        list_shared_projects: Some(misc::list_shared_projects),
+        invalidate_project_cache: Some(misc::invalidate_project_cache),
+        // --- end h-cbx ---
         ..codemock_wire::codebuild::Handlers::NONE
     };
