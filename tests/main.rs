@@ -7,6 +7,8 @@ mod binary;
 mod cbor;
 mod codebuild;
 mod codebuild_reports;
+mod codedeploy_deployments;
+mod codedeploy_wire;
 mod codepipeline_wire;
 mod control;
 mod control_rules;
