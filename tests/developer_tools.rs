@@ -226,3 +226,126 @@ async fn an_upload_starts_the_pipeline_whose_build_runs_in_codebuild() {
     ];
     assert_eq!(states, [run, run].concat(), "{states:#?}");
 }
+
+fn zip_with_appspec() -> Vec<u8> {
+    let mut buf = std::io::Cursor::new(Vec::new());
+    {
+        let mut w = zip::ZipWriter::new(&mut buf);
+        let opts = zip::write::SimpleFileOptions::default();
+        w.start_file("appspec.yml", opts).expect("entry");
+        std::io::Write::write_all(
+            &mut w,
+            b"version: 0.0\nos: linux\nhooks:\n  ValidateService:\n    - location: scripts/check.sh\n",
+        )
+        .expect("write");
+        w.start_file("scripts/check.sh", opts).expect("entry");
+        std::io::Write::write_all(&mut w, b"#!/bin/sh\nexit 0\n").expect("write");
+        w.finish().expect("zip");
+    }
+    buf.into_inner()
+}
+
+#[tokio::test]
+async fn a_pipeline_deploys_its_source_bundle_with_codedeploy_to_on_premises_instances() {
+    let s = MockServer::start().await;
+    s3(&s, "PUT", "/src", b"").await;
+    s3(
+        &s,
+        "PUT",
+        "/src?versioning",
+        b"<VersioningConfiguration><Status>Enabled</Status></VersioningConfiguration>",
+    )
+    .await;
+    s3(&s, "PUT", "/artifacts", b"").await;
+    let req = http::Request::put("/src/app.zip")
+        .header("host", "localhost")
+        .header("authorization", authorization("AKID", "us-east-1", "s3"))
+        .body(Full::new(Bytes::from(zip_with_appspec())))
+        .expect("request");
+    assert_eq!(send(&s, req).await.status, 200);
+    let cd = |op: &str| format!("CodeDeploy_20141006.{op}");
+    json11(
+        &s,
+        &cd("CreateApplication"),
+        json!({"applicationName": "web"}),
+    )
+    .await;
+    json11(
+        &s,
+        &cd("CreateDeploymentGroup"),
+        json!({
+            "applicationName": "web",
+            "deploymentGroupName": "prod",
+            "deploymentConfigName": "CodeDeployDefault.AllAtOnce",
+            "serviceRoleArn": "arn:aws:iam::000000000000:role/cd",
+            "onPremisesInstanceTagFilters": [{"Key": "env", "Value": "prod", "Type": "KEY_AND_VALUE"}]
+        }),
+    )
+    .await;
+    for name in ["box-1", "box-2"] {
+        json11(
+            &s,
+            &cd("RegisterOnPremisesInstance"),
+            json!({"instanceName": name, "iamUserArn": format!("arn:aws:iam::000000000000:user/{name}")}),
+        )
+        .await;
+        json11(
+            &s,
+            &cd("AddTagsToOnPremisesInstances"),
+            json!({"instanceNames": [name], "tags": [{"Key": "env", "Value": "prod"}]}),
+        )
+        .await;
+    }
+    json11(
+        &s,
+        "CodePipeline_20150709.CreatePipeline",
+        json!({"pipeline": {
+            "name": "ship",
+            "roleArn": "arn:aws:iam::000000000000:role/pipeline",
+            "artifactStore": {"type": "S3", "location": "artifacts"},
+            "stages": [
+                {"name": "Source", "actions": [{
+                    "name": "Src",
+                    "actionTypeId": {"category": "Source", "owner": "AWS", "provider": "S3", "version": "1"},
+                    "configuration": {"S3Bucket": "src", "S3ObjectKey": "app.zip", "PollForSourceChanges": "false"},
+                    "outputArtifacts": [{"name": "SourceArtifact"}]
+                }]},
+                {"name": "Deploy", "actions": [{
+                    "name": "Fleet",
+                    "actionTypeId": {"category": "Deploy", "owner": "AWS", "provider": "CodeDeploy", "version": "1"},
+                    "configuration": {"ApplicationName": "web", "DeploymentGroupName": "prod"},
+                    "inputArtifacts": [{"name": "SourceArtifact"}]
+                }]}
+            ]
+        }}),
+    )
+    .await;
+    s.clock().advance(Duration::from_secs(600)).await;
+    let exec = json11(
+        &s,
+        "CodePipeline_20150709.ListPipelineExecutions",
+        json!({"pipelineName": "ship"}),
+    )
+    .await["pipelineExecutionSummaries"][0]
+        .clone();
+    assert_eq!(exec["status"], "Succeeded", "{exec:#}");
+    let deployments = json11(
+        &s,
+        &cd("ListDeployments"),
+        json!({"applicationName": "web", "deploymentGroupName": "prod"}),
+    )
+    .await["deployments"]
+        .clone();
+    assert_eq!(deployments.as_array().map(Vec::len), Some(1));
+    let d = json11(
+        &s,
+        &cd("GetDeployment"),
+        json!({"deploymentId": deployments[0]}),
+    )
+    .await["deploymentInfo"]
+        .clone();
+    assert_eq!(d["status"], "Succeeded", "{d:#}");
+    assert_eq!(d["deploymentOverview"]["Succeeded"], 2);
+    assert_eq!(d["revision"]["revisionType"], "S3");
+    assert_eq!(d["revision"]["s3Location"]["bucket"], "artifacts");
+}
