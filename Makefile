@@ -66,6 +66,7 @@ run:
 bench:
 	$(CARGO) build --release -p codemock --bins
 	$(CARGO) bench -p codemock --bench harness
+	$(CARGO) bench -p codemock --bench codebuild
 	$(CARGO) test --release -p codemock --test wire -- --ignored --nocapture --test-threads 1 put_events_latency s3_bench
 
 fmt:

@@ -61,7 +61,9 @@ async fn the_request_log_lists_service_operation_status_account_region() {
     assert_eq!(requests[0]["status"], 200);
     assert_eq!(requests[0]["account"], "000000000000");
     assert_eq!(requests[0]["region"], "us-east-1");
-    assert_eq!(requests[1]["status"], 501);
+    // `ids` is required: the validator's 400.
+    assert_eq!(requests[1]["status"], 400);
+    assert_eq!(requests[1]["errorCode"], "ValidationException");
 }
 
 #[tokio::test]

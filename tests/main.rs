@@ -5,6 +5,7 @@ mod support;
 mod architecture;
 mod binary;
 mod cbor;
+mod codebuild;
 mod codebuild_reports;
 mod control;
 mod control_rules;

@@ -37,6 +37,8 @@ pub struct Config {
     /// Bytes of S3 object data kept in memory across the server; larger bodies spill to a
     /// temporary directory.
     pub s3_memory_limit: u64,
+    /// How builds run unless a project's `codemock:executor` tag says otherwise.
+    pub codebuild_executor: crate::services::codebuild::state::ExecutorKind,
 }
 
 impl Default for Config {
@@ -52,6 +54,7 @@ impl Default for Config {
             body_limit: 10 * 1024 * 1024,
             body_timeout: Duration::from_secs(30),
             s3_memory_limit: crate::services::s3::storage::DEFAULT_MEMORY_LIMIT,
+            codebuild_executor: crate::services::codebuild::state::ExecutorKind::Simulate,
         }
     }
 }
@@ -118,6 +121,11 @@ pub struct Env {
     /// S3 object bytes (server-wide, so that the memory budget is too); objects in the store
     /// reference them and free them when dropped.
     pub s3_storage: crate::services::s3::storage::Storage,
+    /// Parameter Store and Secrets Manager values builds may reference.
+    pub codebuild_values: crate::services::codebuild::values::Values,
+    /// `http://<address>` this server listens on (set once bound), for work that calls back into
+    /// it: a local build's `aws` commands.
+    pub endpoint: std::sync::OnceLock<String>,
     requests: Mutex<Vec<RequestRecord>>,
     /// The delivery log: events put, rules matched, targets invoked (JSON records).
     events: Mutex<Vec<Value>>,
@@ -178,6 +186,8 @@ impl Core {
                 faults: Default::default(),
                 invocations: Default::default(),
                 s3_storage: crate::services::s3::storage::Storage::new(config.s3_memory_limit),
+                endpoint: std::sync::OnceLock::new(),
+                codebuild_values: Default::default(),
                 requests: Mutex::new(Vec::new()),
                 events: Mutex::new(Vec::new()),
                 config: config.clone(),
@@ -320,6 +330,7 @@ impl Core {
                     }
                 }
                 Effect::Spawn(job) => self.spawn(job),
+                Effect::SpawnLong(make) => self.spawn_long(make),
             }
         }
     }
@@ -387,6 +398,33 @@ impl Core {
         });
     }
 
+    fn spawn_long(self: &Arc<Self>, make: crate::effects::LongJob) {
+        let Some(runtime) = self.jobs.runtime() else {
+            tracing::warn!("no runtime to run a job on; dropped");
+            return;
+        };
+        let running = self.jobs.start_long();
+        let core = self.clone();
+        let generation = self.generation.load(Ordering::Acquire);
+        let (tx, mut rx) = tokio::sync::mpsc::unbounded_channel();
+        let inner = runtime.spawn(make(crate::effects::Outlet::new(tx)));
+        runtime.spawn(async move {
+            let _running = running;
+            let current = |core: &Core| core.generation.load(Ordering::Acquire) == generation;
+            // The channel closes when the job ends (or panics) and drops its outlet.
+            while let Some(effects) = rx.recv().await {
+                if current(&core) {
+                    core.apply(effects);
+                }
+            }
+            match inner.await {
+                Ok(effects) if current(&core) => core.apply(effects),
+                Ok(_) => {}
+                Err(e) => tracing::error!(error = %e, "a job failed; its result is dropped"),
+            }
+        });
+    }
+
     /// Fires every timer due at or before virtual `now`, each at its own instant, without
     /// waiting for the jobs they start (the realtime loop calls this).
     pub fn fire_due(self: &Arc<Self>, now: f64) -> usize {
@@ -401,10 +439,15 @@ impl Core {
 
     /// Waits until the engine is idle: no timer due now and no job running.
     pub async fn settle(self: &Arc<Self>) -> usize {
+        self.settle_jobs(true).await
+    }
+
+    /// Runs due timers and waits for jobs (long ones too if `long`) until nothing is left.
+    async fn settle_jobs(self: &Arc<Self>, long: bool) -> usize {
         let mut fired = 0;
         loop {
             fired += self.fire_due(self.clock.now());
-            if !self.jobs.wait_idle().await {
+            if !self.jobs.wait(long).await {
                 return fired;
             }
         }
@@ -412,19 +455,20 @@ impl Core {
 
     /// Moves virtual time forward by `by`, running every timer due on the way in time order and
     /// letting the jobs each starts finish before the next (so a manual-clock run is the same
-    /// every time). Returns how many timers fired.
+    /// every time). Long jobs (local builds) are not waited for: their own timeout timers must
+    /// be able to fire; `settle` waits for them. Returns how many timers fired.
     pub async fn advance(self: &Arc<Self>, by: Duration) -> usize {
         let _one_at_a_time = self.advancing.lock().await;
         let target = self.clock.now() + by.as_secs_f64();
-        let mut fired = self.settle().await;
+        let mut fired = self.settle_jobs(false).await;
         while let Some((at, scheduled)) = self.scheduler.pop_due(target) {
             self.clock.set_at_least(at);
             self.run_timer(scheduled);
             fired += 1;
-            fired += self.settle().await;
+            fired += self.settle_jobs(false).await;
         }
         self.clock.set_at_least(target);
-        fired + self.settle().await
+        fired + self.settle_jobs(false).await
     }
 
     /// Forgets all state, timers and logs, and restarts the id sequences: the server looks
@@ -443,6 +487,7 @@ impl Core {
         self.env.outcomes.reset();
         self.env.faults.reset();
         self.env.invocations.reset();
+        self.env.codebuild_values.reset();
     }
 }
 

@@ -43,6 +43,25 @@ impl<T> std::fmt::Debug for Notify<T> {
 /// command carrying the outcome back into a state machine.
 pub type Job = Pin<Box<dyn Future<Output = Effects> + Send>>;
 
+/// Where a long job sends effects while it runs (a build's log lines and phase ends as they
+/// happen); each batch is applied as soon as it arrives.
+#[derive(Debug, Clone)]
+pub struct Outlet(tokio::sync::mpsc::UnboundedSender<Effects>);
+
+impl Outlet {
+    pub fn new(sender: tokio::sync::mpsc::UnboundedSender<Effects>) -> Outlet {
+        Outlet(sender)
+    }
+
+    /// Applies `effects` now (dropped if the server was reset or stopped meanwhile).
+    pub fn send(&self, effects: Effects) {
+        let _ = self.0.send(effects);
+    }
+}
+
+/// A long job, made once its outlet exists.
+pub type LongJob = Box<dyn FnOnce(Outlet) -> Job + Send>;
+
 /// One thing to do after the lock is gone.
 pub enum Effect {
     /// A command to a service's port in the partition `to`, with an optional reply.
@@ -63,6 +82,9 @@ pub enum Effect {
     Cancel { key: String },
     /// Runs a job without blocking the request or the timer loop.
     Spawn(Job),
+    /// Runs a long job: it streams effects through its outlet, and advancing the clock does not
+    /// wait for it (only [`crate::core::Core::settle`] does).
+    SpawnLong(LongJob),
 }
 
 impl std::fmt::Debug for Effect {
@@ -85,6 +107,7 @@ impl std::fmt::Debug for Effect {
                 .finish(),
             Effect::Cancel { key } => f.debug_struct("Cancel").field("key", key).finish(),
             Effect::Spawn(_) => f.write_str("Spawn(..)"),
+            Effect::SpawnLong(_) => f.write_str("SpawnLong(..)"),
         }
     }
 }
@@ -177,6 +200,16 @@ impl Effects {
     /// Runs `job` in the background; the effects it returns are applied when it finishes.
     pub fn spawn(&mut self, job: impl Future<Output = Effects> + Send + 'static) {
         self.list.push(Effect::Spawn(Box::pin(job)));
+    }
+
+    /// Runs a long job (see [`Effect::SpawnLong`]).
+    pub fn spawn_long<F>(&mut self, make: impl FnOnce(Outlet) -> F + Send + 'static)
+    where
+        F: Future<Output = Effects> + Send + 'static,
+    {
+        self.list.push(Effect::SpawnLong(Box::new(move |outlet| {
+            Box::pin(make(outlet))
+        })));
     }
 
     pub fn is_empty(&self) -> bool {

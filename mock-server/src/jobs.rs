@@ -12,19 +12,24 @@ use tokio::sync::Notify;
 #[derive(Debug, Default)]
 pub struct Jobs {
     running: AtomicUsize,
+    /// Of those, the jobs that wait on virtual time themselves (a local build, ended by its own
+    /// commands or by its timeout timer): advancing the clock does not wait for them.
+    long: AtomicUsize,
     idle: Notify,
     /// Runtime handles jobs are spawned on when the caller runs outside one (not normally).
     handle: Mutex<Option<tokio::runtime::Handle>>,
 }
 
 /// Counts a job as running until dropped, also when the job panics.
-pub struct Running(Arc<Jobs>);
+pub struct Running(Arc<Jobs>, bool);
 
 impl Drop for Running {
     fn drop(&mut self) {
-        if self.0.running.fetch_sub(1, Ordering::AcqRel) == 1 {
-            self.0.idle.notify_waiters();
+        if self.1 {
+            self.0.long.fetch_sub(1, Ordering::AcqRel);
         }
+        self.0.running.fetch_sub(1, Ordering::AcqRel);
+        self.0.idle.notify_waiters();
     }
 }
 
@@ -44,7 +49,14 @@ impl Jobs {
     /// Marks one more job as running.
     pub fn start(self: &Arc<Self>) -> Running {
         self.running.fetch_add(1, Ordering::AcqRel);
-        Running(self.clone())
+        Running(self.clone(), false)
+    }
+
+    /// Marks one more long job (see [`Jobs::long`]) as running.
+    pub fn start_long(self: &Arc<Self>) -> Running {
+        self.long.fetch_add(1, Ordering::AcqRel);
+        self.running.fetch_add(1, Ordering::AcqRel);
+        Running(self.clone(), true)
     }
 
     pub fn running(&self) -> usize {
@@ -53,12 +65,23 @@ impl Jobs {
 
     /// Waits until no job runs. Returns whether it had to wait.
     pub async fn wait_idle(&self) -> bool {
+        self.wait(true).await
+    }
+
+    /// Waits until no job runs, not counting long jobs unless `long` is set.
+    pub async fn wait(&self, long: bool) -> bool {
         let mut waited = false;
         loop {
             let notified = self.idle.notified();
             tokio::pin!(notified);
             notified.as_mut().enable();
-            if self.running() == 0 {
+            let busy = self.running()
+                - if long {
+                    0
+                } else {
+                    self.long.load(Ordering::Acquire)
+                };
+            if busy == 0 {
                 return waited;
             }
             waited = true;

@@ -2,6 +2,7 @@
 
 use clap::Parser;
 use codemock::core::{Config, Core};
+use codemock::services::codebuild::state::ExecutorKind;
 use codemock::ClockMode;
 use std::sync::Arc;
 
@@ -37,6 +38,10 @@ struct Args {
     /// temporary directory.
     #[arg(long, env = "CODEMOCK_S3_MEMORY_LIMIT", default_value_t = codemock::services::s3::storage::DEFAULT_MEMORY_LIMIT)]
     s3_memory_limit: u64,
+    /// How builds run: simulate (phases on the virtual clock, outcomes from rules and tags) or
+    /// local (the buildspec's commands run in a shell on this machine, without Docker).
+    #[arg(long, env = "CODEMOCK_CODEBUILD_EXECUTOR", default_value = "simulate", value_parser = ["simulate", "local"])]
+    codebuild_executor: String,
 }
 
 fn main() -> std::process::ExitCode {
@@ -64,8 +69,16 @@ fn main() -> std::process::ExitCode {
         region: args.region,
         clock_mode,
         s3_memory_limit: args.s3_memory_limit,
+        codebuild_executor: ExecutorKind::parse(&args.codebuild_executor)
+            .unwrap_or(ExecutorKind::Simulate),
         ..Config::default()
     };
+    if config.codebuild_executor == ExecutorKind::Local {
+        // Said at start-up: builds will run commands on this machine.
+        eprintln!(
+            "codemock: CodeBuild local executor on: buildspec commands run in a shell on this machine"
+        );
+    }
     if let Some(seed) = args.seed {
         config.seed = seed;
     }
@@ -98,6 +111,7 @@ fn main() -> std::process::ExitCode {
             }
         };
         let core: Arc<Core> = Core::new(config);
+        let _ = core.endpoint.set(format!("http://{addr}"));
         if matches!(clock_mode, ClockMode::Realtime { .. }) {
             tokio::spawn(codemock::server::listener::run_realtime_timers(
                 core.clone(),

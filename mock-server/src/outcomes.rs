@@ -145,7 +145,7 @@ impl OutcomeRule {
                 .as_deref()
                 .is_none_or(|glob| q.names.iter().any(|n| glob_match(glob, n)))
             && match (self.step.as_deref(), q.step) {
-                (None, _) => true,
+                (None, _) => !q.named_steps_only,
                 (Some(glob), Some(step)) => {
                     glob_match(&glob.to_ascii_uppercase(), &step.to_ascii_uppercase())
                 }
@@ -174,6 +174,9 @@ pub struct OutcomeQuery<'a> {
     pub step: Option<&'a str>,
     /// The value of the resource's `codemock:outcome` tag, if it has one.
     pub tag: Option<&'a str>,
+    /// Only rules and tags that name a step apply (a build asks so for every phase but BUILD,
+    /// so that a plain `FAILED` fails the BUILD phase, where commands run).
+    pub named_steps_only: bool,
 }
 
 impl<'a> OutcomeQuery<'a> {
@@ -192,6 +195,12 @@ impl<'a> OutcomeQuery<'a> {
 
     pub fn step(mut self, step: &'a str) -> Self {
         self.step = Some(step);
+        self
+    }
+
+    /// Only rules and tags that name a step apply.
+    pub fn named_steps_only(mut self) -> Self {
+        self.named_steps_only = true;
         self
     }
 
@@ -272,7 +281,7 @@ impl Outcomes {
         }
         let (outcome, step) = parse_tag(query.tag?)?;
         let applies = match (step, query.step) {
-            (None, _) => true,
+            (None, _) => !query.named_steps_only,
             (Some(want), Some(step)) => want.eq_ignore_ascii_case(step),
             (Some(_), None) => false,
         };

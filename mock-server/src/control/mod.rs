@@ -52,6 +52,36 @@ pub async fn handle(core: &Arc<Core>, parts: &http::request::Parts, body: Bytes)
             ok(json!({"reset": true}))
         }
         ("GET", "/_codemock/clock") => ok(clock_json(core)),
+        ("POST", "/_codemock/codebuild/parameters") | ("POST", "/_codemock/codebuild/secrets") => {
+            let v: Value = serde_json::from_slice(&body).unwrap_or_default();
+            let (key, value) = if path.ends_with("parameters") {
+                (v.get("name"), v.get("value"))
+            } else {
+                (v.get("secretId"), v.get("value"))
+            };
+            match (key.and_then(Value::as_str), value.and_then(Value::as_str)) {
+                (Some(k), Some(val)) => {
+                    if path.ends_with("parameters") {
+                        core.codebuild_values.set_parameter(k, val);
+                    } else {
+                        core.codebuild_values.set_secret(k, val);
+                    }
+                    ok(json!({}))
+                }
+                _ => json_response(
+                    400,
+                    &request_id,
+                    &json!({"__type": "ValidationException", "message": "Body must be {\"name\" (or \"secretId\"): <string>, \"value\": <string>}"}),
+                ),
+            }
+        }
+        ("POST", "/_codemock/settle") => {
+            // Runs due timers and waits for every job, local builds included.
+            let fired = core.settle().await;
+            let mut v = clock_json(core);
+            v["timersFired"] = json!(fired);
+            ok(v)
+        }
         ("POST", "/_codemock/clock/advance") => {
             let seconds = serde_json::from_slice::<Value>(&body)
                 .ok()

@@ -61,6 +61,27 @@ pub fn iso8601(epoch: f64) -> String {
     format!("{y:04}-{m:02}-{d:02}T{h:02}:{mi:02}:{s:02}Z")
 }
 
+/// `Sep 1, 2017 4:12:29 PM`: the Java-style time inside CodeBuild's events (aws-lambda-go's
+/// `codebuildTimeFormat` is `Jan 2, 2006 3:04:05 PM`).
+pub fn codebuild_event_time(epoch: f64) -> String {
+    let (y, m, d, h, mi, s, _) = split(epoch);
+    let mon = MONTHS[(m as usize).saturating_sub(1).min(11)];
+    let (h12, ampm) = match h {
+        0 => (12, "AM"),
+        1..=11 => (h, "AM"),
+        12 => (12, "PM"),
+        _ => (h - 12, "PM"),
+    };
+    format!("{mon} {d}, {y} {h12}:{mi:02}:{s:02} {ampm}")
+}
+
+/// `2024/01/01 12:00:00.123456`: the time the CodeBuild agent prints in its log lines.
+pub fn codebuild_log_time(epoch: f64) -> String {
+    let (y, m, d, h, mi, s, _) = split(epoch);
+    let micros = ((epoch - epoch.floor()) * 1_000_000.0).floor() as i64;
+    format!("{y:04}/{m:02}/{d:02} {h:02}:{mi:02}:{s:02}.{micros:06}")
+}
+
 /// `Mon, 01 Jan 2024 00:00:00 GMT`
 pub fn http_date(epoch: f64) -> String {
     let (y, m, d, h, mi, s, _) = split(epoch);

@@ -82,6 +82,16 @@ impl MockServerBuilder {
 
     /// Bytes of S3 object data kept in memory across the server before bodies spill to a
     /// temporary directory (default 256 MiB).
+    /// How builds run unless a project's `codemock:executor` tag says otherwise (default:
+    /// simulated).
+    pub fn codebuild_executor(
+        mut self,
+        executor: crate::services::codebuild::state::ExecutorKind,
+    ) -> Self {
+        self.config.codebuild_executor = executor;
+        self
+    }
+
     pub fn s3_memory_limit(mut self, bytes: u64) -> Self {
         self.config.s3_memory_limit = bytes;
         self
@@ -120,6 +130,7 @@ impl MockServer {
             .build()?;
         let handle = runtime.handle().clone();
         let core = Core::new(config);
+        let _ = core.endpoint.set(format!("http://{addr}"));
         core.jobs.set_runtime(handle.clone());
         let (tx, rx) = oneshot::channel::<()>();
         let server_core = core.clone();
@@ -201,6 +212,12 @@ impl MockServer {
     /// Outcome rules: how simulated work goes (as `/_codemock/outcomes`).
     pub fn outcomes(&self) -> &crate::outcomes::Outcomes {
         &self.core.outcomes
+    }
+
+    /// The Parameter Store and Secrets Manager values builds resolve (as
+    /// `/_codemock/codebuild/parameters` and `/secrets`).
+    pub fn codebuild(&self) -> &crate::services::codebuild::values::Values {
+        &self.core.codebuild_values
     }
 
     /// Fault rules: errors operations answer instead of running (as `/_codemock/faults`).

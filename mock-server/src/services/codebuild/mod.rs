@@ -1,23 +1,56 @@
-//! CodeBuild: projects and their builds.
+//! CodeBuild: projects and their builds. A build is a phase machine ([`build`]) driven by
+//! [`run`], whose phases an executor ([`executor`]) carries out: simulated on the virtual clock by
+//! default, or for real in a local shell.
 
 pub mod artifacts;
+pub mod build;
 pub mod buildspec;
+pub mod executor;
 pub mod handlers;
 pub mod ports;
 pub mod reports;
 pub mod resources;
+pub mod run;
 pub mod state;
+pub mod values;
 
 pub use crate::services::no_async_handler as async_handler;
 pub use handlers::HANDLERS;
 
+use build::PhaseEnd;
+use codemock_wire::codebuild::BuildPhaseType;
+
 /// What this service's handlers, commands and timers get.
 pub type Call<'a> = crate::services::Call<'a, state::State>;
 
-/// This service's wake-ups on virtual time (none yet).
+/// This service's wake-ups on virtual time.
 #[derive(Debug)]
-pub enum Timer {}
+pub enum Timer {
+    /// The simulated executor's phase ends.
+    PhaseEnded {
+        build_id: String,
+        phase: BuildPhaseType,
+        end: PhaseEnd,
+    },
+    /// `timeoutInMinutes` passed (or an outcome rule timed the build out).
+    TimedOut { build_id: String },
+    /// `queuedTimeoutInMinutes` passed while the build waited in QUEUED.
+    QueuedTimedOut { build_id: String },
+    /// An outcome rule stops the build.
+    Stop { build_id: String },
+}
 
-pub fn on_timer(_call: &mut Call<'_>, timer: Timer) {
-    match timer {}
+pub fn on_timer(call: &mut Call<'_>, timer: Timer) {
+    match timer {
+        Timer::PhaseEnded {
+            build_id,
+            phase,
+            end,
+        } => run::phase_ended(call, &build_id, phase, end),
+        Timer::TimedOut { build_id } => run::timed_out(call, &build_id, false),
+        Timer::QueuedTimedOut { build_id } => run::timed_out(call, &build_id, true),
+        Timer::Stop { build_id } => {
+            let _ = run::stop(call, &build_id);
+        }
+    }
 }

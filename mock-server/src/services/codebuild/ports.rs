@@ -1,7 +1,7 @@
 //! What other services may ask of CodeBuild: starting a build (CodePipeline's Build and Test
 //! actions, EventBridge targets) and being told when it ends.
 
-use super::Call;
+use super::{run, Call};
 use crate::effects::Notify;
 use crate::error::ServiceError;
 use codemock_wire::codebuild::StartBuildInput;
@@ -15,6 +15,25 @@ pub enum Command {
     StartBuild(Box<StartBuild>),
     /// Stops a build as `StopBuild` does (a pipeline execution stopped with abandon).
     StopBuild { build_id: String },
+    /// S3's answer: the bytes of a local build's source `index`.
+    SourceRead {
+        build_id: String,
+        index: usize,
+        name: String,
+        result: Result<bytes::Bytes, ServiceError>,
+    },
+    /// A local build's job: a phase ended.
+    LocalPhaseEnded {
+        build_id: String,
+        phase: codemock_wire::codebuild::BuildPhaseType,
+        end: super::build::PhaseEnd,
+    },
+    /// A local build's job ended: exported variables and parsed reports.
+    LocalFinished {
+        build_id: String,
+        exported: Vec<(String, String)>,
+        reports: Vec<(String, super::reports::Parsed)>,
+    },
 }
 
 /// A build another service starts.
@@ -61,11 +80,55 @@ pub struct BuildFinished {
 }
 
 pub fn on_command(call: &mut Call<'_>, command: Command) -> Result<Value, ServiceError> {
-    let _ = call;
     match command {
-        Command::StartBuild(_) | Command::StopBuild { .. } => Err(ServiceError::new(
-            "NotImplementedException",
-            "CodeBuild builds are not implemented yet",
-        )),
+        Command::StartBuild(req) => {
+            let StartBuild {
+                input,
+                initiator,
+                pipeline,
+                on_finish,
+            } = *req;
+            let build = run::start(
+                call,
+                run::StartRequest {
+                    input,
+                    initiator,
+                    pipeline,
+                    on_finish,
+                },
+            )?;
+            serde_json::to_value(&build)
+                .map_err(|e| ServiceError::new("InternalFailure", e.to_string()))
+        }
+        Command::StopBuild { build_id } => {
+            let build = run::stop(call, &build_id)?;
+            serde_json::to_value(&build)
+                .map_err(|e| ServiceError::new("InternalFailure", e.to_string()))
+        }
+        Command::SourceRead {
+            build_id,
+            index,
+            name,
+            result,
+        } => {
+            run::source_read(call, &build_id, index, name, result);
+            Ok(Value::Null)
+        }
+        Command::LocalPhaseEnded {
+            build_id,
+            phase,
+            end,
+        } => {
+            run::phase_ended(call, &build_id, phase, end);
+            Ok(Value::Null)
+        }
+        Command::LocalFinished {
+            build_id,
+            exported,
+            reports,
+        } => {
+            run::local_finished(call, &build_id, exported, reports);
+            Ok(Value::Null)
+        }
     }
 }

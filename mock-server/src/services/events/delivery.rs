@@ -18,7 +18,7 @@ use crate::effects::Effects;
 use crate::error::ServiceError;
 use crate::ids::split_arn;
 use crate::protocol::timestamps::iso8601;
-use crate::services::{logs, sqs};
+use crate::services::{codebuild, logs, sqs};
 use codemock_wire::events as wire;
 use serde_json::{json, Value};
 
@@ -411,7 +411,27 @@ fn invoke(call: &mut Call<'_>, mut a: Attempt) {
         // Not emulated yet: recorded like the other AWS targets, each under its own type, until
         // these arms send a command to the service's port that starts the execution or build.
         ("codepipeline", _) => finish(call, a, "codepipeline", Ok(())),
-        ("codebuild", r) if r.starts_with("project/") => finish(call, a, "codebuild", Ok(())),
+        // EventBridge starts a build with the target's input as StartBuild's parameters (the
+        // CodeBuild user guide's "rule that starts a build" sample passes overrides this way);
+        // input that is not such an object (the event itself, by default) adds nothing.
+        ("codebuild", r) if r.starts_with("project/") => {
+            let mut input: codemock_wire::codebuild::StartBuildInput =
+                serde_json::from_str(&a.input).unwrap_or_default();
+            input.project_name = Some(r["project/".len()..].to_owned());
+            let rule = a
+                .rule_arn
+                .rsplit_once(":rule/")
+                .map_or(a.rule_arn.as_str(), |(_, n)| n);
+            let command =
+                codebuild::ports::Command::StartBuild(Box::new(codebuild::ports::StartBuild {
+                    input,
+                    initiator: format!("rule/{rule}"),
+                    pipeline: None,
+                    on_finish: None,
+                }));
+            call.effects
+                .send_then(account, region, command, answer_to(a, "codebuild"));
+        }
         _ => finish(call, a, "recorded", Ok(())),
     }
 }

@@ -1,6 +1,7 @@
 //! What other services may ask of CloudWatch Logs: writing an event to a stream (EventBridge's
 //! log-group targets today, build logs next).
 
+use super::state::LogGroup;
 use super::Call;
 use crate::error::ServiceError;
 use serde_json::{json, Value};
@@ -16,6 +17,14 @@ pub enum Command {
         message: String,
         timestamp_ms: i64,
     },
+    /// Appends events to `stream` of `group`, creating both if needed: CodeBuild creates its
+    /// build log group (`/aws/codebuild/<project>`) on the first build.
+    WriteLines {
+        group: String,
+        stream: String,
+        /// (timestamp in ms, message)
+        lines: Vec<(i64, String)>,
+    },
 }
 
 pub fn on_command(call: &mut Call<'_>, command: Command) -> Result<Value, ServiceError> {
@@ -28,6 +37,29 @@ pub fn on_command(call: &mut Call<'_>, command: Command) -> Result<Value, Servic
         } => {
             call.state
                 .put_from_service(&group, &stream, message, timestamp_ms, &call.core.ids)?;
+            Ok(json!({}))
+        }
+        Command::WriteLines {
+            group,
+            stream,
+            lines,
+        } => {
+            let Some(first) = lines.first().map(|l| l.0) else {
+                return Ok(json!({}));
+            };
+            if !call.state.groups.contains_key(&group) {
+                let g = LogGroup::new(&group, &call.ctx.account_id, &call.ctx.region, first);
+                call.state.groups.insert(group.clone(), g);
+            }
+            for (timestamp_ms, message) in lines {
+                call.state.put_from_service(
+                    &group,
+                    &stream,
+                    message,
+                    timestamp_ms,
+                    &call.core.ids,
+                )?;
+            }
             Ok(json!({}))
         }
     }

@@ -1,22 +1,38 @@
 //! CodeBuild's operation handlers and the table that names them.
 
+mod builds;
 pub mod credentials;
 pub mod fleets;
 pub mod misc;
+mod projects;
 pub mod reports;
 
-use crate::error::ServiceError;
-use crate::services::codebuild::Call;
-use crate::services::pagination::{paginate_ordered, Order};
 use crate::services::Api;
-use codemock_wire::codebuild::{
-    ListProjectsInput, ListProjectsOutput, ProjectSortByType, SortOrderType,
-};
+use builds::*;
+use projects::*;
 
 /// The operations this service implements; the others answer 501.
 pub const HANDLERS: codemock_wire::codebuild::Handlers<Api<super::state::State>> =
     codemock_wire::codebuild::Handlers {
+        // Projects
+        create_project: Some(create_project),
+        update_project: Some(update_project),
+        delete_project: Some(delete_project),
+        batch_get_projects: Some(batch_get_projects),
         list_projects: Some(list_projects),
+        create_webhook: Some(create_webhook),
+        update_webhook: Some(update_webhook),
+        delete_webhook: Some(delete_webhook),
+        update_project_visibility: Some(update_project_visibility),
+        // Builds
+        start_build: Some(start_build),
+        stop_build: Some(stop_build),
+        retry_build: Some(retry_build),
+        batch_get_builds: Some(batch_get_builds),
+        list_builds: Some(list_builds),
+        list_builds_for_project: Some(list_builds_for_project),
+        batch_delete_builds: Some(batch_delete_builds),
+        // Report groups, reports, fleets, credentials and the rest (handlers below this line)
         // --- report groups, reports, fleets, credentials, policies, images (h-cbx) ---
         create_report_group: Some(reports::create_report_group),
         update_report_group: Some(reports::update_report_group),
@@ -48,42 +64,3 @@ pub const HANDLERS: codemock_wire::codebuild::Handlers<Api<super::state::State>>
         // --- end h-cbx ---
         ..codemock_wire::codebuild::Handlers::NONE
     };
-
-fn list_projects(
-    call: &mut Call<'_>,
-    input: ListProjectsInput,
-) -> Result<ListProjectsOutput, ServiceError> {
-    let projects = &call.state.projects;
-    // CodeBuild sorts by name, or by created or modified time (ties by name), and pages at 100
-    // names. A sort key that embeds the time keeps page tokens valid as projects come and go.
-    let time_key = |secs: Option<f64>, name: &str| format!("{:020.6}|{name}", secs.unwrap_or(0.0));
-    let mut names: Vec<(String, &String)> = projects
-        .iter()
-        .map(|(name, p)| {
-            let key = match input.sort_by {
-                Some(ProjectSortByType::CreatedTime) => {
-                    time_key(p.created.map(|t| t.as_secs_f64()), name)
-                }
-                Some(ProjectSortByType::LastModifiedTime) => {
-                    time_key(p.last_modified.map(|t| t.as_secs_f64()), name)
-                }
-                _ => name.clone(),
-            };
-            (key, name)
-        })
-        .collect();
-    names.sort();
-    let order = if matches!(input.sort_order, Some(SortOrderType::Descending)) {
-        names.reverse();
-        Order::Descending
-    } else {
-        Order::Ascending
-    };
-    let names = names.iter().map(|(k, n)| (k.as_str(), *n));
-    let page = paginate_ordered(names, input.next_token.as_deref(), 100, order)
-        .map_err(|_| ServiceError::new("InvalidInputException", "Invalid next token"))?;
-    Ok(ListProjectsOutput {
-        projects: Some(page.items),
-        next_token: page.next_token,
-    })
-}
