@@ -64,7 +64,7 @@ async fn cbor_errors_carry_the_full_shape_id() {
     let (r, v) = rpc(
         &server,
         "CodePipeline_20150709",
-        "GetPipeline",
+        "ListDeployActionExecutionTargets",
         cbor(&Cbor::Map(vec![])),
     )
     .await;

@@ -200,6 +200,11 @@ async fn a_simulated_build_walks_every_phase_on_the_manual_clock() {
     assert_eq!(total, 23.0);
     let listed = ok(&s, "ListBuildsForProject", json!({"projectName": "app"})).await;
     assert_eq!(listed["ids"], json!([id]));
+    // An idempotency token answers the build it started for five minutes.
+    let once = json!({"projectName": "app", "idempotencyToken": "t-1"});
+    let a = ok(&s, "StartBuild", once.clone()).await["build"]["id"].clone();
+    let b = ok(&s, "StartBuild", once).await["build"]["id"].clone();
+    assert_eq!(a, b);
 }
 
 #[tokio::test]
@@ -562,6 +567,26 @@ async fn a_local_build_runs_commands_in_one_shell_and_uploads_its_artifact() {
     )
     .expect("read");
     assert_eq!(text, "hello from 1\n");
+    // The JUnit report: a group `<project>-<name>` created on first use, with its test cases.
+    let report_arns = done["reportArns"].as_array().cloned().unwrap_or_default();
+    assert_eq!(report_arns.len(), 1, "{done:#}");
+    let reports = ok(&s, "BatchGetReports", json!({"reportArns": report_arns})).await;
+    let report = &reports["reports"][0];
+    assert_eq!(report["type"], "TEST");
+    assert_eq!(report["status"], "FAILED", "one case failed: {report:#}");
+    assert_eq!(report["testSummary"]["total"], 2);
+    assert_eq!(report["testSummary"]["statusCounts"]["FAILED"], 1);
+    assert!(report["reportGroupArn"]
+        .as_str()
+        .unwrap_or_default()
+        .ends_with(":report-group/app-unit"));
+    let cases = ok(&s, "DescribeTestCases", json!({"reportArn": report["arn"]})).await;
+    let mut names: Vec<&str> = cases["testCases"]
+        .as_array()
+        .map(|a| a.iter().filter_map(|c| c["name"].as_str()).collect())
+        .unwrap_or_default();
+    names.sort_unstable();
+    assert_eq!(names, ["bad", "ok"]);
 }
 
 #[tokio::test]
@@ -728,4 +753,75 @@ async fn parameter_store_and_secrets_manager_values_resolve_from_registered_valu
         done["phases"][3]["contexts"][0]["message"],
         "parameter does not exist: /missing"
     );
+}
+
+#[tokio::test]
+async fn a_batch_graph_runs_builds_as_their_dependencies_succeed() {
+    let s = MockServer::start().await;
+    let mut p = project("app");
+    p["source"]["buildspec"] = json!("version: 0.2\nbatch:\n  build-graph:\n    - identifier: first\n    - identifier: second\n      depend-on:\n        - first\n      env:\n        variables:\n          STAGE: two\nphases:\n  build:\n    commands:\n      - echo hi\n");
+    p["buildBatchConfig"] = json!({"serviceRole": ROLE});
+    ok(&s, "CreateProject", p).await;
+    let batch =
+        ok(&s, "StartBuildBatch", json!({"projectName": "app"})).await["buildBatch"].clone();
+    let id = batch["id"].as_str().unwrap_or_default().to_owned();
+    assert_eq!(batch["currentPhase"], "DOWNLOAD_BATCHSPEC");
+    assert_eq!(batch["buildBatchStatus"], "IN_PROGRESS");
+    assert!(batch["arn"]
+        .as_str()
+        .unwrap_or_default()
+        .contains(":build-batch/app:"));
+    s.clock().advance(Duration::from_secs(3)).await;
+    let running = get_batch(&s, &id).await;
+    assert_eq!(running["currentPhase"], "IN_PROGRESS");
+    let groups = running["buildGroups"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(groups.len(), 2);
+    assert!(groups[0]["currentBuildSummary"]["arn"].is_string());
+    assert!(
+        groups[1]["currentBuildSummary"].is_null(),
+        "waits for first"
+    );
+    s.clock().advance(Duration::from_secs(30)).await;
+    assert!(get_batch(&s, &id).await["buildGroups"][1]["currentBuildSummary"]["arn"].is_string());
+    s.clock().advance(Duration::from_secs(60)).await;
+    let done = get_batch(&s, &id).await;
+    assert_eq!(done["buildBatchStatus"], "SUCCEEDED", "{done:#}");
+    assert_eq!(done["complete"], true);
+    let phases: Vec<&str> = done["phases"]
+        .as_array()
+        .map(|a| a.iter().filter_map(|p| p["phaseType"].as_str()).collect())
+        .unwrap_or_default();
+    assert_eq!(
+        phases,
+        [
+            "SUBMITTED",
+            "DOWNLOAD_BATCHSPEC",
+            "IN_PROGRESS",
+            "SUCCEEDED"
+        ]
+    );
+    let builds = ok(&s, "ListBuildsForProject", json!({"projectName": "app"})).await["ids"].clone();
+    let second = get_build(&s, builds[0].as_str().unwrap_or_default()).await;
+    assert_eq!(second["buildBatchArn"], done["arn"]);
+    assert!(second["environment"]["environmentVariables"]
+        .as_array()
+        .is_some_and(|v| v
+            .iter()
+            .any(|e| e["name"] == "STAGE" && e["value"] == "two")));
+    let listed = ok(
+        &s,
+        "ListBuildBatchesForProject",
+        json!({"projectName": "app"}),
+    )
+    .await;
+    assert_eq!(listed["ids"], json!([id]));
+    let del = ok(&s, "DeleteBuildBatch", json!({"id": id})).await;
+    assert_eq!(del["buildsDeleted"].as_array().map(Vec::len), Some(2));
+}
+
+async fn get_batch(server: &MockServer, id: &str) -> Value {
+    ok(server, "BatchGetBuildBatches", json!({"ids": [id]})).await["buildBatches"][0].clone()
 }

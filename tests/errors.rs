@@ -94,13 +94,18 @@ async fn missing_or_unknown_targets_are_unknown_operations() {
 #[tokio::test]
 async fn unimplemented_operations_are_an_honest_501_before_validation() {
     let server = MockServer::start().await;
-    // CreatePipeline requires `pipeline`; the 501 comes first anyway.
-    let r = call(&server, "CodePipeline_20150709.GetPipelineExecution", "{}").await;
+    // ListDeployActionExecutionTargets requires `pipelineName`; the 501 comes first anyway.
+    let r = call(
+        &server,
+        "CodePipeline_20150709.ListDeployActionExecutionTargets",
+        "{}",
+    )
+    .await;
     assert_eq!(r.status, 501);
     assert_eq!(r.json()["__type"], "NotImplementedException");
     assert_eq!(
         r.json()["message"],
-        "CodePipeline operation GetPipelineExecution is not implemented by codemock yet"
+        "CodePipeline operation ListDeployActionExecutionTargets is not implemented by codemock yet"
     );
 }
 

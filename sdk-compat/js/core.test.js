@@ -3,7 +3,7 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { CodePipelineClient, ListPipelinesCommand } from "@aws-sdk/client-codepipeline";
-import { CodeBuildClient, ListProjectsCommand, BatchGetBuildBatchesCommand } from "@aws-sdk/client-codebuild";
+import { CodeBuildClient, ListProjectsCommand, ListSandboxesCommand } from "@aws-sdk/client-codebuild";
 import { CodeDeployClient, ListApplicationsCommand } from "@aws-sdk/client-codedeploy";
 import { EventBridgeClient, ListEventBusesCommand, ListRulesCommand } from "@aws-sdk/client-eventbridge";
 
@@ -44,11 +44,11 @@ test("a bad request is a ValidationException", async () => {
 
 test("an unimplemented operation is a 501 naming it", async () => {
   await assert.rejects(
-    new CodeBuildClient(config).send(new BatchGetBuildBatchesCommand({ ids: ["p:1"] })),
+    new CodeBuildClient(config).send(new ListSandboxesCommand({})),
     (err) => {
       assert.equal(err.name, "NotImplementedException");
       assert.equal(err.$metadata.httpStatusCode, 501);
-      assert.match(err.message, /BatchGetBuildBatches/);
+      assert.match(err.message, /ListSandboxes/);
       return true;
     },
   );

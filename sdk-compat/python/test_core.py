@@ -53,7 +53,7 @@ def test_validation_exception(client):
 
 def test_unimplemented_operation_is_501(client):
     with pytest.raises(ClientError) as e:
-        client("codebuild").batch_get_build_batches(ids=["p:1"])
+        client("codebuild").list_sandboxes()
     assert e.value.response["Error"]["Code"] == "NotImplementedException"
     assert e.value.response["ResponseMetadata"]["HTTPStatusCode"] == 501
 

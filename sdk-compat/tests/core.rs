@@ -82,17 +82,13 @@ async fn an_unimplemented_operation_is_a_501_with_its_name() {
     let server = MockServer::start().await;
     let client = aws_sdk_codebuild::Client::new(&config(&server));
     let err = client
-        .batch_get_build_batches()
-        .ids("x:1")
+        .list_sandboxes()
         .send()
         .await
         .expect_err("not implemented yet");
     let meta = aws_sdk_codebuild::error::ProvideErrorMetadata::meta(&err);
     assert_eq!(meta.code(), Some("NotImplementedException"));
-    assert!(meta
-        .message()
-        .unwrap_or("")
-        .contains("BatchGetBuildBatches"));
+    assert!(meta.message().unwrap_or("").contains("ListSandboxes"));
     let raw = err.raw_response().expect("raw response");
     assert_eq!(raw.status().as_u16(), 501);
 }

@@ -3,6 +3,7 @@
 //! default, or for real in a local shell.
 
 pub mod artifacts;
+pub mod batch;
 pub mod build;
 pub mod buildspec;
 pub mod executor;
@@ -38,6 +39,10 @@ pub enum Timer {
     QueuedTimedOut { build_id: String },
     /// An outcome rule stops the build.
     Stop { build_id: String },
+    /// A batch's DOWNLOAD_BATCHSPEC ends.
+    BatchSpecRead { batch_id: String },
+    /// A batch's COMBINE_ARTIFACTS ends.
+    BatchCombined { batch_id: String },
 }
 
 pub fn on_timer(call: &mut Call<'_>, timer: Timer) {
@@ -52,5 +57,7 @@ pub fn on_timer(call: &mut Call<'_>, timer: Timer) {
         Timer::Stop { build_id } => {
             let _ = run::stop(call, &build_id);
         }
+        Timer::BatchSpecRead { batch_id } => batch::batchspec_read(call, &batch_id),
+        Timer::BatchCombined { batch_id } => batch::combined(call, &batch_id),
     }
 }

@@ -28,6 +28,12 @@ pub enum Command {
         phase: codemock_wire::codebuild::BuildPhaseType,
         end: super::build::PhaseEnd,
     },
+    /// A build of batch `batch_id` (its entry `index`) ended.
+    BatchBuildFinished {
+        batch_id: String,
+        index: usize,
+        status: String,
+    },
     /// A local build's job ended: exported variables and parsed reports.
     LocalFinished {
         build_id: String,
@@ -120,6 +126,14 @@ pub fn on_command(call: &mut Call<'_>, command: Command) -> Result<Value, Servic
             end,
         } => {
             run::phase_ended(call, &build_id, phase, end);
+            Ok(Value::Null)
+        }
+        Command::BatchBuildFinished {
+            batch_id,
+            index,
+            status,
+        } => {
+            super::batch::build_finished(call, &batch_id, index, &status);
             Ok(Value::Null)
         }
         Command::LocalFinished {

@@ -259,8 +259,17 @@ fn record_report(
     parsed: super::reports::Parsed,
     now: f64,
 ) -> String {
-    let _ = (call, build_arn, parsed, now);
-    format!("{project}-{group}")
+    let (account, region) = (call.ctx.account_id.clone(), call.ctx.region.clone());
+    call.state.resources.record_report(
+        &account,
+        &region,
+        group,
+        project,
+        build_arn,
+        parsed,
+        now,
+        &call.core.ids,
+    )
 }
 
 /// StopBuild.
@@ -755,13 +764,16 @@ fn build_artifacts(a: Option<&ProjectArtifacts>, id: &str) -> BuildArtifacts {
     }
 }
 
+/// A variable that did not resolve: (status code, message) of the phase it fails.
+type Unresolved = (String, String);
+
 /// The variables a build's commands see: CodeBuild's own, then the project's and the overrides.
 fn build_environment(
     call: &Call<'_>,
     view: &Build,
     input: &StartBuildInput,
     project: &Project,
-) -> (Vec<(String, String)>, Option<(String, String)>) {
+) -> (Vec<(String, String)>, Option<Unresolved>) {
     let id = view.id.clone().unwrap_or_default();
     let region = call.ctx.region.clone();
     let image = view

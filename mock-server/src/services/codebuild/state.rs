@@ -16,8 +16,14 @@ pub struct State {
     pub builds: HashMap<String, BuildRecord>,
     /// Build ids in start order (ListBuilds pages over it, newest first by default).
     pub build_order: Vec<String>,
+    /// StartBuild idempotency tokens: token -> (build id, when it was used).
+    pub build_tokens: HashMap<String, (String, f64)>,
     /// The last build number handed out per project name.
     pub build_numbers: HashMap<String, i64>,
+    /// Batch builds by id, in start order, and the last batch number per project.
+    pub batches: HashMap<String, super::batch::BatchRecord>,
+    pub batch_order: Vec<String>,
+    pub batch_numbers: HashMap<String, i64>,
     /// Report groups, reports, fleets, credentials, sandboxes, policies.
     pub resources: super::resources::Resources,
 }

@@ -1,10 +1,13 @@
 //! What other services may ask of CodeDeploy: creating a deployment (CodePipeline's CodeDeploy
-//! action) and being told when it ends.
+//! action) and being told when it ends, stopping one; and the answers that come back to it (a
+//! revision bundle read from S3).
 
+use super::runner::{self, NewDeployment};
 use super::Call;
 use crate::effects::Notify;
 use crate::error::ServiceError;
-use serde_json::Value;
+use codemock_wire::codedeploy::{BundleType, RevisionLocation, RevisionLocationType, S3Location};
+use serde_json::{json, Value};
 
 /// The commands CodeDeploy accepts from other services.
 #[derive(Debug)]
@@ -13,6 +16,12 @@ pub enum Command {
     CreateDeployment(Box<CreateDeployment>),
     /// Stops a deployment as `StopDeployment` does.
     StopDeployment { deployment_id: String },
+    /// S3's answer to the read of a deployment's revision bundle.
+    BundleRead {
+        deployment_id: String,
+        bundle_type: String,
+        result: Result<Vec<u8>, String>,
+    },
 }
 
 /// A deployment another service creates.
@@ -45,11 +54,55 @@ pub struct DeploymentFinished {
 }
 
 pub fn on_command(call: &mut Call<'_>, command: Command) -> Result<Value, ServiceError> {
-    let _ = call;
     match command {
-        Command::CreateDeployment(_) | Command::StopDeployment { .. } => Err(ServiceError::new(
-            "NotImplementedException",
-            "CodeDeploy deployments are not implemented yet",
-        )),
+        Command::CreateDeployment(c) => {
+            let c = *c;
+            let bundle_type = BundleType::from_name(&c.bundle_type).ok_or_else(|| {
+                ServiceError::new(
+                    "InvalidRevisionException",
+                    format!("The bundle type {} is not valid.", c.bundle_type),
+                )
+            })?;
+            let revision = RevisionLocation {
+                revision_type: Some(RevisionLocationType::S3),
+                s3_location: Some(S3Location {
+                    bucket: Some(c.bucket),
+                    key: Some(c.key),
+                    bundle_type: Some(bundle_type),
+                    version: c.version,
+                    e_tag: c.etag,
+                }),
+                ..RevisionLocation::default()
+            };
+            let id = runner::create(
+                call,
+                NewDeployment {
+                    application: Some(c.application),
+                    group: Some(c.deployment_group),
+                    revision: Some(revision),
+                    config: None,
+                    description: c.description,
+                    creator: c.creator,
+                    ignore_application_stop_failures: false,
+                    file_exists_behavior: None,
+                    auto_rollback: None,
+                    on_finish: c.on_finish,
+                    rollback_of: None,
+                },
+            )?;
+            Ok(json!({ "deploymentId": id }))
+        }
+        Command::StopDeployment { deployment_id } => {
+            runner::stop(call, &deployment_id, false)?;
+            Ok(json!({ "status": "Pending" }))
+        }
+        Command::BundleRead {
+            deployment_id,
+            bundle_type,
+            result,
+        } => {
+            runner::bundle_read(call, &deployment_id, &bundle_type, result);
+            Ok(Value::Null)
+        }
     }
 }

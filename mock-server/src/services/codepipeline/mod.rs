@@ -1,8 +1,15 @@
-//! CodePipeline: pipelines, their executions and actions.
+//! CodePipeline: pipelines, their executions and actions. `execution.rs` is the pure engine,
+//! `runtime.rs` turns its outputs into effects, `actions/` holds the providers doing the work.
 
+pub mod actions;
+pub mod execution;
 pub mod handlers;
 pub mod ports;
+pub mod runtime;
 pub mod state;
+pub mod types;
+pub mod validate;
+pub mod variables;
 
 pub use crate::services::no_async_handler as async_handler;
 pub use handlers::HANDLERS;
@@ -10,10 +17,35 @@ pub use handlers::HANDLERS;
 /// What this service's handlers, commands and timers get.
 pub type Call<'a> = crate::services::Call<'a, state::State>;
 
-/// This service's wake-ups on virtual time (none yet).
+/// This service's wake-ups on virtual time.
 #[derive(Debug)]
-pub enum Timer {}
+pub enum Timer {
+    /// A simulated action's work ends.
+    ActionDone {
+        pipeline: String,
+        action_execution_id: String,
+        outcome: Box<actions::Outcome>,
+    },
+    /// Time to look for new versions of polled S3 sources.
+    Poll { pipeline: String },
+    /// A manual approval was not answered within 7 days.
+    ApprovalExpired {
+        pipeline: String,
+        action_execution_id: String,
+    },
+}
 
-pub fn on_timer(_call: &mut Call<'_>, timer: Timer) {
-    match timer {}
+pub fn on_timer(call: &mut Call<'_>, timer: Timer) {
+    match timer {
+        Timer::ActionDone {
+            pipeline,
+            action_execution_id,
+            outcome,
+        } => runtime::complete(call, &pipeline, &action_execution_id, *outcome),
+        Timer::Poll { pipeline } => actions::s3_source::poll(call, &pipeline),
+        Timer::ApprovalExpired {
+            pipeline,
+            action_execution_id,
+        } => actions::approval::expire(call, &pipeline, &action_execution_id),
+    }
 }

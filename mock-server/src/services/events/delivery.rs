@@ -18,7 +18,7 @@ use crate::effects::Effects;
 use crate::error::ServiceError;
 use crate::ids::split_arn;
 use crate::protocol::timestamps::iso8601;
-use crate::services::{codebuild, logs, sqs};
+use crate::services::{codebuild, codepipeline, logs, sqs};
 use codemock_wire::events as wire;
 use serde_json::{json, Value};
 
@@ -408,9 +408,17 @@ fn invoke(call: &mut Call<'_>, mut a: Attempt) {
             let result = invoke_lambda(call, &a, &arn);
             finish(call, a, "recorded", result)
         }
-        // Not emulated yet: recorded like the other AWS targets, each under its own type, until
-        // these arms send a command to the service's port that starts the execution or build.
-        ("codepipeline", _) => finish(call, a, "codepipeline", Ok(())),
+        // EventBridge starts an execution of the pipeline (trigger type CloudWatchEvent, the rule
+        // as its detail, as GetPipelineExecution's trigger shows it).
+        ("codepipeline", name) => {
+            let command = codepipeline::ports::Command::StartPipelineExecution {
+                name: name.to_owned(),
+                trigger_type: "CloudWatchEvent".into(),
+                trigger_detail: Some(a.rule_arn.clone()),
+            };
+            call.effects
+                .send_then(account, region, command, answer_to(a, "codepipeline"));
+        }
         // EventBridge starts a build with the target's input as StartBuild's parameters (the
         // CodeBuild user guide's "rule that starts a build" sample passes overrides this way);
         // input that is not such an object (the event itself, by default) adds nothing.

@@ -17,6 +17,23 @@ pub fn start_build(
     call: &mut Call<'_>,
     input: StartBuildInput,
 ) -> Result<StartBuildOutput, ServiceError> {
+    // "The token is included in the StartBuild request and is valid for 5 minutes": a repeated
+    // request with it answers the build it started.
+    let now = call.ctx.received_at;
+    let token = input.idempotency_token.clone().filter(|t| !t.is_empty());
+    if let Some(t) = &token {
+        let earlier = call
+            .state
+            .build_tokens
+            .get(t)
+            .filter(|(_, at)| now - at < 300.0)
+            .and_then(|(id, _)| call.state.builds.get(id));
+        if let Some(b) = earlier {
+            return Ok(StartBuildOutput {
+                build: Some(b.view.clone()),
+            });
+        }
+    }
     let initiator = initiator(call);
     let build = run::start(
         call,
@@ -27,6 +44,9 @@ pub fn start_build(
             on_finish: None,
         },
     )?;
+    if let (Some(t), Some(id)) = (token, build.id.clone()) {
+        call.state.build_tokens.insert(t, (id, now));
+    }
     Ok(StartBuildOutput { build: Some(build) })
 }
 

@@ -1,13 +1,15 @@
 //! CodeBuild's operation handlers and the table that names them.
 
+mod batches;
 mod builds;
-pub mod credentials;
-pub mod fleets;
-pub mod misc;
+mod credentials;
+mod fleets;
+mod misc;
 mod projects;
-pub mod reports;
+mod reports;
 
 use crate::services::Api;
+use batches::*;
 use builds::*;
 use projects::*;
 
@@ -32,6 +34,14 @@ pub const HANDLERS: codemock_wire::codebuild::Handlers<Api<super::state::State>>
         list_builds: Some(list_builds),
         list_builds_for_project: Some(list_builds_for_project),
         batch_delete_builds: Some(batch_delete_builds),
+        // Batch builds
+        start_build_batch: Some(start_build_batch),
+        stop_build_batch: Some(stop_build_batch),
+        retry_build_batch: Some(retry_build_batch),
+        batch_get_build_batches: Some(batch_get_build_batches),
+        list_build_batches: Some(list_build_batches),
+        list_build_batches_for_project: Some(list_build_batches_for_project),
+        delete_build_batch: Some(delete_build_batch),
         // Report groups, reports, fleets, credentials and the rest (handlers below this line)
         // --- report groups, reports, fleets, credentials, policies, images (h-cbx) ---
         create_report_group: Some(reports::create_report_group),

@@ -1,15 +1,62 @@
 //! CodePipeline's operation handlers and the table that names them.
 
+mod catalog;
+mod executions;
+mod jobs;
+mod pipelines;
+
 use crate::error::ServiceError;
+use crate::services::codepipeline::runtime::pipeline_not_found;
+use crate::services::codepipeline::state::Pipeline;
 use crate::services::codepipeline::Call;
-use crate::services::pagination::paginate;
 use crate::services::Api;
-use codemock_wire::codepipeline::{ListPipelinesInput, ListPipelinesOutput};
 
 /// The operations this service implements; the others answer 501.
 pub const HANDLERS: codemock_wire::codepipeline::Handlers<Api<super::state::State>> =
     codemock_wire::codepipeline::Handlers {
-        list_pipelines: Some(list_pipelines),
+        create_pipeline: Some(pipelines::create_pipeline),
+        get_pipeline: Some(pipelines::get_pipeline),
+        update_pipeline: Some(pipelines::update_pipeline),
+        delete_pipeline: Some(pipelines::delete_pipeline),
+        list_pipelines: Some(pipelines::list_pipelines),
+        tag_resource: Some(pipelines::tag_resource),
+        untag_resource: Some(pipelines::untag_resource),
+        list_tags_for_resource: Some(pipelines::list_tags_for_resource),
+        enable_stage_transition: Some(pipelines::enable_stage_transition),
+        disable_stage_transition: Some(pipelines::disable_stage_transition),
+        start_pipeline_execution: Some(executions::start_pipeline_execution),
+        stop_pipeline_execution: Some(executions::stop_pipeline_execution),
+        retry_stage_execution: Some(executions::retry_stage_execution),
+        rollback_stage: Some(executions::rollback_stage),
+        put_approval_result: Some(executions::put_approval_result),
+        put_action_revision: Some(executions::put_action_revision),
+        list_rule_executions: Some(executions::list_rule_executions),
+        override_stage_condition: Some(executions::override_stage_condition),
+        get_pipeline_state: Some(executions::get_pipeline_state),
+        get_pipeline_execution: Some(executions::get_pipeline_execution),
+        list_pipeline_executions: Some(executions::list_pipeline_executions),
+        list_action_executions: Some(executions::list_action_executions),
+        poll_for_jobs: Some(jobs::poll_for_jobs),
+        acknowledge_job: Some(jobs::acknowledge_job),
+        get_job_details: Some(jobs::get_job_details),
+        put_job_success_result: Some(jobs::put_job_success_result),
+        put_job_failure_result: Some(jobs::put_job_failure_result),
+        poll_for_third_party_jobs: Some(jobs::poll_for_third_party_jobs),
+        acknowledge_third_party_job: Some(jobs::acknowledge_third_party_job),
+        get_third_party_job_details: Some(jobs::get_third_party_job_details),
+        put_third_party_job_success_result: Some(jobs::put_third_party_job_success_result),
+        put_third_party_job_failure_result: Some(jobs::put_third_party_job_failure_result),
+        list_action_types: Some(catalog::list_action_types),
+        list_rule_types: Some(catalog::list_rule_types),
+        get_action_type: Some(catalog::get_action_type),
+        create_custom_action_type: Some(catalog::create_custom_action_type),
+        delete_custom_action_type: Some(catalog::delete_custom_action_type),
+        update_action_type: Some(catalog::update_action_type),
+        put_webhook: Some(catalog::put_webhook),
+        delete_webhook: Some(catalog::delete_webhook),
+        list_webhooks: Some(catalog::list_webhooks),
+        register_webhook_with_third_party: Some(catalog::register_webhook_with_third_party),
+        deregister_webhook_with_third_party: Some(catalog::deregister_webhook_with_third_party),
         ..codemock_wire::codepipeline::Handlers::NONE
     };
 
@@ -17,21 +64,17 @@ fn invalid_token() -> ServiceError {
     ServiceError::new("InvalidNextTokenException", "The next token is not valid.")
 }
 
-fn list_pipelines(
-    call: &mut Call<'_>,
-    input: ListPipelinesInput,
-) -> Result<ListPipelinesOutput, ServiceError> {
-    // AWS pages ListPipelines at 100 by default, 1000 at most (maxResults' documented range).
-    let limit = input.max_results.unwrap_or(100) as usize;
-    let pipelines = &call.state.pipelines;
-    let page = paginate(
-        pipelines.iter().map(|(k, v)| (k.as_str(), v)),
-        input.next_token.as_deref(),
-        limit,
-    )
-    .map_err(|_| invalid_token())?;
-    Ok(ListPipelinesOutput {
-        pipelines: Some(page.items),
-        next_token: page.next_token,
-    })
+fn find<'c>(call: &'c Call<'_>, name: &str) -> Result<&'c Pipeline, ServiceError> {
+    call.state
+        .pipelines
+        .get(name)
+        .ok_or_else(|| pipeline_not_found(&call.ctx.account_id, name))
+}
+
+fn find_mut<'c>(call: &'c mut Call<'_>, name: &str) -> Result<&'c mut Pipeline, ServiceError> {
+    let account = call.ctx.account_id.clone();
+    call.state
+        .pipelines
+        .get_mut(name)
+        .ok_or_else(|| pipeline_not_found(&account, name))
 }

@@ -1,0 +1,273 @@
+//! The pipeline structure rules CreatePipeline and UpdatePipeline enforce, with defaults filled
+//! the way GetPipeline returns them.
+//!
+//! The rules are the ones the CodePipeline user guide lists ("Pipeline structure reference"):
+//! at least two stages; the first stage holds source actions only and at least one; only the
+//! first stage holds source actions; unique stage names, action names within a stage, output
+//! artifact names; every input artifact produced by an earlier action. The text of the
+//! two-stage rule is recorded from AWS (moto's tests assert it verbatim); the other texts follow
+//! the rules' wording and are not recorded.
+
+use super::actions::provider_for;
+use crate::error::ServiceError;
+use codemock_wire::codepipeline::{ExecutionMode, PipelineDeclaration, PipelineType, ResultShape};
+use std::collections::{BTreeMap, BTreeSet};
+
+fn structure(message: impl Into<String>) -> ServiceError {
+    ServiceError::new("InvalidStructureException", message)
+}
+
+fn action_declaration(message: impl Into<String>) -> ServiceError {
+    ServiceError::new("InvalidActionDeclarationException", message)
+}
+
+/// Checks `d` and fills the defaults (runOrder 1, empty artifact lists, pipeline type V1,
+/// execution mode SUPERSEDED).
+pub fn check(d: &mut PipelineDeclaration) -> Result<(), ServiceError> {
+    if d.artifact_store.is_some() && d.artifact_stores.is_some() {
+        return Err(structure(
+            "Pipeline cannot have both artifactStore and artifactStores",
+        ));
+    }
+    if d.artifact_store.is_none() && d.artifact_stores.is_none() {
+        return Err(structure(
+            "Pipeline must have either artifactStore or artifactStores",
+        ));
+    }
+    let stages = d.stages.get_or_insert_with(Vec::new);
+    if stages.len() < 2 {
+        return Err(structure(format!(
+            "Pipeline has only {} stage(s). There should be a minimum of 2 stages in a pipeline",
+            stages.len()
+        )));
+    }
+    let mut stage_names = BTreeSet::new();
+    let mut produced: BTreeMap<String, (usize, i32)> = BTreeMap::new();
+    for (si, stage) in stages.iter_mut().enumerate() {
+        let sname = stage.name.clone().unwrap_or_default();
+        if !stage_names.insert(sname.clone()) {
+            return Err(structure(format!(
+                "Pipeline contains more than one stage named '{sname}'; stage names must be unique"
+            )));
+        }
+        // codemock does not evaluate stage conditions or automatic retries and rollbacks yet;
+        // accepting them would silently skip what the pipeline asks for.
+        let conditions = stage.before_entry.is_some()
+            || stage.on_success.is_some()
+            || stage.on_failure.as_ref().is_some_and(|f| {
+                f.conditions.as_ref().is_some_and(|c| !c.is_empty())
+                    || f.result.is_some_and(|r| r != ResultShape::Fail)
+            });
+        if conditions {
+            let mut e = ServiceError::new(
+                "NotImplementedException",
+                format!("Stage '{sname}': stage conditions, onFailure RETRY and ROLLBACK are not implemented by codemock yet"),
+            );
+            e.status = 501;
+            return Err(e);
+        }
+        let actions = stage.actions.get_or_insert_with(Vec::new);
+        if actions.is_empty() {
+            return Err(structure(format!(
+                "Stage '{sname}' must contain at least one action"
+            )));
+        }
+        let mut action_names = BTreeSet::new();
+        let mut has_source = false;
+        for a in actions.iter_mut() {
+            let aname = a.name.clone().unwrap_or_default();
+            if !action_names.insert(aname.clone()) {
+                return Err(structure(format!(
+                    "Stage '{sname}' contains more than one action named '{aname}'"
+                )));
+            }
+            let t = a.action_type_id.clone().unwrap_or_default();
+            let category = t.category.map(|c| c.as_str()).unwrap_or_default();
+            let is_source = category == "Source";
+            has_source |= is_source;
+            if si == 0 && !is_source {
+                return Err(structure(format!(
+                    "Action '{aname}' in stage '{sname}': the first stage of a pipeline can contain source actions only"
+                )));
+            }
+            if si > 0 && is_source {
+                return Err(structure(format!(
+                    "Action '{aname}' in stage '{sname}' is a source action: only the first stage of a pipeline can contain source actions"
+                )));
+            }
+            let run_order = *a.run_order.get_or_insert(1);
+            a.input_artifacts.get_or_insert_with(Vec::new);
+            a.output_artifacts.get_or_insert_with(Vec::new);
+            let owner = t.owner.map(|o| o.as_str()).unwrap_or_default();
+            let provider = t.provider.clone().unwrap_or_default();
+            let config = a.configuration.clone().unwrap_or_default();
+            if owner == "AWS" {
+                for key in provider_for(category, owner, &provider).required() {
+                    if !config.contains_key(*key) {
+                        return Err(action_declaration(format!(
+                            "Action configuration for action '{aname}' is missing required configuration '{key}'"
+                        )));
+                    }
+                }
+            }
+            for input in a.input_artifacts.iter().flatten() {
+                let iname = input.name.clone().unwrap_or_default();
+                match produced.get(&iname) {
+                    Some((s, o)) if *s < si || (*s == si && *o < run_order) => {}
+                    _ => {
+                        return Err(structure(format!(
+                            "Input artifact '{iname}' of action '{aname}' in stage '{sname}' is not the output artifact of a preceding action"
+                        )))
+                    }
+                }
+            }
+            for output in a.output_artifacts.iter().flatten() {
+                let oname = output.name.clone().unwrap_or_default();
+                if produced.insert(oname.clone(), (si, run_order)).is_some() {
+                    return Err(structure(format!(
+                        "Output artifact name '{oname}' is used by more than one action; output artifact names must be unique in a pipeline"
+                    )));
+                }
+            }
+        }
+        if si == 0 && !has_source {
+            return Err(structure(
+                "The first stage of a pipeline must contain at least one source action",
+            ));
+        }
+    }
+    let v2 = d.pipeline_type == Some(PipelineType::V2);
+    if !v2 {
+        if d.variables.as_ref().is_some_and(|v| !v.is_empty()) {
+            return Err(ServiceError::new(
+                "ValidationException",
+                "Pipeline variables are supported by pipelines of type V2 only",
+            ));
+        }
+        if d.execution_mode
+            .is_some_and(|m| m != ExecutionMode::Superseded)
+        {
+            return Err(ServiceError::new(
+                "ValidationException",
+                "Execution modes other than SUPERSEDED are supported by pipelines of type V2 only",
+            ));
+        }
+    }
+    d.pipeline_type.get_or_insert(PipelineType::V1);
+    d.execution_mode.get_or_insert(ExecutionMode::Superseded);
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn decl(stages: serde_json::Value) -> PipelineDeclaration {
+        serde_json::from_value(json!({
+            "name": "p",
+            "roleArn": "arn:aws:iam::1:role/r",
+            "artifactStore": {"type": "S3", "location": "b"},
+            "stages": stages,
+        }))
+        .expect("declaration")
+    }
+
+    fn action(
+        name: &str,
+        category: &str,
+        provider: &str,
+        inputs: &[&str],
+        outputs: &[&str],
+        order: i32,
+    ) -> serde_json::Value {
+        json!({
+            "name": name,
+            "actionTypeId": {"category": category, "owner": "Custom", "provider": provider, "version": "1"},
+            "runOrder": order,
+            "inputArtifacts": inputs.iter().map(|n| json!({"name": n})).collect::<Vec<_>>(),
+            "outputArtifacts": outputs.iter().map(|n| json!({"name": n})).collect::<Vec<_>>(),
+        })
+    }
+
+    fn code(r: Result<(), ServiceError>) -> String {
+        r.err().map(|e| e.code).unwrap_or_default()
+    }
+
+    #[test]
+    fn defaults_are_filled_and_a_single_stage_is_refused_with_awss_text() {
+        let mut one =
+            decl(json!([{"name": "S", "actions": [action("a", "Source", "X", &[], &["A"], 1)]}]));
+        let e = check(&mut one).err().map(|e| e.message);
+        assert_eq!(
+            e.as_deref(),
+            Some(
+                "Pipeline has only 1 stage(s). There should be a minimum of 2 stages in a pipeline"
+            )
+        );
+        let mut ok = decl(json!([
+            {"name": "S", "actions": [{"name": "a", "actionTypeId": {"category": "Source", "owner": "Custom", "provider": "X", "version": "1"}, "outputArtifacts": [{"name": "A"}]}]},
+            {"name": "B", "actions": [action("b", "Build", "X", &["A"], &[], 1)]},
+        ]));
+        assert!(check(&mut ok).is_ok());
+        assert_eq!(ok.pipeline_type, Some(PipelineType::V1));
+        assert_eq!(ok.execution_mode, Some(ExecutionMode::Superseded));
+        let first = &ok.stages.as_ref().expect("stages")[0]
+            .actions
+            .as_ref()
+            .expect("actions")[0];
+        assert_eq!(first.run_order, Some(1));
+        assert_eq!(first.input_artifacts, Some(vec![]));
+    }
+
+    #[test]
+    fn inputs_come_from_earlier_actions_only() {
+        let same_group = decl(json!([
+            {"name": "S", "actions": [action("a", "Source", "X", &[], &["A"], 1)]},
+            {"name": "B", "actions": [
+                action("b", "Build", "X", &["A"], &["B"], 1),
+                action("c", "Build", "X", &["B"], &[], 1),
+            ]},
+        ]));
+        assert_eq!(
+            code(check(&mut same_group.clone())),
+            "InvalidStructureException"
+        );
+        let mut later_group = same_group;
+        if let Some(stages) = later_group.stages.as_mut() {
+            stages[1].actions.as_mut().expect("actions")[1].run_order = Some(2);
+        }
+        assert!(check(&mut later_group).is_ok());
+    }
+
+    #[test]
+    fn source_actions_belong_to_the_first_stage_only_and_names_are_unique() {
+        let mut late = decl(json!([
+            {"name": "S", "actions": [action("a", "Source", "X", &[], &["A"], 1)]},
+            {"name": "B", "actions": [action("b", "Source", "X", &[], &["B"], 1)]},
+        ]));
+        assert_eq!(code(check(&mut late)), "InvalidStructureException");
+        let mut twice = decl(json!([
+            {"name": "S", "actions": [action("a", "Source", "X", &[], &["A"], 1)]},
+            {"name": "S", "actions": [action("b", "Build", "X", &["A"], &[], 1)]},
+        ]));
+        assert_eq!(code(check(&mut twice)), "InvalidStructureException");
+        let mut outputs = decl(json!([
+            {"name": "S", "actions": [action("a", "Source", "X", &[], &["A"], 1)]},
+            {"name": "B", "actions": [action("b", "Build", "X", &["A"], &["A"], 1)]},
+        ]));
+        assert_eq!(code(check(&mut outputs)), "InvalidStructureException");
+    }
+
+    #[test]
+    fn v1_pipelines_take_neither_variables_nor_other_modes() {
+        let mut d = decl(json!([
+            {"name": "S", "actions": [action("a", "Source", "X", &[], &["A"], 1)]},
+            {"name": "B", "actions": [action("b", "Build", "X", &["A"], &[], 1)]},
+        ]));
+        d.execution_mode = Some(ExecutionMode::Queued);
+        assert_eq!(code(check(&mut d.clone())), "ValidationException");
+        d.pipeline_type = Some(PipelineType::V2);
+        assert!(check(&mut d).is_ok());
+    }
+}
