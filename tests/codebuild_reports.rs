@@ -25,7 +25,7 @@ async fn report_groups_are_created_listed_updated_and_deleted() {
     .await;
     assert_eq!(r.status, 200, "{:?}", r.json());
     let g = &r.json()["reportGroup"];
-    let arn = g["arn"].as_str().unwrap().to_string();
+    let arn = g["arn"].as_str().expect("test value").to_string();
     assert!(arn.starts_with("arn:aws:codebuild:"), "{arn}");
     assert!(arn.ends_with(":report-group/unit"), "{arn}");
     assert_eq!(g["name"], "unit");
@@ -67,9 +67,9 @@ async fn report_groups_are_created_listed_updated_and_deleted() {
     let body = r.json();
     let list: Vec<&str> = body["reportGroups"]
         .as_array()
-        .unwrap()
+        .expect("test value")
         .iter()
-        .map(|v| v.as_str().unwrap())
+        .map(|v| v.as_str().expect("test value"))
         .collect();
     assert_eq!(list.len(), 2);
     assert!(list[0].ends_with("/cov") && list[1].ends_with("/unit"));
@@ -80,8 +80,11 @@ async fn report_groups_are_created_listed_updated_and_deleted() {
     )
     .await;
     let body = r.json();
-    assert!(body["reportGroups"][0].as_str().unwrap().ends_with("/unit"));
-    let token = body["nextToken"].as_str().unwrap();
+    assert!(body["reportGroups"][0]
+        .as_str()
+        .expect("test value")
+        .ends_with("/unit"));
+    let token = body["nextToken"].as_str().expect("test value");
     let r = cb(
         &server,
         "ListReportGroups",
@@ -90,7 +93,7 @@ async fn report_groups_are_created_listed_updated_and_deleted() {
     .await;
     assert!(r.json()["reportGroups"][0]
         .as_str()
-        .unwrap()
+        .expect("test value")
         .ends_with("/cov"));
     assert!(r.json().get("nextToken").is_none());
 
@@ -112,7 +115,10 @@ async fn report_groups_are_created_listed_updated_and_deleted() {
     )
     .await;
     let body = r.json();
-    assert_eq!(body["reportGroups"].as_array().unwrap().len(), 1);
+    assert_eq!(
+        body["reportGroups"].as_array().expect("test value").len(),
+        1
+    );
     assert_eq!(body["reportGroupsNotFound"][0], missing.as_str());
 
     let r = cb(
@@ -193,7 +199,7 @@ async fn source_credentials_one_per_server_type() {
     )
     .await;
     assert_eq!(r.status, 200, "{:?}", r.json());
-    let arn = r.json()["arn"].as_str().unwrap().to_string();
+    let arn = r.json()["arn"].as_str().expect("test value").to_string();
     assert!(arn.ends_with(":token/github"), "{arn}");
     let r = cb(
         &server,
@@ -217,7 +223,7 @@ async fn source_credentials_one_per_server_type() {
     .await;
     let r = cb(&server, "ListSourceCredentials", json!({})).await;
     let infos = r.json()["sourceCredentialsInfos"].clone();
-    assert_eq!(infos.as_array().unwrap().len(), 2);
+    assert_eq!(infos.as_array().expect("test value").len(), 2);
     assert_eq!(infos[0]["serverType"], "BITBUCKET");
     assert_eq!(infos[0]["authType"], "BASIC_AUTH");
     assert!(infos[0].get("token").is_none());
@@ -236,7 +242,10 @@ async fn resource_policies_attach_to_report_groups() {
         json!({"name": "shared", "type": "TEST", "exportConfig": {"exportConfigType": "NO_EXPORT"}}),
     )
     .await;
-    let arn = r.json()["reportGroup"]["arn"].as_str().unwrap().to_string();
+    let arn = r.json()["reportGroup"]["arn"]
+        .as_str()
+        .expect("test value")
+        .to_string();
     let policy = r#"{"Version":"2012-10-17","Statement":[]}"#;
     let r = cb(&server, "GetResourcePolicy", json!({"resourceArn": arn})).await;
     assert_eq!(r.json()["__type"], "ResourceNotFoundException");
@@ -279,11 +288,11 @@ async fn fleets_are_created_updated_listed_and_deleted() {
     .await;
     assert_eq!(r.status, 200, "{:?}", r.json());
     let f = r.json()["fleet"].clone();
-    let arn = f["arn"].as_str().unwrap().to_string();
+    let arn = f["arn"].as_str().expect("test value").to_string();
     assert!(arn.contains(":fleet/linux:"), "{arn}");
     assert_eq!(
-        f["id"].as_str().unwrap(),
-        arn.split(":fleet/").nth(1).unwrap()
+        f["id"].as_str().expect("test value"),
+        arn.split(":fleet/").nth(1).expect("test value")
     );
     assert_eq!(f["status"]["statusCode"], "ACTIVE");
     assert_eq!(f["overflowBehavior"], "QUEUE");
@@ -334,11 +343,11 @@ async fn curated_images_shared_projects_and_cache_invalidation() {
     let body = r.json();
     let names: Vec<String> = body["platforms"]
         .as_array()
-        .unwrap()
+        .expect("test value")
         .iter()
-        .flat_map(|p| p["languages"].as_array().unwrap().clone())
-        .flat_map(|l| l["images"].as_array().unwrap().clone())
-        .map(|i| i["name"].as_str().unwrap().to_string())
+        .flat_map(|p| p["languages"].as_array().expect("test value").clone())
+        .flat_map(|l| l["images"].as_array().expect("test value").clone())
+        .map(|i| i["name"].as_str().expect("test value").to_string())
         .collect();
     assert!(names.contains(&"aws/codebuild/standard:7.0".to_string()));
     assert!(names.contains(&"aws/codebuild/amazonlinux-x86_64-standard:5.0".to_string()));

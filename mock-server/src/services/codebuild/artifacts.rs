@@ -177,18 +177,18 @@ mod tests {
     use super::*;
 
     fn workspace(files: &[&str]) -> tempfile::TempDir {
-        let dir = tempfile::tempdir().unwrap();
+        let dir = tempfile::tempdir().expect("test value");
         for f in files {
             let p = dir.path().join(f);
-            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-            std::fs::write(&p, format!("content of {f}")).unwrap();
+            std::fs::create_dir_all(p.parent().expect("test value")).expect("test value");
+            std::fs::write(&p, format!("content of {f}")).expect("test value");
         }
         dir
     }
 
     fn names(spec: &ArtifactsSpec, root: &Path) -> Vec<String> {
         select(spec, root)
-            .unwrap()
+            .expect("test value")
             .into_iter()
             .map(|(_, n)| n)
             .collect()
@@ -263,7 +263,7 @@ mod tests {
     #[test]
     fn a_bad_glob_is_invalid_input() {
         let ws = workspace(&["a"]);
-        let e = select(&spec(&["a[b"]), ws.path()).unwrap_err();
+        let e = select(&spec(&["a[b"]), ws.path()).expect_err("should fail");
         assert_eq!(e.kind(), ErrorKind::InvalidInput);
     }
 
@@ -277,7 +277,7 @@ mod tests {
             discard_paths: false,
             file_format: "JUNITXML".into(),
         };
-        let got = select_report_files(&r, ws.path()).unwrap();
+        let got = select_report_files(&r, ws.path()).expect("test value");
         assert_eq!(got.len(), 1);
         assert_eq!(got[0].1, "test-results/TEST-a.xml");
         assert!(got[0].0.ends_with("build/test-results/TEST-a.xml"));
@@ -289,27 +289,27 @@ mod tests {
         let ws = workspace(&["out/a.txt", "out/sub/b.txt"]);
         let mut s = spec(&["**/*"]);
         s.base_directory = Some("out".into());
-        let files = select(&s, ws.path()).unwrap();
-        let bytes = zip_files(&files).unwrap();
+        let files = select(&s, ws.path()).expect("test value");
+        let bytes = zip_files(&files).expect("test value");
         // Deterministic: the same files zip to the same bytes.
-        assert_eq!(bytes, zip_files(&files).unwrap());
-        let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).unwrap();
+        assert_eq!(bytes, zip_files(&files).expect("test value"));
+        let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes)).expect("test value");
         assert_eq!(archive.len(), 2);
         let mut content = String::new();
         archive
             .by_name("sub/b.txt")
-            .unwrap()
+            .expect("test value")
             .read_to_string(&mut content)
-            .unwrap();
+            .expect("test value");
         assert_eq!(content, "content of out/sub/b.txt");
     }
 
     #[test]
     fn an_empty_zip_is_still_a_zip() {
-        let bytes = zip_files(&[]).unwrap();
+        let bytes = zip_files(&[]).expect("test value");
         assert_eq!(
             zip::ZipArchive::new(std::io::Cursor::new(bytes))
-                .unwrap()
+                .expect("test value")
                 .len(),
             0
         );

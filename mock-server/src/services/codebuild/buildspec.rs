@@ -205,7 +205,7 @@ pub enum BatchKind {
     /// `build-graph`: the builds with `depend-on` edges.
     Graph(Vec<BatchEntry>),
     /// `build-matrix`: the product of the dynamic values.
-    Matrix(BatchMatrix),
+    Matrix(Box<BatchMatrix>),
     /// `build-fanout`: one build split into `parallelism` builds.
     Fanout {
         parallelism: u32,
@@ -572,8 +572,10 @@ pub fn parse(text: &str) -> Result<Buildspec, BuildspecError> {
     if let Some(env) = get("env") {
         spec.env = parse_env(env)?;
     }
-    match get("phases") {
-        Some(phases) => {
+    // A buildspec without phases does nothing (batch buildspecs often have none); CodeBuild
+    // runs it.
+    if let Some(phases) = get("phases") {
+        {
             let Kind::Map(list) = &phases.kind else {
                 if phases.is_null() {
                     return Err(BuildspecError::new("phases must be a map"));
@@ -600,9 +602,6 @@ pub fn parse(text: &str) -> Result<Buildspec, BuildspecError> {
             }
             spec.phases.sort_by_key(|p| p.name);
         }
-        // A buildspec without phases is a buildspec that does nothing (batch buildspecs often
-        // have none); CodeBuild runs it.
-        None => {}
     }
     if let Some(artifacts) = get("artifacts") {
         if !artifacts.is_null() {
@@ -873,7 +872,7 @@ fn parse_batch(node: &Node) -> Result<BatchSpec, BuildspecError> {
                 }
                 kind = Some(BatchKind::Graph(list));
             }
-            "build-matrix" => kind = Some(BatchKind::Matrix(parse_matrix(v)?)),
+            "build-matrix" => kind = Some(BatchKind::Matrix(Box::new(parse_matrix(v)?))),
             "build-fanout" => {
                 let mut parallelism = 1;
                 let mut ignore_failure = false;
@@ -1072,7 +1071,7 @@ cache:
         // Phases come in CodeBuild's order, not the file's.
         let names: Vec<_> = spec.phases.iter().map(|p| p.name).collect();
         assert_eq!(names, vec![PhaseName::Install, PhaseName::Build]);
-        let install = spec.phase(PhaseName::Install).unwrap();
+        let install = spec.phase(PhaseName::Install).expect("test value");
         assert_eq!(
             install.runtime_versions,
             vec![
@@ -1080,12 +1079,12 @@ cache:
                 ("nodejs".into(), "20".into())
             ]
         );
-        let build = spec.phase(PhaseName::Build).unwrap();
+        let build = spec.phase(PhaseName::Build).expect("test value");
         assert_eq!(build.commands, vec!["echo build", "make"]);
         assert_eq!(build.finally, vec!["echo done"]);
         assert_eq!(build.on_failure, OnFailure::Continue);
         assert_eq!(install.on_failure, OnFailure::Abort);
-        let a = spec.artifacts.as_ref().unwrap();
+        let a = spec.artifacts.as_ref().expect("test value");
         assert_eq!(a.files, vec!["**/*"]);
         assert_eq!(a.base_directory.as_deref(), Some("dist"));
         assert!(a.discard_paths);
@@ -1108,14 +1107,18 @@ cache:
 
     #[test]
     fn version_0_1_runs_each_command_in_its_own_shell() {
-        let spec = parse("version: 0.1\nphases:\n  build:\n    commands:\n      - cd x\n").unwrap();
+        let spec = parse("version: 0.1\nphases:\n  build:\n    commands:\n      - cd x\n")
+            .expect("test value");
         assert_eq!(spec.version, "0.1");
         assert!(spec.each_command_own_shell);
     }
 
     #[test]
     fn a_quoted_version_is_accepted() {
-        assert_eq!(parse("version: '0.2'\n").unwrap().version, "0.2");
+        assert_eq!(
+            parse("version: '0.2'\n").expect("test value").version,
+            "0.2"
+        );
     }
 
     #[test]
@@ -1232,7 +1235,7 @@ cache:
         let spec = parse(
             "version: 0.2\nartifacts:\n  secondary-artifacts:\n    a1:\n      files: [x]\n    a2:\n      files: [y]\n      name: two\n",
         )
-        .unwrap();
+        .expect("test value");
         assert!(spec.artifacts.is_none());
         assert_eq!(spec.secondary_artifacts.len(), 2);
         assert_eq!(spec.secondary_artifacts[1].1.name.as_deref(), Some("two"));
@@ -1243,15 +1246,15 @@ cache:
         let spec = parse(
             "version: 0.2\nx-common: &cmds\n  - echo a\n  - echo b\nphases:\n  build:\n    commands: *cmds\n",
         )
-        .unwrap();
+        .expect("test value");
         assert_eq!(spec.phases[0].commands, vec!["echo a", "echo b"]);
     }
 
     #[test]
     fn json_buildspecs_parse_too() {
         // CDK writes inline buildspecs as JSON, which CodeBuild accepts (aws/aws-cdk#22087).
-        let spec =
-            parse(r#"{"version": "0.2", "phases": {"build": {"commands": ["echo hi"]}}}"#).unwrap();
+        let spec = parse(r#"{"version": "0.2", "phases": {"build": {"commands": ["echo hi"]}}}"#)
+            .expect("test value");
         assert_eq!(spec.phases[0].commands, vec!["echo hi"]);
     }
 
@@ -1276,8 +1279,8 @@ batch:
       ignore-failure: true
 "#,
         )
-        .unwrap();
-        let batch = spec.batch.unwrap();
+        .expect("test value");
+        let batch = spec.batch.expect("test value");
         assert!(batch.fast_fail);
         let BatchKind::List(list) = batch.kind else {
             panic!("a list")
@@ -1302,8 +1305,8 @@ batch:
         let spec = parse(
             "version: 0.2\nbatch:\n  build-graph:\n    - identifier: a\n    - identifier: b\n      depend-on:\n        - a\n",
         )
-        .unwrap();
-        let BatchKind::Graph(g) = spec.batch.unwrap().kind else {
+        .expect("test value");
+        let BatchKind::Graph(g) = spec.batch.expect("test value").kind else {
             panic!("a graph")
         };
         assert_eq!(g[1].depend_on, vec!["a"]);
@@ -1355,8 +1358,8 @@ batch:
             - VALUE3
 "#,
         )
-        .unwrap();
-        let BatchKind::Matrix(m) = spec.batch.unwrap().kind else {
+        .expect("test value");
+        let BatchKind::Matrix(m) = spec.batch.expect("test value").kind else {
             panic!("a matrix")
         };
         let builds = m.expand();
@@ -1380,9 +1383,10 @@ batch:
 
     #[test]
     fn batch_build_fanout() {
-        let spec = parse("version: 0.2\nbatch:\n  build-fanout:\n    parallelism: 5\n").unwrap();
+        let spec = parse("version: 0.2\nbatch:\n  build-fanout:\n    parallelism: 5\n")
+            .expect("test value");
         assert_eq!(
-            spec.batch.unwrap().kind,
+            spec.batch.expect("test value").kind,
             BatchKind::Fanout {
                 parallelism: 5,
                 ignore_failure: false
@@ -1396,7 +1400,8 @@ batch:
 
     #[test]
     fn a_single_command_string_is_one_command() {
-        let spec = parse("version: 0.2\nphases:\n  build:\n    commands: make all\n").unwrap();
+        let spec =
+            parse("version: 0.2\nphases:\n  build:\n    commands: make all\n").expect("test value");
         assert_eq!(spec.phases[0].commands, vec!["make all"]);
     }
 
@@ -1405,7 +1410,7 @@ batch:
         let spec = parse(
             "version: 0.2\nphases:\n  build:\n    commands:\n      - |\n        echo one\n        echo two\n",
         )
-        .unwrap();
+        .expect("test value");
         assert_eq!(spec.phases[0].commands, vec!["echo one\necho two\n"]);
     }
 }

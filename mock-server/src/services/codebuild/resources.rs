@@ -229,7 +229,7 @@ mod tests {
             rec.report.expired,
             Some(Timestamp(1000.0 + REPORT_LIFETIME_SECS))
         );
-        let s = rec.report.test_summary.as_ref().unwrap();
+        let s = rec.report.test_summary.as_ref().expect("test value");
         assert_eq!(s.total, Some(2));
         assert_eq!(s.duration_in_nano_seconds, Some(1_000_000_000));
         assert_eq!(
@@ -252,7 +252,7 @@ mod tests {
         let of_group: Vec<_> = r
             .reports_of_group(group_arn)
             .iter()
-            .map(|x| x.report.arn.clone().unwrap())
+            .map(|x| x.report.arn.clone().expect("test value"))
             .collect();
         assert_eq!(of_group, vec![arn, arn2]);
     }

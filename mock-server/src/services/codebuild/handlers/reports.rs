@@ -562,3 +562,319 @@ pub(super) fn get_report_group_trend(
         raw_data: Some(raw),
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::core::{Config, Core, RequestContext};
+    use crate::effects::Effects;
+    use crate::services::codebuild::reports::Parsed;
+    use crate::services::codebuild::state::State;
+
+    const ACCOUNT: &str = "123456789012";
+    const REGION: &str = "us-east-1";
+
+    struct Fixture {
+        core: std::sync::Arc<Core>,
+        ctx: RequestContext,
+        state: State,
+        effects: Effects,
+    }
+
+    impl Fixture {
+        fn new() -> Fixture {
+            Fixture {
+                core: Core::new(Config::default()),
+                ctx: RequestContext::internal(ACCOUNT, REGION, 1000.0),
+                state: State::default(),
+                effects: Effects::new(),
+            }
+        }
+
+        fn call(&mut self) -> Call<'_> {
+            Call {
+                ctx: &self.ctx,
+                state: &mut self.state,
+                core: &self.core,
+                effects: &mut self.effects,
+            }
+        }
+
+        fn record(&mut self, group: &str, format: &str, body: &str, now: f64) -> String {
+            let parsed = Parsed::from_files(format, &[("/src/r".into(), body.as_bytes().to_vec())]);
+            self.state.resources.record_report(
+                ACCOUNT,
+                REGION,
+                group,
+                "web",
+                "arn:aws:codebuild:us-east-1:123456789012:build/web:1",
+                parsed,
+                now,
+                &self.core.ids,
+            )
+        }
+    }
+
+    const JUNIT: &str = r#"<testsuite name="s">
+      <testcase classname="a.B" name="one" time="1"/>
+      <testcase classname="a.B" name="two" time="2"><failure message="bad"/></testcase>
+      <testcase classname="a.C" name="three"><skipped/></testcase>
+    </testsuite>"#;
+
+    const JACOCO: &str = r#"<report name="r"><package name="p">
+      <sourcefile name="A.java"><counter type="LINE" missed="1" covered="5"/><counter type="BRANCH" missed="1" covered="1"/></sourcefile>
+      <sourcefile name="B.java"><counter type="LINE" missed="1" covered="10"/></sourcefile>
+      <sourcefile name="C.java"><counter type="LINE" missed="9" covered="1"/></sourcefile>
+    </package></report>"#;
+
+    fn group_arn(name: &str) -> String {
+        report_group_arn(REGION, ACCOUNT, name)
+    }
+
+    #[test]
+    fn test_cases_filter_by_status_and_keyword_and_page() {
+        let mut f = Fixture::new();
+        let arn = f.record("unit", "JUNITXML", JUNIT, 1000.0);
+        let mut call = f.call();
+        let all = describe_test_cases(
+            &mut call,
+            DescribeTestCasesInput {
+                report_arn: Some(arn.clone()),
+                ..Default::default()
+            },
+        )
+        .expect("cases");
+        let cases = all.test_cases.expect("list");
+        assert_eq!(cases.len(), 3);
+        assert_eq!(cases[0].report_arn.as_deref(), Some(arn.as_str()));
+        assert_eq!(cases[0].duration_in_nano_seconds, Some(1_000_000_000));
+        assert_eq!(cases[0].expired, Some(Timestamp(1000.0 + 30.0 * 86400.0)));
+        let failed = describe_test_cases(
+            &mut call,
+            DescribeTestCasesInput {
+                report_arn: Some(arn.clone()),
+                filter: Some(TestCaseFilter {
+                    status: Some("FAILED".into()),
+                    keyword: None,
+                }),
+                ..Default::default()
+            },
+        )
+        .expect("failed")
+        .test_cases
+        .expect("list");
+        assert_eq!(failed.len(), 1);
+        assert_eq!(failed[0].message.as_deref(), Some("bad"));
+        let by_keyword = describe_test_cases(
+            &mut call,
+            DescribeTestCasesInput {
+                report_arn: Some(arn.clone()),
+                filter: Some(TestCaseFilter {
+                    status: None,
+                    keyword: Some("a.C".into()),
+                }),
+                ..Default::default()
+            },
+        )
+        .expect("keyword")
+        .test_cases
+        .expect("list");
+        assert_eq!(by_keyword.len(), 1);
+        let first = describe_test_cases(
+            &mut call,
+            DescribeTestCasesInput {
+                report_arn: Some(arn.clone()),
+                max_results: Some(2),
+                ..Default::default()
+            },
+        )
+        .expect("page");
+        assert_eq!(first.test_cases.as_ref().map(Vec::len), Some(2));
+        let second = describe_test_cases(
+            &mut call,
+            DescribeTestCasesInput {
+                report_arn: Some(arn.clone()),
+                max_results: Some(2),
+                next_token: first.next_token,
+                ..Default::default()
+            },
+        )
+        .expect("page 2");
+        assert_eq!(
+            second.test_cases.expect("list")[0].name.as_deref(),
+            Some("three")
+        );
+        assert!(second.next_token.is_none());
+        let bad = describe_test_cases(
+            &mut call,
+            DescribeTestCasesInput {
+                report_arn: Some(arn),
+                filter: Some(TestCaseFilter {
+                    status: Some("PASSED".into()),
+                    keyword: None,
+                }),
+                ..Default::default()
+            },
+        );
+        assert_eq!(bad.expect_err("bad status").code, "InvalidInputException");
+    }
+
+    #[test]
+    fn code_coverages_filter_by_line_coverage_and_sort() {
+        let mut f = Fixture::new();
+        let arn = f.record("cov", "JACOCOXML", JACOCO, 1000.0);
+        let mut call = f.call();
+        let rows = describe_code_coverages(
+            &mut call,
+            DescribeCodeCoveragesInput {
+                report_arn: Some(arn.clone()),
+                ..Default::default()
+            },
+        )
+        .expect("coverages")
+        .code_coverages
+        .expect("list");
+        let paths: Vec<_> = rows.iter().filter_map(|r| r.file_path.as_deref()).collect();
+        assert_eq!(paths, ["p/A.java", "p/B.java", "p/C.java"]);
+        // Two decimals, as AWS's example (83.33, 90.9).
+        assert_eq!(rows[0].line_coverage_percentage, Some(83.33));
+        assert_eq!(rows[1].line_coverage_percentage, Some(90.91));
+        assert_eq!(rows[0].branch_coverage_percentage, Some(50.0));
+        let sorted = describe_code_coverages(
+            &mut call,
+            DescribeCodeCoveragesInput {
+                report_arn: Some(arn.clone()),
+                sort_by: Some(ReportCodeCoverageSortByType::LineCoveragePercentage),
+                sort_order: Some(SortOrderType::Descending),
+                min_line_coverage_percentage: Some(50.0),
+                ..Default::default()
+            },
+        )
+        .expect("sorted")
+        .code_coverages
+        .expect("list");
+        let paths: Vec<_> = sorted
+            .iter()
+            .filter_map(|r| r.file_path.as_deref())
+            .collect();
+        assert_eq!(paths, ["p/B.java", "p/A.java"]);
+        let report = &call.state.resources.reports[&arn].report;
+        let s = report.code_coverage_summary.as_ref().expect("summary");
+        assert_eq!((s.lines_covered, s.lines_missed), (Some(16), Some(11)));
+        assert_eq!(s.line_coverage_percentage, Some(59.26));
+        assert_eq!(report.r#type, Some(ReportType::CodeCoverage));
+        assert_eq!(report.status, Some(ReportStatusType::Succeeded));
+    }
+
+    #[test]
+    fn trend_stats_over_the_most_recent_reports() {
+        let mut f = Fixture::new();
+        f.record("unit", "JUNITXML", JUNIT, 1000.0);
+        f.record(
+            "unit",
+            "JUNITXML",
+            r#"<testsuite name="s"><testcase name="a" time="4"/></testsuite>"#,
+            1001.0,
+        );
+        let mut call = f.call();
+        let trend = |call: &mut Call<'_>, field, n| {
+            get_report_group_trend(
+                call,
+                GetReportGroupTrendInput {
+                    report_group_arn: Some(group_arn("web-unit")),
+                    num_of_reports: n,
+                    trend_field: Some(field),
+                },
+            )
+            .expect("trend")
+        };
+        let t = trend(&mut call, ReportGroupTrendFieldType::PassRate, None);
+        let stats = t.stats.expect("stats");
+        // 1 of 3 passed (33.33) and 1 of 1 (100).
+        assert_eq!(stats.min.as_deref(), Some("33.33"));
+        assert_eq!(stats.max.as_deref(), Some("100"));
+        assert_eq!(stats.average.as_deref(), Some("66.67"));
+        let raw = t.raw_data.expect("raw");
+        assert_eq!(raw.len(), 2);
+        assert_eq!(raw[0].data.as_deref(), Some("100"));
+        let t = trend(&mut call, ReportGroupTrendFieldType::Total, Some(1));
+        assert_eq!(t.raw_data.expect("raw").len(), 1);
+        assert_eq!(t.stats.expect("stats").max.as_deref(), Some("1"));
+        let t = trend(&mut call, ReportGroupTrendFieldType::Duration, None);
+        assert_eq!(t.stats.expect("stats").max.as_deref(), Some("4000000000"));
+    }
+
+    #[test]
+    fn reports_list_newest_first_and_filter_by_status() {
+        let mut f = Fixture::new();
+        let failed = f.record("unit", "JUNITXML", JUNIT, 1000.0);
+        let ok = f.record(
+            "unit",
+            "JUNITXML",
+            r#"<testsuite name="s"><testcase name="a"/></testsuite>"#,
+            1001.0,
+        );
+        let mut call = f.call();
+        let all = list_reports(&mut call, ListReportsInput::default())
+            .expect("list")
+            .reports
+            .expect("arns");
+        assert_eq!(all, vec![ok.clone(), failed.clone()]);
+        let only_failed = list_reports_for_report_group(
+            &mut call,
+            ListReportsForReportGroupInput {
+                report_group_arn: Some(group_arn("web-unit")),
+                filter: Some(ReportFilter {
+                    status: Some(ReportStatusType::Failed),
+                }),
+                ..Default::default()
+            },
+        )
+        .expect("list")
+        .reports
+        .expect("arns");
+        assert_eq!(only_failed, vec![failed.clone()]);
+        let got = batch_get_reports(
+            &mut call,
+            BatchGetReportsInput {
+                report_arns: Some(vec![failed.clone()]),
+            },
+        )
+        .expect("get")
+        .reports
+        .expect("reports");
+        let summary = got[0].test_summary.as_ref().expect("summary");
+        assert_eq!(summary.total, Some(3));
+        assert_eq!(
+            summary.status_counts.as_ref().map(|m| m["UNKNOWN"]),
+            Some(0)
+        );
+    }
+
+    #[test]
+    fn a_group_with_reports_is_deleted_only_with_delete_reports() {
+        let mut f = Fixture::new();
+        let report = f.record("unit", "JUNITXML", JUNIT, 1000.0);
+        let mut call = f.call();
+        let arn = group_arn("web-unit");
+        let err = delete_report_group(
+            &mut call,
+            DeleteReportGroupInput {
+                arn: Some(arn.clone()),
+                delete_reports: None,
+            },
+        )
+        .expect_err("has reports");
+        assert_eq!(err.code, "InvalidInputException");
+        delete_report_group(
+            &mut call,
+            DeleteReportGroupInput {
+                arn: Some(arn.clone()),
+                delete_reports: Some(true),
+            },
+        )
+        .expect("deleted");
+        assert!(!call.state.resources.reports.contains_key(&report));
+        assert!(!call.state.resources.report_groups.contains_key(&arn));
+    }
+}

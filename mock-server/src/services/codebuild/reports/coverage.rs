@@ -325,7 +325,7 @@ mod tests {
   </project>
 </coverage>"#,
         )
-        .unwrap();
+        .expect("test value");
         assert_eq!(files.len(), 2);
         assert_eq!(files[0].file_path, "/src/app/calc.js");
         assert_eq!(counts(&files[0]), (2, 1, 1, 1));
@@ -354,7 +354,7 @@ mod tests {
   </classes></package></packages>
 </coverage>"#,
         )
-        .unwrap();
+        .expect("test value");
         assert_eq!(files.len(), 2);
         // Line 2 is hit by the second class: a line counts once per file.
         assert_eq!(counts(&files[0]), (3, 1, 1, 1));
@@ -384,7 +384,7 @@ mod tests {
   <counter type="LINE" missed="2" covered="8"/>
 </report>"#,
         )
-        .unwrap();
+        .expect("test value");
         assert_eq!(files[0].file_path, "com/example/Calc.java");
         assert_eq!(counts(&files[0]), (8, 2, 3, 1));
         assert_eq!(counts(&files[1]), (1, 1, 1, 1));
@@ -398,16 +398,16 @@ mod tests {
   "/app/lib/calc.rb": {"lines": [1, null, 0, 3], "branches": {"[:if, 0, 3, 4, 3, 10]": {"[:then, 1, 3, 4, 3, 5]": 2, "[:else, 2, 3, 4, 3, 10]": 0}}}
 }}"#,
         )
-        .unwrap();
+        .expect("test value");
         assert_eq!(counts(&files[0]), (2, 1, 1, 1));
         let files = simplecov(
             br#"{"RSpec": {"coverage": {"/app/a.rb": {"lines": [0, 0]}, "/app/b.rb": [1, null]}, "timestamp": 1}}"#,
         )
-        .unwrap();
+        .expect("test value");
         assert_eq!(counts(&files[0]), (0, 2, 0, 0));
         assert_eq!(counts(&files[1]), (1, 0, 0, 0));
-        let files =
-            simplecov(br#"{"files": [{"filename": "/app/c.rb", "coverage": [1, 1, 0]}]}"#).unwrap();
+        let files = simplecov(br#"{"files": [{"filename": "/app/c.rb", "coverage": [1, 1, 0]}]}"#)
+            .expect("test value");
         assert_eq!(counts(&files[0]), (2, 1, 0, 0));
         assert!(simplecov(b"[]").is_err());
         assert!(simplecov(br#"{"x": 1}"#).is_err());

@@ -395,7 +395,7 @@ mod tests {
   </testsuite>
 </testsuites>"#,
         )
-        .unwrap();
+        .expect("test value");
         assert_eq!(
             statuses(&cases),
             ["SUCCEEDED", "FAILED", "ERROR", "SKIPPED"]
@@ -418,7 +418,7 @@ mod tests {
             "r.xml",
             br#"<testsuite name="outer"><testsuite name="inner"><testcase name="t" time="1,5"/></testsuite></testsuite>"#,
         )
-        .unwrap();
+        .expect("test value");
         assert_eq!(cases.len(), 1);
         assert_eq!(cases[0].test_suite_name, "inner");
         assert_eq!(cases[0].duration_in_nano_seconds, 15_000_000_000);
@@ -449,7 +449,7 @@ mod tests {
   </suite>
 </testng-results>"#,
         )
-        .unwrap();
+        .expect("test value");
         assert_eq!(statuses(&cases), ["SUCCEEDED", "FAILED", "SKIPPED"]);
         assert_eq!(cases[0].duration_in_nano_seconds, 12_000_000);
         assert_eq!(cases[0].prefix, "com.example.ATest");
@@ -479,7 +479,7 @@ mod tests {
   </TestDefinitions>
 </TestRun>"#,
         )
-        .unwrap();
+        .expect("test value");
         assert_eq!(statuses(&cases), ["SUCCEEDED", "FAILED", "SKIPPED"]);
         assert_eq!(cases[0].duration_in_nano_seconds, 1_500_000_000);
         assert_eq!(cases[1].duration_in_nano_seconds, 60_000_000_000);
@@ -512,7 +512,7 @@ mod tests {
   </test-suite>
 </test-results>"#,
         )
-        .unwrap();
+        .expect("test value");
         assert_eq!(
             statuses(&cases),
             ["SUCCEEDED", "FAILED", "SKIPPED", "ERROR"]
@@ -543,7 +543,7 @@ mod tests {
   </test-suite>
 </test-run>"#,
         )
-        .unwrap();
+        .expect("test value");
         assert_eq!(
             statuses(&cases),
             ["SUCCEEDED", "FAILED", "ERROR", "SKIPPED"]
@@ -571,7 +571,7 @@ mod tests {
   {"type": "scenario", "name": "todo", "steps": [{"result": {"status": "undefined"}}]}
 ]}]"#,
         )
-        .unwrap();
+        .expect("test value");
         assert_eq!(statuses(&cases), ["SUCCEEDED", "FAILED", "SKIPPED"]);
         assert_eq!(cases[0].duration_in_nano_seconds, 3000);
         assert_eq!(cases[0].prefix, "features/login.feature");

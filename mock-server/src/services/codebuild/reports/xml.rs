@@ -148,11 +148,11 @@ mod tests {
         let root = super::parse(
             br#"<?xml version="1.0"?><a:r xmlns:a="x" k="1 &amp; 2"><c>x &lt; y</c><d><![CDATA[<raw>]]></d><e/></a:r>"#,
         )
-        .unwrap();
+        .expect("test value");
         assert_eq!(root.name, "r");
         assert_eq!(root.attr("k"), Some("1 & 2"));
-        assert_eq!(root.child("c").unwrap().text, "x < y");
-        assert_eq!(root.child("d").unwrap().text, "<raw>");
+        assert_eq!(root.child("c").expect("test value").text, "x < y");
+        assert_eq!(root.child("d").expect("test value").text, "<raw>");
         assert!(root.child("e").is_some());
     }
 
