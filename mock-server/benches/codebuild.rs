@@ -32,6 +32,7 @@ async fn codebuild(sender: &mut client::SendRequest<Full<Bytes>>, op: &str, body
         .header("x-amz-target", format!("CodeBuild_20161006.{op}"))
         .body(Full::new(Bytes::from(body.to_string())))
         .expect("request");
+    sender.ready().await.expect("connection ready");
     let resp = sender.send_request(req).await.expect("response");
     let status = resp.status();
     let body = resp.into_body().collect().await.expect("body").to_bytes();

@@ -462,8 +462,17 @@ fn finished(call: &mut Call<'_>, id: &str, status: StatusType, now: f64) {
     if let Some(notify) = b.on_finish.take() {
         notify.fire(finished, call.effects);
     }
-    // The next queued build of the project may start now.
+    // The next queued build of the project may start now (only a limit makes builds wait).
     let project = b.project.clone();
+    let limited = call
+        .state
+        .projects
+        .get(&project)
+        .and_then(|p| p.concurrent_build_limit)
+        .is_some_and(|l| l > 0);
+    if !limited {
+        return;
+    }
     let next = call
         .state
         .build_order
