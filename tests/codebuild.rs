@@ -33,23 +33,6 @@ async fn err(server: &MockServer, op: &str, body: Value) -> (String, String) {
     )
 }
 
-async fn json_call(server: &MockServer, content_type: &str, target: &str, body: Value) -> Value {
-    let req = http::Request::post("/")
-        .header("host", "localhost")
-        .header("content-type", content_type)
-        .header("x-amz-target", target)
-        .body(Full::new(Bytes::from(body.to_string())))
-        .expect("request");
-    let r = send(server, req).await;
-    assert_eq!(
-        r.status,
-        200,
-        "{target}: {}",
-        String::from_utf8_lossy(&r.body)
-    );
-    r.json()
-}
-
 const ROLE: &str = "arn:aws:iam::000000000000:role/codebuild";
 
 fn project(name: &str) -> Value {

@@ -8,23 +8,6 @@ use http_body_util::Full;
 use serde_json::{json, Value};
 use std::time::Duration;
 
-async fn json_call(server: &MockServer, content_type: &str, target: &str, body: Value) -> Value {
-    let req = http::Request::post("/")
-        .header("host", "localhost")
-        .header("content-type", content_type)
-        .header("x-amz-target", target)
-        .body(Full::new(Bytes::from(body.to_string())))
-        .expect("request");
-    let r = send(server, req).await;
-    assert_eq!(
-        r.status,
-        200,
-        "{target}: {}",
-        String::from_utf8_lossy(&r.body)
-    );
-    r.json()
-}
-
 async fn json11(server: &MockServer, target: &str, body: Value) -> Value {
     json_call(server, "application/x-amz-json-1.1", target, body).await
 }

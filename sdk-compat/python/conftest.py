@@ -6,6 +6,7 @@ clock; tests reach it through CODEMOCK_ENDPOINT, as any CI sidecar user would.
 
 import json
 import os
+import shutil
 import subprocess
 import urllib.request
 
@@ -75,3 +76,33 @@ def control(endpoint, path, body=None):
     data = None if body is None else json.dumps(body).encode()
     req = urllib.request.Request(endpoint + path, data=data, method="POST" if data is not None else "GET")
     return json.loads(urllib.request.urlopen(req).read())
+
+
+@pytest.fixture
+def cli(endpoint, tmp_path):
+    """The AWS CLI against the server (CODEMOCK_AWS_CLI, else `aws` on PATH): `cli("s3", "ls")`
+    answers stdout and fails the test on a non-zero exit."""
+    exe = os.environ.get("CODEMOCK_AWS_CLI") or shutil.which("aws")
+    if not exe:
+        pytest.skip("no AWS CLI: set CODEMOCK_AWS_CLI or put `aws` on PATH")
+    env = dict(
+        os.environ,
+        AWS_ACCESS_KEY_ID="AKIDTEST",
+        AWS_SECRET_ACCESS_KEY="secret",
+        AWS_DEFAULT_REGION="us-east-1",
+        AWS_CONFIG_FILE=str(tmp_path / "no-config"),
+        AWS_SHARED_CREDENTIALS_FILE=str(tmp_path / "no-credentials"),
+    )
+
+    def run(*args):
+        done = subprocess.run(
+            [exe, "--endpoint-url", endpoint, *args],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+        )
+        assert done.returncode == 0, f"aws {' '.join(args)}: {done.stderr}"
+        return done.stdout
+
+    return run

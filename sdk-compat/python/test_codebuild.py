@@ -3,9 +3,6 @@ manual clock, a failing phase from an outcome rule, and `aws codebuild start-bui
 `batch-get-builds`."""
 
 import json
-import os
-import shutil
-import subprocess
 
 import pytest
 from botocore.exceptions import ClientError
@@ -56,34 +53,11 @@ def test_a_build_walks_its_phases_and_fails_as_the_outcome_rule_says(client, end
     assert e.value.response["Error"]["Code"] == "ResourceNotFoundException"
 
 
-def _aws():
-    explicit = os.environ.get("CODEMOCK_AWS_CLI")
-    if explicit:
-        return explicit
-    found = shutil.which("aws")
-    if not found:
-        pytest.skip("no AWS CLI: set CODEMOCK_AWS_CLI or put `aws` on PATH")
-    return found
-
-
-def test_the_aws_cli_starts_and_reads_builds(client, endpoint):
+def test_the_aws_cli_starts_and_reads_builds(client, endpoint, cli):
     _project(client("codebuild"), "cli")
-    env = dict(
-        os.environ,
-        AWS_ACCESS_KEY_ID="AKIDTEST",
-        AWS_SECRET_ACCESS_KEY="secret",
-        AWS_DEFAULT_REGION="us-east-1",
-    )
 
     def aws(*args):
-        out = subprocess.run(
-            [_aws(), "--endpoint-url", endpoint, "--output", "json", "codebuild", *args],
-            env=env,
-            check=True,
-            capture_output=True,
-            text=True,
-        )
-        return json.loads(out.stdout)
+        return json.loads(cli("--output", "json", "codebuild", *args))
 
     started = aws("start-build", "--project-name", "cli")["build"]
     assert started["currentPhase"] == "QUEUED"

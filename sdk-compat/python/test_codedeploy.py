@@ -3,9 +3,6 @@ to on-premises instances walked on the manual clock, `aws deploy create-deployme
 `aws deploy wait deployment-successful` waiter, and a Lambda hook status."""
 
 import json
-import os
-import shutil
-import subprocess
 import urllib.request
 
 import pytest
@@ -116,34 +113,6 @@ def test_lambda_hook_status(client, endpoint):
     )
     advance(endpoint, 0)
     assert cd.get_deployment(deploymentId=dep)["deploymentInfo"]["status"] == "Succeeded"
-
-
-@pytest.fixture
-def cli(endpoint, tmp_path):
-    exe = os.environ.get("CODEMOCK_AWS_CLI") or shutil.which("aws")
-    if not exe:
-        pytest.skip("no AWS CLI: set CODEMOCK_AWS_CLI or put `aws` on PATH")
-    env = dict(
-        os.environ,
-        AWS_ACCESS_KEY_ID="AKIDTEST",
-        AWS_SECRET_ACCESS_KEY="secret",
-        AWS_DEFAULT_REGION="us-east-1",
-        AWS_CONFIG_FILE=str(tmp_path / "no-config"),
-        AWS_SHARED_CREDENTIALS_FILE=str(tmp_path / "no-credentials"),
-    )
-
-    def run(*args):
-        done = subprocess.run(
-            [exe, "--endpoint-url", endpoint, *args],
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=300,
-        )
-        assert done.returncode == 0, f"aws {' '.join(args)}: {done.stderr}"
-        return done.stdout
-
-    return run
 
 
 def test_cli_create_deployment_and_wait(cli, client, endpoint):

@@ -10,8 +10,6 @@ skipped (saying why) when there is none.
 import filecmp
 import hashlib
 import os
-import shutil
-import subprocess
 
 import pytest
 from botocore.config import Config
@@ -106,39 +104,6 @@ def test_versions_and_delete_markers(s3):
     versions = s3.list_object_versions(Bucket="py-ver")
     assert len(versions["Versions"]) == 2
     assert versions["DeleteMarkers"][0]["VersionId"] == marker["VersionId"]
-
-
-def aws_cli():
-    explicit = os.environ.get("CODEMOCK_AWS_CLI")
-    return explicit or shutil.which("aws")
-
-
-@pytest.fixture
-def cli(endpoint, tmp_path):
-    exe = aws_cli()
-    if not exe:
-        pytest.skip("no AWS CLI: set CODEMOCK_AWS_CLI or put `aws` on PATH")
-    env = dict(
-        os.environ,
-        AWS_ACCESS_KEY_ID="AKIDTEST",
-        AWS_SECRET_ACCESS_KEY="secret",
-        AWS_DEFAULT_REGION="us-east-1",
-        AWS_CONFIG_FILE=str(tmp_path / "no-config"),
-        AWS_SHARED_CREDENTIALS_FILE=str(tmp_path / "no-credentials"),
-    )
-
-    def run(*args):
-        done = subprocess.run(
-            [exe, "--endpoint-url", endpoint, *args],
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=300,
-        )
-        assert done.returncode == 0, f"aws {' '.join(args)}: {done.stderr}"
-        return done.stdout
-
-    return run
 
 
 def test_cli_cp_sync_and_put_object(cli, s3, tmp_path):

@@ -78,3 +78,26 @@ pub async fn post(server: &MockServer, path: &str, body: &str) -> Reply {
         .expect("request");
     send(server, req).await
 }
+
+/// `POST /` with a target, a content type and a JSON body; asserts a 200 and answers the JSON.
+pub async fn json_call(
+    server: &MockServer,
+    content_type: &str,
+    target: &str,
+    body: Value,
+) -> Value {
+    let req = http::Request::post("/")
+        .header("host", "localhost")
+        .header("content-type", content_type)
+        .header("x-amz-target", target)
+        .body(Full::new(Bytes::from(body.to_string())))
+        .expect("request");
+    let r = send(server, req).await;
+    assert_eq!(
+        r.status,
+        200,
+        "{target}: {}",
+        String::from_utf8_lossy(&r.body)
+    );
+    r.json()
+}

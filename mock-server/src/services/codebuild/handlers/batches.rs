@@ -5,7 +5,6 @@ use crate::services::codebuild::batch;
 use crate::services::codebuild::run::project_arn;
 use crate::services::codebuild::state::project_name_of;
 use crate::services::codebuild::Call;
-use crate::services::pagination::{paginate_ordered, Order};
 use codemock_wire::codebuild::*;
 
 pub fn start_build_batch(
@@ -70,37 +69,15 @@ fn page(
     token: Option<&str>,
 ) -> Result<(Vec<String>, Option<String>), ServiceError> {
     let want = filter.and_then(|f| f.status);
-    let mut keyed: Vec<(String, &String)> = call
-        .state
-        .batch_order
-        .iter()
-        .enumerate()
-        .filter(|(_, id)| {
-            let b = call.state.batches.get(*id);
-            b.is_some_and(|b| {
-                project.is_none_or(|p| b.project == p) && want.is_none_or(|w| b.status == w)
-            })
+    let ids = call.state.batch_order.iter().enumerate().filter(|(_, id)| {
+        call.state.batches.get(*id).is_some_and(|b| {
+            project.is_none_or(|p| b.project == p) && want.is_none_or(|w| b.status == w)
         })
-        .map(|(i, id)| (format!("{i:012}"), id))
-        .collect();
-    // Newest first unless asked otherwise, as ListBuilds.
-    let order = if sort == Some(SortOrderType::Ascending) {
-        Order::Ascending
-    } else {
-        keyed.reverse();
-        Order::Descending
-    };
+    });
     let limit = usize::try_from(max.unwrap_or(100))
         .unwrap_or(100)
         .clamp(1, 100);
-    let p = paginate_ordered(
-        keyed.iter().map(|(k, v)| (k.as_str(), *v)),
-        token,
-        limit,
-        order,
-    )
-    .map_err(|_| ServiceError::new("InvalidInputException", "Invalid next token"))?;
-    Ok((p.items, p.next_token))
+    super::builds::page_ids(ids, sort, limit, token)
 }
 
 pub fn list_build_batches(

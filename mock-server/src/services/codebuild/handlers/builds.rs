@@ -120,10 +120,12 @@ pub fn batch_get_builds(
     })
 }
 
-/// Pages over build ids in start order; CodeBuild lists the newest first unless asked otherwise.
-fn page_ids<'a>(
+/// Pages over ids in start order (builds, batches), `limit` at a time; CodeBuild lists the
+/// newest first unless asked otherwise.
+pub(super) fn page_ids<'a>(
     ids: impl Iterator<Item = (usize, &'a String)>,
     sort: Option<SortOrderType>,
+    limit: usize,
     token: Option<&str>,
 ) -> Result<(Vec<String>, Option<String>), ServiceError> {
     let mut keyed: Vec<(String, &String)> = ids.map(|(i, id)| (format!("{i:012}"), id)).collect();
@@ -136,7 +138,7 @@ fn page_ids<'a>(
     let page = paginate_ordered(
         keyed.iter().map(|(k, v)| (k.as_str(), *v)),
         token,
-        100,
+        limit,
         order,
     )
     .map_err(|_| ServiceError::new("InvalidInputException", "Invalid next token"))?;
@@ -150,6 +152,7 @@ pub fn list_builds(
     let (ids, next_token) = page_ids(
         call.state.build_order.iter().enumerate(),
         input.sort_order,
+        100,
         input.next_token.as_deref(),
     )?;
     Ok(ListBuildsOutput {
@@ -181,6 +184,7 @@ pub fn list_builds_for_project(
             .enumerate()
             .filter(|(_, id)| id.starts_with(&prefix)),
         input.sort_order,
+        100,
         input.next_token.as_deref(),
     )?;
     Ok(ListBuildsForProjectOutput {
