@@ -30,6 +30,14 @@ SERVICES = [
     ("logs", "2014-03-28"),
 ]
 
+# Values AWS was recorded answering that its model's enum lacks. GetDeploymentConfig of
+# CodeDeployDefault.OneAtATime answers minimumHealthyHosts {"type": "MOST_CONCURRENCY", "value": 1}
+# (shared/reference/events-and-states.md §3.5; the Rust SDK maps it to Unknown). Added to both the
+# type and the validator's table, so codemock can send it and is as lenient as AWS about it.
+EXTRA_ENUM_VALUES = {
+    "codedeploy": {"MinimumHealthyHostsType": ["MOST_CONCURRENCY"]},
+}
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 OUT_DIR = os.path.join(ROOT, "wire", "src", "generated")
 
@@ -197,6 +205,9 @@ class ServiceGen:
         self.model = model
         self.meta = model["metadata"]
         self.shapes = model["shapes"]
+        for shape, values in EXTRA_ENUM_VALUES.get(name, {}).items():
+            known = self.shapes[shape]["enum"]
+            known.extend(v for v in values if v not in known)
         self.shape_names = sorted(self.shapes)
         self.ids = {n: i for i, n in enumerate(self.shape_names)}
         if len(self.shape_names) > 0xFFFF:

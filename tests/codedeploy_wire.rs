@@ -88,6 +88,17 @@ async fn predefined_configs_are_listed_and_cannot_be_deleted() {
         json!({"type": "FLEET_PERCENT", "value": 50})
     );
     assert_eq!(half["deploymentConfigInfo"]["computePlatform"], "Server");
+    // AWS answers a type its model does not list (reference/events-and-states.md §3.5).
+    let one = ok(
+        &s,
+        "GetDeploymentConfig",
+        json!({"deploymentConfigName": "CodeDeployDefault.OneAtATime"}),
+    )
+    .await;
+    assert_eq!(
+        one["deploymentConfigInfo"]["minimumHealthyHosts"],
+        json!({"type": "MOST_CONCURRENCY", "value": 1})
+    );
     let canary = ok(
         &s,
         "GetDeploymentConfig",

@@ -5891,7 +5891,7 @@ pub static SERVICE: s::Service = s::Service {
                 min: None,
                 max: None,
                 pattern: None,
-                enum_values: &["HOST_COUNT", "FLEET_PERCENT"],
+                enum_values: &["HOST_COUNT", "FLEET_PERCENT", "MOST_CONCURRENCY"],
             },
         },
         // 307
@@ -9426,6 +9426,7 @@ crate::types::wire_enum! {
     MinimumHealthyHostsType {
         HostCount = "HOST_COUNT",
         FleetPercent = "FLEET_PERCENT",
+        MostConcurrency = "MOST_CONCURRENCY",
     }
 }
 

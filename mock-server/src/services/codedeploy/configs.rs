@@ -42,7 +42,7 @@ impl MinHealthy {
         match m.r#type {
             Some(MinimumHealthyHostsType::FleetPercent) => MinHealthy::FleetPercent(v),
             Some(MinimumHealthyHostsType::HostCount) => MinHealthy::HostCount(v),
-            None => MinHealthy::OneAtATime,
+            Some(MinimumHealthyHostsType::MostConcurrency) | None => MinHealthy::OneAtATime,
         }
     }
 }
@@ -164,12 +164,12 @@ fn all_at_once() -> TrafficRoutingConfig {
 pub fn predefined() -> Vec<DeploymentConfigInfo> {
     use ComputePlatform::{Ecs as ECS, Lambda};
     let mut v = vec![
-        // OneAtATime: AWS answers type MOST_CONCURRENCY, which the wire enum (botocore's model)
-        // does not have, so only the value is sent; SDKs read the type as unknown either way.
+        // OneAtATime: AWS answers type MOST_CONCURRENCY (not in botocore's enum; the generator
+        // adds it), value 1; SDKs read the type as unknown.
         server(
             "CodeDeployDefault.OneAtATime",
             Some(MinimumHealthyHosts {
-                r#type: None,
+                r#type: Some(MinimumHealthyHostsType::MostConcurrency),
                 value: Some(1),
             }),
         ),
