@@ -1,6 +1,8 @@
-//! `make bench` (CodeBuild part): how many simulated builds the engine runs to completion per
-//! second on the manual clock, and what a local build of `echo hi` costs over running the shell
-//! itself. In-process: one `MockServer`, raw HTTP for the requests, no AWS SDK.
+//! `make bench` (the Code services): how many simulated builds the engine runs to completion per
+//! second on the manual clock, what a local build of `echo hi` costs over running the shell
+//! itself, and the wall time of a 3-stage pipeline run (S3 source, a CodeBuild build, a simulated
+//! deploy) to completion on the manual clock. In-process: one `MockServer`, raw HTTP for the
+//! requests, no AWS SDK.
 
 use bytes::Bytes;
 use codemock::services::codebuild::state::ExecutorKind;
@@ -26,12 +28,21 @@ async fn connect(server: &MockServer) -> client::SendRequest<Full<Bytes>> {
 }
 
 async fn codebuild(sender: &mut client::SendRequest<Full<Bytes>>, op: &str, body: Value) -> Value {
+    json_call(sender, &format!("CodeBuild_20161006.{op}"), body).await
+}
+
+async fn json_call(
+    sender: &mut client::SendRequest<Full<Bytes>>,
+    target: &str,
+    body: Value,
+) -> Value {
     let req = http::Request::post("/")
         .header("host", "localhost")
         .header("content-type", "application/x-amz-json-1.1")
-        .header("x-amz-target", format!("CodeBuild_20161006.{op}"))
+        .header("x-amz-target", target)
         .body(Full::new(Bytes::from(body.to_string())))
         .expect("request");
+    let op = target;
     sender.ready().await.expect("connection ready");
     let resp = sender.send_request(req).await.expect("response");
     let status = resp.status();
@@ -115,6 +126,95 @@ async fn local() -> (Duration, Duration) {
     (builds[LOCAL_RUNS / 2], shells[LOCAL_RUNS / 2])
 }
 
+async fn s3_put(sender: &mut client::SendRequest<Full<Bytes>>, path: &str, body: &'static [u8]) {
+    let req = http::Request::put(path)
+        .header("host", "localhost")
+        .header(
+            "authorization",
+            "AWS4-HMAC-SHA256 Credential=AKID/20240101/us-east-1/s3/aws4_request, SignedHeaders=host, Signature=00",
+        )
+        .body(Full::new(Bytes::from_static(body)))
+        .expect("request");
+    sender.ready().await.expect("connection ready");
+    let resp = sender.send_request(req).await.expect("response");
+    assert!(resp.status().is_success(), "PUT {path}");
+    resp.into_body().collect().await.expect("body");
+}
+
+const PIPELINE_RUNS: usize = 200;
+
+/// Wall time per 3-stage run (start, then advance until it ended), and runs per second.
+async fn pipeline() -> (Duration, f64) {
+    let server = MockServer::start().await;
+    let mut s = connect(&server).await;
+    s3_put(&mut s, "/src", b"").await;
+    s3_put(&mut s, "/artifacts", b"").await;
+    s3_put(&mut s, "/src/app.zip", b"PK").await;
+    let mut p = project("builder", json!([]));
+    p["source"]["type"] = json!("CODEPIPELINE");
+    p["artifacts"] = json!({"type": "CODEPIPELINE"});
+    codebuild(&mut s, "CreateProject", p).await;
+    let cp = |op: &str| format!("CodePipeline_20150709.{op}");
+    json_call(
+        &mut s,
+        &cp("CreatePipeline"),
+        json!({"pipeline": {
+            "name": "bench",
+            "roleArn": "arn:aws:iam::000000000000:role/pipeline",
+            "artifactStore": {"type": "S3", "location": "artifacts"},
+            "stages": [
+                {"name": "Source", "actions": [{
+                    "name": "Src",
+                    "actionTypeId": {"category": "Source", "owner": "AWS", "provider": "S3", "version": "1"},
+                    "configuration": {"S3Bucket": "src", "S3ObjectKey": "app.zip", "PollForSourceChanges": "false"},
+                    "outputArtifacts": [{"name": "SourceArtifact"}]
+                }]},
+                {"name": "Build", "actions": [{
+                    "name": "Compile",
+                    "actionTypeId": {"category": "Build", "owner": "AWS", "provider": "CodeBuild", "version": "1"},
+                    "configuration": {"ProjectName": "builder"},
+                    "inputArtifacts": [{"name": "SourceArtifact"}],
+                    "outputArtifacts": [{"name": "BuildArtifact"}]
+                }]},
+                {"name": "Deploy", "actions": [{
+                    "name": "Stack",
+                    "actionTypeId": {"category": "Deploy", "owner": "AWS", "provider": "CloudFormation", "version": "1"},
+                    "configuration": {"ActionMode": "CREATE_UPDATE", "StackName": "app", "RoleArn": "arn:aws:iam::000000000000:role/cfn"},
+                    "inputArtifacts": [{"name": "BuildArtifact"}]
+                }]}
+            ]
+        }}),
+    )
+    .await;
+    server.clock().advance(Duration::from_secs(120)).await;
+    let t0 = Instant::now();
+    for _ in 0..PIPELINE_RUNS {
+        json_call(
+            &mut s,
+            &cp("StartPipelineExecution"),
+            json!({"name": "bench"}),
+        )
+        .await;
+        server.clock().advance(Duration::from_secs(120)).await;
+    }
+    let elapsed = t0.elapsed();
+    let execs = json_call(
+        &mut s,
+        &cp("ListPipelineExecutions"),
+        json!({"pipelineName": "bench", "maxResults": 1}),
+    )
+    .await;
+    assert_eq!(
+        execs["pipelineExecutionSummaries"][0]["status"], "Succeeded",
+        "{execs}"
+    );
+    #[allow(clippy::cast_possible_truncation, reason = "a small count")]
+    let per_run = elapsed / PIPELINE_RUNS as u32;
+    #[allow(clippy::cast_precision_loss, reason = "a count")]
+    let rate = PIPELINE_RUNS as f64 / elapsed.as_secs_f64();
+    (per_run, rate)
+}
+
 fn main() {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -122,6 +222,7 @@ fn main() {
         .expect("runtime");
     let (with_requests, engine_only) = runtime.block_on(simulated());
     let (build, shell) = runtime.block_on(local());
+    let (run, runs_per_second) = runtime.block_on(pipeline());
     println!();
     println!(
         "CodeBuild ({BUILDS} simulated builds of 11 phases; {LOCAL_RUNS} local builds, medians)"
@@ -151,5 +252,14 @@ fn main() {
         "| {:<58} | {:>9.2} ms |",
         "overhead of the local executor",
         (build.saturating_sub(shell)).as_secs_f64() * 1e3
+    );
+    println!(
+        "| {:<58} | {:>9.2} ms |",
+        "3-stage pipeline run to completion (target <= 5 ms)",
+        run.as_secs_f64() * 1e3
+    );
+    println!(
+        "| {:<58} | {:>12.0} |",
+        "3-stage pipeline executions completed per second", runs_per_second
     );
 }
