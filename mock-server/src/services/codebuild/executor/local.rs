@@ -154,7 +154,7 @@ pub async fn run(input: JobInput, outlet: Outlet) -> Effects {
     let mut job = Job {
         input,
         outlet,
-        clock: Instant::now(),
+        clock: crate::clock::real_now(),
         logged: 0,
     };
     let finished = run_phases(&mut job).await;
