@@ -11,6 +11,13 @@
 //! an execution waits at a stage's inbound transition while the stage is busy or the transition
 //! disabled. In SUPERSEDED mode (and V1) a newer execution arriving at the same wait replaces the
 //! older waiting one, which ends `Superseded`; in QUEUED mode they wait in order.
+//!
+//! Stage conditions ("How do stage conditions work?"): a stage may declare `beforeEntry`
+//! conditions (checked before the stage is entered; a failed one fails or skips the stage),
+//! `onSuccess` conditions (checked once every action succeeded; a failed one fails or rolls back
+//! the stage) and `onFailure` (a failed stage is retried once automatically, rolled back, or has
+//! its conditions checked first). The engine only says when conditions are to be checked
+//! ([`Out::Check`]) and what their [`Verdict`] does; the service evaluates the rules.
 
 use std::collections::BTreeSet;
 
@@ -59,6 +66,8 @@ pub enum StageStatus {
     Stopped,
     Succeeded,
     Failed,
+    /// Left out by a failed `beforeEntry` condition whose result is SKIP.
+    Skipped,
 }
 
 impl StageStatus {
@@ -70,6 +79,7 @@ impl StageStatus {
             StageStatus::Stopped => "Stopped",
             StageStatus::Succeeded => "Succeeded",
             StageStatus::Failed => "Failed",
+            StageStatus::Skipped => "Skipped",
         }
     }
 }
@@ -119,11 +129,65 @@ pub struct ActionRun {
     pub status: ActionStatus,
 }
 
+/// Which of a stage's condition sets (the API's `ConditionType`, plus onFailure).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Cond {
+    BeforeEntry,
+    OnSuccess,
+    OnFailure,
+}
+
+/// What a failed stage does (`onFailure`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum OnFailure {
+    /// The execution fails (no `onFailure`, or result FAIL).
+    #[default]
+    Fail,
+    /// Result RETRY: the stage is retried once automatically (`retryMode`: all actions or the
+    /// failed ones).
+    Retry { all: bool },
+    /// Result ROLLBACK: the stage is rolled back to the last execution that succeeded in it.
+    Rollback,
+    /// Conditions are checked first; a failed condition engages its result.
+    Conditions,
+}
+
+/// What a stage declares beyond its actions.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Gates {
+    pub before_entry: bool,
+    pub on_success: bool,
+    pub on_failure: OnFailure,
+}
+
+/// The result a failed condition engages (the API's `Result`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Engage {
+    Fail,
+    Skip,
+    Rollback,
+    Retry,
+}
+
+/// How a stage's conditions of one kind came out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Verdict {
+    /// Every rule of every condition succeeded.
+    Met,
+    /// OverrideStageCondition let the execution through.
+    Overridden,
+    /// A condition failed: its result is engaged.
+    Failed(Engage),
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct StageRun {
     pub name: String,
     pub status: StageStatus,
     pub actions: Vec<ActionRun>,
+    pub gates: Gates,
+    /// Automatic retries made (onFailure RETRY retries once).
+    pub auto_retries: u32,
 }
 
 /// Where an execution is.
@@ -133,6 +197,8 @@ pub enum At {
     Waiting(usize),
     /// Inside stage `i`.
     In(usize),
+    /// Stage `i`'s conditions of one kind are being checked (the stage is held meanwhile).
+    Checking(usize, Cond),
     Done,
 }
 
@@ -183,6 +249,29 @@ pub enum Out {
         stage: String,
         action: String,
     },
+    /// Check the stage's conditions of kind `cond`; the answer is [`Runs::condition_done`].
+    Check {
+        exec: String,
+        stage: String,
+        cond: Cond,
+    },
+    /// The execution stopped while the conditions were checked: abandon their rules.
+    CheckAbandon {
+        exec: String,
+        stage: String,
+        cond: Cond,
+    },
+    /// The stage failed and is to be rolled back (an automated RollbackStage); the execution has
+    /// ended `Failed` before this.
+    Rollback {
+        exec: String,
+        stage: String,
+    },
+    /// The stage is retried automatically (onFailure RETRY); its RESUMED event follows.
+    AutoRetry {
+        exec: String,
+        stage: String,
+    },
 }
 
 /// An input the state of the executions does not allow (the handlers turn it into AWS's error).
@@ -198,6 +287,8 @@ pub enum Refused {
     NotRetryable,
     /// Retrying a stage a newer execution has entered since.
     NotLatest,
+    /// A condition verdict (or override) for conditions that are not being checked.
+    NotChecking,
 }
 
 /// The executions of one pipeline and its disabled inbound transitions.
@@ -232,12 +323,13 @@ impl Runs {
             .ok_or(Refused::UnknownExecution)
     }
 
-    /// The execution inside stage `name` (the newest one, in PARALLEL mode).
+    /// The execution inside stage `name` (the newest one, in PARALLEL mode); an execution
+    /// whose conditions for the stage are being checked holds it too.
     pub fn occupant(&self, name: &str) -> Option<&Exec> {
-        self.executions
-            .iter()
-            .rev()
-            .find(|e| e.status.is_active() && matches!(e.at, At::In(i) if e.stages[i].name == name))
+        self.executions.iter().rev().find(|e| {
+            e.status.is_active()
+                && matches!(e.at, At::In(i) | At::Checking(i, _) if e.stages[i].name == name)
+        })
     }
 
     /// The executions waiting at the inbound transition of stage `name`, oldest first.
@@ -252,11 +344,24 @@ impl Runs {
 
     /// Starts an execution of `stages` (each with its actions and their run orders).
     pub fn start(&mut self, id: &str, stages: &[(String, Vec<(String, i32)>)]) -> Vec<Out> {
+        self.start_gated(id, stages, &[])
+    }
+
+    /// Starts an execution whose stages have `gates` (by position; missing ones: none).
+    pub fn start_gated(
+        &mut self,
+        id: &str,
+        stages: &[(String, Vec<(String, i32)>)],
+        gates: &[Gates],
+    ) -> Vec<Out> {
         let seq = self.next_seq;
         self.next_seq += 1;
         let stages = stages
             .iter()
-            .map(|(name, actions)| StageRun {
+            .enumerate()
+            .map(|(k, (name, actions))| StageRun {
+                gates: gates.get(k).copied().unwrap_or_default(),
+                auto_retries: 0,
                 name: name.clone(),
                 status: StageStatus::Pending,
                 actions: actions
@@ -385,9 +490,75 @@ impl Runs {
                 }
                 self.group_settled(i, s, &mut out);
             }
+            At::Checking(s, cond) => {
+                let stage = e.stages[s].name.clone();
+                out.push(Out::CheckAbandon {
+                    exec: id.clone(),
+                    stage: stage.clone(),
+                    cond,
+                });
+                if e.stages[s].status == StageStatus::InProgress {
+                    e.stages[s].status = StageStatus::Stopped;
+                    out.push(Out::Stage {
+                        exec: id.clone(),
+                        stage,
+                        state: Ev::Stopped,
+                    });
+                }
+                self.finish(i, ExecStatus::Stopped, Ev::Stopped, &mut out);
+            }
             At::Waiting(_) | At::Done => {
                 self.finish(i, ExecStatus::Stopped, Ev::Stopped, &mut out);
             }
+        }
+        self.advance(&mut out);
+        Ok(out)
+    }
+
+    /// The stage's conditions of kind `cond` came out as `verdict` (the rules ended, or
+    /// OverrideStageCondition). Refused when they are not being checked.
+    pub fn condition_done(
+        &mut self,
+        exec: &str,
+        stage: &str,
+        cond: Cond,
+        verdict: Verdict,
+    ) -> Result<Vec<Out>, Refused> {
+        let i = self.index(exec)?;
+        let s = self.executions[i]
+            .stage_index(stage)
+            .ok_or(Refused::UnknownStage)?;
+        let e = &self.executions[i];
+        if e.at != At::Checking(s, cond) || e.status != ExecStatus::InProgress {
+            return Err(Refused::NotChecking);
+        }
+        let mut out = Vec::new();
+        match (cond, verdict) {
+            (Cond::BeforeEntry, Verdict::Met | Verdict::Overridden) => self.open(i, s, &mut out),
+            (Cond::BeforeEntry, Verdict::Failed(Engage::Skip)) => {
+                let e = &mut self.executions[i];
+                e.stages[s].status = StageStatus::Skipped;
+                if s + 1 == e.stages.len() {
+                    self.finish(i, ExecStatus::Succeeded, Ev::Succeeded, &mut out);
+                } else {
+                    self.arrive(i, s + 1, &mut out);
+                }
+            }
+            (Cond::BeforeEntry, Verdict::Failed(_)) => self.fail_stage(i, s, false, &mut out),
+            (Cond::OnSuccess, Verdict::Met | Verdict::Overridden) => {
+                self.stage_succeeded(i, s, &mut out)
+            }
+            (Cond::OnSuccess, Verdict::Failed(engage)) => {
+                self.fail_stage(i, s, engage == Engage::Rollback, &mut out)
+            }
+            (Cond::OnFailure, Verdict::Failed(Engage::Rollback)) => {
+                self.finish(i, ExecStatus::Failed, Ev::Failed, &mut out);
+                out.push(Out::Rollback {
+                    exec: exec.to_owned(),
+                    stage: stage.to_owned(),
+                });
+            }
+            (Cond::OnFailure, _) => self.finish(i, ExecStatus::Failed, Ev::Failed, &mut out),
         }
         self.advance(&mut out);
         Ok(out)
@@ -522,7 +693,22 @@ impl Runs {
         }
     }
 
+    /// Execution `i` may enter stage `s`: its beforeEntry conditions first, if it has any.
     fn enter(&mut self, i: usize, s: usize, out: &mut Vec<Out>) {
+        let e = &mut self.executions[i];
+        if e.stages[s].gates.before_entry {
+            e.at = At::Checking(s, Cond::BeforeEntry);
+            out.push(Out::Check {
+                exec: e.id.clone(),
+                stage: e.stages[s].name.clone(),
+                cond: Cond::BeforeEntry,
+            });
+            return;
+        }
+        self.open(i, s, out);
+    }
+
+    fn open(&mut self, i: usize, s: usize, out: &mut Vec<Out>) {
         let e = &mut self.executions[i];
         e.at = At::In(s);
         e.stages[s].status = StageStatus::InProgress;
@@ -548,18 +734,16 @@ impl Runs {
             .map(|a| a.run_order)
             .min();
         let Some(order) = next else {
-            let name = e.stages[s].name.clone();
-            e.stages[s].status = StageStatus::Succeeded;
-            out.push(Out::Stage {
-                exec: e.id.clone(),
-                stage: name,
-                state: Ev::Succeeded,
-            });
-            if s + 1 == e.stages.len() {
-                self.finish(i, ExecStatus::Succeeded, Ev::Succeeded, out);
-            } else {
-                self.arrive(i, s + 1, out);
+            if e.stages[s].gates.on_success {
+                e.at = At::Checking(s, Cond::OnSuccess);
+                out.push(Out::Check {
+                    exec: e.id.clone(),
+                    stage: e.stages[s].name.clone(),
+                    cond: Cond::OnSuccess,
+                });
+                return;
             }
+            self.stage_succeeded(i, s, out);
             return;
         };
         let id = e.id.clone();
@@ -599,15 +783,96 @@ impl Runs {
             });
             self.finish(i, ExecStatus::Stopped, Ev::Stopped, out);
         } else if st.actions.iter().any(|a| a.status == ActionStatus::Failed) {
-            e.stages[s].status = StageStatus::Failed;
-            out.push(Out::Stage {
-                exec: id,
-                stage: name,
-                state: Ev::Failed,
-            });
-            self.finish(i, ExecStatus::Failed, Ev::Failed, out);
+            self.stage_failed(i, s, out);
         } else {
             self.next_group(i, s, out);
+        }
+    }
+
+    fn stage_succeeded(&mut self, i: usize, s: usize, out: &mut Vec<Out>) {
+        let e = &mut self.executions[i];
+        e.at = At::In(s);
+        e.stages[s].status = StageStatus::Succeeded;
+        out.push(Out::Stage {
+            exec: e.id.clone(),
+            stage: e.stages[s].name.clone(),
+            state: Ev::Succeeded,
+        });
+        if s + 1 == e.stages.len() {
+            self.finish(i, ExecStatus::Succeeded, Ev::Succeeded, out);
+        } else {
+            self.arrive(i, s + 1, out);
+        }
+    }
+
+    /// The stage failed; then the execution fails, and with `rollback` the stage is rolled back.
+    fn fail_stage(&mut self, i: usize, s: usize, rollback: bool, out: &mut Vec<Out>) {
+        let e = &mut self.executions[i];
+        e.stages[s].status = StageStatus::Failed;
+        let (id, name) = (e.id.clone(), e.stages[s].name.clone());
+        out.push(Out::Stage {
+            exec: id.clone(),
+            stage: name.clone(),
+            state: Ev::Failed,
+        });
+        self.finish(i, ExecStatus::Failed, Ev::Failed, out);
+        if rollback {
+            out.push(Out::Rollback {
+                exec: id,
+                stage: name,
+            });
+        }
+    }
+
+    /// An action of stage `s` failed and its group has ended: what onFailure says.
+    fn stage_failed(&mut self, i: usize, s: usize, out: &mut Vec<Out>) {
+        let e = &mut self.executions[i];
+        let gates = e.stages[s].gates;
+        match gates.on_failure {
+            OnFailure::Fail => self.fail_stage(i, s, false, out),
+            OnFailure::Rollback => self.fail_stage(i, s, true, out),
+            OnFailure::Retry { all } if e.stages[s].auto_retries == 0 => {
+                let (id, name) = (e.id.clone(), e.stages[s].name.clone());
+                e.stages[s].status = StageStatus::Failed;
+                out.push(Out::Stage {
+                    exec: id.clone(),
+                    stage: name.clone(),
+                    state: Ev::Failed,
+                });
+                e.stages[s].auto_retries += 1;
+                e.stages[s].status = StageStatus::InProgress;
+                for a in &mut e.stages[s].actions {
+                    if all || a.status != ActionStatus::Succeeded {
+                        a.status = ActionStatus::Pending;
+                    }
+                }
+                out.push(Out::AutoRetry {
+                    exec: id.clone(),
+                    stage: name.clone(),
+                });
+                out.push(Out::Stage {
+                    exec: id,
+                    stage: name,
+                    state: Ev::Resumed,
+                });
+                self.next_group(i, s, out);
+            }
+            OnFailure::Retry { .. } => self.fail_stage(i, s, false, out),
+            OnFailure::Conditions => {
+                e.stages[s].status = StageStatus::Failed;
+                e.at = At::Checking(s, Cond::OnFailure);
+                let (id, name) = (e.id.clone(), e.stages[s].name.clone());
+                out.push(Out::Stage {
+                    exec: id.clone(),
+                    stage: name.clone(),
+                    state: Ev::Failed,
+                });
+                out.push(Out::Check {
+                    exec: id,
+                    stage: name,
+                    cond: Cond::OnFailure,
+                });
+            }
         }
     }
 
@@ -902,5 +1167,216 @@ mod tests {
         r.prune(1);
         let ids: Vec<&str> = r.executions.iter().map(|e| e.id.as_str()).collect();
         assert_eq!(ids, vec!["c", "d"]);
+    }
+
+    fn gated(gates: Gates) -> (Runs, Vec<Out>) {
+        let mut r = Runs::new(Mode::Superseded);
+        let out = r.start_gated("e", &two_stages(), &[Gates::default(), gates]);
+        (r, out)
+    }
+
+    fn check(stage: &str, cond: Cond) -> Out {
+        Out::Check {
+            exec: "e".into(),
+            stage: stage.into(),
+            cond,
+        }
+    }
+
+    fn stage_status(r: &Runs, stage: &str) -> Option<StageStatus> {
+        r.get("e")?
+            .stages
+            .iter()
+            .find(|s| s.name == stage)
+            .map(|s| s.status)
+    }
+
+    #[test]
+    fn a_before_entry_check_holds_the_stage_and_a_met_condition_lets_the_execution_in() {
+        let (mut r, _) = gated(Gates {
+            before_entry: true,
+            ..Gates::default()
+        });
+        let out = r.action_done("e", "Source", "Src", true).expect("ok");
+        assert_eq!(out.last(), Some(&check("Deploy", Cond::BeforeEntry)));
+        assert!(runs_of(&out).is_empty());
+        assert_eq!(
+            r.get("e").map(|e| e.at),
+            Some(At::Checking(1, Cond::BeforeEntry))
+        );
+        assert!(
+            r.occupant("Deploy").is_some(),
+            "the checking execution holds the stage"
+        );
+        let out = r
+            .condition_done("e", "Deploy", Cond::BeforeEntry, Verdict::Met)
+            .expect("checking");
+        assert_eq!(runs_of(&out), vec!["Deploy.D"]);
+        assert_eq!(
+            r.condition_done("e", "Deploy", Cond::BeforeEntry, Verdict::Met),
+            Err(Refused::NotChecking)
+        );
+    }
+
+    #[test]
+    fn a_failed_before_entry_condition_fails_or_skips_the_stage() {
+        let (mut r, _) = gated(Gates {
+            before_entry: true,
+            ..Gates::default()
+        });
+        r.action_done("e", "Source", "Src", true).expect("ok");
+        let out = r
+            .condition_done(
+                "e",
+                "Deploy",
+                Cond::BeforeEntry,
+                Verdict::Failed(Engage::Fail),
+            )
+            .expect("checking");
+        assert_eq!(pipeline_states(&out, "e"), vec![Ev::Failed]);
+        assert_eq!(stage_status(&r, "Deploy"), Some(StageStatus::Failed));
+
+        let (mut r, _) = gated(Gates {
+            before_entry: true,
+            ..Gates::default()
+        });
+        r.action_done("e", "Source", "Src", true).expect("ok");
+        let out = r
+            .condition_done(
+                "e",
+                "Deploy",
+                Cond::BeforeEntry,
+                Verdict::Failed(Engage::Skip),
+            )
+            .expect("checking");
+        assert!(runs_of(&out).is_empty());
+        assert_eq!(pipeline_states(&out, "e"), vec![Ev::Succeeded]);
+        assert_eq!(stage_status(&r, "Deploy"), Some(StageStatus::Skipped));
+    }
+
+    #[test]
+    fn an_on_success_check_runs_after_the_actions_and_a_failure_can_roll_back() {
+        let (mut r, _) = gated(Gates {
+            on_success: true,
+            ..Gates::default()
+        });
+        r.action_done("e", "Source", "Src", true).expect("ok");
+        let out = r.action_done("e", "Deploy", "D", true).expect("ok");
+        assert_eq!(out.last(), Some(&check("Deploy", Cond::OnSuccess)));
+        assert_eq!(status(&r, "e"), ExecStatus::InProgress);
+        let out = r
+            .condition_done(
+                "e",
+                "Deploy",
+                Cond::OnSuccess,
+                Verdict::Failed(Engage::Rollback),
+            )
+            .expect("checking");
+        assert_eq!(pipeline_states(&out, "e"), vec![Ev::Failed]);
+        assert_eq!(
+            out.last(),
+            Some(&Out::Rollback {
+                exec: "e".into(),
+                stage: "Deploy".into()
+            })
+        );
+        // Overridden, the stage succeeds.
+        let (mut r, _) = gated(Gates {
+            on_success: true,
+            ..Gates::default()
+        });
+        r.action_done("e", "Source", "Src", true).expect("ok");
+        r.action_done("e", "Deploy", "D", true).expect("ok");
+        let out = r
+            .condition_done("e", "Deploy", Cond::OnSuccess, Verdict::Overridden)
+            .expect("checking");
+        assert_eq!(pipeline_states(&out, "e"), vec![Ev::Succeeded]);
+    }
+
+    #[test]
+    fn on_failure_retry_retries_the_stage_once_automatically() {
+        let (mut r, _) = gated(Gates {
+            on_failure: OnFailure::Retry { all: false },
+            ..Gates::default()
+        });
+        r.action_done("e", "Source", "Src", true).expect("ok");
+        let out = r.action_done("e", "Deploy", "D", false).expect("ok");
+        assert!(out.contains(&Out::AutoRetry {
+            exec: "e".into(),
+            stage: "Deploy".into()
+        }));
+        assert!(out.contains(&Out::Stage {
+            exec: "e".into(),
+            stage: "Deploy".into(),
+            state: Ev::Resumed
+        }));
+        assert!(
+            pipeline_states(&out, "e").is_empty(),
+            "the execution goes on"
+        );
+        assert_eq!(runs_of(&out), vec!["Deploy.D"]);
+        let out = r.action_done("e", "Deploy", "D", false).expect("ok");
+        assert!(runs_of(&out).is_empty(), "only once");
+        assert_eq!(pipeline_states(&out, "e"), vec![Ev::Failed]);
+        assert_eq!(r.get("e").map(|e| e.stages[1].auto_retries), Some(1));
+    }
+
+    #[test]
+    fn on_failure_rollback_fails_the_execution_then_asks_for_the_rollback() {
+        let (mut r, _) = gated(Gates {
+            on_failure: OnFailure::Rollback,
+            ..Gates::default()
+        });
+        r.action_done("e", "Source", "Src", true).expect("ok");
+        let out = r.action_done("e", "Deploy", "D", false).expect("ok");
+        assert_eq!(pipeline_states(&out, "e"), vec![Ev::Failed]);
+        assert_eq!(
+            out.last(),
+            Some(&Out::Rollback {
+                exec: "e".into(),
+                stage: "Deploy".into()
+            })
+        );
+    }
+
+    #[test]
+    fn on_failure_conditions_are_checked_before_the_execution_fails() {
+        for (verdict, rollback) in [
+            (Verdict::Failed(Engage::Rollback), true),
+            (Verdict::Met, false),
+        ] {
+            let (mut r, _) = gated(Gates {
+                on_failure: OnFailure::Conditions,
+                ..Gates::default()
+            });
+            r.action_done("e", "Source", "Src", true).expect("ok");
+            let out = r.action_done("e", "Deploy", "D", false).expect("ok");
+            assert_eq!(out.last(), Some(&check("Deploy", Cond::OnFailure)));
+            assert_eq!(status(&r, "e"), ExecStatus::InProgress);
+            let out = r
+                .condition_done("e", "Deploy", Cond::OnFailure, verdict)
+                .expect("checking");
+            assert_eq!(pipeline_states(&out, "e"), vec![Ev::Failed]);
+            assert_eq!(
+                out.iter().any(|o| matches!(o, Out::Rollback { .. })),
+                rollback
+            );
+        }
+    }
+
+    #[test]
+    fn stopping_during_a_check_abandons_it() {
+        let (mut r, _) = gated(Gates {
+            before_entry: true,
+            ..Gates::default()
+        });
+        r.action_done("e", "Source", "Src", true).expect("ok");
+        let out = r.stop("e", false).expect("stoppable");
+        assert!(out.contains(&Out::CheckAbandon {
+            exec: "e".into(),
+            stage: "Deploy".into(),
+            cond: Cond::BeforeEntry
+        }));
+        assert_eq!(pipeline_states(&out, "e"), vec![Ev::Stopping, Ev::Stopped]);
     }
 }

@@ -2,6 +2,7 @@
 //! `runtime.rs` turns its outputs into effects, `actions/` holds the providers doing the work.
 
 pub mod actions;
+pub mod conditions;
 pub mod execution;
 pub mod handlers;
 pub mod ports;
@@ -33,6 +34,12 @@ pub enum Timer {
         pipeline: String,
         action_execution_id: String,
     },
+    /// A waiting rule of a stage condition looks again (a deployment window opens, an alarm's
+    /// wait time passes).
+    RuleCheck {
+        pipeline: String,
+        rule_execution_id: String,
+    },
 }
 
 pub fn on_timer(call: &mut Call<'_>, timer: Timer) {
@@ -47,5 +54,9 @@ pub fn on_timer(call: &mut Call<'_>, timer: Timer) {
             pipeline,
             action_execution_id,
         } => actions::approval::expire(call, &pipeline, &action_execution_id),
+        Timer::RuleCheck {
+            pipeline,
+            rule_execution_id,
+        } => conditions::recheck(call, &pipeline, &rule_execution_id),
     }
 }

@@ -35,6 +35,15 @@ pub fn mode_of(d: &PipelineDeclaration) -> Mode {
     }
 }
 
+/// The engine's gates of each stage of a declaration (its conditions, onFailure).
+pub fn gates_of(d: &PipelineDeclaration) -> Vec<super::execution::Gates> {
+    d.stages
+        .iter()
+        .flatten()
+        .map(super::conditions::gates_of)
+        .collect()
+}
+
 /// The engine's plan of a declaration: stages with their actions' run orders.
 pub fn plan_of(d: &PipelineDeclaration) -> Vec<(String, Vec<(String, i32)>)> {
     d.stages
@@ -100,6 +109,7 @@ pub fn start_execution(
         }
     }
     let plan = plan_of(d);
+    let gates = gates_of(d);
     let version = d.version.unwrap_or(1);
     let mode = match d.pipeline_type.map(|t| t.as_str()) {
         Some("V2") => d.execution_mode.map(|m| m.as_str()).unwrap_or("SUPERSEDED"),
@@ -131,6 +141,8 @@ pub fn start_execution(
         source_revisions: Vec::new(),
         artifact_revisions: Vec::new(),
         retries: BTreeMap::new(),
+        auto_retries: BTreeMap::new(),
+        last_retry: BTreeMap::new(),
         execution_type: "STANDARD".to_owned(),
         rollback_target: None,
         revision_overrides: overrides
@@ -153,7 +165,7 @@ pub fn start_execution(
         .ok_or_else(|| pipeline_not_found(&account, name))?;
     p.executions.insert(id.clone(), record);
     p.order.push(id.clone());
-    let outs = p.runs.start(&id, &plan);
+    let outs = p.runs.start_gated(&id, &plan, &gates);
     drive(call, name, outs);
     Ok(id)
 }
@@ -165,6 +177,7 @@ pub fn start_rollback(
     name: &str,
     stage: &str,
     target: &str,
+    trigger_type: &str,
     by: String,
 ) -> Result<String, ServiceError> {
     let account = call.ctx.account_id.clone();
@@ -200,19 +213,32 @@ pub fn start_rollback(
     }
     let d = p.versions.get(&source.version).unwrap_or(&p.declaration);
     let plan: Vec<_> = plan_of(d).into_iter().filter(|(s, _)| s == stage).collect();
+    // A rollback's own failure is not rolled back again (nor retried automatically).
+    let gates: Vec<_> = d
+        .stages
+        .iter()
+        .flatten()
+        .filter(|s| s.name.as_deref() == Some(stage))
+        .map(|s| super::execution::Gates {
+            on_failure: super::execution::OnFailure::Fail,
+            ..super::conditions::gates_of(s)
+        })
+        .collect();
     if plan.is_empty() {
         return Err(refused(Refused::UnknownStage, target, stage, name));
     }
     let id = call.core.ids.uuid();
     let mut record = source;
     record.id = id.clone();
-    record.trigger_type = "ManualRollback".to_owned();
+    record.trigger_type = trigger_type.to_owned();
     record.trigger_detail = Some(by);
     record.start = now;
     record.updated = now;
     record.status_summary = None;
     record.stop_reason = None;
     record.retries = BTreeMap::new();
+    record.auto_retries = BTreeMap::new();
+    record.last_retry = BTreeMap::new();
     record.execution_type = "ROLLBACK".to_owned();
     record.rollback_target = Some(target.to_owned());
     record.namespaces.insert(
@@ -226,9 +252,44 @@ pub fn start_rollback(
         .ok_or_else(|| pipeline_not_found(&account, name))?;
     p.executions.insert(id.clone(), record);
     p.order.push(id.clone());
-    let outs = p.runs.start(&id, &plan);
+    let outs = p.runs.start_gated(&id, &plan, &gates);
     drive(call, name, outs);
     Ok(id)
+}
+
+/// An automated rollback (onFailure or onSuccess result ROLLBACK) of `stage` after execution
+/// `failed` failed in it: to the newest other execution that succeeded in the stage, as
+/// RollbackStage does, with trigger `AutomatedRollback` (its detail: the failed execution,
+/// unconfirmed). Without such an execution there is nothing to roll back to.
+fn auto_rollback(call: &mut Call<'_>, pipeline: &str, failed: &str, stage: &str) {
+    let Some(p) = call.state.pipelines.get(pipeline) else {
+        return;
+    };
+    if p.executions
+        .get(failed)
+        .is_some_and(|r| r.execution_type == "ROLLBACK")
+    {
+        return;
+    }
+    let target = p.order.iter().rev().find(|id| {
+        id.as_str() != failed
+            && p.runs.get(id).is_some_and(|e| {
+                e.stages.iter().any(|s| {
+                    s.name == stage && s.status == super::execution::StageStatus::Succeeded
+                })
+            })
+    });
+    let Some(target) = target.cloned() else {
+        return;
+    };
+    let _ = start_rollback(
+        call,
+        pipeline,
+        stage,
+        &target,
+        "AutomatedRollback",
+        failed.to_owned(),
+    );
 }
 
 /// Refusals of the engine as AWS's errors. The codes are the model's; no recording of these
@@ -259,6 +320,10 @@ pub fn refused(r: Refused, exec: &str, stage: &str, pipeline: &str) -> ServiceEr
         Refused::NotLatest => ServiceError::new(
             "NotLatestPipelineExecutionException",
             format!("Pipeline execution '{exec}' is not the latest execution of stage '{stage}'"),
+        ),
+        Refused::NotChecking => ServiceError::new(
+            "ConditionNotOverridableException",
+            format!("Stage '{stage}' of pipeline execution '{exec}' has no condition in progress to override"),
         ),
     }
 }
@@ -376,6 +441,29 @@ fn apply(call: &mut Call<'_>, pipeline: &str, out: Out) -> Vec<Out> {
             stage,
             action,
         } => run_action(call, pipeline, &exec, &stage, &action),
+        Out::Check { exec, stage, cond } => {
+            super::conditions::start(call, pipeline, &exec, &stage, cond)
+        }
+        Out::CheckAbandon { exec, stage, cond } => {
+            super::conditions::abandon(call, pipeline, &exec, &stage, cond);
+            vec![]
+        }
+        Out::Rollback { exec, stage } => {
+            auto_rollback(call, pipeline, &exec, &stage);
+            vec![]
+        }
+        Out::AutoRetry { exec, stage } => {
+            if let Some(r) = call
+                .state
+                .pipelines
+                .get_mut(pipeline)
+                .and_then(|p| p.executions.get_mut(&exec))
+            {
+                *r.auto_retries.entry(stage.clone()).or_insert(0) += 1;
+                r.last_retry.insert(stage, "AutomatedStageRetry".to_owned());
+            }
+            vec![]
+        }
         Out::Abandon {
             exec,
             stage,

@@ -2,10 +2,10 @@
 //! transitions and executions (the engine's [`Runs`] plus what the API reports of each
 //! execution and action execution), custom action types, webhooks and jobs for job workers.
 
-use super::execution::Runs;
+use super::execution::{Cond, Runs};
 use codemock_wire::codepipeline::{
     ActionExecutionInput, ActionExecutionOutput, ActionTypeId, ArtifactRevision,
-    PipelineDeclaration, SourceRevision,
+    PipelineDeclaration, RuleExecutionInput, SourceRevision,
 };
 use std::collections::BTreeMap;
 
@@ -42,6 +42,54 @@ pub struct Pipeline {
     pub client_tokens: BTreeMap<String, String>,
     /// The execution that last entered each stage (GetPipelineState's `latestExecution`).
     pub stage_latest: BTreeMap<String, String>,
+    /// Every check of a stage's conditions, in start order.
+    pub checks: Vec<CheckRecord>,
+    /// Rule executions (ListRuleExecutions), in start order.
+    pub rules: Vec<RuleRecord>,
+}
+
+/// One check of a stage's conditions of one kind, for one execution.
+#[derive(Debug, Clone)]
+pub struct CheckRecord {
+    pub exec_id: String,
+    pub stage: String,
+    pub cond: Cond,
+    /// `ConditionExecutionStatus`: `InProgress`, `Succeeded`, `Failed`, `Overridden`,
+    /// `Cancelled`.
+    pub status: String,
+    pub summary: Option<String>,
+    pub updated: f64,
+    pub conditions: Vec<ConditionRecord>,
+}
+
+/// One condition of a check: its result and the rule executions of its rules.
+#[derive(Debug, Clone)]
+pub struct ConditionRecord {
+    /// The API's `Result` (`FAIL`, `SKIP`, `ROLLBACK`, `RETRY`).
+    pub result: String,
+    pub status: String,
+    pub summary: Option<String>,
+    pub updated: f64,
+    /// Rule execution ids, in the condition's rule order.
+    pub rules: Vec<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct RuleRecord {
+    pub exec_id: String,
+    pub id: String,
+    pub stage: String,
+    pub rule: String,
+    pub cond: Cond,
+    pub version: i32,
+    pub start: f64,
+    pub updated: f64,
+    /// `RuleExecutionStatus`: `InProgress`, `Succeeded`, `Failed`, `Abandoned`.
+    pub status: String,
+    pub summary: Option<String>,
+    pub external_id: Option<String>,
+    pub error: Option<(String, String)>,
+    pub input: RuleExecutionInput,
 }
 
 #[derive(Debug, Clone)]
@@ -76,6 +124,10 @@ pub struct ExecRecord {
     pub rollback_target: Option<String>,
     /// Manual retries (RetryStageExecution) by stage.
     pub retries: BTreeMap<String, i32>,
+    /// Automatic retries (onFailure RETRY) by stage.
+    pub auto_retries: BTreeMap<String, i32>,
+    /// The trigger of each stage's latest retry (`ManualStageRetry`, `AutomatedStageRetry`).
+    pub last_retry: BTreeMap<String, String>,
     /// Revisions asked for at start (StartPipelineExecution `sourceRevisions`), by action.
     pub revision_overrides: BTreeMap<String, (String, String)>,
 }

@@ -272,6 +272,20 @@ const RULE_TYPES: &[RuleRow] = &[
     ("Commands", &[], 10),
 ];
 
+/// The configuration keys rule provider `provider` requires (`None`: no such AWS rule type).
+pub fn rule_required(provider: &str) -> Option<Vec<&'static str>> {
+    RULE_TYPES
+        .iter()
+        .find(|(p, _, _)| *p == provider)
+        .map(|(_, props, _)| {
+            props
+                .iter()
+                .filter(|(_, required)| *required)
+                .map(|(n, _)| *n)
+                .collect()
+        })
+}
+
 /// Every AWS rule type.
 pub fn rule_types() -> Vec<RuleType> {
     RULE_TYPES

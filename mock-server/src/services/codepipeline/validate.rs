@@ -10,7 +10,10 @@
 
 use super::actions::provider_for;
 use crate::error::ServiceError;
-use codemock_wire::codepipeline::{ExecutionMode, PipelineDeclaration, PipelineType, ResultShape};
+use codemock_wire::codepipeline::{
+    Condition, ExecutionMode, PipelineDeclaration, PipelineType, ResultShape, RuleCategory,
+    RuleOwner, StageDeclaration,
+};
 use std::collections::{BTreeMap, BTreeSet};
 
 fn structure(message: impl Into<String>) -> ServiceError {
@@ -34,6 +37,7 @@ pub fn check(d: &mut PipelineDeclaration) -> Result<(), ServiceError> {
             "Pipeline must have either artifactStore or artifactStores",
         ));
     }
+    let d_v2 = d.pipeline_type == Some(PipelineType::V2);
     let stages = d.stages.get_or_insert_with(Vec::new);
     if stages.len() < 2 {
         return Err(structure(format!(
@@ -50,22 +54,7 @@ pub fn check(d: &mut PipelineDeclaration) -> Result<(), ServiceError> {
                 "Pipeline contains more than one stage named '{sname}'; stage names must be unique"
             )));
         }
-        // codemock does not evaluate stage conditions or automatic retries and rollbacks yet;
-        // accepting them would silently skip what the pipeline asks for.
-        let conditions = stage.before_entry.is_some()
-            || stage.on_success.is_some()
-            || stage.on_failure.as_ref().is_some_and(|f| {
-                f.conditions.as_ref().is_some_and(|c| !c.is_empty())
-                    || f.result.is_some_and(|r| r != ResultShape::Fail)
-            });
-        if conditions {
-            let mut e = ServiceError::new(
-                "NotImplementedException",
-                format!("Stage '{sname}': stage conditions, onFailure RETRY and ROLLBACK are not implemented by codemock yet"),
-            );
-            e.status = 501;
-            return Err(e);
-        }
+        check_conditions(stage, &sname, d_v2)?;
         let actions = stage.actions.get_or_insert_with(Vec::new);
         if actions.is_empty() {
             return Err(structure(format!(
@@ -155,6 +144,130 @@ pub fn check(d: &mut PipelineDeclaration) -> Result<(), ServiceError> {
     }
     d.pipeline_type.get_or_insert(PipelineType::V1);
     d.execution_mode.get_or_insert(ExecutionMode::Superseded);
+    Ok(())
+}
+
+/// Stage conditions (V2 pipelines only): each kind takes the results the user guide lists for
+/// it (entry: FAIL or SKIP; on success: ROLLBACK or FAIL; on failure: ROLLBACK, and as the
+/// automatic result RETRY, ROLLBACK or FAIL), 1 to 5 rules (the API's limits) of AWS rule types
+/// with their required configuration. The texts are codemock's (no recording found).
+/// A kind of condition: its name, its conditions, the results it takes.
+type ConditionKind<'a> = (
+    &'static str,
+    Option<&'a Vec<Condition>>,
+    &'static [ResultShape],
+);
+
+fn check_conditions(stage: &StageDeclaration, sname: &str, v2: bool) -> Result<(), ServiceError> {
+    let kinds: [ConditionKind<'_>; 3] = [
+        (
+            "beforeEntry",
+            stage
+                .before_entry
+                .as_ref()
+                .and_then(|c| c.conditions.as_ref()),
+            &[ResultShape::Fail, ResultShape::Skip],
+        ),
+        (
+            "onSuccess",
+            stage
+                .on_success
+                .as_ref()
+                .and_then(|c| c.conditions.as_ref()),
+            &[ResultShape::Rollback, ResultShape::Fail],
+        ),
+        (
+            "onFailure",
+            stage
+                .on_failure
+                .as_ref()
+                .and_then(|c| c.conditions.as_ref()),
+            &[ResultShape::Rollback],
+        ),
+    ];
+    let automatic = stage
+        .on_failure
+        .as_ref()
+        .and_then(|f| f.result)
+        .filter(|r| *r != ResultShape::Fail);
+    let any = kinds
+        .iter()
+        .any(|(_, c, _)| c.is_some_and(|c| !c.is_empty()))
+        || automatic.is_some();
+    if any && !v2 {
+        return Err(ServiceError::new(
+            "ValidationException",
+            "Stage conditions, and onFailure results other than FAIL, are supported by pipelines of type V2 only",
+        ));
+    }
+    if let Some(r) = automatic {
+        if !matches!(r, ResultShape::Retry | ResultShape::Rollback) {
+            return Err(structure(format!(
+                "Stage '{sname}': onFailure result {} is not valid; use ROLLBACK, RETRY or FAIL",
+                r.as_str()
+            )));
+        }
+    }
+    for (kind, conditions, allowed) in kinds {
+        for c in conditions.into_iter().flatten() {
+            if let Some(r) = c.result {
+                if !allowed.contains(&r) {
+                    let names: Vec<&str> = allowed.iter().map(|a| a.as_str()).collect();
+                    return Err(structure(format!(
+                        "Stage '{sname}': the result of a {kind} condition must be one of {}, not {}",
+                        names.join(", "),
+                        r.as_str()
+                    )));
+                }
+            }
+            let rules = c.rules.as_deref().unwrap_or_default();
+            if rules.is_empty() || rules.len() > 5 {
+                return Err(structure(format!(
+                    "Stage '{sname}': a {kind} condition must have between 1 and 5 rules"
+                )));
+            }
+            let mut names = BTreeSet::new();
+            for r in rules {
+                let rname = r.name.clone().unwrap_or_default();
+                if !names.insert(rname.clone()) {
+                    return Err(structure(format!(
+                        "Stage '{sname}': a {kind} condition contains more than one rule named '{rname}'"
+                    )));
+                }
+                let t = r.rule_type_id.clone().unwrap_or_default();
+                let provider = t.provider.clone().unwrap_or_default();
+                let known = t.category == Some(RuleCategory::Rule)
+                    && t.owner.is_none_or(|o| o == RuleOwner::Aws)
+                    && t.version.as_deref().is_none_or(|v| v == "1");
+                let required = known
+                    .then(|| super::types::rule_required(&provider))
+                    .flatten();
+                let Some(required) = required else {
+                    return Err(structure(format!(
+                        "Rule '{rname}' in stage '{sname}' has a rule type that does not exist: category Rule, owner AWS, provider {provider}, version 1"
+                    )));
+                };
+                if provider == "Commands" {
+                    // Commands rules run shell commands on CodeBuild compute; codemock does not
+                    // run them yet, and accepting one would skip the check it asks for.
+                    let mut e = ServiceError::new(
+                        "NotImplementedException",
+                        format!("Rule '{rname}' in stage '{sname}': Commands rules are not implemented by codemock yet"),
+                    );
+                    e.status = 501;
+                    return Err(e);
+                }
+                let config = r.configuration.clone().unwrap_or_default();
+                for key in required {
+                    if !config.contains_key(key) {
+                        return Err(structure(format!(
+                            "Rule configuration for rule '{rname}' is missing required configuration '{key}'"
+                        )));
+                    }
+                }
+            }
+        }
+    }
     Ok(())
 }
 
@@ -269,5 +382,64 @@ mod tests {
         assert_eq!(code(check(&mut d.clone())), "ValidationException");
         d.pipeline_type = Some(PipelineType::V2);
         assert!(check(&mut d).is_ok());
+    }
+
+    fn two_stage(extra: serde_json::Value) -> PipelineDeclaration {
+        let mut build =
+            json!({"name": "B", "actions": [action("b", "Build", "X", &["A"], &[], 1)]});
+        if let (Some(b), Some(e)) = (build.as_object_mut(), extra.as_object()) {
+            for (k, v) in e {
+                b.insert(k.clone(), v.clone());
+            }
+        }
+        let mut d = decl(json!([
+            {"name": "S", "actions": [action("a", "Source", "X", &[], &["A"], 1)]},
+            build,
+        ]));
+        d.pipeline_type = Some(PipelineType::V2);
+        d
+    }
+
+    fn rule(provider: &str, config: serde_json::Value) -> serde_json::Value {
+        json!({"name": "r", "ruleTypeId": {"category": "Rule", "owner": "AWS", "provider": provider, "version": "1"}, "configuration": config})
+    }
+
+    #[test]
+    fn conditions_take_the_results_of_their_kind_and_known_rules() {
+        let check_rule = rule(
+            "VariableCheck",
+            json!({"Variable": "#{variables.x}", "Value": "1", "Operator": "EQ"}),
+        );
+        let mut ok = two_stage(json!({
+            "beforeEntry": {"conditions": [{"result": "SKIP", "rules": [check_rule]}]},
+            "onFailure": {"result": "RETRY", "retryConfiguration": {"retryMode": "FAILED_ACTIONS"}},
+        }));
+        assert!(check(&mut ok).is_ok());
+        let mut v1 = ok.clone();
+        v1.pipeline_type = Some(PipelineType::V1);
+        assert_eq!(code(check(&mut v1)), "ValidationException");
+        let mut skip_on_success = two_stage(json!({
+            "onSuccess": {"conditions": [{"result": "SKIP", "rules": [check_rule]}]},
+        }));
+        assert_eq!(
+            code(check(&mut skip_on_success)),
+            "InvalidStructureException"
+        );
+        let mut missing = two_stage(json!({
+            "beforeEntry": {"conditions": [{"result": "FAIL", "rules": [rule("DeploymentWindow", json!({}))]}]},
+        }));
+        let e = check(&mut missing).err().map(|e| e.message);
+        assert_eq!(
+            e.as_deref(),
+            Some("Rule configuration for rule 'r' is missing required configuration 'Cron'")
+        );
+        let mut unknown = two_stage(json!({
+            "beforeEntry": {"conditions": [{"rules": [rule("Nope", json!({}))]}]},
+        }));
+        assert_eq!(code(check(&mut unknown)), "InvalidStructureException");
+        let mut commands = two_stage(json!({
+            "beforeEntry": {"conditions": [{"rules": [rule("Commands", json!({}))]}]},
+        }));
+        assert_eq!(code(check(&mut commands)), "NotImplementedException");
     }
 }

@@ -3,7 +3,8 @@
 
 use super::{find, find_mut};
 use crate::error::ServiceError;
-use crate::services::codepipeline::execution::StageStatus;
+use crate::services::codepipeline::conditions;
+use crate::services::codepipeline::execution::{Cond, StageStatus};
 use crate::services::codepipeline::runtime::{self, refused};
 use crate::services::codepipeline::state::{ActionRecord, ExecRecord, Pipeline, Waiting};
 use crate::services::codepipeline::{actions, Call};
@@ -79,6 +80,8 @@ pub fn retry_stage_execution(
         .map_err(|e| refused(e, &exec, &stage, &name))?;
     if let Some(r) = p.executions.get_mut(&exec) {
         *r.retries.entry(stage.clone()).or_insert(0) += 1;
+        r.last_retry
+            .insert(stage.clone(), "ManualStageRetry".to_owned());
     }
     runtime::drive(call, &name, outs);
     Ok(RetryStageExecutionOutput {
@@ -288,18 +291,24 @@ pub fn get_pipeline_state(
             }),
             action_states: Some(action_states),
             latest_execution: latest,
-            before_entry_condition_state: None,
-            on_success_condition_state: None,
-            on_failure_condition_state: None,
+            before_entry_condition_state: condition_state(p, &sname, Cond::BeforeEntry),
+            on_success_condition_state: condition_state(p, &sname, Cond::OnSuccess),
+            on_failure_condition_state: condition_state(p, &sname, Cond::OnFailure),
             retry_stage_metadata: p
                 .stage_latest
                 .get(&sname)
                 .and_then(|exec| p.executions.get(exec))
-                .and_then(|r| r.retries.get(&sname))
-                .map(|n| RetryStageMetadata {
-                    auto_stage_retry_attempt: Some(0),
-                    manual_stage_retry_attempt: Some(*n),
-                    latest_retry_trigger: Some(RetryTrigger::ManualStageRetry),
+                .and_then(|r| {
+                    let manual = r.retries.get(&sname).copied().unwrap_or(0);
+                    let auto = r.auto_retries.get(&sname).copied().unwrap_or(0);
+                    (manual + auto > 0).then(|| RetryStageMetadata {
+                        auto_stage_retry_attempt: Some(auto),
+                        manual_stage_retry_attempt: Some(manual),
+                        latest_retry_trigger: r
+                            .last_retry
+                            .get(&sname)
+                            .and_then(|t| RetryTrigger::from_name(t)),
+                    })
                 }),
         });
     }
@@ -309,6 +318,65 @@ pub fn get_pipeline_state(
         stage_states: Some(stages),
         created: Some(Timestamp(p.created)),
         updated: Some(Timestamp(p.updated)),
+    })
+}
+
+fn error_details(e: &Option<(String, String)>) -> Option<ErrorDetails> {
+    e.clone().map(|(code, message)| ErrorDetails {
+        code: Some(code),
+        message: Some(message),
+    })
+}
+
+/// The latest check of a stage's conditions of kind `cond`, as GetPipelineState reports it.
+fn condition_state(p: &Pipeline, stage: &str, cond: Cond) -> Option<StageConditionState> {
+    let check = p
+        .checks
+        .iter()
+        .rev()
+        .find(|c| c.stage == stage && c.cond == cond)?;
+    let rule = |id: &String| p.rules.iter().rev().find(|r| &r.id == id);
+    Some(StageConditionState {
+        latest_execution: Some(StageConditionsExecution {
+            status: ConditionExecutionStatus::from_name(&check.status),
+            summary: check.summary.clone(),
+        }),
+        condition_states: Some(
+            check
+                .conditions
+                .iter()
+                .map(|c| ConditionState {
+                    latest_execution: Some(ConditionExecution {
+                        status: ConditionExecutionStatus::from_name(&c.status),
+                        summary: c.summary.clone(),
+                        last_status_change: Some(Timestamp(c.updated)),
+                    }),
+                    rule_states: Some(
+                        c.rules
+                            .iter()
+                            .filter_map(rule)
+                            .map(|r| RuleState {
+                                rule_name: Some(r.rule.clone()),
+                                current_revision: None,
+                                latest_execution: Some(RuleExecution {
+                                    rule_execution_id: Some(r.id.clone()),
+                                    status: RuleExecutionStatus::from_name(&r.status),
+                                    summary: r.summary.clone(),
+                                    last_status_change: Some(Timestamp(r.updated)),
+                                    token: None,
+                                    last_updated_by: None,
+                                    external_execution_id: r.external_id.clone(),
+                                    external_execution_url: None,
+                                    error_details: error_details(&r.error),
+                                }),
+                                entity_url: None,
+                                revision_url: None,
+                            })
+                            .collect(),
+                    ),
+                })
+                .collect(),
+        ),
     })
 }
 
@@ -562,26 +630,67 @@ pub fn put_action_revision(
     })
 }
 
-/// Rule executions: codemock refuses pipelines with stage conditions (they are not evaluated
-/// yet), so no rule ever runs and every listing is truly empty.
+/// Rule executions, newest first; `pipelineExecutionId` (or `latestInPipelineExecution`) keeps
+/// one execution's, and with `Latest` only the newest of each rule.
 pub fn list_rule_executions(
     call: &mut Call<'_>,
     input: ListRuleExecutionsInput,
 ) -> Result<ListRuleExecutionsOutput, ServiceError> {
     let name = input.pipeline_name.unwrap_or_default();
     let p = find(call, &name)?;
-    if let Some(exec) = input.filter.and_then(|f| f.pipeline_execution_id) {
-        if !p.executions.contains_key(&exec) {
-            return Err(exec_not_found(&exec, &name));
+    let f = input.filter.unwrap_or_default();
+    let latest = f.latest_in_pipeline_execution.clone();
+    let filter = f.pipeline_execution_id.or_else(|| {
+        latest
+            .as_ref()
+            .and_then(|l| l.pipeline_execution_id.clone())
+    });
+    let only_latest = latest.is_some_and(|l| l.start_time_range == Some(StartTimeRange::Latest));
+    if let Some(exec) = &filter {
+        if !p.executions.contains_key(exec) {
+            return Err(exec_not_found(exec, &name));
         }
     }
+    let mut seen = std::collections::BTreeSet::new();
+    let all: Vec<RuleExecutionDetail> = p
+        .rules
+        .iter()
+        .rev()
+        .filter(|r| filter.as_ref().is_none_or(|e| *e == r.exec_id))
+        .filter(|r| {
+            !only_latest || seen.insert((r.exec_id.clone(), r.stage.clone(), r.rule.clone()))
+        })
+        .map(|r| RuleExecutionDetail {
+            pipeline_execution_id: Some(r.exec_id.clone()),
+            rule_execution_id: Some(r.id.clone()),
+            pipeline_version: Some(r.version),
+            stage_name: Some(r.stage.clone()),
+            rule_name: Some(r.rule.clone()),
+            start_time: Some(Timestamp(r.start)),
+            last_update_time: Some(Timestamp(r.updated)),
+            updated_by: None,
+            status: RuleExecutionStatus::from_name(&r.status),
+            input: Some(r.input.clone()),
+            output: (r.status != "InProgress").then(|| RuleExecutionOutput {
+                execution_result: Some(RuleExecutionResult {
+                    external_execution_id: r.external_id.clone(),
+                    external_execution_summary: r.summary.clone(),
+                    external_execution_url: None,
+                    error_details: error_details(&r.error),
+                }),
+            }),
+        })
+        .collect();
+    let (items, next) = page(&all, input.next_token.as_deref(), input.max_results, 100)?;
     Ok(ListRuleExecutionsOutput {
-        rule_execution_details: Some(Vec::new()),
-        next_token: None,
+        rule_execution_details: Some(items),
+        next_token: next,
     })
 }
 
-/// No stage holds a condition (see [`list_rule_executions`]), so there is none to override.
+/// OverrideStageCondition: a beforeEntry (or onSuccess) check in progress ends Overridden and
+/// the execution enters (or leaves) the stage. A check that already ended cannot be overridden
+/// (unconfirmed whether AWS lets a failed one be).
 pub fn override_stage_condition(
     call: &mut Call<'_>,
     input: OverrideStageConditionInput,
@@ -589,6 +698,10 @@ pub fn override_stage_condition(
     let name = input.pipeline_name.unwrap_or_default();
     let stage = input.stage_name.unwrap_or_default();
     let exec = input.pipeline_execution_id.unwrap_or_default();
+    let cond = match input.condition_type {
+        Some(ConditionType::OnSuccess) => Cond::OnSuccess,
+        _ => Cond::BeforeEntry,
+    };
     let p = find(call, &name)?;
     let (has_stage, _) = action_exists(p, &stage, "");
     if !has_stage {
@@ -600,10 +713,8 @@ pub fn override_stage_condition(
     if !p.executions.contains_key(&exec) {
         return Err(exec_not_found(&exec, &name));
     }
-    Err(ServiceError::new(
-        "ConditionNotOverridableException",
-        format!("Stage '{stage}' of pipeline execution '{exec}' has no condition in progress to override"),
-    ))
+    conditions::override_check(call, &name, &exec, &stage, cond)?;
+    Ok(codemock_wire::types::Empty::default())
 }
 
 pub fn rollback_stage(
@@ -614,7 +725,7 @@ pub fn rollback_stage(
     let stage = input.stage_name.unwrap_or_default();
     let target = input.target_pipeline_execution_id.unwrap_or_default();
     let by = caller(call);
-    let id = runtime::start_rollback(call, &name, &stage, &target, by)?;
+    let id = runtime::start_rollback(call, &name, &stage, &target, "ManualRollback", by)?;
     Ok(RollbackStageOutput {
         pipeline_execution_id: Some(id),
     })

@@ -95,6 +95,8 @@ pub fn create_pipeline(
             transitions: BTreeMap::new(),
             client_tokens: BTreeMap::new(),
             stage_latest: BTreeMap::new(),
+            checks: Vec::new(),
+            rules: Vec::new(),
         },
     );
     // AWS starts an execution as soon as a pipeline is created (trigger type CreatePipeline).
