@@ -1420,3 +1420,379 @@ async fn a_local_builds_exported_variable_resolves_in_the_deploy_configuration()
     let build = &actions["actionExecutionDetails"][1];
     assert_eq!(build["output"]["outputVariables"]["WORDS"], "words-2");
 }
+
+// Stage conditions and automatic retries and rollbacks, on the manual clock.
+
+/// A V2 pipeline Source (S3) -> Deploy (simulated CloudFormation) whose Deploy stage gets
+/// `deploy` merged in (conditions, onFailure), with pipeline variable `env` (default `dev`).
+fn gated_pipeline(deploy: Value) -> Value {
+    let mut p = pipeline("app");
+    p["pipelineType"] = json!("V2");
+    p["variables"] = json!([{"name": "env", "defaultValue": "dev"}]);
+    if let Some(stages) = p["stages"].as_array_mut() {
+        stages.remove(1);
+        if let (Some(d), Some(extra)) = (stages[1].as_object_mut(), deploy.as_object()) {
+            for (k, v) in extra {
+                d.insert(k.clone(), v.clone());
+            }
+        }
+    }
+    p
+}
+
+fn rule(name: &str, provider: &str, configuration: Value) -> Value {
+    json!({
+        "name": name,
+        "ruleTypeId": {"category": "Rule", "owner": "AWS", "provider": provider, "version": "1"},
+        "configuration": configuration,
+    })
+}
+
+async fn newest(s: &MockServer) -> Value {
+    let execs = ok(s, "ListPipelineExecutions", json!({"pipelineName": "app"})).await;
+    execs["pipelineExecutionSummaries"][0].clone()
+}
+
+/// 2024-01-01T00:00:00Z, a Monday.
+fn monday_midnight() -> std::time::SystemTime {
+    std::time::UNIX_EPOCH + Duration::from_secs(1_704_067_200)
+}
+
+#[tokio::test]
+async fn a_before_entry_variable_check_that_fails_fails_the_stage_before_it_runs() {
+    let s = MockServer::start().await;
+    buckets(&s).await;
+    let p = gated_pipeline(
+        json!({"beforeEntry": {"conditions": [{"result": "FAIL", "rules": [
+            rule("IsProd", "VariableCheck", json!({"Variable": "#{variables.env}", "Operator": "EQ", "Value": "prod"}))
+        ]}]}}),
+    );
+    ok(&s, "CreatePipeline", json!({"pipeline": p})).await;
+    s.settle().await;
+    let first = newest(&s).await;
+    assert_eq!(first["status"], "Failed");
+    let state = ok(&s, "GetPipelineState", json!({"name": "app"})).await;
+    let deploy = stage(&state, "Deploy");
+    assert_eq!(deploy["latestExecution"]["status"], "Failed");
+    assert!(
+        deploy["actionStates"][0]["latestExecution"].is_null(),
+        "the action never ran: {deploy}"
+    );
+    let cond = &deploy["beforeEntryConditionState"];
+    assert_eq!(cond["latestExecution"]["status"], "Failed");
+    let rule_state = &cond["conditionStates"][0]["ruleStates"][0];
+    assert_eq!(rule_state["ruleName"], "IsProd");
+    assert_eq!(rule_state["latestExecution"]["status"], "Failed");
+    let rules = ok(&s, "ListRuleExecutions", json!({"pipelineName": "app"})).await;
+    let detail = &rules["ruleExecutionDetails"][0];
+    assert_eq!(detail["status"], "Failed");
+    assert_eq!(detail["stageName"], "Deploy");
+    assert_eq!(detail["pipelineExecutionId"], first["pipelineExecutionId"]);
+    assert_eq!(detail["input"]["resolvedConfiguration"]["Variable"], "dev");
+    assert_eq!(detail["input"]["ruleTypeId"]["provider"], "VariableCheck");
+    // With the variable set to prod the condition is met and the stage runs.
+    let started = ok(
+        &s,
+        "StartPipelineExecution",
+        json!({"name": "app", "variables": [{"name": "env", "value": "prod"}]}),
+    )
+    .await;
+    s.settle().await;
+    assert_eq!(newest(&s).await["status"], "Succeeded");
+    let filtered = ok(
+        &s,
+        "ListRuleExecutions",
+        json!({"pipelineName": "app", "filter": {"pipelineExecutionId": started["pipelineExecutionId"]}}),
+    )
+    .await;
+    assert_eq!(
+        filtered["ruleExecutionDetails"].as_array().map(Vec::len),
+        Some(1)
+    );
+    assert_eq!(filtered["ruleExecutionDetails"][0]["status"], "Succeeded");
+}
+
+#[tokio::test]
+async fn a_before_entry_variable_check_with_skip_skips_the_stage() {
+    let s = MockServer::start().await;
+    buckets(&s).await;
+    let p = gated_pipeline(
+        json!({"beforeEntry": {"conditions": [{"result": "SKIP", "rules": [
+            rule("IsProd", "VariableCheck", json!({"Variable": "#{variables.env}", "Operator": "EQ", "Value": "prod"}))
+        ]}]}}),
+    );
+    ok(&s, "CreatePipeline", json!({"pipeline": p})).await;
+    s.settle().await;
+    assert_eq!(newest(&s).await["status"], "Succeeded");
+    let state = ok(&s, "GetPipelineState", json!({"name": "app"})).await;
+    assert!(stage(&state, "Deploy")["actionStates"][0]["latestExecution"].is_null());
+}
+
+fn window_pipeline() -> Value {
+    gated_pipeline(
+        json!({"beforeEntry": {"conditions": [{"result": "FAIL", "rules": [
+            rule("BusinessHours", "DeploymentWindow", json!({"Cron": "* * 9-17 ? * MON-FRI", "TimeZone": "UTC"}))
+        ]}]}}),
+    )
+}
+
+#[tokio::test]
+async fn a_deployment_window_holds_the_execution_until_the_window_opens() {
+    let s = MockServer::builder()
+        .start_time(monday_midnight())
+        .start()
+        .await;
+    buckets(&s).await;
+    ok(&s, "CreatePipeline", json!({"pipeline": window_pipeline()})).await;
+    s.settle().await;
+    assert_eq!(newest(&s).await["status"], "InProgress");
+    let state = ok(&s, "GetPipelineState", json!({"name": "app"})).await;
+    let deploy = stage(&state, "Deploy");
+    assert_eq!(
+        deploy["beforeEntryConditionState"]["latestExecution"]["status"],
+        "InProgress"
+    );
+    assert!(deploy["actionStates"][0]["latestExecution"].is_null());
+    // 08:59: still closed.
+    s.clock()
+        .advance(Duration::from_secs(8 * 3600 + 59 * 60))
+        .await;
+    assert_eq!(newest(&s).await["status"], "InProgress");
+    // 09:00: the window opens and the stage runs.
+    s.clock().advance(Duration::from_secs(60)).await;
+    s.settle().await;
+    assert_eq!(newest(&s).await["status"], "Succeeded");
+    let state = ok(&s, "GetPipelineState", json!({"name": "app"})).await;
+    let cond = &stage(&state, "Deploy")["beforeEntryConditionState"];
+    assert_eq!(cond["latestExecution"]["status"], "Succeeded");
+    assert_eq!(
+        cond["conditionStates"][0]["ruleStates"][0]["latestExecution"]["status"],
+        "Succeeded"
+    );
+}
+
+#[tokio::test]
+async fn override_stage_condition_releases_a_waiting_before_entry_condition() {
+    let s = MockServer::builder()
+        .start_time(monday_midnight())
+        .start()
+        .await;
+    buckets(&s).await;
+    ok(&s, "CreatePipeline", json!({"pipeline": window_pipeline()})).await;
+    s.settle().await;
+    let exec = newest(&s).await["pipelineExecutionId"].clone();
+    // The onSuccess condition is not in progress: nothing to override there.
+    let (code, _) = err(
+        &s,
+        "OverrideStageCondition",
+        json!({"pipelineName": "app", "stageName": "Deploy", "pipelineExecutionId": exec, "conditionType": "ON_SUCCESS"}),
+    )
+    .await;
+    assert_eq!(code, "ConditionNotOverridableException");
+    let r = ok(
+        &s,
+        "OverrideStageCondition",
+        json!({"pipelineName": "app", "stageName": "Deploy", "pipelineExecutionId": exec, "conditionType": "BEFORE_ENTRY"}),
+    )
+    .await;
+    assert_eq!(r, json!({}));
+    s.settle().await;
+    assert_eq!(newest(&s).await["status"], "Succeeded");
+    let state = ok(&s, "GetPipelineState", json!({"name": "app"})).await;
+    let cond = &stage(&state, "Deploy")["beforeEntryConditionState"];
+    assert_eq!(cond["latestExecution"]["status"], "Overridden");
+    let rules = ok(&s, "ListRuleExecutions", json!({"pipelineName": "app"})).await;
+    assert_eq!(rules["ruleExecutionDetails"][0]["status"], "Abandoned");
+    // Once released, the condition is no longer overridable.
+    let (code, _) = err(
+        &s,
+        "OverrideStageCondition",
+        json!({"pipelineName": "app", "stageName": "Deploy", "pipelineExecutionId": exec, "conditionType": "BEFORE_ENTRY"}),
+    )
+    .await;
+    assert_eq!(code, "ConditionNotOverridableException");
+}
+
+#[tokio::test]
+async fn on_failure_retry_retries_a_failed_stage_once_automatically() {
+    let s = MockServer::start().await;
+    buckets(&s).await;
+    s.outcomes().add(
+        codemock::outcomes::OutcomeRule::new("codepipeline", codemock::outcomes::Outcome::Failed)
+            .resource("app")
+            .step("Stack")
+            .count(1),
+    );
+    let p = gated_pipeline(
+        json!({"onFailure": {"result": "RETRY", "retryConfiguration": {"retryMode": "FAILED_ACTIONS"}}}),
+    );
+    ok(&s, "CreatePipeline", json!({"pipeline": p})).await;
+    s.settle().await;
+    let exec = newest(&s).await;
+    assert_eq!(exec["status"], "Succeeded", "the retry succeeded");
+    let actions = ok(
+        &s,
+        "ListActionExecutions",
+        json!({"pipelineName": "app", "filter": {"pipelineExecutionId": exec["pipelineExecutionId"]}}),
+    )
+    .await;
+    let stack: Vec<&Value> = actions["actionExecutionDetails"]
+        .as_array()
+        .map(|a| a.iter().filter(|d| d["actionName"] == "Stack").collect())
+        .unwrap_or_default();
+    let states: Vec<&Value> = stack.iter().map(|d| &d["status"]).collect();
+    assert_eq!(states, vec!["Succeeded", "Failed"], "newest first");
+    let state = ok(&s, "GetPipelineState", json!({"name": "app"})).await;
+    let meta = &stage(&state, "Deploy")["retryStageMetadata"];
+    assert_eq!(meta["autoStageRetryAttempt"], 1);
+    assert_eq!(meta["manualStageRetryAttempt"], 0);
+    assert_eq!(meta["latestRetryTrigger"], "AutomatedStageRetry");
+    // A stage that fails again after its automatic retry fails the execution.
+    s.outcomes().add(
+        codemock::outcomes::OutcomeRule::new("codepipeline", codemock::outcomes::Outcome::Failed)
+            .resource("app")
+            .step("Stack")
+            .count(2),
+    );
+    ok(&s, "StartPipelineExecution", json!({"name": "app"})).await;
+    s.settle().await;
+    assert_eq!(newest(&s).await["status"], "Failed");
+}
+
+#[tokio::test]
+async fn on_failure_rollback_rolls_the_stage_back_to_the_last_successful_execution() {
+    let s = MockServer::start().await;
+    buckets(&s).await;
+    let p = gated_pipeline(json!({"onFailure": {"result": "ROLLBACK"}}));
+    ok(&s, "CreatePipeline", json!({"pipeline": p})).await;
+    s.settle().await;
+    let good = newest(&s).await;
+    assert_eq!(good["status"], "Succeeded");
+    s.outcomes().add(
+        codemock::outcomes::OutcomeRule::new("codepipeline", codemock::outcomes::Outcome::Failed)
+            .resource("app")
+            .step("Stack")
+            .count(1),
+    );
+    let bad = ok(&s, "StartPipelineExecution", json!({"name": "app"})).await;
+    s.settle().await;
+    let execs = ok(&s, "ListPipelineExecutions", json!({"pipelineName": "app"})).await;
+    let list = execs["pipelineExecutionSummaries"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(list.len(), 3, "{list:?}");
+    let rollback = &list[0];
+    assert_eq!(rollback["executionType"], "ROLLBACK");
+    assert_eq!(rollback["trigger"]["triggerType"], "AutomatedRollback");
+    assert_eq!(rollback["status"], "Succeeded");
+    assert_eq!(
+        rollback["rollbackMetadata"]["rollbackTargetPipelineExecutionId"],
+        good["pipelineExecutionId"]
+    );
+    assert_eq!(list[1]["pipelineExecutionId"], bad["pipelineExecutionId"]);
+    assert_eq!(list[1]["status"], "Failed");
+    let state = ok(&s, "GetPipelineState", json!({"name": "app"})).await;
+    let latest = &stage(&state, "Deploy")["latestExecution"];
+    assert_eq!(
+        latest["pipelineExecutionId"],
+        rollback["pipelineExecutionId"]
+    );
+    assert_eq!(latest["type"], "ROLLBACK");
+}
+
+#[tokio::test]
+async fn an_on_success_alarm_rule_waits_then_rolls_back_while_the_alarm_stays_on() {
+    let s = MockServer::start().await;
+    buckets(&s).await;
+    let p = gated_pipeline(
+        json!({"onSuccess": {"conditions": [{"result": "ROLLBACK", "rules": [
+            rule("NoAlarm", "CloudWatchAlarm", json!({"AlarmName": "app-errors", "AlarmStates": "ALARM", "WaitTime": "5"}))
+        ]}]}}),
+    );
+    ok(&s, "CreatePipeline", json!({"pipeline": p})).await;
+    s.settle().await;
+    let good = newest(&s).await;
+    assert_eq!(
+        good["status"], "Succeeded",
+        "no alarm: the condition is met"
+    );
+    // The alarm goes on (codemock reads alarm states from `cloudwatch` outcome rules).
+    s.outcomes().add(
+        codemock::outcomes::OutcomeRule::new("cloudwatch", codemock::outcomes::Outcome::Failed)
+            .resource("app-errors")
+            .code("ALARM"),
+    );
+    ok(&s, "StartPipelineExecution", json!({"name": "app"})).await;
+    s.settle().await;
+    assert_eq!(
+        newest(&s).await["status"],
+        "InProgress",
+        "waiting for the alarm"
+    );
+    s.clock().advance(Duration::from_secs(5 * 60)).await;
+    s.settle().await;
+    let list = ok(&s, "ListPipelineExecutions", json!({"pipelineName": "app"})).await;
+    let list = list["pipelineExecutionSummaries"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default();
+    assert_eq!(list[1]["status"], "Failed");
+    assert_eq!(list[0]["trigger"]["triggerType"], "AutomatedRollback");
+}
+
+#[tokio::test]
+async fn a_lambda_invoke_rule_is_answered_by_the_registered_response() {
+    let s = MockServer::start().await;
+    buckets(&s).await;
+    s.invocations().respond(
+        codemock::invocations::ResponseRule::error(
+            "gate-fn",
+            "ResourceNotFoundException",
+            "Function not found",
+        )
+        .count(1),
+    );
+    let p = gated_pipeline(json!({"beforeEntry": {"conditions": [{"rules": [
+        rule("Gate", "LambdaInvoke", json!({"FunctionName": "gate-fn", "UserParameters": "x"}))
+    ]}]}}));
+    ok(&s, "CreatePipeline", json!({"pipeline": p})).await;
+    s.settle().await;
+    assert_eq!(newest(&s).await["status"], "Failed");
+    let invoked: Vec<_> = s
+        .invocations()
+        .list()
+        .into_iter()
+        .filter(|i| i.function == "gate-fn")
+        .collect();
+    assert_eq!(invoked.len(), 1);
+    let payload = invoked[0].payload_json().unwrap_or_default();
+    assert_eq!(payload["ruleName"], "Gate");
+    assert_eq!(payload["configuration"]["UserParameters"], "x");
+    // Without an error the function's answer succeeds the rule.
+    ok(&s, "StartPipelineExecution", json!({"name": "app"})).await;
+    s.settle().await;
+    let rules = ok(&s, "ListRuleExecutions", json!({"pipelineName": "app"})).await;
+    assert_eq!(
+        rules["ruleExecutionDetails"][0]["status"], "Succeeded",
+        "{rules}"
+    );
+    assert_eq!(newest(&s).await["status"], "Succeeded");
+}
+
+#[tokio::test]
+async fn conditions_aws_refuses_are_refused() {
+    let s = MockServer::start().await;
+    let mut v1 = gated_pipeline(json!({"onFailure": {"result": "ROLLBACK"}}));
+    v1["pipelineType"] = json!("V1");
+    v1.as_object_mut().map(|o| o.remove("variables"));
+    let (code, _) = err(&s, "CreatePipeline", json!({"pipeline": v1})).await;
+    assert_eq!(code, "ValidationException");
+    let skip_on_success = gated_pipeline(
+        json!({"onSuccess": {"conditions": [{"result": "SKIP", "rules": [
+            rule("W", "DeploymentWindow", json!({"Cron": "* * * ? * *"}))
+        ]}]}}),
+    );
+    let (code, _) = err(&s, "CreatePipeline", json!({"pipeline": skip_on_success})).await;
+    assert_eq!(code, "InvalidStructureException");
+}

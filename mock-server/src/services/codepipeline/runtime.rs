@@ -442,6 +442,12 @@ fn apply(call: &mut Call<'_>, pipeline: &str, out: Out) -> Vec<Out> {
             action,
         } => run_action(call, pipeline, &exec, &stage, &action),
         Out::Check { exec, stage, cond } => {
+            if cond == super::execution::Cond::BeforeEntry {
+                // The execution is the stage's latest once its entry is being decided.
+                if let Some(p) = call.state.pipelines.get_mut(pipeline) {
+                    p.stage_latest.insert(stage.clone(), exec.clone());
+                }
+            }
             super::conditions::start(call, pipeline, &exec, &stage, cond)
         }
         Out::CheckAbandon { exec, stage, cond } => {
