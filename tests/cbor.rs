@@ -61,17 +61,23 @@ async fn cbor_errors_carry_the_full_shape_id() {
         get(&v, "__type").and_then(Cbor::as_text),
         Some("com.amazonaws.codepipeline#ValidationException")
     );
+    // CloudWatch Logs has no CBOR endpoint, so the still-unbuilt operation here is one of
+    // CodeDeploy's (the deprecated SkipWaitTimeForInstanceTermination).
     let (r, v) = rpc(
         &server,
-        "CodePipeline_20150709",
-        "ListDeployActionExecutionTargets",
+        "CodeDeploy_20141006",
+        "SkipWaitTimeForInstanceTermination",
         cbor(&Cbor::Map(vec![])),
     )
     .await;
     assert_eq!(r.status, 501);
     assert_eq!(
         get(&v, "__type").and_then(Cbor::as_text),
-        Some("com.amazonaws.codepipeline#NotImplementedException")
+        Some("com.amazonaws.codedeploy#NotImplementedException")
+    );
+    assert_eq!(
+        get(&v, "message").and_then(Cbor::as_text),
+        Some("CodeDeploy operation SkipWaitTimeForInstanceTermination is not implemented by codemock yet")
     );
 }
 

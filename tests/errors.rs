@@ -94,18 +94,18 @@ async fn missing_or_unknown_targets_are_unknown_operations() {
 #[tokio::test]
 async fn unimplemented_operations_are_an_honest_501_before_validation() {
     let server = MockServer::start().await;
-    // ListDeployActionExecutionTargets requires `pipelineName`; the 501 comes first anyway.
+    // DescribeExportTasks takes a `limit` of at least 1; the 501 comes first anyway.
     let r = call(
         &server,
-        "CodePipeline_20150709.ListDeployActionExecutionTargets",
-        "{}",
+        "Logs_20140328.DescribeExportTasks",
+        r#"{"limit": 0}"#,
     )
     .await;
     assert_eq!(r.status, 501);
     assert_eq!(r.json()["__type"], "NotImplementedException");
     assert_eq!(
         r.json()["message"],
-        "CodePipeline operation ListDeployActionExecutionTargets is not implemented by codemock yet"
+        "CloudWatch Logs operation DescribeExportTasks is not implemented by codemock yet"
     );
 }
 

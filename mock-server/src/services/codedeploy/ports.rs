@@ -1,6 +1,7 @@
 //! What other services may ask of CodeDeploy: creating a deployment (CodePipeline's CodeDeploy
 //! action) and being told when it ends, stopping one; and the answers that come back to it (a
-//! revision bundle read from S3).
+//! revision bundle read from S3). One read query: a deployment's targets
+//! ([`deployment_targets`], for CodePipeline's ListDeployActionExecutionTargets).
 
 use super::runner::{self, NewDeployment};
 use super::Call;
@@ -105,4 +106,70 @@ pub fn on_command(call: &mut Call<'_>, command: Command) -> Result<Value, Servic
             Ok(Value::Null)
         }
     }
+}
+
+/// One target of a deployment as another service may read it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TargetView {
+    pub id: String,
+    /// CodeDeploy's `DeploymentTargetType`: `InstanceTarget`, `LambdaTarget`, `ECSTarget`.
+    pub target_type: &'static str,
+    /// `Pending`, `InProgress`, `Succeeded`, `Failed`, `Skipped`.
+    pub status: &'static str,
+    pub start: Option<f64>,
+    pub end: Option<f64>,
+    pub events: Vec<TargetEventView>,
+}
+
+/// One lifecycle event of a target.
+#[derive(Debug, Clone, PartialEq)]
+pub struct TargetEventView {
+    pub name: String,
+    pub status: &'static str,
+    pub start: Option<f64>,
+    pub end: Option<f64>,
+    /// The event's diagnostics message, if it has one.
+    pub message: Option<String>,
+}
+
+/// The targets of deployment `deployment_id` in this partition (`None`: no such deployment). A
+/// read of CodeDeploy's state under the caller's lock of the partition: no command, no effect.
+pub fn deployment_targets(
+    state: &super::state::State,
+    deployment_id: &str,
+) -> Option<Vec<TargetView>> {
+    use super::state::TargetKind;
+    let d = state.deployments.get(deployment_id)?;
+    let target_type = match d.kind {
+        TargetKind::Instance => "InstanceTarget",
+        TargetKind::Lambda => "LambdaTarget",
+        TargetKind::Ecs => "ECSTarget",
+    };
+    Some(
+        d.machine
+            .targets
+            .iter()
+            .map(|t| TargetView {
+                id: t.id.clone(),
+                target_type,
+                status: t.status.as_str(),
+                start: t.events.iter().filter_map(|e| e.start).reduce(f64::min),
+                // Only a target that has ended has an end.
+                end: matches!(t.status.as_str(), "Succeeded" | "Failed" | "Skipped")
+                    .then(|| t.events.iter().filter_map(|e| e.end).reduce(f64::max))
+                    .flatten(),
+                events: t
+                    .events
+                    .iter()
+                    .map(|e| TargetEventView {
+                        name: e.name.clone(),
+                        status: e.status.as_str(),
+                        start: e.start,
+                        end: e.end,
+                        message: e.diagnostics.as_ref().map(|d| d.message.clone()),
+                    })
+                    .collect(),
+            })
+            .collect(),
+    )
 }

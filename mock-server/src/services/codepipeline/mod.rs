@@ -12,8 +12,7 @@ pub mod types;
 pub mod validate;
 pub mod variables;
 
-pub use crate::services::no_async_handler as async_handler;
-pub use handlers::HANDLERS;
+pub use handlers::{async_handler, HANDLERS};
 
 /// What this service's handlers, commands and timers get.
 pub type Call<'a> = crate::services::Call<'a, state::State>;

@@ -4,6 +4,7 @@ mod catalog;
 mod executions;
 mod jobs;
 mod pipelines;
+mod targets;
 
 use crate::error::ServiceError;
 use crate::services::codepipeline::runtime::pipeline_not_found;
@@ -59,6 +60,18 @@ pub const HANDLERS: codemock_wire::codepipeline::Handlers<Api<super::state::Stat
         deregister_webhook_with_third_party: Some(catalog::deregister_webhook_with_third_party),
         ..codemock_wire::codepipeline::Handlers::NONE
     };
+
+/// The operations that read another service's state (see [`targets`]).
+pub fn async_handler(operation: &str) -> Option<crate::services::AsyncHandler> {
+    match operation {
+        "ListDeployActionExecutionTargets" => Some(|core, ctx, input| {
+            Box::pin(targets::list_deploy_action_execution_targets(
+                core, ctx, input,
+            ))
+        }),
+        _ => None,
+    }
+}
 
 fn invalid_token() -> ServiceError {
     ServiceError::new("InvalidNextTokenException", "The next token is not valid.")
