@@ -1796,3 +1796,134 @@ async fn conditions_aws_refuses_are_refused() {
     let (code, _) = err(&s, "CreatePipeline", json!({"pipeline": skip_on_success})).await;
     assert_eq!(code, "InvalidStructureException");
 }
+
+fn bundle_with_appspec() -> Vec<u8> {
+    let mut buf = std::io::Cursor::new(Vec::new());
+    {
+        let mut w = zip::ZipWriter::new(&mut buf);
+        let opts = zip::write::SimpleFileOptions::default();
+        w.start_file("appspec.yml", opts).expect("entry");
+        std::io::Write::write_all(&mut w, b"version: 0.0\nos: linux\n").expect("write");
+        w.finish().expect("zip");
+    }
+    buf.into_inner()
+}
+
+#[tokio::test]
+async fn list_deploy_action_execution_targets_answers_the_deployments_instances() {
+    let s = MockServer::start().await;
+    buckets(&s).await;
+    let req = http::Request::put("/src-bucket/bundle.zip")
+        .header("host", "localhost")
+        .header("authorization", authorization("AKID", "us-east-1", "s3"))
+        .body(Full::new(Bytes::from(bundle_with_appspec())))
+        .expect("request");
+    assert_eq!(send(&s, req).await.status, 200);
+    let cd = |op: &str| format!("CodeDeploy_20141006.{op}");
+    json11_ok(
+        &s,
+        &cd("CreateApplication"),
+        json!({"applicationName": "web"}),
+    )
+    .await;
+    json11_ok(
+        &s,
+        &cd("CreateDeploymentGroup"),
+        json!({
+            "applicationName": "web",
+            "deploymentGroupName": "prod",
+            "deploymentConfigName": "CodeDeployDefault.AllAtOnce",
+            "serviceRoleArn": "arn:aws:iam::000000000000:role/cd",
+            "onPremisesInstanceTagFilters": [{"Key": "env", "Value": "prod", "Type": "KEY_AND_VALUE"}]
+        }),
+    )
+    .await;
+    for name in ["box-1", "box-2"] {
+        json11_ok(
+            &s,
+            &cd("RegisterOnPremisesInstance"),
+            json!({"instanceName": name, "iamUserArn": format!("arn:aws:iam::000000000000:user/{name}")}),
+        )
+        .await;
+        json11_ok(
+            &s,
+            &cd("AddTagsToOnPremisesInstances"),
+            json!({"instanceNames": [name], "tags": [{"Key": "env", "Value": "prod"}]}),
+        )
+        .await;
+    }
+    let mut p = pipeline("app");
+    p["stages"][0]["actions"][0]["configuration"]["S3ObjectKey"] = json!("bundle.zip");
+    p["stages"] = json!([p["stages"][0], {"name": "Deploy", "actions": [{
+        "name": "Fleet",
+        "actionTypeId": {"category": "Deploy", "owner": "AWS", "provider": "CodeDeploy", "version": "1"},
+        "configuration": {"ApplicationName": "web", "DeploymentGroupName": "prod"},
+        "inputArtifacts": [{"name": "SourceArtifact"}]
+    }]}]);
+    ok(&s, "CreatePipeline", json!({"pipeline": p})).await;
+    s.clock().advance(Duration::from_secs(600)).await;
+    let exec = newest(&s).await;
+    assert_eq!(exec["status"], "Succeeded", "{exec:#}");
+    let actions = ok(&s, "ListActionExecutions", json!({"pipelineName": "app"})).await;
+    let fleet = actions["actionExecutionDetails"]
+        .as_array()
+        .and_then(|a| a.iter().find(|d| d["actionName"] == "Fleet"))
+        .cloned()
+        .unwrap_or_default();
+    let targets = ok(
+        &s,
+        "ListDeployActionExecutionTargets",
+        json!({"pipelineName": "app", "actionExecutionId": fleet["actionExecutionId"]}),
+    )
+    .await;
+    let list = targets["targets"].as_array().cloned().unwrap_or_default();
+    let ids: Vec<&Value> = list.iter().map(|t| &t["targetId"]).collect();
+    assert_eq!(ids, vec!["box-1", "box-2"], "{targets:#}");
+    assert_eq!(list[0]["status"], "Succeeded");
+    assert_eq!(list[0]["targetType"], "InstanceTarget");
+    assert!(list[0]["endTime"].is_number());
+    assert!(list[0]["events"]
+        .as_array()
+        .is_some_and(|e| e.iter().any(|e| e["name"] == "Install")));
+    let none = ok(
+        &s,
+        "ListDeployActionExecutionTargets",
+        json!({"pipelineName": "app", "actionExecutionId": fleet["actionExecutionId"],
+               "filters": [{"name": "TARGET_STATUS", "values": ["Failed"]}]}),
+    )
+    .await;
+    assert_eq!(none["targets"], json!([]));
+    let page = ok(
+        &s,
+        "ListDeployActionExecutionTargets",
+        json!({"pipelineName": "app", "actionExecutionId": fleet["actionExecutionId"], "maxResults": 1}),
+    )
+    .await;
+    assert_eq!(page["targets"].as_array().map(Vec::len), Some(1));
+    assert!(page["nextToken"].is_string());
+    let (code, _) = err(
+        &s,
+        "ListDeployActionExecutionTargets",
+        json!({"pipelineName": "app", "actionExecutionId": "nope"}),
+    )
+    .await;
+    assert_eq!(code, "ActionExecutionNotFoundException");
+    let (code, _) = err(
+        &s,
+        "ListDeployActionExecutionTargets",
+        json!({"pipelineName": "other", "actionExecutionId": "nope"}),
+    )
+    .await;
+    assert_eq!(code, "PipelineNotFoundException");
+}
+
+async fn json11_ok(server: &MockServer, target: &str, body: Value) -> Value {
+    let r = call(server, target, &body.to_string()).await;
+    assert_eq!(
+        r.status,
+        200,
+        "{target}: {}",
+        String::from_utf8_lossy(&r.body)
+    );
+    r.json()
+}
