@@ -517,3 +517,97 @@ async fn a_job_worker_completes_a_custom_action() {
         .await
         .expect("DeleteWebhook");
 }
+
+#[tokio::test]
+async fn a_before_entry_condition_fails_its_stage_and_its_rule_execution_is_listed() {
+    use aws_sdk_codepipeline::types::{
+        BeforeEntryConditions, Condition, ConditionExecutionStatus, ConditionType, PipelineType,
+        PipelineVariableDeclaration, Result as ConditionResult, RuleCategory, RuleDeclaration,
+        RuleExecutionStatus, RuleOwner, RuleTypeId,
+    };
+    let server = MockServer::start().await;
+    buckets(&server).await;
+    let c = client(&server);
+    let mut d = declaration("gated", manual());
+    d.stages.remove(1);
+    d.pipeline_type = Some(PipelineType::V2);
+    d.variables = Some(vec![PipelineVariableDeclaration::builder()
+        .name("env")
+        .default_value("dev")
+        .build()
+        .expect("variable")]);
+    let rule = RuleDeclaration::builder()
+        .name("IsProd")
+        .rule_type_id(
+            RuleTypeId::builder()
+                .category(RuleCategory::Rule)
+                .owner(RuleOwner::Aws)
+                .provider("VariableCheck")
+                .version("1")
+                .build()
+                .expect("rule type"),
+        )
+        .configuration("Variable", "#{variables.env}")
+        .configuration("Operator", "EQ")
+        .configuration("Value", "prod")
+        .build()
+        .expect("rule");
+    d.stages[1].before_entry = Some(
+        BeforeEntryConditions::builder()
+            .conditions(
+                Condition::builder()
+                    .result(ConditionResult::Fail)
+                    .rules(rule)
+                    .build(),
+            )
+            .build()
+            .expect("conditions"),
+    );
+    c.create_pipeline()
+        .pipeline(d)
+        .send()
+        .await
+        .expect("create");
+    server.settle().await;
+    assert_eq!(
+        latest_status(&c, "gated").await,
+        PipelineExecutionStatus::Failed
+    );
+    let state = c
+        .get_pipeline_state()
+        .name("gated")
+        .send()
+        .await
+        .expect("state");
+    let deploy = &state.stage_states()[1];
+    let cond = deploy
+        .before_entry_condition_state()
+        .and_then(|s| s.latest_execution())
+        .and_then(|e| e.status());
+    assert_eq!(cond, Some(&ConditionExecutionStatus::Failed));
+    let rules = c
+        .list_rule_executions()
+        .pipeline_name("gated")
+        .send()
+        .await
+        .expect("rule executions");
+    let detail = &rules.rule_execution_details()[0];
+    assert_eq!(detail.rule_name(), Some("IsProd"));
+    assert_eq!(detail.status(), Some(&RuleExecutionStatus::Failed));
+    let exec = detail
+        .pipeline_execution_id()
+        .unwrap_or_default()
+        .to_owned();
+    let refused = c
+        .override_stage_condition()
+        .pipeline_name("gated")
+        .stage_name("Deploy")
+        .pipeline_execution_id(exec)
+        .condition_type(ConditionType::BeforeEntry)
+        .send()
+        .await
+        .expect_err("nothing in progress");
+    assert!(refused
+        .as_service_error()
+        .is_some_and(|e| e.is_condition_not_overridable_exception()));
+}
