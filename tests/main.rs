@@ -9,6 +9,7 @@ mod codebuild;
 mod codebuild_reports;
 mod codedeploy_deployments;
 mod codedeploy_wire;
+mod codepipeline_git;
 mod codepipeline_wire;
 mod control;
 mod control_rules;

@@ -75,6 +75,31 @@ pub async fn handle(core: &Arc<Core>, parts: &http::request::Parts, body: Bytes)
                 ),
             }
         }
+        ("POST", "/_codemock/codepipeline/pushes") => {
+            // The test plays the git host: a commit pushed to a repository (see `git.rs`).
+            let host = crate::services::codepipeline::git::GitHost::new(core);
+            let pushed = serde_json::from_slice::<Value>(&body)
+                .map_err(|e| e.to_string())
+                .and_then(|mut v| {
+                    let take = |v: &mut Value, k: &str| {
+                        v.as_object_mut()
+                            .and_then(|o| o.remove(k))
+                            .and_then(|x| x.as_str().map(str::to_owned))
+                    };
+                    let account = take(&mut v, "account").unwrap_or(core.config.account_id.clone());
+                    let region = take(&mut v, "region").unwrap_or(core.config.region.clone());
+                    let push = serde_json::from_value(v).map_err(|e| e.to_string())?;
+                    host.push_to(&account, &region, push)
+                });
+            match pushed {
+                Ok(id) => ok(json!({"commitId": id})),
+                Err(message) => json_response(
+                    400,
+                    &request_id,
+                    &json!({"__type": "ValidationException", "message": message}),
+                ),
+            }
+        }
         ("POST", "/_codemock/settle") => {
             // Runs due timers and waits for every job, local builds included.
             let fired = core.settle().await;

@@ -220,6 +220,12 @@ impl MockServer {
         &self.core.codebuild_values
     }
 
+    /// The git host behind CodePipeline's hosted sources: push commits that source actions
+    /// read and V2 triggers react to (as `/_codemock/codepipeline/pushes`).
+    pub fn codepipeline(&self) -> crate::services::codepipeline::git::GitHost<'_> {
+        crate::services::codepipeline::git::GitHost::new(&self.core)
+    }
+
     /// Fault rules: errors operations answer instead of running (as `/_codemock/faults`).
     pub fn faults(&self) -> &crate::faults::Faults {
         &self.core.faults

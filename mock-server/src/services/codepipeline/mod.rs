@@ -3,6 +3,7 @@
 
 pub mod actions;
 pub mod execution;
+pub mod git;
 pub mod handlers;
 pub mod ports;
 pub mod runtime;

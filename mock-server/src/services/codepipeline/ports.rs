@@ -21,6 +21,9 @@ pub enum Command {
         trigger_type: String,
         trigger_detail: Option<String>,
     },
+    /// A commit pushed to a hosted git repository (the test plays the git host); answers
+    /// `{"commitId", "pipelineExecutionIds"}`.
+    Push(Box<super::git::Push>),
     /// An S3 source action's object, read through the S3 port.
     SourceRead {
         pipeline: String,
@@ -74,6 +77,7 @@ pub fn on_command(call: &mut Call<'_>, command: Command) -> Result<Value, Servic
             )?;
             Ok(json!({ "pipelineExecutionId": id }))
         }
+        Command::Push(push) => super::git::on_push(call, *push),
         Command::SourceRead {
             pipeline,
             action_execution_id,
