@@ -1,7 +1,8 @@
 //! Hosted git sources over the wire: the test plays the git host (`POST
 //! /_codemock/codepipeline/pushes`, `MockServer::codepipeline().push`), a push starts the V2
 //! pipelines its triggers or change detection select, and the connection source action hands on
-//! the pushed tree, the commit as its revision and the variables AWS documents.
+//! the pushed tree, the commit as its revision and the variables AWS documents. The same Rust
+//! API answers manual approvals.
 
 use crate::support::*;
 use codemock::services::codepipeline::git::Push;
@@ -300,7 +301,8 @@ async fn the_rust_api_pushes_too_and_a_start_override_picks_an_older_commit() {
             files: BTreeMap::from([("v.txt".into(), "1".into())]),
             ..Push::default()
         })
-        .expect("pushed");
+        .expect("pushed")
+        .commit_id;
     assert_eq!(first.len(), 40);
     s.clock().advance(Duration::from_secs(60)).await;
     let second = s
@@ -312,6 +314,8 @@ async fn the_rust_api_pushes_too_and_a_start_override_picks_an_older_commit() {
             ..Push::default()
         })
         .expect("pushed");
+    assert_eq!(second.pipeline_execution_ids.len(), 1);
+    let second = second.commit_id;
     s.clock().advance(Duration::from_secs(60)).await;
     let execs = executions(&s, "app").await;
     assert_eq!(execs.len(), 3);
@@ -338,4 +342,33 @@ async fn the_rust_api_pushes_too_and_a_start_override_picks_an_older_commit() {
             .to_string()
             .as_str()
     );
+}
+
+#[tokio::test]
+async fn the_rust_api_answers_approvals_with_put_approval_results_rules() {
+    let s = MockServer::start().await;
+    bucket(&s).await;
+    let mut p = pipeline("app", json!([]));
+    p["stages"][1] = json!({"name": "Approve", "actions": [{
+        "name": "Gate",
+        "actionTypeId": {"category": "Approval", "owner": "AWS", "provider": "Manual", "version": "1"}
+    }]});
+    cp(&s, "CreatePipeline", json!({"pipeline": p})).await;
+    s.clock().advance(Duration::from_secs(60)).await;
+    let control = s.codepipeline();
+    control
+        .approve("app", "Approve", "Gate", "fine by me")
+        .expect("approved");
+    s.clock().advance(Duration::from_secs(60)).await;
+    let latest = &executions(&s, "app").await[0];
+    assert_eq!(latest["status"], "Succeeded", "{latest:#}");
+    // Nothing waits any more: PutApprovalResult's error.
+    let e = control
+        .reject("app", "Approve", "Gate", "too late")
+        .expect_err("nothing to answer");
+    assert_eq!(e.code, "ApprovalAlreadyCompletedException");
+    let e = control
+        .approve("app", "Nope", "Gate", "")
+        .expect_err("no such stage");
+    assert_eq!(e.code, "StageNotFoundException");
 }

@@ -335,6 +335,20 @@ impl Core {
         }
     }
 
+    /// Sends one command to a service of `account`/`region` from outside any service (the Rust
+    /// and control APIs), applies what it set in motion, and answers what the command answered.
+    pub fn command(
+        self: &Arc<Self>,
+        account: &str,
+        region: &str,
+        command: impl Into<Command>,
+    ) -> Result<serde_json::Value, ServiceError> {
+        let (result, caused) =
+            self.run_command(&crate::effects::partition(account, region), command.into());
+        self.apply(caused);
+        result
+    }
+
     /// Runs one command under its partition's lock; its effects are returned only if it
     /// succeeded.
     fn run_command(

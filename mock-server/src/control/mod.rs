@@ -6,6 +6,7 @@
 mod rules;
 
 use crate::core::Core;
+use crate::error::ServiceError;
 use crate::protocol::{response, HttpResponse};
 use crate::services::ServiceKind;
 use bytes::Bytes;
@@ -77,26 +78,29 @@ pub async fn handle(core: &Arc<Core>, parts: &http::request::Parts, body: Bytes)
         }
         ("POST", "/_codemock/codepipeline/pushes") => {
             // The test plays the git host: a commit pushed to a repository (see `git.rs`).
-            let host = crate::services::codepipeline::git::GitHost::new(core);
-            let pushed = serde_json::from_slice::<Value>(&body)
-                .map_err(|e| e.to_string())
-                .and_then(|mut v| {
-                    let take = |v: &mut Value, k: &str| {
-                        v.as_object_mut()
-                            .and_then(|o| o.remove(k))
-                            .and_then(|x| x.as_str().map(str::to_owned))
-                    };
-                    let account = take(&mut v, "account").unwrap_or(core.config.account_id.clone());
-                    let region = take(&mut v, "region").unwrap_or(core.config.region.clone());
-                    let push = serde_json::from_value(v).map_err(|e| e.to_string())?;
-                    host.push_to(&account, &region, push)
+            let mut v: Value = serde_json::from_slice(&body).unwrap_or_default();
+            let mut take = |k: &str| {
+                v.as_object_mut()
+                    .and_then(|o| o.remove(k))
+                    .and_then(|x| x.as_str().map(str::to_owned))
+            };
+            let account = take("account").unwrap_or(core.config.account_id.clone());
+            let region = take("region").unwrap_or(core.config.region.clone());
+            let pushed = serde_json::from_value::<crate::services::codepipeline::git::Push>(v)
+                .map_err(|e| ServiceError::new("ValidationException", e.to_string()))
+                .and_then(|push| {
+                    crate::services::codepipeline::testing::CodePipelineControl::new(core)
+                        .in_partition(&account, &region)
+                        .push(push)
                 });
             match pushed {
-                Ok(id) => ok(json!({"commitId": id})),
-                Err(message) => json_response(
-                    400,
+                Ok(p) => ok(
+                    json!({"commitId": p.commit_id, "pipelineExecutionIds": p.pipeline_execution_ids}),
+                ),
+                Err(e) => json_response(
+                    e.status,
                     &request_id,
-                    &json!({"__type": "ValidationException", "message": message}),
+                    &json!({"__type": e.code, "message": e.message}),
                 ),
             }
         }

@@ -220,10 +220,10 @@ impl MockServer {
         &self.core.codebuild_values
     }
 
-    /// The git host behind CodePipeline's hosted sources: push commits that source actions
-    /// read and V2 triggers react to (as `/_codemock/codepipeline/pushes`).
-    pub fn codepipeline(&self) -> crate::services::codepipeline::git::GitHost<'_> {
-        crate::services::codepipeline::git::GitHost::new(&self.core)
+    /// CodePipeline's test helpers: push commits to the git host behind hosted sources (as
+    /// `/_codemock/codepipeline/pushes`), answer manual approvals.
+    pub fn codepipeline(&self) -> crate::services::codepipeline::testing::CodePipelineControl<'_> {
+        crate::services::codepipeline::testing::CodePipelineControl::new(&self.core)
     }
 
     /// Fault rules: errors operations answer instead of running (as `/_codemock/faults`).

@@ -1,7 +1,7 @@
 //! Hosted git sources: the commits a test pushes to a repository behind a CodeStar connection
 //! (GitHub, GitLab, Bitbucket), CodeCommit or GitHub (version 1), since codemock talks to none of
 //! them. A push (control API `POST /_codemock/codepipeline/pushes`, Rust API
-//! `MockServer::codepipeline().push(..)`) moves a branch head, which source actions then read,
+//! `MockServer::codepipeline().push(..)`, both in `testing.rs`) moves a branch head, which source actions then read,
 //! and starts the pipelines it triggers: those whose V2 triggers' push or pull-request filters
 //! match it, or, for a source action without triggers, a push to the branch it tracks (when
 //! `DetectChanges` is not `false`), as AWS's change detection does.
@@ -78,41 +78,6 @@ impl Push {
             return Err("A push names a \"branch\" or a \"tag\"".into());
         }
         Ok(())
-    }
-}
-
-/// The test's side of the git host, for the Rust API (`MockServer::codepipeline()`) and the
-/// control API (`POST /_codemock/codepipeline/pushes`).
-pub struct GitHost<'a> {
-    core: &'a std::sync::Arc<crate::core::Core>,
-}
-
-impl<'a> GitHost<'a> {
-    pub fn new(core: &'a std::sync::Arc<crate::core::Core>) -> Self {
-        GitHost { core }
-    }
-
-    /// Pushes a commit in the server's account and region; answers its commit id. Pipelines it
-    /// triggers have started when this returns.
-    pub fn push(&self, push: Push) -> Result<String, String> {
-        let (account, region) = (
-            self.core.config.account_id.clone(),
-            self.core.config.region.clone(),
-        );
-        self.push_to(&account, &region, push)
-    }
-
-    /// Pushes a commit seen by the pipelines of `account` and `region`.
-    pub fn push_to(&self, account: &str, region: &str, mut push: Push) -> Result<String, String> {
-        push.check()?;
-        let id = push
-            .commit_id
-            .get_or_insert_with(|| self.core.ids.hex(40))
-            .clone();
-        let mut effects = crate::effects::Effects::new();
-        effects.send(account, region, super::ports::Command::Push(Box::new(push)));
-        self.core.apply(effects);
-        Ok(id)
     }
 }
 

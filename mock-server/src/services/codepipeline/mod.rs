@@ -8,6 +8,7 @@ pub mod handlers;
 pub mod ports;
 pub mod runtime;
 pub mod state;
+pub mod testing;
 pub mod types;
 pub mod validate;
 pub mod variables;

@@ -24,6 +24,15 @@ pub enum Command {
     /// A commit pushed to a hosted git repository (the test plays the git host); answers
     /// `{"commitId", "pipelineExecutionIds"}`.
     Push(Box<super::git::Push>),
+    /// Answers the manual approval waiting in an action (approved or rejected), with its
+    /// current token, as PutApprovalResult does.
+    Answer {
+        pipeline: String,
+        stage: String,
+        action: String,
+        approved: bool,
+        summary: String,
+    },
     /// An S3 source action's object, read through the S3 port.
     SourceRead {
         pipeline: String,
@@ -78,6 +87,13 @@ pub fn on_command(call: &mut Call<'_>, command: Command) -> Result<Value, Servic
             Ok(json!({ "pipelineExecutionId": id }))
         }
         Command::Push(push) => super::git::on_push(call, *push),
+        Command::Answer {
+            pipeline,
+            stage,
+            action,
+            approved,
+            summary,
+        } => super::handlers::answer_approval(call, pipeline, stage, action, approved, summary),
         Command::SourceRead {
             pipeline,
             action_execution_id,

@@ -11,6 +11,52 @@ use crate::services::codepipeline::state::Pipeline;
 use crate::services::codepipeline::Call;
 use crate::services::Api;
 
+/// PutApprovalResult for whatever approval waits in the action, with its current token (a
+/// wrong or missing one gives PutApprovalResult's errors): the test helpers' way to answer.
+pub fn answer_approval(
+    call: &mut Call<'_>,
+    pipeline: String,
+    stage: String,
+    action: String,
+    approved: bool,
+    summary: String,
+) -> Result<serde_json::Value, ServiceError> {
+    use codemock_wire::codepipeline::{ApprovalResult, ApprovalStatus, PutApprovalResultInput};
+    let token = call
+        .state
+        .pipelines
+        .get(&pipeline)
+        .and_then(|p| {
+            p.actions
+                .iter()
+                .rev()
+                .find(|r| r.stage == stage && r.action == action && r.status == "InProgress")
+        })
+        .and_then(|r| match &r.waiting {
+            super::state::Waiting::Approval { token } => Some(token.clone()),
+            _ => None,
+        });
+    let status = if approved {
+        ApprovalStatus::Approved
+    } else {
+        ApprovalStatus::Rejected
+    };
+    let out = executions::put_approval_result(
+        call,
+        PutApprovalResultInput {
+            pipeline_name: Some(pipeline),
+            stage_name: Some(stage),
+            action_name: Some(action),
+            result: Some(ApprovalResult {
+                summary: Some(summary),
+                status: Some(status),
+            }),
+            token: token.or_else(|| Some(String::new())),
+        },
+    )?;
+    Ok(serde_json::json!({"approvedAt": out.approved_at.map(|t| t.0)}))
+}
+
 /// The operations this service implements; the others answer 501.
 pub const HANDLERS: codemock_wire::codepipeline::Handlers<Api<super::state::State>> =
     codemock_wire::codepipeline::Handlers {
