@@ -10,6 +10,7 @@ mod codebuild_reports;
 mod codedeploy_deployments;
 mod codedeploy_wire;
 mod codepipeline_git;
+mod codepipeline_s3_deploy;
 mod codepipeline_wire;
 mod control;
 mod control_rules;

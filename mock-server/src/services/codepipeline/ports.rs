@@ -39,6 +39,12 @@ pub enum Command {
         action_execution_id: String,
         result: Result<ObjectRead, ServiceError>,
     },
+    /// An S3 deploy action's input artifact, read through the S3 port.
+    DeployRead {
+        pipeline: String,
+        action_execution_id: String,
+        result: Result<ObjectRead, ServiceError>,
+    },
     /// A polled S3 source's current object, read through the S3 port.
     Polled {
         pipeline: String,
@@ -100,6 +106,14 @@ pub fn on_command(call: &mut Call<'_>, command: Command) -> Result<Value, Servic
             result,
         } => {
             super::actions::s3_source::read(call, &pipeline, &action_execution_id, result);
+            Ok(Value::Null)
+        }
+        Command::DeployRead {
+            pipeline,
+            action_execution_id,
+            result,
+        } => {
+            super::actions::s3_deploy::read(call, &pipeline, &action_execution_id, result);
             Ok(Value::Null)
         }
         Command::Polled {

@@ -1,4 +1,4 @@
-//! Providers codemock simulates (CloudFormation, ECS, Elastic Beanstalk, S3 deploy, Step
+//! Providers codemock simulates (CloudFormation, ECS, Elastic Beanstalk, Step
 //! Functions, ...): AWS's required configuration is checked at CreatePipeline; a run takes the
 //! virtual time and ends the way the outcome rules say (service `codepipeline`, resource the
 //! pipeline's name or ARN, step the action's name), succeeding by default.
@@ -33,9 +33,6 @@ pub fn for_provider(provider: &str) -> &'static Simulated {
         },
         "ElasticBeanstalk" => &Simulated {
             required: &["ApplicationName", "EnvironmentName"],
-        },
-        "S3" => &Simulated {
-            required: &["BucketName", "Extract"],
         },
         "StepFunctions" => &Simulated {
             required: &["StateMachineArn"],
