@@ -1093,6 +1093,11 @@ fn alarm_timer_key(id: &str) -> String {
 /// The alarms deployment `d` watches: its `overrideAlarmConfiguration`, else its group's, when
 /// enabled.
 fn watched_alarms(call: &Call<'_>, d: &Deployment) -> Vec<String> {
+    // A rollback runs while the alarm that caused it may still be in ALARM, and AWS completes
+    // it (a Lambda canary rolled back on alarm returns to the old version): rollbacks do not watch.
+    if d.creator == "codeDeployRollback" {
+        return Vec::new();
+    }
     let config = d.override_alarms.clone().or_else(|| {
         call.state
             .groups
