@@ -455,7 +455,7 @@ async fn an_in_place_deployment_runs_on_the_manual_clock() {
         .collect::<Result<Vec<_>, _>>()
         .await
         .expect("list");
-    assert_eq!(ids, [id.clone()]);
+    assert_eq!(ids, std::slice::from_ref(&id));
     // A second one is stopped; stopping it again is a typed error.
     let second = cd
         .create_deployment()
