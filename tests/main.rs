@@ -7,6 +7,7 @@ mod binary;
 mod cbor;
 mod codebuild;
 mod codebuild_reports;
+mod codedeploy_blue_green;
 mod codedeploy_deployments;
 mod codedeploy_wire;
 mod codepipeline_git;

@@ -31,6 +31,7 @@ pub mod gateway;
 pub mod ids;
 pub mod invocations;
 pub mod jobs;
+pub mod notifications;
 pub mod outcomes;
 pub mod protocol;
 pub mod router;

@@ -3,6 +3,7 @@
 //! call (`/moto-api/reset`, `/_localstack/health`), so those suites run unchanged. Outcome rules,
 //! fault rules and the invocation log are in [`rules`].
 
+mod codedeploy;
 mod rules;
 
 use crate::core::Core;
@@ -131,6 +132,11 @@ pub async fn handle(core: &Arc<Core>, parts: &http::request::Parts, body: Bytes)
         }
         ("GET", "/_codemock/requests") => ok(json!({"requests": core.requests()})),
         ("GET", "/_codemock/events") => ok(json!({"events": core.events()})),
+        // CodeDeploy's outside world: CloudWatch alarm states, SNS trigger notifications.
+        (_, p) if codedeploy::owns(p) => {
+            let (status, v) = codedeploy::handle(core, method, p, &body);
+            json_response(status, &request_id, &v)
+        }
         (_, p) if rules::owns(p) => {
             let (status, v) = rules::handle(core, method, p, &body);
             json_response(status, &request_id, &v)
