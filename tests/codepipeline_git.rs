@@ -2,7 +2,7 @@
 //! /_codemock/codepipeline/pushes`, `MockServer::codepipeline().push`), a push starts the V2
 //! pipelines its triggers or change detection select, and the connection source action hands on
 //! the pushed tree, the commit as its revision and the variables AWS documents. The same Rust
-//! API answers manual approvals.
+//! API answers manual approvals and plays the job workers and functions of actions.
 
 use crate::support::*;
 use codemock::services::codepipeline::git::Push;
@@ -371,4 +371,57 @@ async fn the_rust_api_answers_approvals_with_put_approval_results_rules() {
         .approve("app", "Nope", "Gate", "")
         .expect_err("no such stage");
     assert_eq!(e.code, "StageNotFoundException");
+}
+
+#[tokio::test]
+async fn the_rust_api_plays_the_function_of_an_invoke_action() {
+    let s = MockServer::start().await;
+    bucket(&s).await;
+    let mut p = pipeline("app", json!([]));
+    p["stages"][1] = json!({"name": "Check", "actions": [{
+        "name": "Fn",
+        "actionTypeId": {"category": "Invoke", "owner": "AWS", "provider": "Lambda", "version": "1"},
+        "configuration": {"FunctionName": "checker"},
+        "namespace": "Checked"
+    }]});
+    cp(&s, "CreatePipeline", json!({"pipeline": p})).await;
+    s.clock().advance(Duration::from_secs(60)).await;
+    let control = s.codepipeline();
+    let jobs = control.pending_jobs();
+    assert_eq!(jobs.len(), 1, "{jobs:?}");
+    assert_eq!(jobs[0].pipeline_name, "app");
+    assert_eq!(jobs[0].stage_name.as_deref(), Some("Check"));
+    assert_eq!(jobs[0].action_name.as_deref(), Some("Fn"));
+    assert_eq!(jobs[0].provider.as_deref(), Some("Lambda"));
+    control
+        .succeed_job(
+            &jobs[0].job_id,
+            BTreeMap::from([("Verdict".to_owned(), "ok".to_owned())]),
+        )
+        .expect("succeeded");
+    s.clock().advance(Duration::from_secs(60)).await;
+    assert!(control.pending_jobs().is_empty());
+    let latest = &executions(&s, "app").await[0];
+    assert_eq!(latest["status"], "Succeeded", "{latest:#}");
+    let actions = cp(&s, "ListActionExecutions", json!({"pipelineName": "app"})).await;
+    assert_eq!(
+        actions["actionExecutionDetails"][0]["output"]["outputVariables"]["Verdict"],
+        "ok"
+    );
+    // A job already answered: PutJobFailureResult's error.
+    let e = control
+        .fail_job(&jobs[0].job_id, "late")
+        .expect_err("not waiting");
+    assert!(!e.code.is_empty());
+
+    // The next run's job fails the action with the message.
+    cp(&s, "StartPipelineExecution", json!({"name": "app"})).await;
+    s.clock().advance(Duration::from_secs(60)).await;
+    let job = control.pending_jobs().remove(0);
+    control
+        .fail_job(&job.job_id, "check failed")
+        .expect("failed");
+    s.clock().advance(Duration::from_secs(60)).await;
+    let latest = &executions(&s, "app").await[0];
+    assert_eq!(latest["status"], "Failed", "{latest:#}");
 }

@@ -39,6 +39,14 @@ pub enum Command {
         action_execution_id: String,
         result: Result<ObjectRead, ServiceError>,
     },
+    /// The jobs waiting for a worker's or a function's result (test helpers).
+    PendingJobs,
+    /// A job's result, as PutJobSuccessResult (output variables) or PutJobFailureResult (the
+    /// message) would give it (test helpers).
+    JobResult {
+        job_id: String,
+        result: Result<std::collections::BTreeMap<String, String>, String>,
+    },
     /// An S3 deploy action's input artifact, read through the S3 port.
     DeployRead {
         pipeline: String,
@@ -108,6 +116,8 @@ pub fn on_command(call: &mut Call<'_>, command: Command) -> Result<Value, Servic
             super::actions::s3_source::read(call, &pipeline, &action_execution_id, result);
             Ok(Value::Null)
         }
+        Command::PendingJobs => Ok(super::handlers::pending_jobs(call)),
+        Command::JobResult { job_id, result } => super::handlers::answer_job(call, job_id, result),
         Command::DeployRead {
             pipeline,
             action_execution_id,

@@ -1,6 +1,7 @@
 //! The test's side of CodePipeline, for the Rust API (`MockServer::codepipeline()`) and the
-//! control API: playing the git host behind hosted sources (see `git.rs`) and answering manual
-//! approvals without reading their tokens first. Each goes through CodePipeline's port, so it
+//! control API: playing the git host behind hosted sources (see `git.rs`), answering manual
+//! approvals without reading their tokens first, and playing job workers and Lambda functions
+//! for custom and Invoke actions. Each goes through CodePipeline's port, so it
 //! runs under the partition's lock like any request.
 
 use super::git::Push;
@@ -15,6 +16,20 @@ pub struct Pushed {
     pub commit_id: String,
     /// The executions it started, one per triggered pipeline.
     pub pipeline_execution_ids: Vec<String>,
+}
+
+/// A job waiting for its result.
+#[derive(Debug, Clone, PartialEq, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PendingJob {
+    pub job_id: String,
+    pub pipeline_name: String,
+    pub stage_name: Option<String>,
+    pub action_name: Option<String>,
+    /// `Queued`, `Dispatched` or `InProgress`.
+    pub status: String,
+    /// The action type's provider (`Lambda`, a custom provider).
+    pub provider: Option<String>,
 }
 
 /// CodePipeline's helpers for tests, in the server's account and region unless told otherwise.
@@ -80,6 +95,47 @@ impl<'a> CodePipelineControl<'a> {
         summary: &str,
     ) -> Result<(), ServiceError> {
         self.answer(pipeline, stage, action, false, summary)
+    }
+
+    /// The jobs waiting for a job worker's or a Lambda function's result, oldest first.
+    pub fn pending_jobs(&self) -> Vec<PendingJob> {
+        let v = self
+            .core
+            .command(&self.account, &self.region, Command::PendingJobs)
+            .unwrap_or_default();
+        serde_json::from_value(v).unwrap_or_default()
+    }
+
+    /// Succeeds a job with `output_variables`, as PutJobSuccessResult does (with its errors
+    /// for a job that is not waiting).
+    pub fn succeed_job(
+        &self,
+        job_id: &str,
+        output_variables: std::collections::BTreeMap<String, String>,
+    ) -> Result<(), ServiceError> {
+        self.job_result(job_id, Ok(output_variables))
+    }
+
+    /// Fails a job with `message` (type JobFailed), as PutJobFailureResult does.
+    pub fn fail_job(&self, job_id: &str, message: &str) -> Result<(), ServiceError> {
+        self.job_result(job_id, Err(message.to_owned()))
+    }
+
+    fn job_result(
+        &self,
+        job_id: &str,
+        result: Result<std::collections::BTreeMap<String, String>, String>,
+    ) -> Result<(), ServiceError> {
+        self.core
+            .command(
+                &self.account,
+                &self.region,
+                Command::JobResult {
+                    job_id: job_id.to_owned(),
+                    result,
+                },
+            )
+            .map(|_| ())
     }
 
     fn answer(
