@@ -652,4 +652,11 @@ async fn triggers_record_the_sns_messages_aws_sends() {
     assert!(last["errorInformation"]["ErrorMessage"].is_string());
     let inst: Value = serde_json::from_str(&all[all.len() - 2].message).expect("json");
     assert_eq!(inst["instanceStatus"], "Failed");
+    // A reset forgets the notifications and the alarm states.
+    s.codedeploy()
+        .set_alarm_state("HighErrors", "ALARM")
+        .expect("state");
+    assert_eq!(post(&s, "/_codemock/reset", "").await.status, 200);
+    assert!(s.sns_notifications().is_empty());
+    assert_eq!(s.codedeploy().state("HighErrors"), "OK");
 }

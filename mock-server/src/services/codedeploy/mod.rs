@@ -4,7 +4,8 @@
 //! [`deployment`] is the pure lifecycle machine; [`runner`] connects it to the engine (revision
 //! reads through S3's port, simulated hook scripts, Lambda hook invocations, traffic shifts,
 //! EventBridge events); [`appspec`] parses AppSpecs and bundles; [`configs`] holds the predefined
-//! deployment configurations.
+//! deployment configurations; [`alarms`] the CloudWatch alarm states tests set; [`triggers`]
+//! the deployment-group trigger notifications (recorded SNS messages).
 
 pub mod alarms;
 pub mod appspec;
