@@ -469,3 +469,78 @@ async fn an_idempotency_token_answers_the_same_sandbox_and_timeouts_stop_it() {
     let log = get_path(&s, "/_codemock/events").await.json().to_string();
     assert!(!log.contains(":sandbox/"), "{log}");
 }
+
+#[tokio::test]
+async fn the_local_executor_really_runs_commands_in_one_workspace() {
+    let s = MockServer::start().await;
+    let mut p = project("app");
+    p["tags"] = json!([{"key": "codemock:executor", "value": "local"}]);
+    p["environment"]["environmentVariables"] = json!([{"name": "GREETING", "value": "hello"}]);
+    ok(&s, "CreateProject", p).await;
+    let id = id_of(&start(&s, "app").await);
+    s.settle().await;
+    assert_eq!(get(&s, &id).await["status"], "READY");
+    let write = ok(
+        &s,
+        "StartCommandExecution",
+        json!({"sandboxId": id, "command": "echo \"$GREETING\" > note.txt"}),
+    )
+    .await["commandExecution"]
+        .clone();
+    let read = ok(
+        &s,
+        "StartCommandExecution",
+        json!({"sandboxId": id, "command": "cat note.txt; echo oops >&2; exit 3"}),
+    )
+    .await["commandExecution"]
+        .clone();
+    // Settling runs the two commands' jobs one after the other.
+    s.settle().await;
+    let got = ok(
+        &s,
+        "BatchGetCommandExecutions",
+        json!({"sandboxId": id, "commandExecutionIds": [write["id"], read["id"]]}),
+    )
+    .await["commandExecutions"]
+        .clone();
+    assert_eq!(got[0]["status"], "SUCCEEDED");
+    assert_eq!(got[0]["exitCode"], "0");
+    assert!(got[0].get("standardOutputContent").is_none());
+    assert_eq!(got[1]["status"], "FAILED");
+    assert_eq!(got[1]["exitCode"], "3");
+    assert_eq!(got[1]["standardOutputContent"], "hello\n", "{got}");
+    assert_eq!(got[1]["standardErrContent"], "oops\n");
+    ok(&s, "StopSandbox", json!({"id": id})).await;
+    s.settle().await;
+    assert_eq!(get(&s, &id).await["status"], "STOPPED");
+}
+
+#[tokio::test]
+async fn stopping_a_local_sandbox_kills_its_running_command() {
+    let s = MockServer::start().await;
+    let mut p = project("app");
+    p["tags"] = json!([{"key": "codemock:executor", "value": "local"}]);
+    ok(&s, "CreateProject", p).await;
+    let id = id_of(&start(&s, "app").await);
+    s.settle().await;
+    let c = ok(
+        &s,
+        "StartCommandExecution",
+        json!({"sandboxId": id, "command": "sleep 600"}),
+    )
+    .await["commandExecution"]
+        .clone();
+    assert_eq!(c["status"], "IN_PROGRESS");
+    ok(&s, "StopSandbox", json!({"id": id})).await;
+    // Settling waits for running jobs: it returns because the stop killed the shell.
+    s.settle().await;
+    let got = ok(
+        &s,
+        "BatchGetCommandExecutions",
+        json!({"sandboxId": id, "commandExecutionIds": [c["id"]]}),
+    )
+    .await["commandExecutions"][0]
+        .clone();
+    assert_eq!(got["status"], "STOPPED");
+    assert_eq!(get(&s, &id).await["status"], "STOPPED");
+}

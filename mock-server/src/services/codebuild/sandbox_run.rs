@@ -1,7 +1,8 @@
 //! Runs sandboxes: starts them from their project (StartSandbox), feeds their session machine
 //! ([`super::sandbox`]) what happened (a phase's end on the virtual clock, a stop, a timeout),
-//! runs their commands one at a time, and keeps the `Sandbox` and `CommandExecution` views and
-//! the session log current. AWS publishes no EventBridge event for sandboxes (none is listed
+//! runs their commands one at a time (simulated on the virtual clock with exit codes from the
+//! outcome rules, or really in a shell with the local executor), and keeps the `Sandbox` and
+//! `CommandExecution` views and the session log current. AWS publishes no EventBridge event for sandboxes (none is listed
 //! among CodeBuild's events), so no transition emits one.
 //!
 //! Ids follow builds (unconfirmed: no AWS example shows a sandbox id): a sandbox is
@@ -9,6 +10,7 @@
 //! and its command executions are uuids.
 
 use super::build::PhaseEnd;
+use super::executor::sandbox_shell;
 use super::run::{self, agent_lines, project_not_found};
 use super::sandbox::{
     Command as CommandMachine, CommandInput, CommandStatus, Input, Machine, Output, Phase,
@@ -22,12 +24,17 @@ use codemock_wire::codebuild::{
     SandboxSessionPhase, StatusType,
 };
 use codemock_wire::types::Timestamp;
+use std::path::PathBuf;
+use std::sync::Arc;
 
 /// The outcome-rule step a command execution asks for (codemock's name, not AWS's).
 pub const COMMAND_STEP: &str = "COMMAND_EXECUTION";
 
 /// Virtual seconds a simulated command takes unless an outcome rule says otherwise.
 pub const COMMAND_SECONDS: f64 = 1.0;
+
+/// Tells local workspaces apart across the servers of one process.
+static WORKSPACES: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
 
 /// One sandbox: what the API shows and what drives it.
 #[derive(Debug)]
@@ -44,6 +51,12 @@ pub struct SandboxRecord {
     pub logs: LogsLocation,
     /// Command executions in submission order.
     pub commands: Vec<CommandRecord>,
+    /// The local executor's workspace (created by the first command, removed at the end) and
+    /// the variables its commands get.
+    pub workspace: PathBuf,
+    pub env: Vec<(String, String)>,
+    /// Kills the local command running now (stop, timeout).
+    pub kill: Option<Arc<tokio::sync::Notify>>,
 }
 
 /// One command execution.
@@ -103,6 +116,14 @@ pub fn start(call: &mut Call<'_>, project_name: &str) -> Result<Sandbox, Service
     let log = logs.group_name.clone().zip(logs.stream_name.clone());
     let tags = run::project_tags(&project);
     let executor = run::executor_for(call, &tags);
+    let env = command_environment(call, &project);
+    // No I/O here: the first local command creates it. Servers in one process share the seed,
+    // so the name also carries the process and a counter (the path is never shown by the API).
+    let workspace = std::env::temp_dir().join(format!(
+        "codemock-sandbox-{}-{}-{session_id}",
+        std::process::id(),
+        WORKSPACES.fetch_add(1, std::sync::atomic::Ordering::Relaxed)
+    ));
     let view = Sandbox {
         id: Some(id.clone()),
         arn: Some(arn),
@@ -138,6 +159,9 @@ pub fn start(call: &mut Call<'_>, project_name: &str) -> Result<Sandbox, Service
         log: log.map(|(group, stream)| LogTarget { group, stream }),
         logs,
         commands: Vec::new(),
+        workspace,
+        env,
+        kill: None,
     };
     call.state.sandboxes.insert(id.clone(), record);
     call.state.sandbox_order.push(id.clone());
@@ -242,6 +266,7 @@ fn feed(call: &mut Call<'_>, id: &str, input: Input) {
                 call.effects.cancel(phase_timer_key(id));
                 call.effects.cancel(timeout_timer_key(id));
                 call.effects.cancel(command_timer_key(id));
+                remove_workspace(call, id);
             }
         }
     }
@@ -277,6 +302,9 @@ fn entered(call: &mut Call<'_>, id: &str, phase: Phase, now: f64) {
         Phase::Finalizing => {
             call.effects.cancel(command_timer_key(id));
             if let Some(s) = call.state.sandboxes.get_mut(id) {
+                if let Some(kill) = s.kill.take() {
+                    kill.notify_one();
+                }
                 for c in &mut s.commands {
                     if c.machine.step(CommandInput::SandboxStopped, now) {
                         refresh_command(c);
@@ -442,8 +470,77 @@ fn next_command(call: &mut Call<'_>, id: &str, now: f64) {
     refresh_command(c);
     let command_id = c.view.id.clone().unwrap_or_default();
     let text = c.view.command.clone().unwrap_or_default();
+    let local = (s.executor == ExecutorKind::Local).then(|| {
+        let kill = Arc::new(tokio::sync::Notify::new());
+        s.kill = Some(kill.clone());
+        (s.workspace.clone(), s.env.clone(), kill)
+    });
     lines(call, id, now, [format!("Running command {text}")]);
-    plan_command(call, id, &command_id, now);
+    if let Some((workspace, env, kill)) = local {
+        let job = sandbox_shell::CommandJob {
+            account: call.ctx.account_id.clone(),
+            region: call.ctx.region.clone(),
+            sandbox_id: id.to_owned(),
+            command_id,
+            command: text,
+            workspace,
+            env,
+            kill,
+        };
+        call.effects.spawn(sandbox_shell::run(job));
+    } else {
+        plan_command(call, id, &command_id, now);
+    }
+}
+
+/// The variables a local command sees: the region, the endpoint (so that `aws` in a command
+/// talks to codemock) and the project's plain-text variables. Unconfirmed: which `CODEBUILD_*`
+/// variables a sandbox sets is not documented, so none is invented.
+fn command_environment(
+    call: &Call<'_>,
+    project: &codemock_wire::codebuild::Project,
+) -> Vec<(String, String)> {
+    let region = call.ctx.region.clone();
+    let mut env = vec![
+        ("AWS_REGION".to_owned(), region.clone()),
+        ("AWS_DEFAULT_REGION".to_owned(), region),
+        ("AWS_ACCESS_KEY_ID".to_owned(), call.ctx.account_id.clone()),
+        ("AWS_SECRET_ACCESS_KEY".to_owned(), "codemock".to_owned()),
+        ("CODEBUILD_CI".to_owned(), "true".to_owned()),
+    ];
+    if let Some(endpoint) = call.core.endpoint.get() {
+        env.push(("AWS_ENDPOINT_URL".to_owned(), endpoint.clone()));
+    }
+    let vars = project
+        .environment
+        .as_ref()
+        .and_then(|e| e.environment_variables.clone())
+        .unwrap_or_default();
+    for v in vars {
+        let plain = v
+            .r#type
+            .is_none_or(|t| t == codemock_wire::codebuild::EnvironmentVariableType::Plaintext);
+        if let (true, Some(name), Some(value)) = (plain, v.name, v.value) {
+            env.retain(|(k, _)| *k != name);
+            env.push((name, value));
+        }
+    }
+    env
+}
+
+/// Removes a local sandbox's workspace once the sandbox is over (a job: it is file I/O).
+fn remove_workspace(call: &mut Call<'_>, id: &str) {
+    let Some(s) = call.state.sandboxes.get(id) else {
+        return;
+    };
+    if s.executor != ExecutorKind::Local {
+        return;
+    }
+    let dir = s.workspace.clone();
+    call.effects.spawn(async move {
+        let _ = std::fs::remove_dir_all(dir);
+        crate::effects::Effects::new()
+    });
 }
 
 /// How the running command ends (simulated): the outcome rules for step COMMAND_EXECUTION, or
@@ -523,11 +620,33 @@ pub fn command_exited(
     if !c.machine.step(CommandInput::Exited(exit_code), now) {
         return;
     }
+    s.kill = None;
     // The model's minimum length is 1: empty output is left out.
     c.view.standard_output_content = stdout.filter(|o| !o.is_empty());
     c.view.standard_err_content = stderr.filter(|e| !e.is_empty());
     refresh_command(c);
     let text = c.view.command.clone().unwrap_or_default();
+    // A local command's output goes to the session log as it would from the container.
+    let output: Vec<String> = [
+        &c.view.standard_output_content,
+        &c.view.standard_err_content,
+    ]
+    .into_iter()
+    .flatten()
+    .flat_map(|o| o.lines().map(str::to_owned).collect::<Vec<_>>())
+    .collect();
+    if let Some(target) = s.log.clone().filter(|_| !output.is_empty()) {
+        #[allow(clippy::cast_possible_truncation, reason = "epoch milliseconds fit")]
+        let ms = (now * 1000.0).floor() as i64;
+        let (account, region) = (call.ctx.account_id.clone(), call.ctx.region.clone());
+        run::write_log(
+            call.effects,
+            &account,
+            &region,
+            target,
+            output.into_iter().map(|l| (ms, l)).collect(),
+        );
+    }
     if exit_code != 0 {
         lines(
             call,
