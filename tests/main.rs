@@ -7,6 +7,7 @@ mod binary;
 mod cbor;
 mod codebuild;
 mod codebuild_reports;
+mod codebuild_sandboxes;
 mod codedeploy_blue_green;
 mod codedeploy_deployments;
 mod codedeploy_wire;
