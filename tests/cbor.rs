@@ -61,23 +61,23 @@ async fn cbor_errors_carry_the_full_shape_id() {
         get(&v, "__type").and_then(Cbor::as_text),
         Some("com.amazonaws.codepipeline#ValidationException")
     );
-    // CloudWatch Logs has no CBOR endpoint, so the still-unbuilt operation here is one of
-    // CodeDeploy's (the deprecated SkipWaitTimeForInstanceTermination).
+    // No operation of the three CBOR services answers 501 any more (CloudWatch Logs, whose
+    // DescribeExportTasks is the 501 example in errors.rs, has no CBOR endpoint): a modeled
+    // error of an operation carries its full shape id the same way.
     let (r, v) = rpc(
         &server,
-        "CodeDeploy_20141006",
-        "SkipWaitTimeForInstanceTermination",
-        cbor(&Cbor::Map(vec![])),
+        "CodePipeline_20150709",
+        "GetPipeline",
+        cbor(&Cbor::Map(vec![(
+            Cbor::Text("name".into()),
+            Cbor::Text("nope".into()),
+        )])),
     )
     .await;
-    assert_eq!(r.status, 501);
+    assert_eq!(r.status, 400);
     assert_eq!(
         get(&v, "__type").and_then(Cbor::as_text),
-        Some("com.amazonaws.codedeploy#NotImplementedException")
-    );
-    assert_eq!(
-        get(&v, "message").and_then(Cbor::as_text),
-        Some("CodeDeploy operation SkipWaitTimeForInstanceTermination is not implemented by codemock yet")
+        Some("com.amazonaws.codepipeline#PipelineNotFoundException")
     );
 }
 

@@ -1717,12 +1717,10 @@ async fn an_on_success_alarm_rule_waits_then_rolls_back_while_the_alarm_stays_on
         good["status"], "Succeeded",
         "no alarm: the condition is met"
     );
-    // The alarm goes on (codemock reads alarm states from `cloudwatch` outcome rules).
-    s.outcomes().add(
-        codemock::outcomes::OutcomeRule::new("cloudwatch", codemock::outcomes::Outcome::Failed)
-            .resource("app-errors")
-            .code("ALARM"),
-    );
+    // The alarm goes on (the control API's alarm states, shared with CodeDeploy).
+    s.codedeploy()
+        .set_alarm_state("app-errors", "ALARM")
+        .expect("a valid state");
     ok(&s, "StartPipelineExecution", json!({"name": "app"})).await;
     s.settle().await;
     assert_eq!(

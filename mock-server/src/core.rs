@@ -123,6 +123,10 @@ pub struct Env {
     pub s3_storage: crate::services::s3::storage::Storage,
     /// Parameter Store and Secrets Manager values builds may reference.
     pub codebuild_values: crate::services::codebuild::values::Values,
+    /// CloudWatch alarm states CodeDeploy deployments watch.
+    pub codedeploy_alarms: crate::services::codedeploy::alarms::Alarms,
+    /// The SNS notifications codemock would publish (CodeDeploy triggers).
+    pub sns_notifications: crate::notifications::SnsNotifications,
     /// `http://<address>` this server listens on (set once bound), for work that calls back into
     /// it: a local build's `aws` commands.
     pub endpoint: std::sync::OnceLock<String>,
@@ -188,6 +192,8 @@ impl Core {
                 s3_storage: crate::services::s3::storage::Storage::new(config.s3_memory_limit),
                 endpoint: std::sync::OnceLock::new(),
                 codebuild_values: Default::default(),
+                codedeploy_alarms: Default::default(),
+                sns_notifications: Default::default(),
                 requests: Mutex::new(Vec::new()),
                 events: Mutex::new(Vec::new()),
                 config: config.clone(),
@@ -333,6 +339,20 @@ impl Core {
                 Effect::SpawnLong(make) => self.spawn_long(make),
             }
         }
+    }
+
+    /// Sends one command to a service of `account`/`region` from outside any service (the Rust
+    /// and control APIs), applies what it set in motion, and answers what the command answered.
+    pub fn command(
+        self: &Arc<Self>,
+        account: &str,
+        region: &str,
+        command: impl Into<Command>,
+    ) -> Result<serde_json::Value, ServiceError> {
+        let (result, caused) =
+            self.run_command(&crate::effects::partition(account, region), command.into());
+        self.apply(caused);
+        result
     }
 
     /// Runs one command under its partition's lock; its effects are returned only if it
@@ -488,6 +508,8 @@ impl Core {
         self.env.faults.reset();
         self.env.invocations.reset();
         self.env.codebuild_values.reset();
+        self.env.codedeploy_alarms.reset();
+        self.env.sns_notifications.reset();
     }
 }
 

@@ -256,9 +256,6 @@ impl Encode for WireEncoder<'_> {
                 ),
             },
             Protocol::AwsJson { version } => aws_json::encode_ok(version, value, self.request_id),
-            Protocol::RestXml => {
-                aws_json::encode_ok(crate::protocol::JsonVersion::V1_1, value, self.request_id)
-            }
         }
     }
 }
@@ -278,12 +275,6 @@ fn reject(
             Protocol::AwsJson { version } => {
                 aws_json::encode_error(version, &reply.code, &reply, &ctx.request_id)
             }
-            Protocol::RestXml => aws_json::encode_error(
-                crate::protocol::JsonVersion::V1_1,
-                &reply.code,
-                &reply,
-                &ctx.request_id,
-            ),
         },
     };
     let service_name = service.map(|s| s.schema().service_id).unwrap_or("unknown");
@@ -322,12 +313,6 @@ fn encode_error(
             }
             resp
         }
-        Protocol::RestXml => aws_json::encode_error(
-            crate::protocol::JsonVersion::V1_1,
-            &reply.code,
-            reply,
-            &ctx.request_id,
-        ),
     }
 }
 
@@ -406,7 +391,6 @@ fn log_request(
             } => "awsJson1_0",
             Protocol::AwsJson { .. } => "awsJson1_1",
             Protocol::RpcV2Cbor => "rpcv2Cbor",
-            Protocol::RestXml => "restXml",
         }
         .to_owned(),
         status,

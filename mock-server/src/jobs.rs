@@ -63,11 +63,6 @@ impl Jobs {
         self.running.load(Ordering::Acquire)
     }
 
-    /// Waits until no job runs. Returns whether it had to wait.
-    pub async fn wait_idle(&self) -> bool {
-        self.wait(true).await
-    }
-
     /// Waits until no job runs, not counting long jobs unless `long` is set.
     pub async fn wait(&self, long: bool) -> bool {
         let mut waited = false;
@@ -95,9 +90,9 @@ mod tests {
     use super::*;
 
     #[tokio::test]
-    async fn wait_idle_returns_when_the_last_job_ends_even_if_it_panicked() {
+    async fn waiting_returns_when_the_last_job_ends_even_if_it_panicked() {
         let jobs = Arc::new(Jobs::default());
-        assert!(!jobs.wait_idle().await);
+        assert!(!jobs.wait(true).await);
         let guard = jobs.start();
         let task = tokio::spawn(async move {
             let _guard = guard;
@@ -105,6 +100,6 @@ mod tests {
         });
         assert!(task.await.is_err());
         assert_eq!(jobs.running(), 0);
-        assert!(!jobs.wait_idle().await);
+        assert!(!jobs.wait(true).await);
     }
 }

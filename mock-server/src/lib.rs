@@ -22,20 +22,21 @@
 //! ```
 
 pub mod clock;
-pub mod control;
+pub(crate) mod control;
 pub mod core;
 pub mod effects;
 pub mod error;
 pub mod faults;
-pub mod gateway;
+pub(crate) mod gateway;
 pub mod ids;
 pub mod invocations;
-pub mod jobs;
+pub(crate) mod jobs;
+pub mod notifications;
 pub mod outcomes;
-pub mod protocol;
-pub mod router;
-pub mod scheduler;
-pub mod selector;
+pub(crate) mod protocol;
+pub(crate) mod router;
+pub(crate) mod scheduler;
+pub(crate) mod selector;
 pub mod server;
 pub mod services;
 pub mod store;

@@ -109,6 +109,7 @@ impl<T> Scheduler<T> {
         self.inner.lock().payloads.len()
     }
 
+    #[cfg(test)]
     pub fn is_empty(&self) -> bool {
         self.len() == 0
     }

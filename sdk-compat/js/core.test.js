@@ -3,7 +3,8 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { CodePipelineClient, ListPipelinesCommand } from "@aws-sdk/client-codepipeline";
-import { CodeBuildClient, ListProjectsCommand, ListSandboxesCommand } from "@aws-sdk/client-codebuild";
+import { CloudWatchLogsClient, DescribeExportTasksCommand } from "@aws-sdk/client-cloudwatch-logs";
+import { CodeBuildClient, ListProjectsCommand } from "@aws-sdk/client-codebuild";
 import { CodeDeployClient, ListApplicationsCommand } from "@aws-sdk/client-codedeploy";
 import { EventBridgeClient, ListEventBusesCommand, ListRulesCommand } from "@aws-sdk/client-eventbridge";
 
@@ -44,11 +45,12 @@ test("a bad request is a ValidationException", async () => {
 
 test("an unimplemented operation is a 501 naming it", async () => {
   await assert.rejects(
-    new CodeBuildClient(config).send(new ListSandboxesCommand({})),
+    // CloudWatch Logs export tasks are not built (CodeBuild has no 501 left).
+    new CloudWatchLogsClient(config).send(new DescribeExportTasksCommand({})),
     (err) => {
       assert.equal(err.name, "NotImplementedException");
       assert.equal(err.$metadata.httpStatusCode, 501);
-      assert.match(err.message, /ListSandboxes/);
+      assert.match(err.message, /DescribeExportTasks/);
       return true;
     },
   );

@@ -1,6 +1,7 @@
 """boto3 and the AWS CLI against the codemock binary: CodeDeploy resources, an in-place deployment
 to on-premises instances walked on the manual clock, `aws deploy create-deployment` and the CLI's
-`aws deploy wait deployment-successful` waiter, and a Lambda hook status."""
+`aws deploy wait deployment-successful` waiter, a Lambda hook status, and a blue/green deployment
+continued from Ready with its trigger notifications."""
 
 import json
 import urllib.request
@@ -132,3 +133,67 @@ def test_cli_create_deployment_and_wait(cli, client, endpoint):
     cli("deploy", "wait", "deployment-successful", "--deployment-id", dep)
     got = json.loads(cli("deploy", "get-deployment", "--deployment-id", dep))
     assert got["deploymentInfo"]["status"] == "Succeeded"
+
+
+def control(endpoint, method, path, body=None):
+    req = urllib.request.Request(
+        endpoint + path,
+        data=None if body is None else json.dumps(body).encode(),
+        method=method,
+    )
+    return json.loads(urllib.request.urlopen(req).read())
+
+
+def test_blue_green_continue_deployment_and_trigger_notifications(client, endpoint):
+    cd = client("codedeploy")
+    cd.create_application(applicationName="bg")
+    topic = "arn:aws:sns:us-east-1:000000000000:deploys"
+    cd.create_deployment_group(
+        applicationName="bg",
+        deploymentGroupName="prod",
+        serviceRoleArn="arn:aws:iam::000000000000:role/cd",
+        deploymentConfigName="CodeDeployDefault.AllAtOnce",
+        onPremisesInstanceTagFilters=[{"Key": "fleet", "Value": "blue", "Type": "KEY_AND_VALUE"}],
+        deploymentStyle={"deploymentType": "BLUE_GREEN", "deploymentOption": "WITH_TRAFFIC_CONTROL"},
+        loadBalancerInfo={"targetGroupInfoList": [{"name": "tg"}]},
+        blueGreenDeploymentConfiguration={
+            "deploymentReadyOption": {"actionOnTimeout": "STOP_DEPLOYMENT", "waitTimeInMinutes": 10},
+            "terminateBlueInstancesOnDeploymentSuccess": {"action": "KEEP_ALIVE"},
+            "greenFleetProvisioningOption": {"action": "DISCOVER_EXISTING"},
+        },
+        triggerConfigurations=[
+            {"triggerName": "ready", "triggerTargetArn": topic,
+             "triggerEvents": ["DeploymentReady", "DeploymentSuccess"]}
+        ],
+    )
+    for name, fleet_tag in (("old-0", "blue"), ("new-0", "green")):
+        cd.register_on_premises_instance(
+            instanceName=name, iamUserArn=f"arn:aws:iam::000000000000:user/{name}"
+        )
+        cd.add_tags_to_on_premises_instances(
+            instanceNames=[name], tags=[{"Key": "fleet", "Value": fleet_tag}]
+        )
+    dep = cd.create_deployment(
+        applicationName="bg",
+        deploymentGroupName="prod",
+        revision={"revisionType": "AppSpecContent", "appSpecContent": {"content": APPSPEC}},
+        targetInstances={"tagFilters": [{"Key": "fleet", "Value": "green", "Type": "KEY_AND_VALUE"}]},
+    )["deploymentId"]
+    # DownloadBundle, Install, ValidateService on the replacement.
+    advance(endpoint, 3)
+    info = cd.get_deployment(deploymentId=dep)["deploymentInfo"]
+    assert info["status"] == "Ready"
+    assert info["targetInstances"]["tagFilters"][0]["Value"] == "green"
+    cd.continue_deployment(deploymentId=dep, deploymentWaitType="READY_WAIT")
+    # AllowTraffic on the replacement, BlockTraffic on the original.
+    advance(endpoint, 2)
+    assert cd.get_deployment(deploymentId=dep)["deploymentInfo"]["status"] == "Succeeded"
+    notes = control(endpoint, "GET", "/_codemock/sns/notifications")["notifications"]
+    mine = [json.loads(n["message"]) for n in notes if n["topicArn"] == topic]
+    assert [m["status"] for m in mine] == ["Ready", "Succeeded"]
+    assert mine[0]["eventTriggerName"] == "ready"
+    assert mine[0]["deploymentId"] == dep
+    # The alarm control answers what it set.
+    assert control(
+        endpoint, "POST", "/_codemock/cloudwatch/alarms", {"name": "HighErrors", "state": "OK"}
+    ) == {"name": "HighErrors", "state": "OK"}

@@ -221,7 +221,7 @@ async fn source_credentials_fleets_and_images_through_the_sdk() {
         .expect("update");
     assert_eq!(updated.fleet().and_then(|f| f.base_capacity()), Some(2));
     let listed = cb.list_fleets().send().await.expect("list fleets");
-    assert_eq!(listed.fleets(), [fleet_arn.clone()]);
+    assert_eq!(listed.fleets(), std::slice::from_ref(&fleet_arn));
     let got = cb
         .batch_get_fleets()
         .names("linux")

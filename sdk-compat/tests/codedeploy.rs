@@ -1,7 +1,9 @@
 //! aws-sdk-codedeploy against `MockServer`: applications, configurations, deployment groups,
 //! on-premises instances, revisions, tags, an in-place deployment walked on the manual clock
-//! (targets, deprecated instance views, the deployment-successful waiter), stop, and a Lambda
-//! deployment completed by PutLifecycleEventHookExecutionStatus; typed errors and paginators.
+//! (targets, deprecated instance views, the deployment-successful waiter), stop, a blue/green
+//! deployment continued from Ready with ContinueDeployment and its termination wait skipped, and
+//! a Lambda deployment completed by PutLifecycleEventHookExecutionStatus; typed errors and
+//! paginators.
 
 use aws_config::retry::RetryConfig;
 use aws_sdk_codedeploy::client::Waiters as _;
@@ -453,7 +455,7 @@ async fn an_in_place_deployment_runs_on_the_manual_clock() {
         .collect::<Result<Vec<_>, _>>()
         .await
         .expect("list");
-    assert_eq!(ids, [id.clone()]);
+    assert_eq!(ids, std::slice::from_ref(&id));
     // A second one is stopped; stopping it again is a typed error.
     let second = cd
         .create_deployment()
@@ -565,4 +567,171 @@ async fn a_lambda_deployment_waits_for_its_hook_status() {
         lt.lambda_function_info().map(|f| f.target_version_weight()),
         Some(1.0)
     );
+}
+
+#[tokio::test]
+#[allow(
+    deprecated,
+    reason = "SkipWaitTimeForInstanceTermination is deprecated and still served"
+)]
+async fn a_blue_green_deployment_waits_ready_continues_and_skips_the_termination_wait() {
+    use aws_sdk_codedeploy::types::{
+        BlueGreenDeploymentConfiguration, BlueInstanceTerminationOption, DeploymentOption,
+        DeploymentReadyAction, DeploymentReadyOption, DeploymentStyle, DeploymentType,
+        DeploymentWaitType, Ec2TagFilter, Ec2TagFilterType, GreenFleetProvisioningAction,
+        GreenFleetProvisioningOption, InstanceAction, LoadBalancerInfo, TargetGroupInfo,
+        TargetInstances, TargetLabel,
+    };
+    let server = MockServer::start().await;
+    let cd = client(&server);
+    // box-0 is the original fleet (env=prod); new-0 the replacement, discovered by its tag.
+    fleet(&cd, 1).await;
+    cd.register_on_premises_instance()
+        .instance_name("new-0")
+        .iam_user_arn("arn:aws:iam::000000000000:user/new-0")
+        .send()
+        .await
+        .expect("register");
+    cd.add_tags_to_on_premises_instances()
+        .instance_names("new-0")
+        .tags(tag("env", "green"))
+        .send()
+        .await
+        .expect("tag");
+    cd.update_deployment_group()
+        .application_name("web")
+        .current_deployment_group_name("prod")
+        .deployment_style(
+            DeploymentStyle::builder()
+                .deployment_type(DeploymentType::BlueGreen)
+                .deployment_option(DeploymentOption::WithTrafficControl)
+                .build(),
+        )
+        .load_balancer_info(
+            LoadBalancerInfo::builder()
+                .target_group_info_list(TargetGroupInfo::builder().name("web-tg").build())
+                .build(),
+        )
+        .blue_green_deployment_configuration(
+            BlueGreenDeploymentConfiguration::builder()
+                .deployment_ready_option(
+                    DeploymentReadyOption::builder()
+                        .action_on_timeout(DeploymentReadyAction::StopDeployment)
+                        .wait_time_in_minutes(60)
+                        .build(),
+                )
+                .terminate_blue_instances_on_deployment_success(
+                    BlueInstanceTerminationOption::builder()
+                        .action(InstanceAction::Terminate)
+                        .termination_wait_time_in_minutes(30)
+                        .build(),
+                )
+                .green_fleet_provisioning_option(
+                    GreenFleetProvisioningOption::builder()
+                        .action(GreenFleetProvisioningAction::DiscoverExisting)
+                        .build(),
+                )
+                .build(),
+        )
+        .send()
+        .await
+        .expect("blue/green group");
+    let id = cd
+        .create_deployment()
+        .application_name("web")
+        .deployment_group_name("prod")
+        .revision(content(APPSPEC))
+        .target_instances(
+            TargetInstances::builder()
+                .tag_filters(
+                    Ec2TagFilter::builder()
+                        .key("env")
+                        .value("green")
+                        .r#type(Ec2TagFilterType::KeyAndValue)
+                        .build(),
+                )
+                .build(),
+        )
+        .send()
+        .await
+        .expect("deploy")
+        .deployment_id()
+        .expect("id")
+        .to_owned();
+    server.settle().await;
+    let status = |cd: Client, id: String| async move {
+        cd.get_deployment()
+            .deployment_id(id)
+            .send()
+            .await
+            .expect("get")
+            .deployment_info()
+            .cloned()
+            .expect("info")
+    };
+    let err = cd
+        .continue_deployment()
+        .deployment_id(&id)
+        .deployment_wait_type(DeploymentWaitType::ReadyWait)
+        .send()
+        .await
+        .expect_err("not ready yet");
+    assert!(err
+        .into_service_error()
+        .is_deployment_is_not_in_ready_state_exception());
+    // DownloadBundle, Install, ValidateService on the replacement: then Ready.
+    server.clock().advance(Duration::from_secs(3)).await;
+    let info = status(cd.clone(), id.clone()).await;
+    assert_eq!(info.status(), Some(&DeploymentStatus::Ready));
+    assert_eq!(info.deployment_overview().map(|o| o.ready()), Some(1));
+    let green = cd
+        .get_deployment_target()
+        .deployment_id(&id)
+        .target_id("new-0")
+        .send()
+        .await
+        .expect("target");
+    let green = green
+        .deployment_target()
+        .and_then(|t| t.instance_target())
+        .expect("instance target");
+    assert_eq!(green.instance_label(), Some(&TargetLabel::Green));
+    assert_eq!(green.status(), Some(&TargetStatus::Ready));
+    cd.continue_deployment()
+        .deployment_id(&id)
+        .deployment_wait_type(DeploymentWaitType::ReadyWait)
+        .send()
+        .await
+        .expect("continue");
+    // AllowTraffic on the replacement, BlockTraffic on the original: the termination wait.
+    server.clock().advance(Duration::from_secs(2)).await;
+    let info = status(cd.clone(), id.clone()).await;
+    assert_eq!(info.status(), Some(&DeploymentStatus::InProgress));
+    assert!(info.instance_termination_wait_time_started());
+    assert_eq!(
+        info.deployment_style().and_then(|s| s.deployment_type()),
+        Some(&DeploymentType::BlueGreen)
+    );
+    assert!(info.target_instances().is_some());
+    cd.skip_wait_time_for_instance_termination()
+        .deployment_id(&id)
+        .send()
+        .await
+        .expect("skip");
+    cd.wait_until_deployment_successful()
+        .deployment_id(&id)
+        .wait(Duration::from_secs(30))
+        .await
+        .expect("waiter sees Succeeded");
+    let blue = cd
+        .list_deployment_targets()
+        .deployment_id(&id)
+        .target_filters(
+            aws_sdk_codedeploy::types::TargetFilterName::ServerInstanceLabel,
+            vec!["Blue".to_owned()],
+        )
+        .send()
+        .await
+        .expect("blue targets");
+    assert_eq!(blue.target_ids(), ["box-0"]);
 }

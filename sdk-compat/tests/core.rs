@@ -80,15 +80,16 @@ async fn a_bad_request_is_a_typed_validation_exception() {
 #[tokio::test]
 async fn an_unimplemented_operation_is_a_501_with_its_name() {
     let server = MockServer::start().await;
-    let client = aws_sdk_codebuild::Client::new(&config(&server));
+    // CloudWatch Logs export tasks are not built (CodeBuild has no 501 left).
+    let client = aws_sdk_cloudwatchlogs::Client::new(&config(&server));
     let err = client
-        .list_sandboxes()
+        .describe_export_tasks()
         .send()
         .await
         .expect_err("not implemented yet");
-    let meta = aws_sdk_codebuild::error::ProvideErrorMetadata::meta(&err);
+    let meta = aws_sdk_cloudwatchlogs::error::ProvideErrorMetadata::meta(&err);
     assert_eq!(meta.code(), Some("NotImplementedException"));
-    assert!(meta.message().unwrap_or("").contains("ListSandboxes"));
+    assert!(meta.message().unwrap_or("").contains("DescribeExportTasks"));
     let raw = err.raw_response().expect("raw response");
     assert_eq!(raw.status().as_u16(), 501);
 }

@@ -3,9 +3,11 @@
 //! call (`/moto-api/reset`, `/_localstack/health`), so those suites run unchanged. Outcome rules,
 //! fault rules and the invocation log are in [`rules`].
 
+mod codedeploy;
 mod rules;
 
 use crate::core::Core;
+use crate::error::ServiceError;
 use crate::protocol::{response, HttpResponse};
 use crate::services::ServiceKind;
 use bytes::Bytes;
@@ -75,6 +77,34 @@ pub async fn handle(core: &Arc<Core>, parts: &http::request::Parts, body: Bytes)
                 ),
             }
         }
+        ("POST", "/_codemock/codepipeline/pushes") => {
+            // The test plays the git host: a commit pushed to a repository (see `git.rs`).
+            let mut v: Value = serde_json::from_slice(&body).unwrap_or_default();
+            let mut take = |k: &str| {
+                v.as_object_mut()
+                    .and_then(|o| o.remove(k))
+                    .and_then(|x| x.as_str().map(str::to_owned))
+            };
+            let account = take("account").unwrap_or(core.config.account_id.clone());
+            let region = take("region").unwrap_or(core.config.region.clone());
+            let pushed = serde_json::from_value::<crate::services::codepipeline::git::Push>(v)
+                .map_err(|e| ServiceError::new("ValidationException", e.to_string()))
+                .and_then(|push| {
+                    crate::services::codepipeline::testing::CodePipelineControl::new(core)
+                        .in_partition(&account, &region)
+                        .push(push)
+                });
+            match pushed {
+                Ok(p) => ok(
+                    json!({"commitId": p.commit_id, "pipelineExecutionIds": p.pipeline_execution_ids}),
+                ),
+                Err(e) => json_response(
+                    e.status,
+                    &request_id,
+                    &json!({"__type": e.code, "message": e.message}),
+                ),
+            }
+        }
         ("POST", "/_codemock/settle") => {
             // Runs due timers and waits for every job, local builds included.
             let fired = core.settle().await;
@@ -102,6 +132,11 @@ pub async fn handle(core: &Arc<Core>, parts: &http::request::Parts, body: Bytes)
         }
         ("GET", "/_codemock/requests") => ok(json!({"requests": core.requests()})),
         ("GET", "/_codemock/events") => ok(json!({"events": core.events()})),
+        // CodeDeploy's outside world: CloudWatch alarm states, SNS trigger notifications.
+        (_, p) if codedeploy::owns(p) => {
+            let (status, v) = codedeploy::handle(core, method, p, &body);
+            json_response(status, &request_id, &v)
+        }
         (_, p) if rules::owns(p) => {
             let (status, v) = rules::handle(core, method, p, &body);
             json_response(status, &request_id, &v)

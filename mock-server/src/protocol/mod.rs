@@ -23,10 +23,8 @@ pub type HttpResponse = http::Response<ResponseBody>;
 pub enum Protocol {
     /// awsJson1_0 (SQS) or awsJson1_1 (everything else that is JSON).
     AwsJson { version: JsonVersion },
-    /// Smithy RPC v2 CBOR.
+    /// Smithy RPC v2 CBOR. (S3's REST-XML never comes this way: its front end is its own.)
     RpcV2Cbor,
-    /// S3's REST-XML.
-    RestXml,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -220,6 +220,24 @@ impl MockServer {
         &self.core.codebuild_values
     }
 
+    /// CodePipeline's test helpers: push commits to the git host behind hosted sources (as
+    /// `/_codemock/codepipeline/pushes`), answer manual approvals.
+    pub fn codepipeline(&self) -> crate::services::codepipeline::testing::CodePipelineControl<'_> {
+        crate::services::codepipeline::testing::CodePipelineControl::new(&self.core)
+    }
+
+    /// CodeDeploy's outside controls: the CloudWatch alarm states deployments watch (as
+    /// `POST /_codemock/cloudwatch/alarms`), e.g. `server.codedeploy().set_alarm_state("HighErrors", "ALARM")`.
+    pub fn codedeploy(&self) -> &crate::services::codedeploy::alarms::Alarms {
+        &self.core.codedeploy_alarms
+    }
+
+    /// The SNS notifications codemock would have published, oldest first (as
+    /// `GET /_codemock/sns/notifications`): CodeDeploy deployment-group triggers.
+    pub fn sns_notifications(&self) -> Vec<crate::notifications::SnsNotification> {
+        self.core.sns_notifications.all()
+    }
+
     /// Fault rules: errors operations answer instead of running (as `/_codemock/faults`).
     pub fn faults(&self) -> &crate::faults::Faults {
         &self.core.faults

@@ -11,8 +11,8 @@ pub mod codedeploy;
 pub mod codepipeline;
 pub mod events;
 pub mod logs;
-pub mod pagination;
-pub mod registry;
+pub(crate) mod pagination;
+pub(crate) mod registry;
 pub mod s3;
 pub mod sqs;
 

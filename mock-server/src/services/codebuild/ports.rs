@@ -40,6 +40,14 @@ pub enum Command {
         exported: Vec<(String, String)>,
         reports: Vec<(String, super::reports::Parsed)>,
     },
+    /// A sandbox's command, run by the local executor, exited.
+    LocalCommandExited {
+        sandbox_id: String,
+        command_id: String,
+        exit_code: i64,
+        stdout: String,
+        stderr: String,
+    },
 }
 
 /// A build another service starts.
@@ -142,6 +150,23 @@ pub fn on_command(call: &mut Call<'_>, command: Command) -> Result<Value, Servic
             reports,
         } => {
             run::local_finished(call, &build_id, exported, reports);
+            Ok(Value::Null)
+        }
+        Command::LocalCommandExited {
+            sandbox_id,
+            command_id,
+            exit_code,
+            stdout,
+            stderr,
+        } => {
+            super::sandbox_run::command_exited(
+                call,
+                &sandbox_id,
+                &command_id,
+                exit_code,
+                Some(stdout),
+                Some(stderr),
+            );
             Ok(Value::Null)
         }
     }

@@ -48,6 +48,24 @@ pub fn project_not_found(call: &Call<'_>, name: &str) -> ServiceError {
     )
 }
 
+/// A project's tags as key/value pairs (outcome tags, `codemock:executor`).
+pub fn project_tags(project: &Project) -> Vec<(String, String)> {
+    project
+        .tags
+        .iter()
+        .flatten()
+        .filter_map(|t| Some((t.key.clone()?, t.value.clone().unwrap_or_default())))
+        .collect()
+}
+
+/// The executor the `codemock:executor` tag picks, else the server's default.
+pub fn executor_for(call: &Call<'_>, tags: &[(String, String)]) -> ExecutorKind {
+    tags.iter()
+        .find(|(k, _)| k == EXECUTOR_TAG)
+        .and_then(|(_, v)| ExecutorKind::parse(v))
+        .unwrap_or(call.core.config.codebuild_executor)
+}
+
 /// Starts a build of the project `req.input.projectName` with its overrides.
 pub fn start(call: &mut Call<'_>, req: StartRequest) -> Result<Build, ServiceError> {
     let name = project_name_of(req.input.project_name.as_deref().unwrap_or_default()).to_owned();
@@ -69,17 +87,8 @@ pub fn start(call: &mut Call<'_>, req: StartRequest) -> Result<Build, ServiceErr
         *n += 1;
         *n
     };
-    let tags: Vec<(String, String)> = project
-        .tags
-        .iter()
-        .flatten()
-        .filter_map(|t| Some((t.key.clone()?, t.value.clone().unwrap_or_default())))
-        .collect();
-    let executor = tags
-        .iter()
-        .find(|(k, _)| k == EXECUTOR_TAG)
-        .and_then(|(_, v)| ExecutorKind::parse(v))
-        .unwrap_or(call.core.config.codebuild_executor);
+    let tags = project_tags(&project);
+    let executor = executor_for(call, &tags);
     let input = req.input;
     let view = initial_view(
         call,
@@ -549,12 +558,16 @@ fn wire_phase(p: &PhaseRecord) -> BuildPhase {
 }
 
 fn duration(p: &PhaseRecord) -> i64 {
-    // Whole seconds, as AWS reports them.
+    seconds_between(p.start, p.end_time)
+}
+
+/// Whole seconds from `start` to `end`, as AWS reports durations.
+pub fn seconds_between(start: f64, end: f64) -> i64 {
     #[allow(
         clippy::cast_possible_truncation,
         reason = "virtual durations are small"
     )]
-    let secs = (p.end_time - p.start).max(0.0).floor() as i64;
+    let secs = (end - start).max(0.0).floor() as i64;
     secs
 }
 
@@ -628,60 +641,12 @@ fn initial_view(
         .logs_config_override
         .clone()
         .or_else(|| project.logs_config.clone());
-    let cw_enabled = logs_config
-        .as_ref()
-        .and_then(|l| l.cloud_watch_logs.as_ref())
-        .and_then(|c| c.status)
-        .is_none_or(|s| s.as_str() == "ENABLED");
-    let cw = logs_config
-        .as_ref()
-        .and_then(|l| l.cloud_watch_logs.as_ref());
-    let group = cw.and_then(|c| c.group_name.clone()).unwrap_or_else(|| {
-        format!(
-            "/aws/codebuild/{}",
-            project.name.as_deref().unwrap_or_default()
-        )
-    });
-    let stream = match cw.and_then(|c| c.stream_name.as_deref()) {
-        Some(prefix) => format!("{prefix}/{uuid}"),
-        None => uuid.to_owned(),
-    };
-    let region = &call.ctx.region;
-    let logs = if cw_enabled {
-        LogsLocation {
-            group_name: Some(group.clone()),
-            stream_name: Some(stream.clone()),
-            deep_link: Some(format!(
-                "https://console.aws.amazon.com/cloudwatch/home?region={region}#logEvent:group={group};stream={stream}"
-            )),
-            cloud_watch_logs_arn: Some(format!(
-                "arn:aws:logs:{region}:{}:log-group:{group}:log-stream:{stream}",
-                call.ctx.account_id
-            )),
-            cloud_watch_logs: logs_config.as_ref().and_then(|l| l.cloud_watch_logs.clone()).or_else(|| {
-                Some(codemock_wire::codebuild::CloudWatchLogsConfig {
-                    status: codemock_wire::codebuild::LogsConfigStatusType::from_name("ENABLED"),
-                    ..Default::default()
-                })
-            }),
-            s3_logs: logs_config.as_ref().and_then(|l| l.s3_logs.clone()).or_else(|| {
-                Some(codemock_wire::codebuild::S3LogsConfig {
-                    status: codemock_wire::codebuild::LogsConfigStatusType::from_name("DISABLED"),
-                    ..Default::default()
-                })
-            }),
-            ..LogsLocation::default()
-        }
-    } else {
-        LogsLocation {
-            deep_link: Some(
-                "https://console.aws.amazon.com/cloudwatch/home?region=".to_owned() + region,
-            ),
-            cloud_watch_logs: cw.cloned(),
-            s3_logs: logs_config.as_ref().and_then(|l| l.s3_logs.clone()),
-            ..LogsLocation::default()
-        }
-    };
+    let logs = logs_location(
+        call,
+        project.name.as_deref().unwrap_or_default(),
+        logs_config.as_ref(),
+        uuid,
+    );
     Build {
         id: Some(id.to_owned()),
         arn: Some(arn.to_owned()),
@@ -734,6 +699,65 @@ fn initial_view(
             .or_else(|| project.encryption_key.clone()),
         file_system_locations: project.file_system_locations.clone(),
         ..Build::default()
+    }
+}
+
+/// Where a build's (or a sandbox session's) log goes, as `logs` reports it: the project's
+/// CloudWatch Logs group (`/aws/codebuild/<project>` by default) and a stream named by `uuid`
+/// (under the configured stream prefix), or the console link alone when CloudWatch is disabled.
+pub fn logs_location(
+    call: &Call<'_>,
+    project_name: &str,
+    logs_config: Option<&codemock_wire::codebuild::LogsConfig>,
+    uuid: &str,
+) -> LogsLocation {
+    let cw_enabled = logs_config
+        .and_then(|l| l.cloud_watch_logs.as_ref())
+        .and_then(|c| c.status)
+        .is_none_or(|s| s.as_str() == "ENABLED");
+    let cw = logs_config.and_then(|l| l.cloud_watch_logs.as_ref());
+    let group = cw
+        .and_then(|c| c.group_name.clone())
+        .unwrap_or_else(|| format!("/aws/codebuild/{project_name}"));
+    let stream = match cw.and_then(|c| c.stream_name.as_deref()) {
+        Some(prefix) => format!("{prefix}/{uuid}"),
+        None => uuid.to_owned(),
+    };
+    let region = &call.ctx.region;
+    if cw_enabled {
+        LogsLocation {
+            group_name: Some(group.clone()),
+            stream_name: Some(stream.clone()),
+            deep_link: Some(format!(
+                "https://console.aws.amazon.com/cloudwatch/home?region={region}#logEvent:group={group};stream={stream}"
+            )),
+            cloud_watch_logs_arn: Some(format!(
+                "arn:aws:logs:{region}:{}:log-group:{group}:log-stream:{stream}",
+                call.ctx.account_id
+            )),
+            cloud_watch_logs: logs_config.and_then(|l| l.cloud_watch_logs.clone()).or_else(|| {
+                Some(codemock_wire::codebuild::CloudWatchLogsConfig {
+                    status: codemock_wire::codebuild::LogsConfigStatusType::from_name("ENABLED"),
+                    ..Default::default()
+                })
+            }),
+            s3_logs: logs_config.and_then(|l| l.s3_logs.clone()).or_else(|| {
+                Some(codemock_wire::codebuild::S3LogsConfig {
+                    status: codemock_wire::codebuild::LogsConfigStatusType::from_name("DISABLED"),
+                    ..Default::default()
+                })
+            }),
+            ..LogsLocation::default()
+        }
+    } else {
+        LogsLocation {
+            deep_link: Some(
+                "https://console.aws.amazon.com/cloudwatch/home?region=".to_owned() + region,
+            ),
+            cloud_watch_logs: cw.cloned(),
+            s3_logs: logs_config.and_then(|l| l.s3_logs.clone()),
+            ..LogsLocation::default()
+        }
     }
 }
 
@@ -886,6 +910,20 @@ pub fn log_lines(call: &mut Call<'_>, id: &str, at: f64, lines: impl IntoIterato
     let Some(target) = call.state.builds.get(id).and_then(|b| b.log.clone()) else {
         return;
     };
+    let (account, region) = (call.ctx.account_id.clone(), call.ctx.region.clone());
+    agent_lines(call.effects, &account, &region, target, at, lines);
+}
+
+/// Appends the agent's `[Container] <time> <line>` lines to a log stream (a build's or a
+/// sandbox session's).
+pub fn agent_lines(
+    effects: &mut Effects,
+    account: &str,
+    region: &str,
+    target: LogTarget,
+    at: f64,
+    lines: impl IntoIterator<Item = String>,
+) {
     let stamp = codebuild_log_time(at);
     #[allow(clippy::cast_possible_truncation, reason = "epoch milliseconds fit")]
     let ms = (at * 1000.0).floor() as i64;
@@ -893,8 +931,7 @@ pub fn log_lines(call: &mut Call<'_>, id: &str, at: f64, lines: impl IntoIterato
         .into_iter()
         .map(|l| (ms, format!("[Container] {stamp} {l}")))
         .collect();
-    let (account, region) = (call.ctx.account_id.clone(), call.ctx.region.clone());
-    write_log(call.effects, &account, &region, target, lines);
+    write_log(effects, account, region, target, lines);
 }
 
 /// Sends raw lines (a command's output) to the build's log stream.

@@ -1,5 +1,5 @@
 //! CodeBuild's state in one account and region: projects, their builds (each with its phase
-//! machine and the view `BatchGetBuilds` returns), and the other resources.
+//! machine and the view `BatchGetBuilds` returns), their sandboxes, and the other resources.
 
 use super::build::Machine;
 use super::ports::{BuildFinished, PipelineArtifacts};
@@ -24,8 +24,13 @@ pub struct State {
     pub batches: HashMap<String, super::batch::BatchRecord>,
     pub batch_order: Vec<String>,
     pub batch_numbers: HashMap<String, i64>,
-    /// Report groups, reports, fleets, credentials, sandboxes, policies.
+    /// Report groups, reports, fleets, credentials, policies.
     pub resources: super::resources::Resources,
+    /// Sandboxes by id (`<project>:<uuid>`), in start order, and StartSandbox's idempotency
+    /// tokens: token -> (sandbox id, when it was used).
+    pub sandboxes: HashMap<String, super::sandbox_run::SandboxRecord>,
+    pub sandbox_order: Vec<String>,
+    pub sandbox_tokens: HashMap<String, (String, f64)>,
 }
 
 /// One build: what the API shows and what drives it.

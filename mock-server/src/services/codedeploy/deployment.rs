@@ -5,6 +5,16 @@
 //! lifecycle event" means (a simulated script on virtual time, a Lambda hook waiting for its
 //! status, a traffic shift) is the caller's business: it answers with [`Input::Done`].
 //!
+//! Blue/green (EC2/on-premises): the replacement ("Green") fleet runs its lifecycle events up
+//! to ValidateService under the health rule, each target then waits `Ready`; with
+//! `STOP_DEPLOYMENT` the deployment waits in status Ready for `ContinueDeployment` (and stops when
+//! the wait ends), otherwise traffic moves at once: the Green targets run BeforeAllowTraffic /
+//! AllowTraffic / AfterAllowTraffic, then the original ("Blue") fleet runs BeforeBlockTraffic /
+//! BlockTraffic / AfterBlockTraffic, all at once; with `TERMINATE` the deployment stays
+//! InProgress for the termination wait (ended early by `ContinueDeployment` TERMINATION_WAIT),
+//! then succeeds. Order from reference/events-and-states.md §3.4 and the user guide's
+//! "reference-appspec-file-structure-hooks".
+//!
 //! Rules (reference/events-and-states.md §3.5, AWS user guide `instances-health.md`): with `n`
 //! targets and `required` the hosts that must stay healthy, at most `n - required` targets may be
 //! down (in progress or failed) at once; the deployment fails once fewer than
@@ -18,6 +28,8 @@ pub enum Status {
     Created,
     Queued,
     InProgress,
+    /// Blue/green: the replacement fleet is installed and waits for `ContinueDeployment`.
+    Ready,
     Succeeded,
     Failed,
     Stopped,
@@ -29,6 +41,7 @@ impl Status {
             Status::Created => "Created",
             Status::Queued => "Queued",
             Status::InProgress => "InProgress",
+            Status::Ready => "Ready",
             Status::Succeeded => "Succeeded",
             Status::Failed => "Failed",
             Status::Stopped => "Stopped",
@@ -45,6 +58,8 @@ impl Status {
 pub enum Step {
     Pending,
     InProgress,
+    /// Blue/green: a replacement target installed, waiting for traffic rerouting.
+    Ready,
     Succeeded,
     Failed,
     Skipped,
@@ -55,6 +70,7 @@ impl Step {
         match self {
             Step::Pending => "Pending",
             Step::InProgress => "InProgress",
+            Step::Ready => "Ready",
             Step::Succeeded => "Succeeded",
             Step::Failed => "Failed",
             Step::Skipped => "Skipped",
@@ -83,6 +99,22 @@ pub struct Event {
     pub diagnostics: Option<Diagnostics>,
 }
 
+/// Which fleet a target belongs to (`instanceLabel` / `instanceType`); in-place targets are Blue.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Label {
+    Blue,
+    Green,
+}
+
+impl Label {
+    fn other(self) -> Label {
+        match self {
+            Label::Blue => Label::Green,
+            Label::Green => Label::Blue,
+        }
+    }
+}
+
 /// One target (an instance, a Lambda function, an ECS service).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Target {
@@ -90,6 +122,9 @@ pub struct Target {
     pub status: Step,
     pub events: Vec<Event>,
     pub updated: f64,
+    pub label: Label,
+    /// Blue/green: the target goes Ready before this event, until traffic is rerouted.
+    pub hold_at: Option<usize>,
 }
 
 impl Target {
@@ -110,7 +145,16 @@ impl Target {
                 })
                 .collect(),
             updated: now,
+            label: Label::Blue,
+            hold_at: None,
         }
+    }
+
+    /// The same target in fleet `label`, holding before event `hold_at`.
+    pub fn labeled(mut self, label: Label, hold_at: Option<usize>) -> Target {
+        self.label = label;
+        self.hold_at = hold_at;
+        self
     }
 
     /// The index of the event in progress.
@@ -129,6 +173,7 @@ pub struct Overview {
     pub succeeded: i64,
     pub failed: i64,
     pub skipped: i64,
+    pub ready: i64,
 }
 
 /// The error a deployment ended with (`errorInformation`).
@@ -141,6 +186,58 @@ pub struct Failure {
 
 /// AWS's message when too many instances failed (deployment `errorInformation`).
 pub const HEALTH_CONSTRAINTS_MESSAGE: &str = "The overall deployment failed because too many individual instances failed deployment, too few healthy instances are available for deployment, or some instances in your deployment group are experiencing problems.";
+
+/// Where a blue/green deployment is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Phase {
+    /// The first fleet runs its events up to its hold.
+    Install,
+    /// Waiting for `ContinueDeployment` (READY_WAIT).
+    Ready,
+    /// The first fleet runs its traffic events.
+    Reroute,
+    /// The second fleet runs its events (all at once).
+    Block,
+    /// Traffic moved; the original fleet waits for termination (TERMINATION_WAIT).
+    TerminationWait,
+}
+
+/// The waits a blue/green deployment may sit in (`DeploymentWaitType`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Wait {
+    Ready,
+    Termination,
+}
+
+/// A blue/green deployment's plan and progress.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BlueGreen {
+    pub phase: Phase,
+    /// The fleet that takes the traffic: Green, or Blue when a rollback moves it back.
+    pub first: Label,
+    /// `STOP_DEPLOYMENT`: virtual seconds to wait in Ready for `ContinueDeployment`.
+    pub ready_wait: Option<f64>,
+    /// `TERMINATE`: virtual seconds the original fleet lives on once traffic moved.
+    pub termination_wait: Option<f64>,
+    /// `instanceTerminationWaitTimeStarted`.
+    pub termination_wait_started: bool,
+}
+
+impl BlueGreen {
+    pub fn new(ready_wait: Option<f64>, termination_wait: Option<f64>) -> BlueGreen {
+        BlueGreen {
+            phase: Phase::Install,
+            first: Label::Green,
+            ready_wait,
+            termination_wait,
+            termination_wait_started: false,
+        }
+    }
+}
+
+/// AWS's message when a deployment failed because it waited too long in Ready. Unconfirmed
+/// wording (AWS documents only that the status becomes Stopped).
+pub const READY_TIMEOUT_MESSAGE: &str = "The deployment was stopped because traffic rerouting was not started before the wait time for the replacement instances ended.";
 
 /// The machine's state: status, targets and the health rule.
 #[derive(Debug, Clone, PartialEq)]
@@ -156,6 +253,8 @@ pub struct Machine {
     pub start: Option<f64>,
     pub end: Option<f64>,
     pub failure: Option<Failure>,
+    /// Set for a blue/green EC2/on-premises deployment.
+    pub blue_green: Option<BlueGreen>,
 }
 
 /// What happens to a deployment.
@@ -176,6 +275,12 @@ pub enum Input {
     },
     /// `StopDeployment`.
     Stop,
+    /// The deployment stops with this error (an alarm went off).
+    Halt(Failure),
+    /// `ContinueDeployment` with this wait type.
+    Continue(Wait),
+    /// The wait's time is over.
+    WaitOver(Wait),
 }
 
 /// What the caller must do or announce after a transition.
@@ -185,8 +290,10 @@ pub enum Output {
     Run { target: usize, event: usize },
     /// A deployment state change (`START`, `SUCCESS`, `FAILURE`, `STOP`) for EventBridge.
     Deployment(&'static str),
-    /// An instance state change (`START`, `SUCCESS`, `FAILURE`).
+    /// An instance state change (`START`, `SUCCESS`, `FAILURE`, `READY`).
     Instance { target: usize, state: &'static str },
+    /// Arm the end of a wait `seconds` from now, then send [`Input::WaitOver`].
+    Wait { wait: Wait, seconds: f64 },
 }
 
 /// A transition the deployment's status does not allow.
@@ -206,6 +313,7 @@ impl Machine {
             start: None,
             end: None,
             failure: None,
+            blue_green: None,
         }
     }
 
@@ -218,13 +326,28 @@ impl Machine {
                 Step::Succeeded => o.succeeded += 1,
                 Step::Failed => o.failed += 1,
                 Step::Skipped => o.skipped += 1,
+                Step::Ready => o.ready += 1,
             }
         }
         o
     }
 
-    fn count(&self, s: Step) -> usize {
-        self.targets.iter().filter(|t| t.status == s).count()
+    /// The blue/green phase, if this is a blue/green deployment.
+    pub fn phase(&self) -> Option<Phase> {
+        self.blue_green.as_ref().map(|b| b.phase)
+    }
+
+    fn count_in(&self, label: Option<Label>, s: Step) -> usize {
+        self.targets
+            .iter()
+            .filter(|t| label.is_none_or(|l| t.label == l) && t.status == s)
+            .count()
+    }
+
+    fn set_phase(&mut self, phase: Phase) {
+        if let Some(b) = &mut self.blue_green {
+            b.phase = phase;
+        }
     }
 }
 
@@ -255,7 +378,10 @@ pub fn step(m: &mut Machine, input: Input, now: f64) -> Result<Vec<Output>, Ille
             m.status = Status::InProgress;
             m.start = Some(now);
             out.push(Output::Deployment("START"));
-            if m.targets.is_empty() {
+            let first = m.blue_green.as_ref().map(|b| b.first);
+            if m.targets.is_empty()
+                || first.is_some_and(|l| m.count_in(Some(l), Step::Pending) == 0)
+            {
                 // AWS's wording for a group whose tags match nothing.
                 finish_failed(m, Failure {
                     code: "NO_INSTANCES".into(),
@@ -309,23 +435,56 @@ pub fn step(m: &mut Machine, input: Input, now: f64) -> Result<Vec<Output>, Ille
             if m.status.is_final() {
                 return Err(illegal);
             }
-            let running: Vec<usize> = (0..m.targets.len())
-                .filter(|&i| m.targets[i].status == Step::InProgress)
-                .collect();
-            cut_off(m, now);
-            for target in running {
-                out.push(Output::Instance {
-                    target,
-                    state: "FAILURE",
-                });
+            halt(
+                m,
+                Failure {
+                    code: "MANUAL_STOP".into(),
+                    message: "The deployment was stopped by the user.".into(),
+                },
+                now,
+                &mut out,
+            );
+        }
+        Input::Halt(f) => {
+            if m.status.is_final() {
+                return Err(illegal);
             }
-            m.status = Status::Stopped;
-            m.end = Some(now);
-            m.failure = Some(Failure {
-                code: "MANUAL_STOP".into(),
-                message: "The deployment was stopped by the user.".into(),
-            });
-            out.push(Output::Deployment("STOP"));
+            halt(m, f, now, &mut out);
+        }
+        Input::Continue(Wait::Ready) => {
+            if m.status != Status::Ready || m.phase() != Some(Phase::Ready) {
+                return Err(illegal);
+            }
+            m.status = Status::InProgress;
+            release(m);
+            m.set_phase(Phase::Reroute);
+            advance(m, now, &mut out);
+        }
+        Input::Continue(Wait::Termination) => {
+            if m.status != Status::InProgress || m.phase() != Some(Phase::TerminationWait) {
+                return Err(illegal);
+            }
+            succeed(m, now, &mut out);
+        }
+        Input::WaitOver(Wait::Ready) => {
+            // A wait ended by ContinueDeployment or a stop meanwhile changes nothing.
+            if m.status == Status::Ready && m.phase() == Some(Phase::Ready) {
+                halt(
+                    m,
+                    Failure {
+                        // Unconfirmed code: AWS documents only the Stopped status.
+                        code: "TIMEOUT".into(),
+                        message: READY_TIMEOUT_MESSAGE.into(),
+                    },
+                    now,
+                    &mut out,
+                );
+            }
+        }
+        Input::WaitOver(Wait::Termination) => {
+            if m.status == Status::InProgress && m.phase() == Some(Phase::TerminationWait) {
+                succeed(m, now, &mut out);
+            }
         }
     }
     Ok(out)
@@ -336,6 +495,15 @@ pub fn step(m: &mut Machine, input: Input, now: f64) -> Result<Vec<Output>, Ille
 fn next_event(m: &mut Machine, i: usize, now: f64, out: &mut Vec<Output>) {
     let t = &mut m.targets[i];
     while let Some(k) = t.events.iter().position(|e| e.status == Step::Pending) {
+        if t.hold_at.is_some_and(|h| k >= h) {
+            t.status = Step::Ready;
+            t.updated = now;
+            out.push(Output::Instance {
+                target: i,
+                state: "READY",
+            });
+            return;
+        }
         let e = &mut t.events[k];
         if e.runs {
             e.status = Step::InProgress;
@@ -357,42 +525,186 @@ fn next_event(m: &mut Machine, i: usize, now: f64, out: &mut Vec<Output>) {
     });
 }
 
-/// Starts what may start, and ends the deployment when it is decided.
-fn advance(m: &mut Machine, now: f64, out: &mut Vec<Output>) {
-    let n = m.targets.len();
-    let threshold = m.required.max(1);
-    if n - m.count(Step::Failed) < threshold {
-        finish_failed(m, health_failure(), now, out);
-        return;
+/// How a wave of targets stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum WaveEnd {
+    Running,
+    Passed,
+    Failed,
+}
+
+/// Starts what may start among the targets labelled `label` (all when `None`): at most
+/// `max_down` down at once, at least `threshold` must end well (Succeeded, or Ready at a hold).
+fn wave(
+    m: &mut Machine,
+    label: Option<Label>,
+    max_down: usize,
+    threshold: usize,
+    now: f64,
+    out: &mut Vec<Output>,
+) -> WaveEnd {
+    let n = m
+        .targets
+        .iter()
+        .filter(|t| label.is_none_or(|l| t.label == l))
+        .count();
+    if n - m.count_in(label, Step::Failed) < threshold {
+        return WaveEnd::Failed;
     }
-    while m.count(Step::Pending) > 0
-        && m.count(Step::InProgress) + m.count(Step::Failed) < m.max_down
+    while m.count_in(label, Step::Pending) > 0
+        && m.count_in(label, Step::InProgress) + m.count_in(label, Step::Failed) < max_down
     {
-        let Some(i) = m.targets.iter().position(|t| t.status == Step::Pending) else {
+        let Some(i) = m
+            .targets
+            .iter()
+            .position(|t| label.is_none_or(|l| t.label == l) && t.status == Step::Pending)
+        else {
             break;
         };
-        m.targets[i].status = Step::InProgress;
-        m.targets[i].updated = now;
-        out.push(Output::Instance {
-            target: i,
-            state: "START",
-        });
+        let t = &mut m.targets[i];
+        t.status = Step::InProgress;
+        t.updated = now;
+        // A target resuming after its hold has started already.
+        if t.events.iter().all(|e| e.status == Step::Pending) {
+            out.push(Output::Instance {
+                target: i,
+                state: "START",
+            });
+        }
         next_event(m, i, now, out);
     }
-    let running = m.count(Step::InProgress);
-    let pending = m.count(Step::Pending);
+    let running = m.count_in(label, Step::InProgress);
+    let pending = m.count_in(label, Step::Pending);
     if running == 0 && pending > 0 {
         // Targets remain but none may go down: the rule can no longer be met.
-        finish_failed(m, health_failure(), now, out);
+        WaveEnd::Failed
     } else if running == 0 && pending == 0 {
-        if m.count(Step::Succeeded) >= threshold {
-            m.status = Status::Succeeded;
-            m.end = Some(now);
-            out.push(Output::Deployment("SUCCESS"));
+        let good = m.count_in(label, Step::Succeeded) + m.count_in(label, Step::Ready);
+        if good >= threshold {
+            WaveEnd::Passed
         } else {
-            finish_failed(m, health_failure(), now, out);
+            WaveEnd::Failed
+        }
+    } else {
+        WaveEnd::Running
+    }
+}
+
+/// Starts what may start, and ends the deployment when it is decided.
+fn advance(m: &mut Machine, now: f64, out: &mut Vec<Output>) {
+    if m.blue_green.is_some() {
+        blue_green_advance(m, now, out);
+        return;
+    }
+    let threshold = m.required.max(1);
+    match wave(m, None, m.max_down, threshold, now, out) {
+        WaveEnd::Running => {}
+        WaveEnd::Passed => succeed(m, now, out),
+        WaveEnd::Failed => finish_failed(m, health_failure(), now, out),
+    }
+}
+
+/// Moves a blue/green deployment through its phases as far as it can go now.
+fn blue_green_advance(m: &mut Machine, now: f64, out: &mut Vec<Output>) {
+    loop {
+        let Some(bg) = m.blue_green.clone() else {
+            return;
+        };
+        match bg.phase {
+            Phase::Install | Phase::Reroute => {
+                let threshold = m.required.max(1);
+                match wave(m, Some(bg.first), m.max_down, threshold, now, out) {
+                    WaveEnd::Running => return,
+                    WaveEnd::Failed => {
+                        finish_failed(m, health_failure(), now, out);
+                        return;
+                    }
+                    WaveEnd::Passed if bg.phase == Phase::Reroute => m.set_phase(Phase::Block),
+                    WaveEnd::Passed => {
+                        if let Some(seconds) = bg.ready_wait {
+                            m.set_phase(Phase::Ready);
+                            m.status = Status::Ready;
+                            out.push(Output::Deployment("READY"));
+                            out.push(Output::Wait {
+                                wait: Wait::Ready,
+                                seconds,
+                            });
+                            return;
+                        }
+                        release(m);
+                        m.set_phase(Phase::Reroute);
+                    }
+                }
+            }
+            Phase::Block => {
+                // The original fleet leaves the load balancer all at once, and every one of its
+                // instances must (unconfirmed: AWS does not document the rule for this fleet).
+                let second = Some(bg.first.other());
+                let n = m.targets.iter().filter(|t| Some(t.label) == second).count();
+                match wave(m, second, n.max(1), n, now, out) {
+                    WaveEnd::Running => return,
+                    WaveEnd::Failed => {
+                        finish_failed(m, health_failure(), now, out);
+                        return;
+                    }
+                    WaveEnd::Passed => {
+                        match bg.termination_wait {
+                            Some(seconds) => {
+                                m.set_phase(Phase::TerminationWait);
+                                if let Some(b) = &mut m.blue_green {
+                                    b.termination_wait_started = true;
+                                }
+                                out.push(Output::Wait {
+                                    wait: Wait::Termination,
+                                    seconds,
+                                });
+                            }
+                            None => succeed(m, now, out),
+                        }
+                        return;
+                    }
+                }
+            }
+            Phase::Ready | Phase::TerminationWait => return,
         }
     }
+}
+
+/// Traffic rerouting starts: the first fleet's held targets go on.
+fn release(m: &mut Machine) {
+    let Some(first) = m.blue_green.as_ref().map(|b| b.first) else {
+        return;
+    };
+    for t in &mut m.targets {
+        if t.label == first && t.status == Step::Ready {
+            t.status = Step::Pending;
+            t.hold_at = None;
+        }
+    }
+}
+
+fn succeed(m: &mut Machine, now: f64, out: &mut Vec<Output>) {
+    m.status = Status::Succeeded;
+    m.end = Some(now);
+    out.push(Output::Deployment("SUCCESS"));
+}
+
+/// The deployment stops where it is with failure `f` (StopDeployment, an alarm, a wait's end).
+fn halt(m: &mut Machine, f: Failure, now: f64, out: &mut Vec<Output>) {
+    let running: Vec<usize> = (0..m.targets.len())
+        .filter(|&i| m.targets[i].status == Step::InProgress)
+        .collect();
+    cut_off(m, now);
+    for target in running {
+        out.push(Output::Instance {
+            target,
+            state: "FAILURE",
+        });
+    }
+    m.status = Status::Stopped;
+    m.end = Some(now);
+    m.failure = Some(f);
+    out.push(Output::Deployment("STOP"));
 }
 
 fn health_failure() -> Failure {
@@ -406,10 +718,14 @@ fn health_failure() -> Failure {
 fn cut_off(m: &mut Machine, now: f64) {
     for t in &mut m.targets {
         match t.status {
-            Step::Pending => {
+            // A replacement target still waiting for traffic never gets it (unconfirmed: how
+            // AWS labels such an instance).
+            Step::Pending | Step::Ready => {
                 t.status = Step::Skipped;
                 for e in &mut t.events {
-                    e.status = Step::Skipped;
+                    if e.status == Step::Pending {
+                        e.status = Step::Skipped;
+                    }
                 }
                 t.updated = now;
             }
@@ -880,5 +1196,215 @@ mod tests {
         // Two down and the third may not start: the rule cannot be met any more.
         assert_eq!(m.status, Status::Failed);
         assert_eq!(m.targets[2].status, Step::Skipped);
+    }
+
+    const GREEN: &[(&str, bool)] = &[
+        ("Install", true),
+        ("ValidateService", true),
+        ("BeforeAllowTraffic", false),
+        ("AllowTraffic", true),
+    ];
+    const BLUE: &[(&str, bool)] = &[("BlockTraffic", true)];
+
+    /// `g` replacement targets (holding before BeforeAllowTraffic) and `b` originals, all at once.
+    fn blue_green(g: usize, b: usize, bg: BlueGreen) -> Machine {
+        let mut targets: Vec<Target> = (0..g)
+            .map(|i| Target::new(format!("g-{i}"), GREEN, 0.0).labeled(Label::Green, Some(2)))
+            .collect();
+        targets.extend((0..b).map(|i| Target::new(format!("b-{i}"), BLUE, 0.0)));
+        let mut m = Machine::new(targets, 0, g);
+        m.blue_green = Some(bg);
+        m
+    }
+
+    fn done(m: &mut Machine, target: usize, event: usize, now: f64) -> Vec<Output> {
+        step(
+            m,
+            Input::Done {
+                target,
+                event,
+                result: Ok(()),
+            },
+            now,
+        )
+        .expect("ok")
+    }
+
+    fn waits(out: &[Output]) -> Vec<(Wait, f64)> {
+        out.iter()
+            .filter_map(|o| match o {
+                Output::Wait { wait, seconds } => Some((*wait, *seconds)),
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn blue_green_installs_green_then_reroutes_then_blocks_blue_and_keeps_it_alive() {
+        let mut m = blue_green(2, 1, BlueGreen::new(None, None));
+        let out = step(&mut m, Input::Start, 0.0).expect("ok");
+        // Only the replacement fleet starts.
+        assert_eq!(runs(&out), vec![(0, 0), (1, 0)]);
+        assert_eq!(m.targets[2].status, Step::Pending);
+        done(&mut m, 0, 0, 1.0);
+        let out = done(&mut m, 0, 1, 2.0);
+        // Target 0 is installed and holds before the traffic events.
+        assert!(out.contains(&Output::Instance {
+            target: 0,
+            state: "READY"
+        }));
+        assert_eq!(m.targets[0].status, Step::Ready);
+        assert_eq!(m.targets[0].events[2].status, Step::Pending);
+        assert_eq!(m.overview().ready, 1);
+        done(&mut m, 1, 0, 3.0);
+        let out = done(&mut m, 1, 1, 4.0);
+        // All installed, no ready wait: traffic moves at once, without a second START.
+        assert_eq!(runs(&out), vec![(0, 3), (1, 3)]);
+        assert!(!out
+            .iter()
+            .any(|o| matches!(o, Output::Instance { state: "START", .. })));
+        assert_eq!(m.targets[0].events[2].status, Step::Skipped);
+        assert_eq!(m.phase(), Some(Phase::Reroute));
+        done(&mut m, 0, 3, 5.0);
+        let out = done(&mut m, 1, 3, 6.0);
+        // The original fleet blocks traffic after the replacement took it.
+        assert_eq!(runs(&out), vec![(2, 0)]);
+        assert_eq!(m.phase(), Some(Phase::Block));
+        let out = done(&mut m, 2, 0, 7.0);
+        assert_eq!(out.last(), Some(&Output::Deployment("SUCCESS")));
+        assert_eq!(m.status, Status::Succeeded);
+        assert_eq!(m.overview().succeeded, 3);
+    }
+
+    #[test]
+    fn blue_green_stop_deployment_waits_in_ready_until_continued() {
+        let mut m = blue_green(1, 1, BlueGreen::new(Some(600.0), None));
+        step(&mut m, Input::Start, 0.0).expect("ok");
+        done(&mut m, 0, 0, 1.0);
+        let out = done(&mut m, 0, 1, 2.0);
+        assert_eq!(m.status, Status::Ready);
+        assert_eq!(m.phase(), Some(Phase::Ready));
+        assert!(out.contains(&Output::Deployment("READY")));
+        assert_eq!(waits(&out), vec![(Wait::Ready, 600.0)]);
+        assert!(runs(&out).is_empty());
+        // The termination wait cannot be skipped before it started.
+        assert!(step(&mut m, Input::Continue(Wait::Termination), 3.0).is_err());
+        let out = step(&mut m, Input::Continue(Wait::Ready), 3.0).expect("ok");
+        assert_eq!(m.status, Status::InProgress);
+        assert_eq!(runs(&out), vec![(0, 3)]);
+        // The ready wait's late end changes nothing.
+        let out = step(&mut m, Input::WaitOver(Wait::Ready), 602.0).expect("ok");
+        assert!(out.is_empty());
+        assert_eq!(m.status, Status::InProgress);
+        assert!(step(&mut m, Input::Continue(Wait::Ready), 4.0).is_err());
+    }
+
+    #[test]
+    fn blue_green_ready_wait_ending_stops_the_deployment() {
+        let mut m = blue_green(1, 1, BlueGreen::new(Some(60.0), None));
+        step(&mut m, Input::Start, 0.0).expect("ok");
+        done(&mut m, 0, 0, 1.0);
+        done(&mut m, 0, 1, 2.0);
+        let out = step(&mut m, Input::WaitOver(Wait::Ready), 62.0).expect("ok");
+        assert_eq!(out, vec![Output::Deployment("STOP")]);
+        assert_eq!(m.status, Status::Stopped);
+        assert_eq!(m.failure.as_ref().expect("ok").code, "TIMEOUT");
+        // The held target and the untouched original fleet are Skipped.
+        assert_eq!(m.targets[0].status, Step::Skipped);
+        assert_eq!(m.targets[0].events[1].status, Step::Succeeded);
+        assert_eq!(m.targets[0].events[3].status, Step::Skipped);
+        assert_eq!(m.targets[1].status, Step::Skipped);
+    }
+
+    #[test]
+    fn blue_green_terminate_waits_then_succeeds_or_is_skipped() {
+        let run = |m: &mut Machine| {
+            step(m, Input::Start, 0.0).expect("ok");
+            done(m, 0, 0, 1.0);
+            done(m, 0, 1, 2.0);
+            done(m, 0, 3, 3.0);
+            done(m, 1, 0, 4.0)
+        };
+        let mut m = blue_green(1, 1, BlueGreen::new(None, Some(300.0)));
+        let out = run(&mut m);
+        assert_eq!(waits(&out), vec![(Wait::Termination, 300.0)]);
+        assert_eq!(m.status, Status::InProgress);
+        assert_eq!(m.phase(), Some(Phase::TerminationWait));
+        assert!(m.blue_green.as_ref().expect("ok").termination_wait_started);
+        let out = step(&mut m, Input::WaitOver(Wait::Termination), 304.0).expect("ok");
+        assert_eq!(out, vec![Output::Deployment("SUCCESS")]);
+        assert_eq!(m.end, Some(304.0));
+        // ContinueDeployment TERMINATION_WAIT (SkipWaitTimeForInstanceTermination) ends it early.
+        let mut m = blue_green(1, 1, BlueGreen::new(None, Some(300.0)));
+        run(&mut m);
+        let out = step(&mut m, Input::Continue(Wait::Termination), 10.0).expect("ok");
+        assert_eq!(out, vec![Output::Deployment("SUCCESS")]);
+        assert!(step(&mut m, Input::WaitOver(Wait::Termination), 304.0)
+            .expect("ok")
+            .is_empty());
+    }
+
+    #[test]
+    fn blue_green_fails_when_the_replacement_fleet_fails_and_leaves_blue_alone() {
+        let mut m = blue_green(1, 1, BlueGreen::new(None, None));
+        step(&mut m, Input::Start, 0.0).expect("ok");
+        let out = step(
+            &mut m,
+            Input::Done {
+                target: 0,
+                event: 0,
+                result: fail(),
+            },
+            1.0,
+        )
+        .expect("ok");
+        assert_eq!(out.last(), Some(&Output::Deployment("FAILURE")));
+        assert_eq!(m.failure.as_ref().expect("ok").code, "HEALTH_CONSTRAINTS");
+        assert_eq!(m.targets[1].status, Step::Skipped);
+    }
+
+    #[test]
+    fn blue_green_without_replacement_targets_finds_no_instances() {
+        let mut m = blue_green(0, 2, BlueGreen::new(None, None));
+        step(&mut m, Input::Start, 0.0).expect("ok");
+        assert_eq!(m.failure.as_ref().expect("ok").code, "NO_INSTANCES");
+    }
+
+    #[test]
+    fn blue_green_rollback_moves_traffic_back_to_blue_then_blocks_green() {
+        // The rollback: the originals (Blue) allow traffic first, the replacements block it.
+        let allow: &[(&str, bool)] = &[("AllowTraffic", true)];
+        let targets = vec![
+            Target::new("b-0", allow, 0.0),
+            Target::new("g-0", BLUE, 0.0).labeled(Label::Green, None),
+        ];
+        let mut m = Machine::new(targets, 0, 1);
+        let mut bg = BlueGreen::new(None, None);
+        bg.first = Label::Blue;
+        bg.phase = Phase::Reroute;
+        m.blue_green = Some(bg);
+        let out = step(&mut m, Input::Start, 0.0).expect("ok");
+        assert_eq!(runs(&out), vec![(0, 0)]);
+        let out = done(&mut m, 0, 0, 1.0);
+        assert_eq!(runs(&out), vec![(1, 0)]);
+        done(&mut m, 1, 0, 2.0);
+        assert_eq!(m.status, Status::Succeeded);
+    }
+
+    #[test]
+    fn halt_stops_with_the_given_error_also_while_ready() {
+        let mut m = blue_green(1, 1, BlueGreen::new(Some(60.0), None));
+        step(&mut m, Input::Start, 0.0).expect("ok");
+        done(&mut m, 0, 0, 1.0);
+        done(&mut m, 0, 1, 2.0);
+        let f = Failure {
+            code: "ALARM_ACTIVE".into(),
+            message: "alarm".into(),
+        };
+        let out = step(&mut m, Input::Halt(f), 3.0).expect("ok");
+        assert_eq!(out, vec![Output::Deployment("STOP")]);
+        assert_eq!(m.status, Status::Stopped);
+        assert_eq!(m.failure.as_ref().expect("ok").code, "ALARM_ACTIVE");
+        assert!(step(&mut m, Input::Continue(Wait::Ready), 4.0).is_err());
     }
 }

@@ -4,8 +4,10 @@
 //! [`deployment`] is the pure lifecycle machine; [`runner`] connects it to the engine (revision
 //! reads through S3's port, simulated hook scripts, Lambda hook invocations, traffic shifts,
 //! EventBridge events); [`appspec`] parses AppSpecs and bundles; [`configs`] holds the predefined
-//! deployment configurations.
+//! deployment configurations; [`alarms`] the CloudWatch alarm states tests set; [`triggers`]
+//! the deployment-group trigger notifications (recorded SNS messages).
 
+pub mod alarms;
 pub mod appspec;
 pub mod configs;
 pub mod deployment;
@@ -13,6 +15,7 @@ pub mod handlers;
 pub mod ports;
 pub mod runner;
 pub mod state;
+pub mod triggers;
 
 pub use crate::services::no_async_handler as async_handler;
 pub use handlers::HANDLERS;
@@ -34,6 +37,13 @@ pub enum Timer {
     },
     /// A Lambda/ECS hook got no status within the hour.
     HookTimeout { execution_id: String },
+    /// A blue/green wait (Ready, or the original fleet's termination) is over.
+    WaitOver {
+        deployment_id: String,
+        wait: deployment::Wait,
+    },
+    /// A deployment in progress looks at its group's CloudWatch alarms.
+    AlarmPoll { deployment_id: String },
     /// A traffic-shifting step of AllowTraffic.
     Shift {
         deployment_id: String,
@@ -86,6 +96,13 @@ pub fn on_timer(call: &mut Call<'_>, timer: Timer) {
                 },
             );
         }
+        Timer::WaitOver {
+            deployment_id,
+            wait,
+        } => {
+            let _ = runner::feed(call, &deployment_id, deployment::Input::WaitOver(wait));
+        }
+        Timer::AlarmPoll { deployment_id } => runner::poll_alarms(call, &deployment_id),
         Timer::Shift {
             deployment_id,
             target,

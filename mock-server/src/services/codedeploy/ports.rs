@@ -89,6 +89,8 @@ pub fn on_command(call: &mut Call<'_>, command: Command) -> Result<Value, Servic
                     auto_rollback: None,
                     on_finish: c.on_finish,
                     rollback_of: None,
+                    target_instances: None,
+                    override_alarms: None,
                 },
             )?;
             Ok(json!({ "deploymentId": id }))

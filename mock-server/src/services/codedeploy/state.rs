@@ -10,8 +10,9 @@ use super::deployment::Machine;
 use super::ports::DeploymentFinished;
 use crate::effects::Notify;
 use codemock_wire::codedeploy::{
-    ApplicationInfo, AutoRollbackConfiguration, ComputePlatform, DeploymentConfigInfo,
-    DeploymentGroupInfo, GenericRevisionInfo, InstanceInfo, RevisionLocation, RollbackInfo, Tag,
+    AlarmConfiguration, ApplicationInfo, AutoRollbackConfiguration,
+    BlueGreenDeploymentConfiguration, ComputePlatform, DeploymentConfigInfo, DeploymentGroupInfo,
+    GenericRevisionInfo, InstanceInfo, RevisionLocation, RollbackInfo, Tag, TargetInstances,
 };
 use std::collections::BTreeMap;
 
@@ -90,6 +91,12 @@ pub struct Deployment {
     pub rollback_info: Option<RollbackInfo>,
     /// `StopDeployment` with `autoRollbackEnabled`.
     pub rollback_on_stop: bool,
+    /// Blue/green: the replacement instances asked for (`targetInstances`).
+    pub target_instances: Option<TargetInstances>,
+    /// Blue/green: the group's configuration when the deployment was created.
+    pub blue_green_config: Option<BlueGreenDeploymentConfiguration>,
+    /// `overrideAlarmConfiguration`: the alarms watched instead of the group's.
+    pub override_alarms: Option<AlarmConfiguration>,
 }
 
 /// A Lambda/ECS hook invoked and waiting for its status.

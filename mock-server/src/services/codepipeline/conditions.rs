@@ -21,7 +21,6 @@ use super::state::{CheckRecord, ConditionRecord, RuleRecord};
 use super::{actions::timer_key, Call, Timer};
 use crate::error::ServiceError;
 use crate::invocations::{InvocationResponse, InvocationType, InvokeRequest};
-use crate::outcomes::{Outcome as O, OutcomeQuery};
 use crate::services::events::schedule::Schedule;
 use codemock_wire::codepipeline::{
     ArtifactDetail, Condition, ResultShape, RuleExecutionInput, S3Location, StageDeclaration,
@@ -729,26 +728,11 @@ pub fn alarm_check(state: &str, states: Option<&str>, deadline: f64, now: f64) -
     Step::Failed("JobFailed".into(), format!("The alarm is in state {state}"))
 }
 
-/// The state of CloudWatch alarm `name` (`OK`, `ALARM`, `INSUFFICIENT_DATA`).
-///
-/// codemock has no CloudWatch yet, and no shared store of alarm states existed when this was
-/// written, so this minimal reader takes the state from the outcome rules: a rule for service
-/// `cloudwatch` whose resource is the alarm's name, with outcome FAILED, puts the alarm in the
-/// state its `code` names (ALARM when it names none); SUCCEEDED or no rule: OK. This is the one
-/// place to repoint once a shared alarm store exists.
+/// The state of CloudWatch alarm `name` (`OK`, `ALARM`, `INSUFFICIENT_DATA`), from the one
+/// server-wide store of alarm states a test sets (`POST /_codemock/cloudwatch/alarms`,
+/// `MockServer::codedeploy().set_alarm_state`), which CodeDeploy's alarm stops read too.
 pub fn alarm_state(call: &Call<'_>, name: &str) -> String {
-    match call
-        .core
-        .outcomes
-        .decide(&OutcomeQuery::new("cloudwatch").name(name))
-    {
-        None => "OK".into(),
-        Some(d) => match d.outcome {
-            O::Succeeded => "OK".into(),
-            O::Failed => d.code.unwrap_or_else(|| "ALARM".into()),
-            _ => "INSUFFICIENT_DATA".into(),
-        },
-    }
+    call.core.codedeploy_alarms.state(name)
 }
 
 /// LambdaInvoke: a failed invocation, or a function error (a payload with `errorMessage`, as

@@ -4,10 +4,12 @@
 pub mod actions;
 pub mod conditions;
 pub mod execution;
+pub mod git;
 pub mod handlers;
 pub mod ports;
 pub mod runtime;
 pub mod state;
+pub mod testing;
 pub mod types;
 pub mod validate;
 pub mod variables;

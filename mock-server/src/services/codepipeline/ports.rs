@@ -21,8 +21,34 @@ pub enum Command {
         trigger_type: String,
         trigger_detail: Option<String>,
     },
+    /// A commit pushed to a hosted git repository (the test plays the git host); answers
+    /// `{"commitId", "pipelineExecutionIds"}`.
+    Push(Box<super::git::Push>),
+    /// Answers the manual approval waiting in an action (approved or rejected), with its
+    /// current token, as PutApprovalResult does.
+    Answer {
+        pipeline: String,
+        stage: String,
+        action: String,
+        approved: bool,
+        summary: String,
+    },
     /// An S3 source action's object, read through the S3 port.
     SourceRead {
+        pipeline: String,
+        action_execution_id: String,
+        result: Result<ObjectRead, ServiceError>,
+    },
+    /// The jobs waiting for a worker's or a function's result (test helpers).
+    PendingJobs,
+    /// A job's result, as PutJobSuccessResult (output variables) or PutJobFailureResult (the
+    /// message) would give it (test helpers).
+    JobResult {
+        job_id: String,
+        result: Result<std::collections::BTreeMap<String, String>, String>,
+    },
+    /// An S3 deploy action's input artifact, read through the S3 port.
+    DeployRead {
         pipeline: String,
         action_execution_id: String,
         result: Result<ObjectRead, ServiceError>,
@@ -74,12 +100,30 @@ pub fn on_command(call: &mut Call<'_>, command: Command) -> Result<Value, Servic
             )?;
             Ok(json!({ "pipelineExecutionId": id }))
         }
+        Command::Push(push) => super::git::on_push(call, *push),
+        Command::Answer {
+            pipeline,
+            stage,
+            action,
+            approved,
+            summary,
+        } => super::handlers::answer_approval(call, pipeline, stage, action, approved, summary),
         Command::SourceRead {
             pipeline,
             action_execution_id,
             result,
         } => {
             super::actions::s3_source::read(call, &pipeline, &action_execution_id, result);
+            Ok(Value::Null)
+        }
+        Command::PendingJobs => Ok(super::handlers::pending_jobs(call)),
+        Command::JobResult { job_id, result } => super::handlers::answer_job(call, job_id, result),
+        Command::DeployRead {
+            pipeline,
+            action_execution_id,
+            result,
+        } => {
+            super::actions::s3_deploy::read(call, &pipeline, &action_execution_id, result);
             Ok(Value::Null)
         }
         Command::Polled {

@@ -18,6 +18,8 @@ pub struct State {
     pub webhooks: BTreeMap<String, Webhook>,
     /// Jobs for job workers and Lambda invoke actions, by job id.
     pub jobs: BTreeMap<String, Job>,
+    /// Commits pushed to hosted git repositories (the test plays the git host).
+    pub git: super::git::Repositories,
 }
 
 #[derive(Debug)]

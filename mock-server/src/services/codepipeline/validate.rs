@@ -38,6 +38,9 @@ pub fn check(d: &mut PipelineDeclaration) -> Result<(), ServiceError> {
         ));
     }
     let d_v2 = d.pipeline_type == Some(PipelineType::V2);
+    // V2 git triggers (git.rs). The text is recorded from AWS without its exception's name;
+    // InvalidStructureException as for the other declaration rules is unconfirmed.
+    super::git::check_triggers(d).map_err(structure)?;
     let stages = d.stages.get_or_insert_with(Vec::new);
     if stages.len() < 2 {
         return Err(structure(format!(

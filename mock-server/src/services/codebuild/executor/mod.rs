@@ -1,8 +1,10 @@
 //! Executors carry out a build's phases: [`simulated`] (phases take virtual time, outcomes come
 //! from the outcome rules and tags) and [`local`] (the buildspec's commands run in a shell in a
 //! fresh workspace, as a job). Each answers, for the phase a build just entered, how it ends.
+//! [`sandbox_shell`] runs a sandbox's commands for the local executor.
 
 pub mod local;
+pub mod sandbox_shell;
 pub mod simulated;
 
 use super::build::PhaseEnd;

@@ -1,4 +1,5 @@
-//! CodeBuild's operation handlers and the table that names them.
+//! CodeBuild's operation handlers and the table that names them: every CodeBuild operation
+//! has one.
 
 mod batches;
 mod builds;
@@ -7,13 +8,15 @@ mod fleets;
 mod misc;
 mod projects;
 mod reports;
+mod sandboxes;
 
 use crate::services::Api;
 use batches::*;
 use builds::*;
 use projects::*;
 
-/// The operations this service implements; the others answer 501.
+/// The operations this service implements: all of them (the struct has no default, so an
+/// operation AWS adds fails to compile here until it is handled or set to `None`, a 501).
 pub const HANDLERS: codemock_wire::codebuild::Handlers<Api<super::state::State>> =
     codemock_wire::codebuild::Handlers {
         // Projects
@@ -72,5 +75,14 @@ pub const HANDLERS: codemock_wire::codebuild::Handlers<Api<super::state::State>>
         list_shared_projects: Some(misc::list_shared_projects),
         invalidate_project_cache: Some(misc::invalidate_project_cache),
         // --- end h-cbx ---
-        ..codemock_wire::codebuild::Handlers::NONE
+        // Sandboxes and their command executions
+        start_sandbox: Some(sandboxes::start_sandbox),
+        stop_sandbox: Some(sandboxes::stop_sandbox),
+        batch_get_sandboxes: Some(sandboxes::batch_get_sandboxes),
+        list_sandboxes: Some(sandboxes::list_sandboxes),
+        list_sandboxes_for_project: Some(sandboxes::list_sandboxes_for_project),
+        start_sandbox_connection: Some(sandboxes::start_sandbox_connection),
+        start_command_execution: Some(sandboxes::start_command_execution),
+        batch_get_command_executions: Some(sandboxes::batch_get_command_executions),
+        list_command_executions_for_sandbox: Some(sandboxes::list_command_executions_for_sandbox),
     };

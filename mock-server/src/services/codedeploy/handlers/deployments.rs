@@ -3,13 +3,13 @@
 
 use super::{arn, bad_token, batch_limit, err, no_application, no_group};
 use crate::error::ServiceError;
-use crate::services::codedeploy::deployment::{self, Input, Status, Step};
+use crate::services::codedeploy::deployment::{self, Input, Label, Status, Step, Wait};
 use crate::services::codedeploy::runner::{self, wire_status, NewDeployment};
 use crate::services::codedeploy::state::{Deployment, TargetKind};
 use crate::services::codedeploy::Call;
 use crate::services::pagination::paginate;
 use codemock_wire::codedeploy::*;
-use codemock_wire::types::Timestamp;
+use codemock_wire::types::{Empty, Timestamp};
 
 pub(crate) fn no_deployment(id: &str) -> ServiceError {
     err(
@@ -53,6 +53,7 @@ fn step_status(s: Step) -> TargetStatus {
     match s {
         Step::Pending => TargetStatus::Pending,
         Step::InProgress => TargetStatus::InProgress,
+        Step::Ready => TargetStatus::Ready,
         Step::Succeeded => TargetStatus::Succeeded,
         Step::Failed => TargetStatus::Failed,
         Step::Skipped => TargetStatus::Skipped,
@@ -63,6 +64,7 @@ fn instance_status(s: Step) -> InstanceStatus {
     match s {
         Step::Pending => InstanceStatus::Pending,
         Step::InProgress => InstanceStatus::InProgress,
+        Step::Ready => InstanceStatus::Ready,
         Step::Succeeded => InstanceStatus::Succeeded,
         Step::Failed => InstanceStatus::Failed,
         Step::Skipped => InstanceStatus::Skipped,
@@ -71,7 +73,8 @@ fn instance_status(s: Step) -> InstanceStatus {
 
 fn event_status(s: Step) -> LifecycleEventStatus {
     match s {
-        Step::Pending => LifecycleEventStatus::Pending,
+        // Events never hold; a held target's next event is still Pending.
+        Step::Pending | Step::Ready => LifecycleEventStatus::Pending,
         Step::InProgress => LifecycleEventStatus::InProgress,
         Step::Succeeded => LifecycleEventStatus::Succeeded,
         Step::Failed => LifecycleEventStatus::Failed,
@@ -141,7 +144,7 @@ pub(crate) fn info(call: &Call<'_>, d: &Deployment) -> DeploymentInfo {
             succeeded: Some(o.succeeded),
             failed: Some(o.failed),
             skipped: Some(o.skipped),
-            ready: Some(0),
+            ready: Some(o.ready),
         }),
         description: d.description.clone(),
         creator: DeploymentCreator::from_name(&d.creator).or(Some(DeploymentCreator::User)),
@@ -149,7 +152,14 @@ pub(crate) fn info(call: &Call<'_>, d: &Deployment) -> DeploymentInfo {
         auto_rollback_configuration: rollback_events_failure,
         update_outdated_instances_only: Some(false),
         deployment_style: group.as_ref().and_then(|g| g.deployment_style.clone()),
-        instance_termination_wait_time_started: Some(false),
+        instance_termination_wait_time_started: Some(
+            m.blue_green
+                .as_ref()
+                .is_some_and(|b| b.termination_wait_started),
+        ),
+        blue_green_deployment_configuration: d.blue_green_config.clone(),
+        target_instances: d.target_instances.clone(),
+        override_alarm_configuration: d.override_alarms.clone(),
         load_balancer_info: group.as_ref().and_then(|g| g.load_balancer_info.clone()),
         file_exists_behavior: d
             .file_exists_behavior
@@ -183,6 +193,8 @@ pub(crate) fn create_deployment(
             auto_rollback: input.auto_rollback_configuration,
             on_finish: None,
             rollback_of: None,
+            target_instances: input.target_instances,
+            override_alarms: input.override_alarm_configuration,
         },
     )?;
     Ok(CreateDeploymentOutput {
@@ -328,7 +340,10 @@ fn target_wire(call: &Call<'_>, d: &Deployment, i: usize) -> DeploymentTarget {
                 last_updated_at: Some(Timestamp(t.updated)),
                 lifecycle_events: Some(lifecycle_events(t)),
                 // In-place targets are the original ("Blue") fleet.
-                instance_label: Some(TargetLabel::Blue),
+                instance_label: Some(match t.label {
+                    Label::Blue => TargetLabel::Blue,
+                    Label::Green => TargetLabel::Green,
+                }),
             }),
             ..DeploymentTarget::default()
         },
@@ -417,7 +432,13 @@ pub(crate) fn list_deployment_targets(
         .targets
         .iter()
         .filter(|t| statuses.is_none_or(|s| s.iter().any(|x| x == t.status.as_str())))
-        .filter(|_| labels.is_none_or(|l| l.iter().any(|x| x == "Blue")))
+        .filter(|t| {
+            let label = match t.label {
+                Label::Blue => "Blue",
+                Label::Green => "Green",
+            };
+            labels.is_none_or(|l| l.iter().any(|x| x == label))
+        })
         .map(|t| &t.id)
         .collect();
     let page = paginate(
@@ -497,7 +518,10 @@ fn summary(d: &Deployment, i: usize) -> InstanceSummary {
         status: Some(instance_status(t.status)),
         last_updated_at: Some(Timestamp(t.updated)),
         lifecycle_events: Some(lifecycle_events(t)),
-        instance_type: Some(InstanceType::Blue),
+        instance_type: Some(match t.label {
+            Label::Blue => InstanceType::Blue,
+            Label::Green => InstanceType::Green,
+        }),
     }
 }
 
@@ -655,4 +679,32 @@ pub(crate) fn put_lifecycle_event_hook_execution_status(
     Ok(PutLifecycleEventHookExecutionStatusOutput {
         lifecycle_event_hook_execution_id: Some(exec_id),
     })
+}
+
+pub(crate) fn continue_deployment(
+    call: &mut Call<'_>,
+    input: ContinueDeploymentInput,
+) -> Result<Empty, ServiceError> {
+    let id = deployment(call, input.deployment_id.as_deref())?.id.clone();
+    let wait = match input.deployment_wait_type {
+        Some(DeploymentWaitType::TerminationWait) => Wait::Termination,
+        // READY_WAIT is the default when no type is given (API reference).
+        _ => Wait::Ready,
+    };
+    runner::continue_deployment(call, &id, wait)?;
+    Ok(Empty {})
+}
+
+/// Deprecated: `ContinueDeployment` with `TERMINATION_WAIT`.
+pub(crate) fn skip_wait_time_for_instance_termination(
+    call: &mut Call<'_>,
+    input: SkipWaitTimeForInstanceTerminationInput,
+) -> Result<Empty, ServiceError> {
+    let d = deployment(call, input.deployment_id.as_deref())?;
+    if !d.machine.status.is_final() {
+        started(d)?;
+    }
+    let id = d.id.clone();
+    runner::continue_deployment(call, &id, Wait::Termination)?;
+    Ok(Empty {})
 }

@@ -15,7 +15,7 @@ use crate::error::ServiceError;
 use crate::services::codedeploy::Call;
 use crate::services::Api;
 
-/// The operations this service implements; the others answer 501.
+/// The operations this service implements (all 47).
 pub const HANDLERS: codemock_wire::codedeploy::Handlers<Api<super::state::State>> =
     codemock_wire::codedeploy::Handlers {
         create_application: Some(applications::create_application),
@@ -67,7 +67,10 @@ pub const HANDLERS: codemock_wire::codedeploy::Handlers<Api<super::state::State>
         put_lifecycle_event_hook_execution_status: Some(
             deployments::put_lifecycle_event_hook_execution_status,
         ),
-        ..codemock_wire::codedeploy::Handlers::NONE
+        continue_deployment: Some(deployments::continue_deployment),
+        skip_wait_time_for_instance_termination: Some(
+            deployments::skip_wait_time_for_instance_termination,
+        ),
     };
 
 pub(crate) fn err(code: &str, message: impl Into<String>) -> ServiceError {

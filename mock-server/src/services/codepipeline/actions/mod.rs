@@ -8,8 +8,10 @@
 pub mod approval;
 pub mod codebuild;
 pub mod codedeploy;
+pub mod hosted_source;
 pub mod jobs;
 pub mod lambda;
+pub mod s3_deploy;
 pub mod s3_source;
 pub mod simulated;
 
@@ -104,6 +106,10 @@ pub trait Provider: Sync {
 pub fn provider_for(category: &str, owner: &str, provider: &str) -> &'static dyn Provider {
     match (category, owner, provider) {
         ("Source", "AWS", "S3") => &s3_source::S3Source,
+        ("Deploy", "AWS", "S3") => &s3_deploy::S3Deploy,
+        ("Source", "AWS", "CodeStarSourceConnection") => &hosted_source::CONNECTION,
+        ("Source", "AWS", "CodeCommit") => &hosted_source::CODECOMMIT,
+        ("Source", "ThirdParty", "GitHub") => &hosted_source::GITHUB_V1,
         ("Approval", "AWS", "Manual") => &approval::Manual,
         ("Build" | "Test", "AWS", "CodeBuild") => &codebuild::CodeBuild,
         ("Deploy", "AWS", "CodeDeploy") => &codedeploy::CodeDeploy,

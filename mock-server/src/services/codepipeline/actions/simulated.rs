@@ -1,4 +1,4 @@
-//! Providers codemock simulates (CloudFormation, ECS, Elastic Beanstalk, S3 deploy, Step
+//! Providers codemock simulates (CloudFormation, ECS, Elastic Beanstalk, Step
 //! Functions, ...): AWS's required configuration is checked at CreatePipeline; a run takes the
 //! virtual time and ends the way the outcome rules say (service `codepipeline`, resource the
 //! pipeline's name or ARN, step the action's name), succeeding by default.
@@ -34,9 +34,6 @@ pub fn for_provider(provider: &str) -> &'static Simulated {
         "ElasticBeanstalk" => &Simulated {
             required: &["ApplicationName", "EnvironmentName"],
         },
-        "S3" => &Simulated {
-            required: &["BucketName", "Extract"],
-        },
         "StepFunctions" => &Simulated {
             required: &["StateMachineArn"],
         },
@@ -46,16 +43,38 @@ pub fn for_provider(provider: &str) -> &'static Simulated {
         "ECR" => &Simulated {
             required: &["RepositoryName"],
         },
-        "CodeStarSourceConnection" => &Simulated {
-            required: &["ConnectionArn", "FullRepositoryId", "BranchName"],
-        },
-        "CodeCommit" => &Simulated {
-            required: &["RepositoryName", "BranchName"],
-        },
-        "GitHub" => &Simulated {
-            required: &["Owner", "Repo", "Branch", "OAuthToken"],
-        },
         _ => &Simulated { required: &[] },
+    }
+}
+
+/// How a simulated run of `job` goes, from the outcome rules (service `codepipeline`, resource
+/// the pipeline's name or ARN, step the action's name): the outcome (`None`: it hangs) and the
+/// virtual seconds it takes. Succeeding at once by default.
+pub fn decide(call: &Call<'_>, job: &ActionJob) -> (Option<Outcome>, f64) {
+    let decision = call.core.outcomes.decide(
+        &OutcomeQuery::new("codepipeline")
+            .name(&job.pipeline)
+            .name(&job.pipeline_arn)
+            .step(&job.action)
+            .tags(job.tags.iter().map(|(k, v)| (k.as_str(), v.as_str()))),
+    );
+    match decision {
+        None => (Some(Outcome::succeeded()), 0.0),
+        Some(d) => {
+            let message = |default: &str| d.message.clone().unwrap_or_else(|| default.into());
+            let code = d.code.clone().unwrap_or_else(|| "JobFailed".into());
+            let outcome = match d.outcome {
+                O::Succeeded => Some(Outcome::succeeded()),
+                O::Failed => Some(Outcome::failed(
+                    code,
+                    message("The action failed (codemock outcome rule)"),
+                )),
+                O::TimedOut => Some(Outcome::failed(code, message("The action timed out"))),
+                O::Stopped => Some(Outcome::failed(code, message("The action was stopped"))),
+                O::Hang => None,
+            };
+            (outcome, d.seconds.unwrap_or(0.0))
+        }
     }
 }
 
@@ -65,36 +84,12 @@ impl Provider for Simulated {
     }
 
     fn start(&self, call: &mut Call<'_>, job: &ActionJob) -> Begun {
-        let decision = call.core.outcomes.decide(
-            &OutcomeQuery::new("codepipeline")
-                .name(&job.pipeline)
-                .name(&job.pipeline_arn)
-                .step(&job.action)
-                .tags(job.tags.iter().map(|(k, v)| (k.as_str(), v.as_str()))),
-        );
-        let (outcome, seconds) = match decision {
-            None => (Some(Outcome::succeeded()), 0.0),
-            Some(d) => {
-                let message = |default: &str| d.message.clone().unwrap_or_else(|| default.into());
-                let code = d.code.clone().unwrap_or_else(|| "JobFailed".into());
-                let outcome = match d.outcome {
-                    O::Succeeded => Some(Outcome::succeeded()),
-                    O::Failed => Some(Outcome::failed(
-                        code,
-                        message("The action failed (codemock outcome rule)"),
-                    )),
-                    O::TimedOut => Some(Outcome::failed(code, message("The action timed out"))),
-                    O::Stopped => Some(Outcome::failed(code, message("The action was stopped"))),
-                    O::Hang => None,
-                };
-                (outcome, d.seconds.unwrap_or(0.0))
-            }
-        };
+        let (outcome, seconds) = decide(call, job);
         if let Some(mut outcome) = outcome {
             if outcome.ok {
                 write_empty_outputs(call, job);
                 if job.category == "Source" {
-                    // A hosted source's revision: the one asked for, else a made-up commit id.
+                    // A simulated source's (ECR...) revision: the one asked for, else a made-up id.
                     let revision = job
                         .revision_override
                         .as_ref()
@@ -107,18 +102,23 @@ impl Provider for Simulated {
                     outcome.revision = Some((revision, None));
                 }
             }
-            let at = call.core.clock.now() + seconds;
-            call.effects.arm(
-                at,
-                &job.account,
-                &job.region,
-                Timer::ActionDone {
-                    pipeline: job.pipeline.clone(),
-                    action_execution_id: job.action_execution_id.clone(),
-                    outcome: Box::new(outcome),
-                },
-            );
+            finish_after(call, job, outcome, seconds);
         }
         Begun::Waiting(Waiting::Nothing)
     }
+}
+
+/// Ends `job` with `outcome` after `seconds` of virtual time.
+pub fn finish_after(call: &mut Call<'_>, job: &ActionJob, outcome: Outcome, seconds: f64) {
+    let at = call.core.clock.now() + seconds;
+    call.effects.arm(
+        at,
+        &job.account,
+        &job.region,
+        Timer::ActionDone {
+            pipeline: job.pipeline.clone(),
+            action_execution_id: job.action_execution_id.clone(),
+            outcome: Box::new(outcome),
+        },
+    );
 }

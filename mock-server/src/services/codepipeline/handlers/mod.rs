@@ -12,6 +12,113 @@ use crate::services::codepipeline::state::Pipeline;
 use crate::services::codepipeline::Call;
 use crate::services::Api;
 
+/// PutApprovalResult for whatever approval waits in the action, with its current token (a
+/// wrong or missing one gives PutApprovalResult's errors): the test helpers' way to answer.
+pub fn answer_approval(
+    call: &mut Call<'_>,
+    pipeline: String,
+    stage: String,
+    action: String,
+    approved: bool,
+    summary: String,
+) -> Result<serde_json::Value, ServiceError> {
+    use codemock_wire::codepipeline::{ApprovalResult, ApprovalStatus, PutApprovalResultInput};
+    let token = call
+        .state
+        .pipelines
+        .get(&pipeline)
+        .and_then(|p| {
+            p.actions
+                .iter()
+                .rev()
+                .find(|r| r.stage == stage && r.action == action && r.status == "InProgress")
+        })
+        .and_then(|r| match &r.waiting {
+            super::state::Waiting::Approval { token } => Some(token.clone()),
+            _ => None,
+        });
+    let status = if approved {
+        ApprovalStatus::Approved
+    } else {
+        ApprovalStatus::Rejected
+    };
+    let out = executions::put_approval_result(
+        call,
+        PutApprovalResultInput {
+            pipeline_name: Some(pipeline),
+            stage_name: Some(stage),
+            action_name: Some(action),
+            result: Some(ApprovalResult {
+                summary: Some(summary),
+                status: Some(status),
+            }),
+            token: token.or_else(|| Some(String::new())),
+        },
+    )?;
+    Ok(serde_json::json!({"approvedAt": out.approved_at.map(|t| t.0)}))
+}
+
+/// The jobs waiting for a job worker or a Lambda function's result, oldest first, as
+/// `[{"jobId", "pipelineName", "stageName", "actionName", "status", "provider"}]`.
+pub fn pending_jobs(call: &mut Call<'_>) -> serde_json::Value {
+    let list: Vec<serde_json::Value> = call
+        .state
+        .jobs
+        .values()
+        .filter(|j| matches!(j.status.as_str(), "Queued" | "Dispatched" | "InProgress"))
+        .map(|j| {
+            let rec = call
+                .state
+                .pipelines
+                .get(&j.pipeline)
+                .and_then(|p| p.actions.iter().find(|r| r.id == j.action_execution_id));
+            serde_json::json!({
+                "jobId": j.id,
+                "pipelineName": j.pipeline,
+                "stageName": rec.map(|r| r.stage.clone()),
+                "actionName": rec.map(|r| r.action.clone()),
+                "status": j.status,
+                "provider": j.type_id.provider,
+            })
+        })
+        .collect();
+    serde_json::Value::Array(list)
+}
+
+/// PutJobSuccessResult (with output variables) or PutJobFailureResult (type JobFailed) for
+/// a job, with their errors: the test helpers' way to play a job worker or a function.
+pub fn answer_job(
+    call: &mut Call<'_>,
+    job_id: String,
+    result: Result<std::collections::BTreeMap<String, String>, String>,
+) -> Result<serde_json::Value, ServiceError> {
+    use codemock_wire::codepipeline::{
+        FailureDetails, FailureType, PutJobFailureResultInput, PutJobSuccessResultInput,
+    };
+    match result {
+        Ok(vars) => jobs::put_job_success_result(
+            call,
+            PutJobSuccessResultInput {
+                job_id: Some(job_id),
+                output_variables: (!vars.is_empty()).then_some(vars),
+                ..PutJobSuccessResultInput::default()
+            },
+        )?,
+        Err(message) => jobs::put_job_failure_result(
+            call,
+            PutJobFailureResultInput {
+                job_id: Some(job_id),
+                failure_details: Some(FailureDetails {
+                    r#type: Some(FailureType::JobFailed),
+                    message: Some(message),
+                    external_execution_id: None,
+                }),
+            },
+        )?,
+    };
+    Ok(serde_json::Value::Null)
+}
+
 /// The operations this service implements; the others answer 501.
 pub const HANDLERS: codemock_wire::codepipeline::Handlers<Api<super::state::State>> =
     codemock_wire::codepipeline::Handlers {
