@@ -611,3 +611,50 @@ async fn a_before_entry_condition_fails_its_stage_and_its_rule_execution_is_list
         .as_service_error()
         .is_some_and(|e| e.is_condition_not_overridable_exception()));
 }
+
+#[tokio::test]
+async fn list_deploy_action_execution_targets_answers_through_the_sdk() {
+    let server = MockServer::start().await;
+    buckets(&server).await;
+    let c = client(&server);
+    let mut d = declaration("plain", manual());
+    d.stages.remove(1);
+    c.create_pipeline()
+        .pipeline(d)
+        .send()
+        .await
+        .expect("create");
+    server.settle().await;
+    let actions = c
+        .list_action_executions()
+        .pipeline_name("plain")
+        .send()
+        .await
+        .expect("actions");
+    let stack = actions
+        .action_execution_details()
+        .iter()
+        .find(|a| a.action_name() == Some("Stack"))
+        .and_then(|a| a.action_execution_id())
+        .unwrap_or_default()
+        .to_owned();
+    // A CloudFormation action has no CodeDeploy targets.
+    let targets = c
+        .list_deploy_action_execution_targets()
+        .pipeline_name("plain")
+        .action_execution_id(stack)
+        .send()
+        .await
+        .expect("targets");
+    assert!(targets.targets().is_empty());
+    let missing = c
+        .list_deploy_action_execution_targets()
+        .pipeline_name("plain")
+        .action_execution_id("nope")
+        .send()
+        .await
+        .expect_err("no such action execution");
+    assert!(missing
+        .as_service_error()
+        .is_some_and(|e| e.is_action_execution_not_found_exception()));
+}
