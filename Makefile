@@ -62,12 +62,14 @@ run:
 ## Start-up and memory; p50, p99 and throughput of a bare hyper server (the floor), ListPipelines
 ## and PutEvents with 1 and 1,000 rules, with codemock's ratios to the floor, printed as tables;
 ## then PutEvents latency and in-process matching with 1, 100 and 1,000 rules, and S3
-## PutObject/GetObject throughput with peak RSS during a 1 GiB upload. About a minute of run time.
+## PutObject/GetObject throughput with peak RSS during a 1 GiB upload; CodeBuild, CodePipeline and a
+## 100-instance HalfAtATime CodeDeploy deployment. About a minute of run time.
 bench:
 	$(CARGO) build --release -p codemock --bins
 	$(CARGO) bench -p codemock --bench harness
 	$(CARGO) bench -p codemock --bench codebuild
 	$(CARGO) test --release -p codemock --test wire -- --ignored --nocapture --test-threads 1 put_events_latency s3_bench
+	$(CARGO) test --release -p codemock --test wire -- --nocapture --test-threads 1 bench_a_100_instance_half_at_a_time
 
 fmt:
 	$(CARGO) fmt --all
