@@ -1925,3 +1925,44 @@ async fn json11_ok(server: &MockServer, target: &str, body: Value) -> Value {
     );
     r.json()
 }
+
+#[tokio::test]
+async fn a_commands_rule_is_simulated_and_fails_as_the_outcome_rule_says() {
+    let s = MockServer::start().await;
+    buckets(&s).await;
+    let mut commands = rule("Smoke", "Commands", json!({}));
+    commands["commands"] = json!(["curl -f https://example.com/health"]);
+    let p = gated_pipeline(
+        json!({"beforeEntry": {"conditions": [{"result": "FAIL", "rules": [commands]}]}}),
+    );
+    ok(&s, "CreatePipeline", json!({"pipeline": p.clone()})).await;
+    s.settle().await;
+    assert_eq!(newest(&s).await["status"], "Succeeded");
+
+    s.outcomes().add(
+        codemock::outcomes::OutcomeRule::new("codepipeline", codemock::outcomes::Outcome::Failed)
+            .resource("app")
+            .step("Smoke"),
+    );
+    ok(&s, "StartPipelineExecution", json!({"name": "app"})).await;
+    s.settle().await;
+    assert_eq!(newest(&s).await["status"], "Failed");
+    let rules = ok(&s, "ListRuleExecutions", json!({"pipelineName": "app"})).await;
+    let detail = &rules["ruleExecutionDetails"][0];
+    assert_eq!(detail["status"], "Failed", "{rules:#}");
+    assert_eq!(detail["input"]["ruleTypeId"]["provider"], "Commands");
+
+    // A Commands rule without commands is refused: an empty list by the model's length rule,
+    // a missing one by the structure rules.
+    let mut empty = p;
+    empty["name"] = json!("empty");
+    empty["stages"][1]["beforeEntry"]["conditions"][0]["rules"][0]["commands"] = json!([]);
+    let (code, _) = err(&s, "CreatePipeline", json!({"pipeline": empty.clone()})).await;
+    assert_eq!(code, "ValidationException");
+    if let Some(r) = empty["stages"][1]["beforeEntry"]["conditions"][0]["rules"][0].as_object_mut()
+    {
+        r.remove("commands");
+    }
+    let (code, _) = err(&s, "CreatePipeline", json!({"pipeline": empty})).await;
+    assert_eq!(code, "InvalidStructureException");
+}

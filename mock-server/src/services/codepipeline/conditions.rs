@@ -300,6 +300,7 @@ fn look(call: &mut Call<'_>, pipeline: &str, id: &str, first: bool) {
             lambda_step(&function, &response)
         }
         "LambdaInvoke" => return,
+        "Commands" => commands_step(call, pipeline, &arn, &r.rule),
         other => Step::Failed(
             "ConfigurationError".into(),
             format!("codemock does not run rules of provider '{other}'"),
@@ -528,6 +529,32 @@ pub fn override_check(
 /// VariableCheck: `value` against `expected` by `operator` (the rule reference lists EQ, NE,
 /// CONTAINS and MATCHES; MATCHES takes a regular expression that must match the whole value, as
 /// Java's `String.matches` does).
+/// A Commands rule: its shell commands run on CodeBuild compute in AWS; codemock simulates the
+/// run, which succeeds unless an outcome rule (service `codepipeline`, resource the pipeline's
+/// name or ARN, step the rule's name) says otherwise. A `seconds` in the outcome rule is not
+/// waited for: the rule's verdict is immediate.
+fn commands_step(call: &Call<'_>, pipeline: &str, arn: &str, rule: &str) -> Step {
+    use crate::outcomes::{Outcome as O, OutcomeQuery};
+    let decision = call.core.outcomes.decide(
+        &OutcomeQuery::new("codepipeline")
+            .name(pipeline)
+            .name(arn)
+            .step(rule),
+    );
+    match decision {
+        None => Step::Succeeded("The commands succeeded (simulated)".into()),
+        Some(d) => match d.outcome {
+            O::Succeeded => Step::Succeeded("The commands succeeded (simulated)".into()),
+            _ => Step::Failed(
+                d.code.clone().unwrap_or_else(|| "JobFailed".into()),
+                d.message
+                    .clone()
+                    .unwrap_or_else(|| "The commands failed (codemock outcome rule)".into()),
+            ),
+        },
+    }
+}
+
 pub fn variable_check(value: &str, operator: &str, expected: &str) -> Step {
     let ok = match operator {
         "EQ" => value == expected,

@@ -250,15 +250,11 @@ fn check_conditions(stage: &StageDeclaration, sname: &str, v2: bool) -> Result<(
                         "Rule '{rname}' in stage '{sname}' has a rule type that does not exist: category Rule, owner AWS, provider {provider}, version 1"
                     )));
                 };
-                if provider == "Commands" {
-                    // Commands rules run shell commands on CodeBuild compute; codemock does not
-                    // run them yet, and accepting one would skip the check it asks for.
-                    let mut e = ServiceError::new(
-                        "NotImplementedException",
-                        format!("Rule '{rname}' in stage '{sname}': Commands rules are not implemented by codemock yet"),
-                    );
-                    e.status = 501;
-                    return Err(e);
+                // A Commands rule carries its commands in `commands`, not in its configuration.
+                if provider == "Commands" && r.commands.as_ref().is_none_or(|c| c.is_empty()) {
+                    return Err(structure(format!(
+                        "Rule '{rname}' in stage '{sname}' of type Commands must have at least one command"
+                    )));
                 }
                 let config = r.configuration.clone().unwrap_or_default();
                 for key in required {
@@ -443,6 +439,6 @@ mod tests {
         let mut commands = two_stage(json!({
             "beforeEntry": {"conditions": [{"rules": [rule("Commands", json!({}))]}]},
         }));
-        assert_eq!(code(check(&mut commands)), "NotImplementedException");
+        assert_eq!(code(check(&mut commands)), "InvalidStructureException");
     }
 }
