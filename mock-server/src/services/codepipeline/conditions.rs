@@ -21,7 +21,7 @@ use super::state::{CheckRecord, ConditionRecord, RuleRecord};
 use super::{actions::timer_key, Call, Timer};
 use crate::error::ServiceError;
 use crate::invocations::{InvocationResponse, InvocationType, InvokeRequest};
-use crate::services::events::schedule::Schedule;
+use crate::services::events::ports::Schedule;
 use codemock_wire::codepipeline::{
     ArtifactDetail, Condition, ResultShape, RuleExecutionInput, S3Location, StageDeclaration,
     StageRetryMode,

@@ -8,6 +8,10 @@ use crate::effects::Effects;
 use crate::error::ServiceError;
 use serde_json::Value;
 
+/// EventBridge's cron and rate expressions, pure, for other services that schedule by them
+/// (CodePipeline's DeploymentWindow rule reads the same six-field cron).
+pub use super::schedule::Schedule;
+
 /// The commands EventBridge accepts.
 #[derive(Debug)]
 pub enum Command {
