@@ -131,9 +131,11 @@ pub fn delete_build_batch(
     input: DeleteBuildBatchInput,
 ) -> Result<DeleteBuildBatchOutput, ServiceError> {
     let id = input.id.unwrap_or_default();
+    // The model lists InvalidInputException as DeleteBuildBatch's only error, so an unknown id
+    // is one (the message is unconfirmed): SDKs then see a modeled, typed error.
     let Some(b) = call.state.batches.get(&id) else {
         return Err(ServiceError::new(
-            "ResourceNotFoundException",
+            "InvalidInputException",
             format!("Build batch {id} does not exist"),
         ));
     };
