@@ -1952,17 +1952,11 @@ async fn a_commands_rule_is_simulated_and_fails_as_the_outcome_rule_says() {
     assert_eq!(detail["status"], "Failed", "{rules:#}");
     assert_eq!(detail["input"]["ruleTypeId"]["provider"], "Commands");
 
-    // A Commands rule without commands is refused: an empty list by the model's length rule,
-    // a missing one by the structure rules.
+    // An empty command list is refused by the model's length rule (a missing one is accepted:
+    // whether AWS refuses it is unrecorded, so codemock stays lenient).
     let mut empty = p;
     empty["name"] = json!("empty");
     empty["stages"][1]["beforeEntry"]["conditions"][0]["rules"][0]["commands"] = json!([]);
-    let (code, _) = err(&s, "CreatePipeline", json!({"pipeline": empty.clone()})).await;
-    assert_eq!(code, "ValidationException");
-    if let Some(r) = empty["stages"][1]["beforeEntry"]["conditions"][0]["rules"][0].as_object_mut()
-    {
-        r.remove("commands");
-    }
     let (code, _) = err(&s, "CreatePipeline", json!({"pipeline": empty})).await;
-    assert_eq!(code, "InvalidStructureException");
+    assert_eq!(code, "ValidationException");
 }

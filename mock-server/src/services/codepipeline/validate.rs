@@ -250,12 +250,6 @@ fn check_conditions(stage: &StageDeclaration, sname: &str, v2: bool) -> Result<(
                         "Rule '{rname}' in stage '{sname}' has a rule type that does not exist: category Rule, owner AWS, provider {provider}, version 1"
                     )));
                 };
-                // A Commands rule carries its commands in `commands`, not in its configuration.
-                if provider == "Commands" && r.commands.as_ref().is_none_or(|c| c.is_empty()) {
-                    return Err(structure(format!(
-                        "Rule '{rname}' in stage '{sname}' of type Commands must have at least one command"
-                    )));
-                }
                 let config = r.configuration.clone().unwrap_or_default();
                 for key in required {
                     if !config.contains_key(key) {
@@ -436,9 +430,5 @@ mod tests {
             "beforeEntry": {"conditions": [{"rules": [rule("Nope", json!({}))]}]},
         }));
         assert_eq!(code(check(&mut unknown)), "InvalidStructureException");
-        let mut commands = two_stage(json!({
-            "beforeEntry": {"conditions": [{"rules": [rule("Commands", json!({}))]}]},
-        }));
-        assert_eq!(code(check(&mut commands)), "InvalidStructureException");
     }
 }

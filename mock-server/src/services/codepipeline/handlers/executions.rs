@@ -105,6 +105,21 @@ fn action_exists(p: &Pipeline, stage: &str, action: &str) -> (bool, bool) {
     (s.is_some(), a)
 }
 
+/// StageNotFoundException or ActionNotFoundException unless `stage`/`action` is in `p`.
+fn require_action(p: &Pipeline, name: &str, stage: &str, action: &str) -> Result<(), ServiceError> {
+    match action_exists(p, stage, action) {
+        (false, _) => Err(ServiceError::new(
+            "StageNotFoundException",
+            format!("Stage with name '{stage}' does not exist in pipeline with name '{name}'"),
+        )),
+        (true, false) => Err(ServiceError::new(
+            "ActionNotFoundException",
+            format!("Action with name '{action}' does not exist in stage '{stage}' of pipeline '{name}'"),
+        )),
+        _ => Ok(()),
+    }
+}
+
 pub fn put_approval_result(
     call: &mut Call<'_>,
     input: PutApprovalResultInput,
@@ -117,21 +132,7 @@ pub fn put_approval_result(
     let now = call.core.clock.now();
     let by = caller(call);
     let p = find(call, &name)?;
-    match action_exists(p, &stage, &action) {
-        (false, _) => {
-            return Err(ServiceError::new(
-                "StageNotFoundException",
-                format!("Stage with name '{stage}' does not exist in pipeline with name '{name}'"),
-            ))
-        }
-        (true, false) => {
-            return Err(ServiceError::new(
-                "ActionNotFoundException",
-                format!("Action with name '{action}' does not exist in stage '{stage}' of pipeline '{name}'"),
-            ))
-        }
-        _ => {}
-    }
+    require_action(p, &name, &stage, &action)?;
     let pending = p
         .actions
         .iter()
@@ -567,21 +568,7 @@ pub fn put_action_revision(
         .and_then(|r| r.revision_id)
         .unwrap_or_default();
     let p = find(call, &name)?;
-    match action_exists(p, &stage, &action) {
-        (false, _) => {
-            return Err(ServiceError::new(
-                "StageNotFoundException",
-                format!("Stage with name '{stage}' does not exist in pipeline with name '{name}'"),
-            ))
-        }
-        (true, false) => {
-            return Err(ServiceError::new(
-                "ActionNotFoundException",
-                format!("Action with name '{action}' does not exist in stage '{stage}' of pipeline '{name}'"),
-            ))
-        }
-        _ => {}
-    }
+    require_action(p, &name, &stage, &action)?;
     // The same revision as the action's current one starts nothing (`newRevision: false`).
     let current = p
         .actions
