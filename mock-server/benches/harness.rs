@@ -392,6 +392,29 @@ fn main() {
         return;
     }
 
+    // `--only put-events-1|put-events-1000|put-events-shared`: one PutEvents workload alone,
+    // for a profiler (`perf record -a` around it); prints its figures and nothing else.
+    if let Some(only) = std::env::args().skip_while(|a| a != "--only").nth(1) {
+        let (count, layout) = match only.as_str() {
+            "put-events-1" => (1, Rules::OwnSource),
+            "put-events-1000" => (1000, Rules::OwnSource),
+            "put-events-shared" => (1000, Rules::SharedSource),
+            other => panic!("--only {other}: expected put-events-1, -1000 or -shared"),
+        };
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("runtime");
+        let f = rt.block_on(put_events(count, layout));
+        println!(
+            "{only}: p50 {:.0} us, p99 {:.0} us, {:.0} req/s",
+            micros(f.p50),
+            micros(f.p99),
+            f.per_second
+        );
+        return;
+    }
+
     // Start-up: median of several cold starts.
     let mut startups: Vec<Duration> = (0..STARTUP_RUNS).map(|_| start_codemock().1).collect();
     startups.sort();
