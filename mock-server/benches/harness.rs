@@ -137,6 +137,21 @@ fn rss_kib(pid: u32, field: &str) -> u64 {
         .unwrap_or(0)
 }
 
+/// CPU time (user + system) the process `pid` has used so far, from `/proc/<pid>/stat`.
+fn cpu_time(pid: u32) -> Duration {
+    let ticks = std::fs::read_to_string(format!("/proc/{pid}/stat"))
+        .ok()
+        .and_then(|s| {
+            // Fields after the command name (which may hold spaces) start after the last ')'.
+            let rest = s.rsplit_once(')')?.1;
+            let f: Vec<&str> = rest.split_whitespace().collect();
+            Some(f.get(11)?.parse::<u64>().ok()? + f.get(12)?.parse::<u64>().ok()?)
+        })
+        .unwrap_or(0);
+    // USER_HZ is 100 on Linux.
+    Duration::from_millis(ticks * 10)
+}
+
 /// One JSON-protocol call: its `X-Amz-Target`, content type and body.
 #[derive(Clone)]
 struct Call {
@@ -232,6 +247,9 @@ struct Figures {
     per_second: f64,
     /// Every request sent, warm-up included (the PutEvents rows check each was delivered).
     requests: u64,
+    /// The server's CPU time per request (user + system): steadier than wall-clock figures
+    /// when something else runs on the machine.
+    server_cpu: Duration,
 }
 
 fn percentile(sorted: &[Duration], p: f64) -> Duration {
@@ -276,7 +294,17 @@ async fn measure(addr: &str, call: &Call) -> Figures {
         p99: percentile(&latencies, 0.99),
         per_second: total as f64 / started.elapsed().as_secs_f64(),
         requests: (WARM_UP_REQUESTS + LATENCY_REQUESTS) as u64 + total,
+        server_cpu: Duration::ZERO,
     }
+}
+
+/// [`measure`], with the server's CPU time per request.
+async fn measure_server(server: &Server, call: &Call) -> Figures {
+    let before = cpu_time(server.child.id());
+    let mut figures = measure(&server.addr, call).await;
+    let used = cpu_time(server.child.id()).saturating_sub(before);
+    figures.server_cpu = used / figures.requests.max(1) as u32;
+    figures
 }
 
 /// How the rules of a PutEvents workload are laid out.
@@ -364,7 +392,7 @@ async fn queued(sender: &mut client::SendRequest<Full<Bytes>>, queue: &str) -> u
 async fn put_events(count: usize, layout: Rules) -> Figures {
     let (server, _) = start_codemock();
     let (call, queue) = put_events_workload(&server.addr, count, layout).await;
-    let figures = measure(&server.addr, &call).await;
+    let figures = measure_server(&server, &call).await;
     let mut sender = connect(&server.addr).await;
     assert_eq!(
         queued(&mut sender, &queue).await,
@@ -392,25 +420,30 @@ fn main() {
         return;
     }
 
-    // `--only put-events-1|put-events-1000|put-events-shared`: one PutEvents workload alone,
-    // for a profiler (`perf record -a` around it); prints its figures and nothing else.
+    // `--only floor|list-pipelines|put-events-1|put-events-1000|put-events-shared`: one workload
+    // alone, for a profiler (`perf record -a` around it); prints its figures and nothing else.
     if let Some(only) = std::env::args().skip_while(|a| a != "--only").nth(1) {
-        let (count, layout) = match only.as_str() {
-            "put-events-1" => (1, Rules::OwnSource),
-            "put-events-1000" => (1000, Rules::OwnSource),
-            "put-events-shared" => (1000, Rules::SharedSource),
-            other => panic!("--only {other}: expected put-events-1, -1000 or -shared"),
-        };
         let rt = tokio::runtime::Builder::new_current_thread()
             .enable_all()
             .build()
             .expect("runtime");
-        let f = rt.block_on(put_events(count, layout));
+        let list_pipelines = Call::pipelines("ListPipelines", json!({}));
+        let f = match only.as_str() {
+            "floor" => rt.block_on(measure_server(&start_floor(), &list_pipelines)),
+            "list-pipelines" => rt.block_on(measure_server(&start_codemock().0, &list_pipelines)),
+            "put-events-1" => rt.block_on(put_events(1, Rules::OwnSource)),
+            "put-events-1000" => rt.block_on(put_events(1000, Rules::OwnSource)),
+            "put-events-shared" => rt.block_on(put_events(1000, Rules::SharedSource)),
+            other => panic!(
+                "--only {other}: expected floor, list-pipelines, put-events-1, -1000 or -shared"
+            ),
+        };
         println!(
-            "{only}: p50 {:.0} us, p99 {:.0} us, {:.0} req/s",
+            "{only}: p50 {:.0} us, p99 {:.0} us, {:.0} req/s, server CPU {:.1} us per request",
             micros(f.p50),
             micros(f.p99),
-            f.per_second
+            f.per_second,
+            micros(f.server_cpu)
         );
         return;
     }
@@ -427,14 +460,14 @@ fn main() {
 
     let floor = {
         let server = start_floor();
-        rt.block_on(measure(&server.addr, &list_pipelines))
+        rt.block_on(measure_server(&server, &list_pipelines))
     };
     let (codemock, idle_rss, peak_rss) = {
         let (server, _) = start_codemock();
         let pid = server.child.id();
         std::thread::sleep(Duration::from_millis(200));
         let idle = rss_kib(pid, "VmRSS:");
-        let figures = rt.block_on(measure(&server.addr, &list_pipelines));
+        let figures = rt.block_on(measure_server(&server, &list_pipelines));
         (figures, idle, rss_kib(pid, "VmHWM:"))
     };
     let one_rule = rt.block_on(put_events(1, Rules::OwnSource));
@@ -471,7 +504,8 @@ fn main() {
     println!();
     println!(
         "Latency: {LATENCY_REQUESTS} requests one after another on one keep-alive connection. \
-         Throughput: {CONNECTIONS} keep-alive connections for {THROUGHPUT_SECONDS} s."
+         Throughput: {CONNECTIONS} keep-alive connections for {THROUGHPUT_SECONDS} s. \
+         Server CPU: the server process's user + system time per request over both."
     );
     println!(
         "Targets: p50 <= {P50_RATIO_TARGET}x the floor's, throughput >= {:.0}% of the floor's, \
@@ -484,17 +518,18 @@ fn main() {
     );
     println!();
     println!(
-        "| {:<44} | {:>11} | {:>7} | {:>10} | {:>17} | {:>19} |",
-        "workload", "p50", "p99", "req/s", "p50 / floor", "req/s / floor"
+        "| {:<44} | {:>11} | {:>7} | {:>10} | {:>17} | {:>19} | {:>10} |",
+        "workload", "p50", "p99", "req/s", "p50 / floor", "req/s / floor", "server CPU"
     );
     println!(
-        "|{}|{}|{}|{}|{}|{}|",
+        "|{}|{}|{}|{}|{}|{}|{}|",
         "-".repeat(46),
         "-".repeat(13),
         "-".repeat(9),
         "-".repeat(12),
         "-".repeat(19),
-        "-".repeat(21)
+        "-".repeat(21),
+        "-".repeat(12)
     );
     let workload = |name: &str, f: &Figures, p50_limit_us: Option<f64>| {
         let ratio = f.p50.as_secs_f64() / floor.p50.as_secs_f64();
@@ -504,7 +539,7 @@ fn main() {
             p50 = format!("{p50} {}", verdict(micros(f.p50) <= limit));
         }
         println!(
-            "| {name:<44} | {p50:>11} | {:>7} | {:>10.0} | {:>17} | {:>19} |",
+            "| {name:<44} | {p50:>11} | {:>7} | {:>10.0} | {:>17} | {:>19} | {:>10} |",
             format!("{:.0} us", micros(f.p99)),
             f.per_second,
             format!("{ratio:.2}x <= 2x {}", verdict(ratio <= P50_RATIO_TARGET)),
@@ -513,16 +548,18 @@ fn main() {
                 share * 100.0,
                 verdict(share >= THROUGHPUT_SHARE_TARGET)
             ),
+            format!("{:.1} us", micros(f.server_cpu)),
         );
     };
     println!(
-        "| {:<44} | {:>11} | {:>7} | {:>10.0} | {:>17} | {:>19} |",
+        "| {:<44} | {:>11} | {:>7} | {:>10.0} | {:>17} | {:>19} | {:>10} |",
         "floor: bare hyper, fixed JSON body",
         format!("{:.0} us", micros(floor.p50)),
         format!("{:.0} us", micros(floor.p99)),
         floor.per_second,
         "1.00x",
-        "100%"
+        "100%",
+        format!("{:.1} us", micros(floor.server_cpu))
     );
     workload("ListPipelines", &codemock, None);
     workload("PutEvents, 1 rule", &one_rule, None);

@@ -131,8 +131,8 @@ pub struct Env {
     /// it: a local build's `aws` commands.
     pub endpoint: std::sync::OnceLock<String>,
     requests: Mutex<Vec<RequestRecord>>,
-    /// The delivery log: events put, rules matched, targets invoked (JSON records).
-    events: Mutex<Vec<Value>>,
+    /// The delivery log: events put, rules matched, targets invoked.
+    events: Mutex<Vec<crate::services::events::log::DeliveryRecord>>,
 }
 
 /// The request-id stream's seed, derived from the server's seed.
@@ -233,12 +233,13 @@ impl Core {
             .store
             .partition(&ctx.account_id, &ctx.region, ctx.received_at);
         let mut effects = Effects::new();
-        let result = {
-            let mut world = partition.lock();
-            guarded(|| f(&mut world, &self.env, &mut effects))
-        };
-        if result.is_ok() {
-            self.apply(effects);
+        let mut world = partition.lock_arc();
+        let result = guarded(|| f(&mut world, &self.env, &mut effects));
+        if result.is_ok() && !effects.is_empty() {
+            // The lock goes on to the effects: commands to this same partition (a put event's
+            // delivery, its queue's send) run under it without being taken again.
+            let key = (ctx.account_id.clone(), ctx.region.clone());
+            self.apply_holding(effects, Some((key, world)));
         }
         result
     }
@@ -289,6 +290,13 @@ impl Core {
     /// Applies effects in order, and the effects those cause, breadth-first. Never waits: jobs
     /// are spawned, timers armed, commands run each under their own partition's lock.
     pub fn apply(self: &Arc<Self>, effects: Effects) {
+        self.apply_holding(effects, None)
+    }
+
+    /// [`Core::apply`], starting with the lock of one partition already held. A command runs
+    /// under the held lock when it is for that partition; for another one the held lock is
+    /// released first, so that no two partition locks are ever held at once.
+    fn apply_holding(self: &Arc<Self>, effects: Effects, mut held: Option<Held>) {
         if effects.is_empty() {
             return;
         }
@@ -305,7 +313,15 @@ impl Core {
             applied += 1;
             match effect {
                 Effect::Send { to, command, reply } => {
-                    let (result, caused) = self.run_command(&to, command);
+                    let world = match held.take() {
+                        Some((key, world)) if key == to => held.insert((key, world)),
+                        other => {
+                            drop(other);
+                            let partition = self.store.partition(&to.0, &to.1, self.clock.now());
+                            held.insert((to.clone(), partition.lock_arc()))
+                        }
+                    };
+                    let (result, caused) = self.run_command_in(&mut world.1, &to, command);
                     if let Err(e) = &result {
                         if reply.is_none() {
                             tracing::debug!(code = %e.code, message = %e.message, "command failed");
@@ -349,26 +365,26 @@ impl Core {
         region: &str,
         command: impl Into<Command>,
     ) -> Result<serde_json::Value, ServiceError> {
-        let (result, caused) =
-            self.run_command(&crate::effects::partition(account, region), command.into());
-        self.apply(caused);
+        let to = crate::effects::partition(account, region);
+        let partition = self.store.partition(account, region, self.clock.now());
+        let mut world = partition.lock_arc();
+        let (result, caused) = self.run_command_in(&mut world, &to, command.into());
+        self.apply_holding(caused, Some((to, world)));
         result
     }
 
-    /// Runs one command under its partition's lock; its effects are returned only if it
-    /// succeeded.
-    fn run_command(
+    /// Runs one command on the world of its partition `to`, whose lock the caller holds; its
+    /// effects are returned only if it succeeded.
+    fn run_command_in(
         self: &Arc<Self>,
+        world: &mut World,
         to: &PartitionKey,
         command: Command,
     ) -> (Result<Value, ServiceError>, Effects) {
         let ctx = RequestContext::internal(&to.0, &to.1, self.clock.now());
-        let partition = self.store.partition(&to.0, &to.1, ctx.received_at);
         let mut effects = Effects::new();
-        let result = {
-            let mut world = partition.lock();
-            guarded(|| registry::on_command(&mut world, &ctx, &self.env, &mut effects, command))
-        };
+        let result =
+            guarded(|| registry::on_command(world, &ctx, &self.env, &mut effects, command));
         if result.is_err() {
             effects = Effects::new();
         }
@@ -382,17 +398,15 @@ impl Core {
         };
         let ctx = RequestContext::internal(&scheduled.to.0, &scheduled.to.1, self.clock.now());
         let mut effects = Effects::new();
-        {
-            let mut world = partition.lock();
-            let ran = guarded(|| {
-                registry::on_timer(&mut world, &ctx, &self.env, &mut effects, scheduled.timer);
-                Ok(())
-            });
-            if ran.is_err() {
-                effects = Effects::new();
-            }
+        let mut world = partition.lock_arc();
+        let ran = guarded(|| {
+            registry::on_timer(&mut world, &ctx, &self.env, &mut effects, scheduled.timer);
+            Ok(())
+        });
+        if ran.is_err() {
+            effects = Effects::new();
         }
-        self.apply(effects);
+        self.apply_holding(effects, Some((scheduled.to, world)));
     }
 
     /// Starts a job on the server's runtime. Its effects are applied when it ends, unless the
@@ -522,14 +536,21 @@ impl Env {
         self.requests.lock().clone()
     }
 
-    pub fn record_event(&self, record: Value) {
+    pub fn record_event(&self, record: crate::services::events::log::DeliveryRecord) {
         push_bounded(&mut self.events.lock(), record);
     }
 
+    /// The delivery log as JSON records, oldest first.
     pub fn events(&self) -> Vec<Value> {
-        self.events.lock().clone()
+        self.events.lock().iter().map(|r| r.to_json()).collect()
     }
 }
+
+/// A partition lock carried from a handler (or a command) into the effects it caused.
+type Held = (
+    PartitionKey,
+    parking_lot::ArcMutexGuard<parking_lot::RawMutex, World>,
+);
 
 /// Runs `f`, turning a panic (a codemock bug) into a 500. parking_lot locks do not poison, so the
 /// partition it ran on stays usable; the caller drops the half-made effects.

@@ -47,22 +47,23 @@ impl Ids {
         b[8..].copy_from_slice(&lo.to_be_bytes());
         b[6] = (b[6] & 0x0f) | 0x40;
         b[8] = (b[8] & 0x3f) | 0x80;
-        let h = hex(&b);
-        format!(
-            "{}-{}-{}-{}-{}",
-            &h[0..8],
-            &h[8..12],
-            &h[12..16],
-            &h[16..20],
-            &h[20..32]
-        )
+        let mut out = String::with_capacity(36);
+        for (i, byte) in b.iter().enumerate() {
+            if matches!(i, 4 | 6 | 8 | 10) {
+                out.push('-');
+            }
+            push_hex(&mut out, *byte);
+        }
+        out
     }
 
     /// `len` lower-case hex digits.
     pub fn hex(&self, len: usize) -> String {
         let mut out = String::with_capacity(len + 16);
         while out.len() < len {
-            out.push_str(&format!("{:016x}", self.next_u64()));
+            for byte in self.next_u64().to_be_bytes() {
+                push_hex(&mut out, byte);
+            }
         }
         out.truncate(len);
         out
@@ -113,8 +114,11 @@ pub fn parse_page_token(token: &str) -> Option<String> {
     text.strip_prefix("codemock:").map(str::to_owned)
 }
 
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+/// Appends `byte` as two lower-case hex digits (ids are made on every request: no `format!`).
+fn push_hex(out: &mut String, byte: u8) {
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    out.push(DIGITS[usize::from(byte >> 4)] as char);
+    out.push(DIGITS[usize::from(byte & 0x0f)] as char);
 }
 
 #[cfg(test)]

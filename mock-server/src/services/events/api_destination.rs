@@ -146,7 +146,7 @@ pub fn plan(state: &State, a: &Attempt, arn: &str) -> Result<Plan, Failure> {
                 }
                 Value::Object(map).to_string()
             }
-            _ => a.input.clone(),
+            _ => a.input.to_string(),
         }
     });
     headers.push((

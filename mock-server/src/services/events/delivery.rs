@@ -9,6 +9,7 @@
 //! type (Lambda, SNS, Step Functions, Kinesis, ECS, CodePipeline, CodeBuild...) is recorded in the
 //! delivery log with the input it would have received, so tests can assert on it.
 
+use super::log::{DeliveryRecord, Invocation, Place};
 use super::ports::{Command, TargetDone};
 use super::schedule::Schedule;
 use super::state::Rule;
@@ -21,12 +22,14 @@ use crate::protocol::timestamps::iso8601;
 use crate::services::{codebuild, codepipeline, logs, sqs};
 use codemock_wire::events as wire;
 use serde_json::{json, Value};
+use std::sync::Arc;
 
 /// An event EventBridge routes itself.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Dispatch {
     pub bus: String,
-    pub event: Value,
+    /// Shared with the attempts and the delivery log (an event is never changed once put).
+    pub event: Arc<Value>,
     /// Only these rules of the bus may receive it (a schedule's rule, a replay's filter).
     pub only_rules: Option<Vec<String>>,
     /// Whether rules must match the event's pattern (not for scheduled events).
@@ -39,10 +42,10 @@ pub struct Dispatch {
 
 impl Dispatch {
     /// An event put on `bus` by a client or a service.
-    pub fn put(bus: &str, event: Value) -> Dispatch {
+    pub fn put(bus: &str, event: impl Into<Arc<Value>>) -> Dispatch {
         Dispatch {
             bus: bus.to_owned(),
-            event,
+            event: event.into(),
             only_rules: None,
             match_patterns: true,
             forwarded: false,
@@ -81,9 +84,9 @@ pub struct Attempt {
     pub rule_arn: String,
     pub target: wire::Target,
     /// The event as it reached the rule.
-    pub event: Value,
+    pub event: Arc<Value>,
     /// What the target receives (computed once, from the rule's input settings).
-    pub input: String,
+    pub input: Arc<str>,
     /// Attempts made so far.
     pub attempts: u32,
     /// When the first attempt was made (for `MaximumEventAgeInSeconds`).
@@ -129,11 +132,18 @@ struct Matched {
     targets: Vec<wire::Target>,
 }
 
-fn record(call: &Call<'_>, mut record: Value) {
-    if let Value::Object(map) = &mut record {
-        map.insert("time".into(), json!(call.ctx.received_at));
+/// Adds a rare record (a drop, a retry, a discard, a dead letter) to the delivery log.
+fn record(call: &Call<'_>, record: Value) {
+    call.core
+        .record_event(DeliveryRecord::other(call.ctx.received_at, record));
+}
+
+/// The partition of the call, as the delivery log names it.
+fn place(call: &Call<'_>) -> Place {
+    Place {
+        account: call.ctx.account_id.clone(),
+        region: call.ctx.region.clone(),
     }
-    call.core.record_event(record);
 }
 
 /// Archives the event, finds its rules, and invokes their targets in rule then target id order.
@@ -142,7 +152,6 @@ fn record(call: &Call<'_>, mut record: Value) {
 pub fn dispatch(call: &mut Call<'_>, d: Dispatch) -> Result<Value, ServiceError> {
     let now = call.ctx.received_at;
     let (account, region) = (call.ctx.account_id.clone(), call.ctx.region.clone());
-    let event_id = d.event.get("id").cloned().unwrap_or(Value::Null);
     let Some(bus_arn) = call.state.buses.get(&d.bus).map(|b| b.arn.clone()) else {
         if d.forwarded {
             return Err(ServiceError::new(
@@ -158,7 +167,7 @@ pub fn dispatch(call: &mut Call<'_>, d: Dispatch) -> Result<Value, ServiceError>
                 "account": account,
                 "region": region,
                 "eventBus": d.bus,
-                "eventId": event_id,
+                "eventId": d.event.get("id"),
                 "reason": format!("Event bus {} does not exist.", d.bus),
             }),
         );
@@ -178,7 +187,7 @@ pub fn dispatch(call: &mut Call<'_>, d: Dispatch) -> Result<Value, ServiceError>
             if archive.pattern.as_ref().is_none_or(|p| p.matches(&d.event)) {
                 archive.events.push(super::state::ArchivedEvent {
                     time: now,
-                    event: d.event.clone(),
+                    event: (*d.event).clone(),
                 });
             }
         }
@@ -208,18 +217,14 @@ pub fn dispatch(call: &mut Call<'_>, d: Dispatch) -> Result<Value, ServiceError>
         .collect();
     let ingestion_time = iso8601(now);
     for rule in matched {
-        record(
-            call,
-            json!({
-                "type": "RuleMatched",
-                "account": account,
-                "region": region,
-                "eventBus": d.bus,
-                "rule": rule.name,
-                "ruleArn": rule.arn,
-                "eventId": event_id,
-            }),
-        );
+        call.core.record_event(DeliveryRecord::rule_matched(
+            now,
+            place(call),
+            &d.bus,
+            &rule.name,
+            &rule.arn,
+            &d.event,
+        ));
         let ctx = InvocationContext {
             rule_arn: &rule.arn,
             rule_name: &rule.name,
@@ -233,7 +238,7 @@ pub fn dispatch(call: &mut Call<'_>, d: Dispatch) -> Result<Value, ServiceError>
                 rule_arn: rule.arn.clone(),
                 target,
                 event: d.event.clone(),
-                input: input.clone().unwrap_or_default(),
+                input: input.as_deref().unwrap_or_default().into(),
                 attempts: 0,
                 first_at: now,
                 forwarded: d.forwarded,
@@ -253,20 +258,14 @@ pub fn dispatch(call: &mut Call<'_>, d: Dispatch) -> Result<Value, ServiceError>
 }
 
 fn record_put(call: &Call<'_>, d: &Dispatch) {
-    let mut r = json!({
-        "type": "EventPut",
-        "account": call.ctx.account_id,
-        "region": call.ctx.region,
-        "eventBus": d.bus,
-        "event": d.event,
-    });
-    if d.forwarded {
-        r["forwarded"] = json!(true);
-    }
-    if let Some(name) = &d.replay {
-        r["replayName"] = json!(name);
-    }
-    record(call, r);
+    call.core.record_event(DeliveryRecord::event_put(
+        call.ctx.received_at,
+        place(call),
+        &d.bus,
+        &d.event,
+        d.forwarded,
+        d.replay.as_deref(),
+    ));
 }
 
 /// An event forwarded by another bus's rule: accepted when the bus exists (the sender's
@@ -339,7 +338,7 @@ fn invoke(call: &mut Call<'_>, mut a: Attempt) {
             });
             let command = sqs::ports::Command::SendMessage {
                 queue: queue.to_owned(),
-                body: a.input.clone(),
+                body: a.input.to_string(),
                 message_group_id: group,
                 message_deduplication_id: dedup,
                 attributes: Default::default(),
@@ -397,7 +396,7 @@ fn invoke(call: &mut Call<'_>, mut a: Attempt) {
             let command = logs::ports::Command::PutLogEvent {
                 group,
                 stream,
-                message: a.input.clone(),
+                message: a.input.to_string(),
                 timestamp_ms: call.core.clock.now_millis(),
             };
             call.effects
@@ -452,7 +451,7 @@ fn invoke_lambda(call: &Call<'_>, a: &Attempt, arn: &str) -> Result<(), Failure>
     let response = call.core.invocations.invoke(InvokeRequest {
         function: arn.to_owned(),
         invocation_type: InvocationType::Event,
-        payload: a.input.clone(),
+        payload: a.input.to_string(),
         source: "events".into(),
         source_arn: Some(a.rule_arn.clone()),
         account: a.account.clone(),
@@ -472,32 +471,33 @@ pub fn target_done(call: &mut Call<'_>, done: TargetDone) {
     finish(call, done.attempt, done.kind, done.result)
 }
 
-fn finish(call: &mut Call<'_>, a: Attempt, kind: &str, result: Result<(), Failure>) {
+fn finish(call: &mut Call<'_>, a: Attempt, kind: &'static str, result: Result<(), Failure>) {
     record_invocation(call, &a, result.as_ref().err(), kind);
     if let Err(f) = result {
         after_failure(call, a, f);
     }
 }
 
-fn record_invocation(call: &Call<'_>, a: &Attempt, failure: Option<&Failure>, kind: &str) {
-    let mut r = json!({
-        "type": "TargetInvoked",
-        "account": a.account,
-        "region": a.region,
-        "ruleArn": a.rule_arn,
-        "targetId": a.target.id,
-        "targetArn": a.target.arn,
-        "targetType": kind,
-        "eventId": a.event.get("id"),
-        "input": a.input,
-        "attempt": a.attempts,
-        "outcome": if failure.is_none() { "Succeeded" } else { "Failed" },
-    });
-    if let Some(f) = failure {
-        r["errorCode"] = json!(f.code);
-        r["errorMessage"] = json!(f.message);
-    }
-    record(call, r);
+fn record_invocation(call: &Call<'_>, a: &Attempt, failure: Option<&Failure>, kind: &'static str) {
+    let place = Place {
+        account: a.account.clone(),
+        region: a.region.clone(),
+    };
+    let invocation = Invocation {
+        rule_arn: a.rule_arn.clone(),
+        target_id: a.target.id.clone(),
+        target_arn: a.target.arn.clone(),
+        target_type: kind,
+        event: a.event.clone(),
+        input: a.input.clone(),
+        attempt: a.attempts,
+        failure: failure.map(|f| (f.code.clone(), f.message.clone())),
+    };
+    call.core.record_event(DeliveryRecord::target_invoked(
+        call.ctx.received_at,
+        place,
+        invocation,
+    ));
 }
 
 /// What happens after a failed attempt: the pure part of the retry machine.

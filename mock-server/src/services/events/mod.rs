@@ -4,6 +4,7 @@
 pub mod api_destination;
 pub mod delivery;
 pub mod handlers;
+pub mod log;
 pub mod pattern;
 pub mod ports;
 pub mod replay;
