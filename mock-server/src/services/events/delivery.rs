@@ -215,7 +215,6 @@ pub fn dispatch(call: &mut Call<'_>, d: Dispatch) -> Result<Value, ServiceError>
             targets: r.targets.values().cloned().collect(),
         })
         .collect();
-    let ingestion_time = iso8601(now);
     for rule in matched {
         call.core.record_event(DeliveryRecord::rule_matched(
             now,
@@ -228,7 +227,7 @@ pub fn dispatch(call: &mut Call<'_>, d: Dispatch) -> Result<Value, ServiceError>
         let ctx = InvocationContext {
             rule_arn: &rule.arn,
             rule_name: &rule.name,
-            ingestion_time: &ingestion_time,
+            ingestion_time: now,
         };
         for target in rule.targets {
             let input = target_input(&target, &d.event, &ctx);

@@ -8,6 +8,7 @@
 //! `<aws.events.rule-name>`, `<aws.events.event.ingestion-time>`, `<aws.events.event>` and
 //! `<aws.events.event.json>` are always available.
 
+use crate::protocol::timestamps::iso8601;
 use codemock_wire::events as wire;
 use serde_json::Value;
 use std::collections::BTreeMap;
@@ -23,7 +24,8 @@ const MAX_PATHS: usize = 100;
 pub struct InvocationContext<'a> {
     pub rule_arn: &'a str,
     pub rule_name: &'a str,
-    pub ingestion_time: &'a str,
+    /// Virtual epoch seconds the event was ingested at (formatted only when a template asks).
+    pub ingestion_time: f64,
 }
 
 /// Selects a value by a JSON path of the subset EventBridge accepts: `$`, `.name`, `['name']` and
@@ -284,7 +286,7 @@ fn transform(
         Some(match name {
             "aws.events.rule-arn" => Value::String(ctx.rule_arn.to_owned()),
             "aws.events.rule-name" => Value::String(ctx.rule_name.to_owned()),
-            "aws.events.event.ingestion-time" => Value::String(ctx.ingestion_time.to_owned()),
+            "aws.events.event.ingestion-time" => Value::String(iso8601(ctx.ingestion_time)),
             "aws.events.event" => envelope_without_detail(event),
             // The whole event, detail included, as a JSON value: unquoted in a JSON template it
             // is an object, inside a string it is the event's JSON text escaped.
@@ -373,7 +375,7 @@ mod tests {
         InvocationContext {
             rule_arn: "arn:aws:events:us-east-1:000000000000:rule/r",
             rule_name: "r",
-            ingestion_time: "2024-01-01T00:00:00Z",
+            ingestion_time: 1_704_067_200.0, // 2024-01-01T00:00:00Z
         }
     }
 

@@ -6,16 +6,16 @@
 use ::md5::{Digest as _, Md5};
 use codemock_wire::sqs::{MessageAttributeValue, MessageSystemAttributeValue};
 use std::collections::BTreeMap;
-use std::fmt::Write as _;
 
 /// The MD5 digest of `data` as 32 lower-case hex digits.
 pub fn md5_hex(data: &[u8]) -> String {
-    Md5::digest(data)
-        .iter()
-        .fold(String::with_capacity(32), |mut hex, b| {
-            let _ = write!(hex, "{b:02x}");
-            hex
-        })
+    const DIGITS: &[u8; 16] = b"0123456789abcdef";
+    let mut hex = String::with_capacity(32);
+    for b in Md5::digest(data) {
+        hex.push(DIGITS[usize::from(b >> 4)] as char);
+        hex.push(DIGITS[usize::from(b & 0x0f)] as char);
+    }
+    hex
 }
 
 /// The typed value of one attribute, as the digest sees it.

@@ -9,7 +9,7 @@ use crate::services::events::state::bus_name_from;
 use crate::services::events::Call;
 use codemock_wire::events as wire;
 use codemock_wire::types::Timestamp;
-use serde_json::{json, Value};
+use serde_json::{Map, Value};
 
 /// Largest total size of one request's entries (256 KB), computed the way the user guide's
 /// "Calculating Amazon EventBridge PutEvents event entry size" does.
@@ -79,17 +79,23 @@ fn envelope(
     detail: Value,
 ) -> Value {
     let time = e.time.map_or(call.ctx.received_at, |t| t.as_secs_f64());
-    json!({
-        "version": "0",
-        "id": id,
-        "detail-type": e.detail_type,
-        "source": e.source,
-        "account": account,
-        "time": iso8601(time),
-        "region": region,
-        "resources": e.resources,
-        "detail": detail,
-    })
+    let text = |s: &str| Value::String(s.to_owned());
+    let optional = |s: Option<&str>| s.map_or(Value::Null, text);
+    // Built member by member: `json!` would copy `detail` (a JSON tree) once more.
+    let mut map = Map::new();
+    map.insert("version".into(), text("0"));
+    map.insert("id".into(), text(id));
+    map.insert("detail-type".into(), optional(e.detail_type));
+    map.insert("source".into(), optional(e.source));
+    map.insert("account".into(), text(account));
+    map.insert("time".into(), Value::String(iso8601(time)));
+    map.insert("region".into(), text(region));
+    map.insert(
+        "resources".into(),
+        Value::Array(e.resources.iter().map(|r| text(r)).collect()),
+    );
+    map.insert("detail".into(), detail);
+    Value::Object(map)
 }
 
 pub(super) fn put_events(
