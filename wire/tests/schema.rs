@@ -156,18 +156,42 @@ fn enums_round_trip() {
 
 #[test]
 fn outputs_build_with_defaults_and_omit_unset_members() {
+    // PipelineMetadata is only reached from outputs: every member optional.
     let out = codepipeline::GetPipelineOutput {
-        pipeline: Some(codepipeline::PipelineDeclaration {
-            name: Some("p".into()),
-            version: Some(1),
+        metadata: Some(codepipeline::PipelineMetadata {
+            pipeline_arn: Some("arn".into()),
             ..Default::default()
         }),
         ..Default::default()
     };
     assert_eq!(
         serde_json::to_string(&out).expect("encodes"),
-        r#"{"pipeline":{"name":"p","version":1}}"#
+        r#"{"metadata":{"pipelineArn":"arn"}}"#
     );
-    let empty = codepipeline::DeletePipelineInput::default();
+    let empty = codepipeline::ListPipelinesInput::default();
     assert_eq!(serde_json::to_string(&empty).expect("encodes"), "{}");
+}
+
+#[test]
+fn required_members_of_input_structures_are_plain_fields() {
+    // PipelineDeclaration is reachable from CreatePipeline's input: its required name, roleArn
+    // and stages are plain fields, always written; version stays optional.
+    let decl = codepipeline::PipelineDeclaration {
+        name: "p".into(),
+        version: Some(1),
+        ..Default::default()
+    };
+    assert_eq!(
+        serde_json::to_string(&decl).expect("encodes"),
+        r#"{"name":"p","roleArn":"","stages":[],"version":1}"#
+    );
+    let input: codepipeline::DeletePipelineInput =
+        serde_json::from_str(r#"{"name":"p"}"#).expect("decodes");
+    assert_eq!(input.name, "p");
+    // Required enum members too (`ActionTypeId.category`).
+    let id: codepipeline::ActionTypeId = serde_json::from_str(
+        r#"{"category":"Build","owner":"AWS","provider":"CodeBuild","version":"1"}"#,
+    )
+    .expect("decodes");
+    assert_eq!(id.category, codepipeline::ActionCategory::Build);
 }
