@@ -195,3 +195,17 @@ fn required_members_of_input_structures_are_plain_fields() {
     .expect("decodes");
     assert_eq!(id.category, codepipeline::ActionCategory::Build);
 }
+
+#[test]
+fn unvalidated_json_decodes_with_missing_required_members_at_their_default() {
+    // EventBridge hands a rule target's input to CodeBuild as a StartBuild input without the
+    // validator: a missing required member must not fail the decoding.
+    let input: codebuild::StartBuildInput = serde_json::from_str(
+        r#"{"sourceVersion":"main","environmentVariablesOverride":[{"value":"v"}]}"#,
+    )
+    .expect("decodes");
+    assert_eq!(input.project_name, "");
+    assert_eq!(input.source_version.as_deref(), Some("main"));
+    let vars = input.environment_variables_override.expect("vars");
+    assert_eq!((vars[0].name.as_str(), vars[0].value.as_str()), ("", "v"));
+}
