@@ -218,6 +218,8 @@ class ServiceGen:
         # so that the typed decoding accepts what the validator accepted.
         self.lenient_enums = "awsQueryCompatible" in self.meta
         self.boxed_edges = self._recursive_edges()
+        self.input_structs = self._input_structs()
+        self._check_required_cycles()
 
     # Shapes that become a named Rust item: structures, and strings with an enum.
     def is_named(self, n):
@@ -290,6 +292,51 @@ class ServiceGen:
                     boxed.add((s, mname))
         return boxed
 
+    def _input_structs(self):
+        """Structures an operation's input can reach (through members, list members and map values).
+        Their required members become plain fields: the validator has refused a request missing one
+        before the typed decoding runs. Structures only outputs reach stay all-`Option`."""
+        seen = set()
+        todo = [op["input"]["shape"] for op in self.model["operations"].values() if "input" in op]
+        while todo:
+            n = todo.pop()
+            if n in seen:
+                continue
+            s = self.shapes[n]
+            t = s["type"]
+            if t == "structure":
+                seen.add(n)
+                todo.extend(m["shape"] for m in s["members"].values())
+            elif t == "list":
+                todo.append(s["member"]["shape"])
+            elif t == "map":
+                todo.append(s["value"]["shape"])
+        return seen
+
+    def is_required(self, n, mname):
+        return n in self.input_structs and mname in self.shapes[n].get("required", [])
+
+    def _check_required_cycles(self):
+        """A cycle of inline structures through required members only would make `Default` (and any
+        value) infinite. No model has one; fail loudly if a new release brings one."""
+        state = {}
+
+        def visit(n):
+            state[n] = 1
+            for mname, m in self.shapes[n]["members"].items():
+                t = m["shape"]
+                if self.shapes[t]["type"] != "structure" or not self.is_required(n, mname):
+                    continue
+                if state.get(t) == 1:
+                    raise SystemExit(f"{self.name}: required-only cycle through {n}.{mname}")
+                if t not in state:
+                    visit(t)
+            state[n] = 2
+
+        for n in sorted(self.input_structs):
+            if n not in state:
+                visit(n)
+
     # --- Rust types
 
     def rust_type(self, n):
@@ -340,7 +387,8 @@ class ServiceGen:
                 ty = self.rust_type(m["shape"])
                 if (n, mname) in self.boxed_edges:
                     ty = f"Box<{ty}>"
-                fields.append(f"        {rs_str(mname)} => {field_name(mname)}: {ty},\n")
+                req = " [required]" if self.is_required(n, mname) else ""
+                fields.append(f"        {rs_str(mname)} => {field_name(mname)}: {ty}{req},\n")
             out.append(f"crate::types::wire_struct! {{\n{note}    {tn} {{\n{''.join(fields)}    }}\n}}\n")
         return "\n".join(out)
 
@@ -481,8 +529,10 @@ class ServiceGen:
         return (
             HEADER
             + f"//! {m['serviceId']} wire model: the static schema `SERVICE` and one type per structure and\n"
-            + "//! enum shape. Every member is an `Option`: AWS's required-ness is checked by\n"
-            + "//! `crate::validate` on the JSON before a value is decoded into these types.\n\n"
+            + "//! enum shape. A member the model marks required is a plain field in every structure an\n"
+            + "//! operation's input can reach (`crate::validate` refuses a request missing one before the\n"
+            + "//! JSON is decoded into these types; decoding unvalidated JSON leaves it at its `Default`).\n"
+            + "//! Every other member, and every member of a structure only outputs reach, is an `Option`.\n\n"
             + "// Generated items mirror the model; docs live in the AWS API reference, and a few model\n"
             + "// structures are large by nature.\n"
             + "#![allow(missing_docs, reason = \"generated from the API model; see the AWS API reference\")]\n"

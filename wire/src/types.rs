@@ -176,11 +176,18 @@ where
 
 /// Declares an enum shape: a fieldless Rust enum whose variants map to the exact wire strings,
 /// with `as_str`, `from_name`, `VALUES` (model order), `Display` and serde impls.
+///
+/// `Default` is the first model value. It is a placeholder only, so that a structure with a
+/// required enum member can still derive `Default` for struct-update syntax
+/// (`Foo { name, ..Default::default() }`); it carries no AWS meaning, and code that builds a value
+/// sets every required member it sends.
 macro_rules! wire_enum {
-    ($(#[$meta:meta])* $name:ident { $($variant:ident = $wire:literal,)* }) => {
+    ($(#[$meta:meta])* $name:ident { $first:ident = $first_wire:literal, $($variant:ident = $wire:literal,)* }) => {
         $(#[$meta])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
         pub enum $name {
+            #[doc = $first_wire]
+            $first,
             $(
                 #[doc = $wire]
                 $variant,
@@ -189,11 +196,12 @@ macro_rules! wire_enum {
 
         impl $name {
             /// Every value, in model order.
-            pub const VALUES: &'static [Self] = &[$(Self::$variant,)*];
+            pub const VALUES: &'static [Self] = &[Self::$first, $(Self::$variant,)*];
 
             /// The exact wire string.
             pub fn as_str(&self) -> &'static str {
                 match self {
+                    Self::$first => $first_wire,
                     $(Self::$variant => $wire,)*
                 }
             }
@@ -201,9 +209,17 @@ macro_rules! wire_enum {
             /// The value with this exact wire string.
             pub fn from_name(name: &str) -> Option<Self> {
                 match name {
+                    $first_wire => Some(Self::$first),
                     $($wire => Some(Self::$variant),)*
                     _ => None,
                 }
+            }
+        }
+
+        /// The first model value: a placeholder for struct-update syntax, not an AWS default.
+        impl ::std::default::Default for $name {
+            fn default() -> Self {
+                Self::$first
             }
         }
 
@@ -275,14 +291,42 @@ impl<'de> Deserialize<'de> for Key<'de> {
     }
 }
 
-/// Declares a structure shape: every member an `Option`, serialized under its exact wire name and
-/// omitted when `None`; unknown members are skipped on input, and `null` reads as `None`.
+/// Declares a structure shape. Each member is serialized under its exact wire name; unknown members
+/// are skipped on input.
+///
+/// A member is an `Option` (omitted when `None`, and `null` reads as `None`) unless it is marked
+/// `[required]`: then it is a plain field, always serialized. The generator marks the members the
+/// model lists as required in structures an operation's input can reach. Such a member that is
+/// absent (or `null`) on input keeps its `Default`: the typed decoding runs only after
+/// `crate::validate` has refused a missing required member with AWS's message, so a handler never
+/// sees the placeholder. (Code that decodes unvalidated JSON into these types gets the defaults.)
 ///
 /// The serde impls are written here instead of derived because serde's derive emits several
 /// visitors per struct (sequences, byte keys, duplicate checks) that JSON never needs; with
 /// ~1,900 structures that tripled the crate's compile time. A member that appears twice keeps the
 /// last value.
 macro_rules! wire_struct {
+    // The field type: `Option<T>`, or `T` when required.
+    (@ty $ty:ty) => { Option<$ty> };
+    (@ty $ty:ty, required) => { $ty };
+    // Writes one member: an `Option` only when present, a required member always.
+    (@ser $map:ident, $wire:literal, $value:expr) => {
+        if let Some(value) = $value {
+            $map.serialize_entry($wire, value)?;
+        }
+    };
+    (@ser $map:ident, $wire:literal, $value:expr, required) => {
+        $map.serialize_entry($wire, $value)?;
+    };
+    // Reads one member; a `null` required member keeps its default (the validator refused it).
+    (@de $map:ident, $place:expr) => {
+        $place = $map.next_value()?
+    };
+    (@de $map:ident, $place:expr, required) => {
+        if let Some(value) = $map.next_value::<Option<_>>()? {
+            $place = value;
+        }
+    };
     ($(#[$meta:meta])* $name:ident {}) => {
         $(#[$meta])*
         #[derive(Debug, Clone, Default, PartialEq)]
@@ -301,13 +345,13 @@ macro_rules! wire_struct {
             }
         }
     };
-    ($(#[$meta:meta])* $name:ident { $($wire:literal => $field:ident: $ty:ty,)+ }) => {
+    ($(#[$meta:meta])* $name:ident { $($wire:literal => $field:ident: $ty:ty $([$req:ident])?,)+ }) => {
         $(#[$meta])*
         #[derive(Debug, Clone, Default, PartialEq)]
         pub struct $name {
             $(
                 #[doc = concat!("`", $wire, "`")]
-                pub $field: Option<$ty>,
+                pub $field: $crate::types::wire_struct!(@ty $ty $(, $req)?),
             )+
         }
 
@@ -316,9 +360,7 @@ macro_rules! wire_struct {
                 use ::serde::ser::SerializeMap as _;
                 let mut map = serializer.serialize_map(None)?;
                 $(
-                    if let Some(value) = &self.$field {
-                        map.serialize_entry($wire, value)?;
-                    }
+                    $crate::types::wire_struct!(@ser map, $wire, &self.$field $(, $req)?);
                 )+
                 map.end()
             }
@@ -339,7 +381,7 @@ macro_rules! wire_struct {
                         let mut out = $name::default();
                         while let Some(key) = map.next_key::<$crate::types::Key<'de>>()? {
                             match key.as_str() {
-                                $($wire => out.$field = map.next_value()?,)+
+                                $($wire => { $crate::types::wire_struct!(@de map, out.$field $(, $req)?); })+
                                 _ => {
                                     map.next_value::<::serde::de::IgnoredAny>()?;
                                 }
@@ -400,5 +442,102 @@ mod tests {
             b
         );
         assert!(serde_json::from_str::<Blob>("\"!!\"").is_err());
+    }
+
+    wire_enum! {
+        TestColor {
+            Red = "RED",
+            Green = "GREEN",
+        }
+    }
+
+    wire_struct! {
+        TestLeaf {
+            "id" => id: String [required],
+            "note" => note: String,
+        }
+    }
+
+    wire_struct! {
+        TestNode {
+            "name" => name: String [required],
+            "count" => count: i32 [required],
+            "color" => color: TestColor [required],
+            "leaf" => leaf: Box<TestLeaf> [required],
+            "tags" => tags: Vec<String>,
+            "next" => next: Box<TestNode>,
+        }
+    }
+
+    #[test]
+    fn enum_default_is_the_first_model_value() {
+        assert_eq!(TestColor::default(), TestColor::Red);
+        assert_eq!(TestColor::VALUES, &[TestColor::Red, TestColor::Green]);
+        assert_eq!(TestColor::from_name("GREEN"), Some(TestColor::Green));
+        assert_eq!(TestColor::Green.as_str(), "GREEN");
+    }
+
+    #[test]
+    fn optional_members_are_omitted_when_none_and_read_null_as_none() {
+        let leaf: TestLeaf =
+            serde_json::from_str(r#"{"id":"a","note":null,"bogus":[1]}"#).expect("test value");
+        assert_eq!(leaf.id, "a");
+        assert_eq!(leaf.note, None);
+        assert_eq!(
+            serde_json::to_string(&leaf).expect("test value"),
+            r#"{"id":"a"}"#
+        );
+    }
+
+    #[test]
+    fn required_members_decode_as_plain_values() {
+        let node: TestNode = serde_json::from_str(
+            r#"{"name":"n","count":3,"color":"GREEN","leaf":{"id":"l","note":"x"},
+                "next":{"name":"m","count":1,"color":"RED","leaf":{"id":"k"}}}"#,
+        )
+        .expect("test value");
+        assert_eq!(node.name, "n");
+        assert_eq!(node.count, 3);
+        assert_eq!(node.color, TestColor::Green);
+        assert_eq!(node.leaf.id, "l");
+        assert_eq!(node.leaf.note.as_deref(), Some("x"));
+        assert_eq!(node.tags, None);
+        let next = node.next.expect("test value");
+        assert_eq!(next.name, "m");
+        assert_eq!(next.leaf.id, "k");
+        assert_eq!(next.next, None);
+    }
+
+    #[test]
+    fn required_members_are_always_serialized_in_model_order() {
+        let node = TestNode {
+            name: "n".into(),
+            tags: Some(vec!["t".into()]),
+            ..Default::default()
+        };
+        assert_eq!(
+            serde_json::to_string(&node).expect("test value"),
+            r#"{"name":"n","count":0,"color":"RED","leaf":{"id":""},"tags":["t"]}"#
+        );
+    }
+
+    #[test]
+    fn missing_or_null_required_members_keep_their_default() {
+        let node: TestNode =
+            serde_json::from_str(r#"{"count":null,"leaf":{}}"#).expect("test value");
+        assert_eq!(node, TestNode::default());
+        assert_eq!(node.name, "");
+        assert_eq!(node.count, 0);
+        assert_eq!(node.color, TestColor::Red);
+        assert_eq!(*node.leaf, TestLeaf::default());
+        // Unvalidated JSON (an event target's input, say) decodes the same way.
+        let leaf: TestLeaf = serde_json::from_str("{}").expect("test value");
+        assert_eq!(leaf.id, "");
+    }
+
+    #[test]
+    fn a_required_member_with_a_wrong_type_is_still_an_error() {
+        assert!(serde_json::from_str::<TestLeaf>(r#"{"id":5}"#).is_err());
+        assert!(serde_json::from_str::<TestNode>(r#"{"color":"BLUE"}"#).is_err());
     }
 }

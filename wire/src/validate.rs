@@ -892,13 +892,14 @@ mod tests {
         );
         let input: codepipeline::CreatePipelineInput =
             serde_json::from_value(body).expect("decodes");
-        let p = input.pipeline.expect("pipeline");
-        assert_eq!(p.name.as_deref(), Some("p"));
-        let stage = &p.stages.expect("stages")[0];
-        let action = &stage.actions.as_ref().expect("actions")[0];
-        let type_id = action.action_type_id.as_ref().expect("type id");
-        assert_eq!(type_id.category, Some(codepipeline::ActionCategory::Source));
-        assert_eq!(type_id.owner.map(|o| o.as_str()), Some("AWS"));
+        // Required members are plain fields: the validator has guaranteed them.
+        let p = input.pipeline;
+        assert_eq!(p.name, "p");
+        let stage = &p.stages[0];
+        let action = &stage.actions[0];
+        let type_id = &action.action_type_id;
+        assert_eq!(type_id.category, codepipeline::ActionCategory::Source);
+        assert_eq!(type_id.owner.as_str(), "AWS");
         // Output is the same JSON back, with unset members omitted.
         let again = serde_json::to_value(type_id).expect("encodes");
         assert_eq!(

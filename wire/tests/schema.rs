@@ -156,18 +156,56 @@ fn enums_round_trip() {
 
 #[test]
 fn outputs_build_with_defaults_and_omit_unset_members() {
+    // PipelineMetadata is only reached from outputs: every member optional.
     let out = codepipeline::GetPipelineOutput {
-        pipeline: Some(codepipeline::PipelineDeclaration {
-            name: Some("p".into()),
-            version: Some(1),
+        metadata: Some(codepipeline::PipelineMetadata {
+            pipeline_arn: Some("arn".into()),
             ..Default::default()
         }),
         ..Default::default()
     };
     assert_eq!(
         serde_json::to_string(&out).expect("encodes"),
-        r#"{"pipeline":{"name":"p","version":1}}"#
+        r#"{"metadata":{"pipelineArn":"arn"}}"#
     );
-    let empty = codepipeline::DeletePipelineInput::default();
+    let empty = codepipeline::ListPipelinesInput::default();
     assert_eq!(serde_json::to_string(&empty).expect("encodes"), "{}");
+}
+
+#[test]
+fn required_members_of_input_structures_are_plain_fields() {
+    // PipelineDeclaration is reachable from CreatePipeline's input: its required name, roleArn
+    // and stages are plain fields, always written; version stays optional.
+    let decl = codepipeline::PipelineDeclaration {
+        name: "p".into(),
+        version: Some(1),
+        ..Default::default()
+    };
+    assert_eq!(
+        serde_json::to_string(&decl).expect("encodes"),
+        r#"{"name":"p","roleArn":"","stages":[],"version":1}"#
+    );
+    let input: codepipeline::DeletePipelineInput =
+        serde_json::from_str(r#"{"name":"p"}"#).expect("decodes");
+    assert_eq!(input.name, "p");
+    // Required enum members too (`ActionTypeId.category`).
+    let id: codepipeline::ActionTypeId = serde_json::from_str(
+        r#"{"category":"Build","owner":"AWS","provider":"CodeBuild","version":"1"}"#,
+    )
+    .expect("decodes");
+    assert_eq!(id.category, codepipeline::ActionCategory::Build);
+}
+
+#[test]
+fn unvalidated_json_decodes_with_missing_required_members_at_their_default() {
+    // EventBridge hands a rule target's input to CodeBuild as a StartBuild input without the
+    // validator: a missing required member must not fail the decoding.
+    let input: codebuild::StartBuildInput = serde_json::from_str(
+        r#"{"sourceVersion":"main","environmentVariablesOverride":[{"value":"v"}]}"#,
+    )
+    .expect("decodes");
+    assert_eq!(input.project_name, "");
+    assert_eq!(input.source_version.as_deref(), Some("main"));
+    let vars = input.environment_variables_override.expect("vars");
+    assert_eq!((vars[0].name.as_str(), vars[0].value.as_str()), ("", "v"));
 }

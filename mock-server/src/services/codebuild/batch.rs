@@ -116,7 +116,7 @@ fn batch_not_found(id: &str) -> ServiceError {
 
 /// StartBuildBatch.
 pub fn start(call: &mut Call<'_>, input: StartBuildBatchInput) -> Result<BuildBatch, ServiceError> {
-    let name = project_name_of(input.project_name.as_deref().unwrap_or_default()).to_owned();
+    let name = project_name_of(input.project_name.as_str()).to_owned();
     let project = call
         .state
         .projects
@@ -412,15 +412,15 @@ fn start_entry(call: &mut Call<'_>, id: &str, index: usize) {
         .clone()
         .unwrap_or_default();
     for (k, v) in &spec.env.variables {
-        vars.retain(|x| x.name.as_deref() != Some(k));
+        vars.retain(|x| x.name != *k);
         vars.push(EnvironmentVariable {
-            name: Some(k.clone()),
-            value: Some(v.clone()),
+            name: k.clone(),
+            value: v.clone(),
             r#type: Some(EnvironmentVariableType::Plaintext),
         });
     }
     let input = StartBuildInput {
-        project_name: Some(b.project.clone()),
+        project_name: b.project.clone(),
         source_version: b.input.source_version.clone(),
         buildspec_override: spec
             .buildspec

@@ -68,7 +68,7 @@ pub fn executor_for(call: &Call<'_>, tags: &[(String, String)]) -> ExecutorKind 
 
 /// Starts a build of the project `req.input.projectName` with its overrides.
 pub fn start(call: &mut Call<'_>, req: StartRequest) -> Result<Build, ServiceError> {
-    let name = project_name_of(req.input.project_name.as_deref().unwrap_or_default()).to_owned();
+    let name = project_name_of(req.input.project_name.as_str()).to_owned();
     let project = call
         .state
         .projects
@@ -585,7 +585,7 @@ fn initial_view(
 ) -> Build {
     let mut source = project.source.clone().unwrap_or_default();
     if let Some(t) = input.source_type_override {
-        source.r#type = Some(t);
+        source.r#type = t;
     }
     if let Some(l) = &input.source_location_override {
         source.location = Some(l.clone());
@@ -604,13 +604,13 @@ fn initial_view(
     }
     let mut environment = project.environment.clone().unwrap_or_default();
     if let Some(t) = input.environment_type_override {
-        environment.r#type = Some(t);
+        environment.r#type = t;
     }
     if let Some(i) = &input.image_override {
-        environment.image = Some(i.clone());
+        environment.image = i.clone();
     }
     if let Some(c) = input.compute_type_override {
-        environment.compute_type = Some(c);
+        environment.compute_type = c;
     }
     if let Some(p) = input.privileged_mode_override {
         environment.privileged_mode = Some(p);
@@ -713,7 +713,7 @@ pub fn logs_location(
 ) -> LogsLocation {
     let cw_enabled = logs_config
         .and_then(|l| l.cloud_watch_logs.as_ref())
-        .and_then(|c| c.status)
+        .map(|c| c.status)
         .is_none_or(|s| s.as_str() == "ENABLED");
     let cw = logs_config.and_then(|l| l.cloud_watch_logs.as_ref());
     let group = cw
@@ -737,13 +737,13 @@ pub fn logs_location(
             )),
             cloud_watch_logs: logs_config.and_then(|l| l.cloud_watch_logs.clone()).or_else(|| {
                 Some(codemock_wire::codebuild::CloudWatchLogsConfig {
-                    status: codemock_wire::codebuild::LogsConfigStatusType::from_name("ENABLED"),
+                    status: codemock_wire::codebuild::LogsConfigStatusType::Enabled,
                     ..Default::default()
                 })
             }),
             s3_logs: logs_config.and_then(|l| l.s3_logs.clone()).or_else(|| {
                 Some(codemock_wire::codebuild::S3LogsConfig {
-                    status: codemock_wire::codebuild::LogsConfigStatusType::from_name("DISABLED"),
+                    status: codemock_wire::codebuild::LogsConfigStatusType::Disabled,
                     ..Default::default()
                 })
             }),
@@ -769,7 +769,7 @@ fn build_artifacts(a: Option<&ProjectArtifacts>, id: &str) -> BuildArtifacts {
             ..BuildArtifacts::default()
         };
     };
-    let kind = a.r#type.map(|t| t.as_str()).unwrap_or("NO_ARTIFACTS");
+    let kind = a.r#type.as_str();
     let location = match kind {
         "S3" => {
             let bucket = a.location.clone().unwrap_or_default();
@@ -812,7 +812,7 @@ fn build_environment(
     let image = view
         .environment
         .as_ref()
-        .and_then(|e| e.image.clone())
+        .map(|e| e.image.clone())
         .unwrap_or_default();
     let source_version = view.source_version.clone().unwrap_or_default();
     let mut env = vec![
@@ -883,9 +883,6 @@ fn build_environment(
         r#type,
     } in vars
     {
-        let (Some(name), Some(value)) = (name, value) else {
-            continue;
-        };
         let values = &call.core.codebuild_values;
         let resolved = match r#type {
             Some(EnvironmentVariableType::ParameterStore) => values.parameter(&value),
@@ -1043,7 +1040,9 @@ fn current_context(b: &BuildRecord) -> String {
 
 fn additional_information(b: &BuildRecord) -> Value {
     let v = &b.view;
-    let env = v.environment.clone().unwrap_or_default();
+    // A view without an environment (or source) reports none: their members are required
+    // only when they are present.
+    let env = v.environment.as_ref();
     let mut phases: Vec<Value> = b
         .machine
         .phases
@@ -1071,8 +1070,8 @@ fn additional_information(b: &BuildRecord) -> Value {
     }
     let default_source = ProjectSource::default();
     let source = v.source.as_ref().unwrap_or(&default_source);
-    let mut source_json =
-        json!({ "type": source.r#type.map(|t| t.as_str()).unwrap_or("NO_SOURCE") });
+    let kind = v.source.as_ref().map_or("NO_SOURCE", |s| s.r#type.as_str());
+    let mut source_json = json!({ "type": kind });
     if let Some(l) = &source.location {
         source_json["location"] = json!(l);
     }
@@ -1081,11 +1080,11 @@ fn additional_information(b: &BuildRecord) -> Value {
     }
     let mut info = json!({
         "environment": {
-            "image": env.image,
-            "privileged-mode": env.privileged_mode.unwrap_or(false),
-            "compute-type": env.compute_type.map(|c| c.as_str()),
-            "type": env.r#type.map(|t| t.as_str()),
-            "environment-variables": env.environment_variables.unwrap_or_default().iter().map(|e| json!({
+            "image": env.map(|e| e.image.as_str()),
+            "privileged-mode": env.and_then(|e| e.privileged_mode).unwrap_or(false),
+            "compute-type": env.map(|e| e.compute_type.as_str()),
+            "type": env.map(|e| e.r#type.as_str()),
+            "environment-variables": env.and_then(|e| e.environment_variables.as_ref()).map(Vec::as_slice).unwrap_or_default().iter().map(|e| json!({
                 "name": e.name, "type": e.r#type.map(|t| t.as_str()).unwrap_or("PLAINTEXT"), "value": e.value,
             })).collect::<Vec<_>>(),
         },

@@ -520,9 +520,9 @@ fn command_environment(
         let plain = v
             .r#type
             .is_none_or(|t| t == codemock_wire::codebuild::EnvironmentVariableType::Plaintext);
-        if let (true, Some(name), Some(value)) = (plain, v.name, v.value) {
-            env.retain(|(k, _)| *k != name);
-            env.push((name, value));
+        if plain {
+            env.retain(|(k, _)| *k != v.name);
+            env.push((v.name, v.value));
         }
     }
     env

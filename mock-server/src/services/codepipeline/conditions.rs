@@ -48,8 +48,14 @@ pub fn gates_of(s: &StageDeclaration) -> Gates {
         },
     };
     Gates {
-        before_entry: s.before_entry.as_ref().is_some_and(|b| has(&b.conditions)),
-        on_success: s.on_success.as_ref().is_some_and(|b| has(&b.conditions)),
+        before_entry: s
+            .before_entry
+            .as_ref()
+            .is_some_and(|b| !b.conditions.is_empty()),
+        on_success: s
+            .on_success
+            .as_ref()
+            .is_some_and(|b| !b.conditions.is_empty()),
         on_failure,
     }
 }
@@ -57,8 +63,8 @@ pub fn gates_of(s: &StageDeclaration) -> Gates {
 /// The conditions of kind `cond` a stage declares.
 pub fn conditions_of(s: &StageDeclaration, cond: Cond) -> Vec<Condition> {
     match cond {
-        Cond::BeforeEntry => s.before_entry.as_ref().and_then(|b| b.conditions.clone()),
-        Cond::OnSuccess => s.on_success.as_ref().and_then(|b| b.conditions.clone()),
+        Cond::BeforeEntry => s.before_entry.as_ref().map(|b| b.conditions.clone()),
+        Cond::OnSuccess => s.on_success.as_ref().map(|b| b.conditions.clone()),
         Cond::OnFailure => s.on_failure.as_ref().and_then(|b| b.conditions.clone()),
     }
     .unwrap_or_default()
@@ -104,12 +110,7 @@ pub fn start(call: &mut Call<'_>, pipeline: &str, exec: &str, stage: &str, cond:
     };
     let version = er.version;
     let d = p.versions.get(&version).unwrap_or(&p.declaration);
-    let Some(decl) = d
-        .stages
-        .iter()
-        .flatten()
-        .find(|s| s.name.as_deref() == Some(stage))
-    else {
+    let Some(decl) = d.stages.iter().find(|s| s.name == stage) else {
         return vec![];
     };
     let namespaces = er.namespaces.clone();
@@ -143,7 +144,7 @@ pub fn start(call: &mut Call<'_>, pipeline: &str, exec: &str, stage: &str, cond:
                 .iter()
                 .flatten()
                 .filter_map(|a| {
-                    let name = a.name.clone()?;
+                    let name = a.name.clone();
                     let (b, k) = artifacts.get(&name)?.clone();
                     Some(ArtifactDetail {
                         name: Some(name),
@@ -158,7 +159,7 @@ pub fn start(call: &mut Call<'_>, pipeline: &str, exec: &str, stage: &str, cond:
                 exec_id: exec.to_owned(),
                 id: id.clone(),
                 stage: stage.to_owned(),
-                rule: r.name.clone().unwrap_or_default(),
+                rule: r.name.clone(),
                 cond,
                 version,
                 start: now,
@@ -168,7 +169,7 @@ pub fn start(call: &mut Call<'_>, pipeline: &str, exec: &str, stage: &str, cond:
                 external_id: None,
                 error: None,
                 input: RuleExecutionInput {
-                    rule_type_id: r.rule_type_id.clone(),
+                    rule_type_id: Some(r.rule_type_id.clone()),
                     configuration: Some(config),
                     resolved_configuration: Some(resolved),
                     role_arn: r.role_arn.clone(),
@@ -236,7 +237,7 @@ fn look(call: &mut Call<'_>, pipeline: &str, id: &str, first: bool) {
         .input
         .rule_type_id
         .as_ref()
-        .and_then(|t| t.provider.clone())
+        .map(|t| t.provider.clone())
         .unwrap_or_default();
     let config = r.input.configuration.clone().unwrap_or_default();
     let resolved = r.input.resolved_configuration.clone().unwrap_or_default();

@@ -251,22 +251,17 @@ fn config_of(a: &ActionDeclaration) -> BTreeMap<String, String> {
 /// The source actions of `d` a push starts an execution for, with the trigger that fired
 /// (`None`: change detection without triggers).
 pub fn started_by(d: &PipelineDeclaration, push: &Push) -> Vec<String> {
-    let sources = d
-        .stages
-        .iter()
-        .flatten()
-        .take(1)
-        .flat_map(|s| s.actions.iter().flatten());
+    let sources = d.stages.iter().take(1).flat_map(|s| s.actions.iter());
     let triggers: Vec<&GitConfiguration> = d
         .triggers
         .iter()
         .flatten()
-        .filter_map(|t| t.git_configuration.as_ref())
+        .map(|t| &t.git_configuration)
         .collect();
     let mut out = Vec::new();
     for a in sources {
-        let Some(t) = &a.action_type_id else { continue };
-        let provider = t.provider.clone().unwrap_or_default();
+        let t = &a.action_type_id;
+        let provider = t.provider.clone();
         if !is_hosted(&provider) {
             continue;
         }
@@ -277,10 +272,10 @@ pub fn started_by(d: &PipelineDeclaration, push: &Push) -> Vec<String> {
         if repo != push.repository {
             continue;
         }
-        let name = a.name.clone().unwrap_or_default();
+        let name = a.name.clone();
         let own: Vec<&&GitConfiguration> = triggers
             .iter()
-            .filter(|g| g.source_action_name.as_deref() == Some(name.as_str()))
+            .filter(|g| g.source_action_name == name)
             .collect();
         let fires = if own.is_empty() {
             // Without a trigger, change detection: a push to the tracked branch.
@@ -310,23 +305,13 @@ pub fn check_triggers(d: &PipelineDeclaration) -> Result<(), String> {
     let sources: Vec<(&str, &str)> = d
         .stages
         .iter()
-        .flatten()
         .take(1)
-        .flat_map(|s| s.actions.iter().flatten())
-        .filter_map(|a| {
-            Some((
-                a.name.as_deref()?,
-                a.action_type_id.as_ref()?.provider.as_deref()?,
-            ))
-        })
+        .flat_map(|s| s.actions.iter())
+        .map(|a| (a.name.as_str(), a.action_type_id.provider.as_str()))
         .collect();
     let mut seen = std::collections::BTreeSet::new();
     for t in d.triggers.iter().flatten() {
-        let name = t
-            .git_configuration
-            .as_ref()
-            .and_then(|g| g.source_action_name.as_deref())
-            .unwrap_or_default();
+        let name = t.git_configuration.source_action_name.as_str();
         let is_connection = sources
             .iter()
             .any(|(n, p)| *n == name && *p == "CodeStarSourceConnection");
@@ -409,9 +394,9 @@ pub fn on_push(call: &mut Call<'_>, push: Push) -> Result<Value, ServiceError> {
         let overrides = actions
             .iter()
             .map(|a| SourceRevisionOverride {
-                action_name: Some(a.clone()),
-                revision_type: Some(SourceRevisionType::CommitId),
-                revision_value: Some(id.clone()),
+                action_name: a.clone(),
+                revision_type: SourceRevisionType::CommitId,
+                revision_value: id.clone(),
             })
             .collect();
         // A pipeline that cannot start (its definition refers to something gone) is skipped,
@@ -442,14 +427,13 @@ fn trigger_of(call: &Call<'_>, pipeline: &str, action: &str) -> (&'static str, O
         p.declaration
             .stages
             .iter()
-            .flatten()
-            .flat_map(|s| s.actions.iter().flatten())
-            .find(|a| a.name.as_deref() == Some(action))
+            .flat_map(|s| s.actions.iter())
+            .find(|a| a.name.as_str() == action)
             .cloned()
     });
     let provider = a
         .as_ref()
-        .and_then(|a| a.action_type_id.as_ref()?.provider.clone())
+        .map(|a| a.action_type_id.provider.clone())
         .unwrap_or_default();
     let config = a.as_ref().map(config_of).unwrap_or_default();
     match provider.as_str() {
@@ -504,11 +488,10 @@ mod tests {
     #[test]
     fn detect_changes_false_turns_change_detection_off() {
         let mut d = pipeline(json!([]));
-        if let Some(a) = d.stages.as_mut().and_then(|s| s[0].actions.as_mut()) {
-            a[0].configuration
-                .get_or_insert_with(Default::default)
-                .insert("DetectChanges".into(), "false".into());
-        }
+        d.stages[0].actions[0]
+            .configuration
+            .get_or_insert_with(Default::default)
+            .insert("DetectChanges".into(), "false".into());
         assert!(started_by(&d, &push("main", &["a"])).is_empty());
     }
 

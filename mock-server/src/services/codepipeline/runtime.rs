@@ -37,25 +37,19 @@ pub fn mode_of(d: &PipelineDeclaration) -> Mode {
 
 /// The engine's gates of each stage of a declaration (its conditions, onFailure).
 pub fn gates_of(d: &PipelineDeclaration) -> Vec<super::execution::Gates> {
-    d.stages
-        .iter()
-        .flatten()
-        .map(super::conditions::gates_of)
-        .collect()
+    d.stages.iter().map(super::conditions::gates_of).collect()
 }
 
 /// The engine's plan of a declaration: stages with their actions' run orders.
 pub fn plan_of(d: &PipelineDeclaration) -> Vec<(String, Vec<(String, i32)>)> {
     d.stages
         .iter()
-        .flatten()
         .map(|s| {
             (
-                s.name.clone().unwrap_or_default(),
+                s.name.clone(),
                 s.actions
                     .iter()
-                    .flatten()
-                    .map(|a| (a.name.clone().unwrap_or_default(), a.run_order.unwrap_or(1)))
+                    .map(|a| (a.name.clone(), a.run_order.unwrap_or(1)))
                     .collect(),
             )
         })
@@ -83,8 +77,8 @@ pub fn start_execution(
     let declared = d.variables.clone().unwrap_or_default();
     let mut resolved = Vec::new();
     for v in &variables {
-        let vname = v.name.clone().unwrap_or_default();
-        if !declared.iter().any(|dv| dv.name.as_deref() == Some(&vname)) {
+        let vname = v.name.clone();
+        if !declared.iter().any(|dv| dv.name.as_str() == vname) {
             return Err(ServiceError::new(
                 "ValidationException",
                 format!("Variable '{vname}' is not defined in the pipeline"),
@@ -92,11 +86,11 @@ pub fn start_execution(
         }
     }
     for dv in &declared {
-        let vname = dv.name.clone().unwrap_or_default();
+        let vname = dv.name.clone();
         let value = variables
             .iter()
-            .find(|v| v.name.as_deref() == Some(&vname))
-            .and_then(|v| v.value.clone())
+            .find(|v| v.name.as_str() == vname)
+            .map(|v| v.value.clone())
             .or_else(|| dv.default_value.clone());
         match value {
             Some(value) => resolved.push((vname, value)),
@@ -147,14 +141,14 @@ pub fn start_execution(
         rollback_target: None,
         revision_overrides: overrides
             .iter()
-            .filter_map(|o| {
-                Some((
-                    o.action_name.clone()?,
+            .map(|o| {
+                (
+                    o.action_name.clone(),
                     (
-                        o.revision_type?.as_str().to_owned(),
-                        o.revision_value.clone()?,
+                        o.revision_type.as_str().to_owned(),
+                        o.revision_value.clone(),
                     ),
-                ))
+                )
             })
             .collect(),
     };
@@ -217,8 +211,7 @@ pub fn start_rollback(
     let gates: Vec<_> = d
         .stages
         .iter()
-        .flatten()
-        .filter(|s| s.name.as_deref() == Some(stage))
+        .filter(|s| s.name.as_str() == stage)
         .map(|s| super::execution::Gates {
             on_failure: super::execution::OnFailure::Fail,
             ..super::conditions::gates_of(s)
@@ -529,8 +522,8 @@ fn action_detail(pipeline: &str, rec: &ActionRecord, state: Ev) -> Value {
         "state": state.as_str(),
         "region": rec.input.region,
         "type": {
-            "owner": t.owner.map(|o| o.as_str()),
-            "category": t.category.map(|c| c.as_str()),
+            "owner": t.owner.as_str(),
+            "category": t.category.as_str(),
             "provider": t.provider,
             "version": t.version,
         },
@@ -592,13 +585,10 @@ fn latest_record_mut<'p>(
 
 fn type_strings(t: &ActionTypeId) -> (String, String, String, String) {
     (
-        t.category
-            .map(|c| c.as_str())
-            .unwrap_or_default()
-            .to_owned(),
-        t.owner.map(|o| o.as_str()).unwrap_or_default().to_owned(),
-        t.provider.clone().unwrap_or_default(),
-        t.version.clone().unwrap_or_default(),
+        t.category.as_str().to_owned(),
+        t.owner.as_str().to_owned(),
+        t.provider.clone(),
+        t.version.clone(),
     )
 }
 
@@ -609,12 +599,10 @@ fn job_of(call: &Call<'_>, pipeline: &str, rec: &ActionRecord) -> Option<ActionJ
     let decl = d
         .stages
         .iter()
-        .flatten()
-        .find(|s| s.name.as_deref() == Some(&rec.stage))?
+        .find(|s| s.name.as_str() == rec.stage)?
         .actions
         .iter()
-        .flatten()
-        .find(|a| a.name.as_deref() == Some(&rec.action))?;
+        .find(|a| a.name.as_str() == rec.action)?;
     let (category, owner, provider, version) =
         type_strings(&rec.input.action_type_id.clone().unwrap_or_default());
     let loc = |list: &Option<Vec<ArtifactDetail>>| {
@@ -659,11 +647,11 @@ fn job_of(call: &Call<'_>, pipeline: &str, rec: &ActionRecord) -> Option<ActionJ
 fn store_bucket(d: &PipelineDeclaration, region: &str) -> String {
     d.artifact_store
         .as_ref()
-        .and_then(|s| s.location.clone())
+        .map(|s| s.location.clone())
         .or_else(|| {
             d.artifact_stores
                 .as_ref()
-                .and_then(|m| m.get(region).and_then(|s| s.location.clone()))
+                .and_then(|m| m.get(region).map(|s| s.location.clone()))
         })
         .unwrap_or_default()
 }
@@ -715,14 +703,8 @@ fn run_action(
     let Some(decl) = d
         .stages
         .iter()
-        .flatten()
-        .find(|s| s.name.as_deref() == Some(stage))
-        .and_then(|s| {
-            s.actions
-                .iter()
-                .flatten()
-                .find(|a| a.name.as_deref() == Some(action))
-        })
+        .find(|s| s.name.as_str() == stage)
+        .and_then(|s| s.actions.iter().find(|a| a.name.as_str() == action))
         .cloned()
     else {
         return vec![];
@@ -747,7 +729,7 @@ fn run_action(
         .iter()
         .flatten()
         .filter_map(|a| {
-            let name = a.name.clone()?;
+            let name = a.name.clone();
             let (b, k) = er.artifacts.get(&name)?.clone();
             Some(ArtifactDetail {
                 name: Some(name),
@@ -762,7 +744,7 @@ fn run_action(
         .output_artifacts
         .iter()
         .flatten()
-        .filter_map(|a| a.name.clone())
+        .map(|a| a.name.clone())
         .collect();
     let planned: Vec<(String, String, String)> = names
         .iter()
@@ -783,7 +765,7 @@ fn run_action(
         error: None,
         updated_by: None,
         input: ActionExecutionInput {
-            action_type_id: decl.action_type_id.clone(),
+            action_type_id: Some(decl.action_type_id.clone()),
             configuration: Some(config),
             resolved_configuration: Some(resolved),
             role_arn: decl.role_arn.clone(),

@@ -208,20 +208,21 @@ pub fn aws_types() -> Vec<ActionType> {
         .iter()
         .map(|(category, provider, props, inputs, outputs)| ActionType {
             id: Some(ActionTypeId {
-                category: ActionCategory::from_name(category),
-                owner: Some(ActionOwner::Aws),
-                provider: Some((*provider).to_owned()),
-                version: Some("1".to_owned()),
+                // The table below spells model values only.
+                category: ActionCategory::from_name(category).unwrap_or_default(),
+                owner: ActionOwner::Aws,
+                provider: (*provider).to_owned(),
+                version: "1".to_owned(),
             }),
             settings: Some(ActionTypeSettings::default()),
             action_configuration_properties: Some(
                 props
                     .iter()
                     .map(|(name, required, secret)| ActionConfigurationProperty {
-                        name: Some((*name).to_owned()),
-                        required: Some(*required),
-                        key: Some(*required),
-                        secret: Some(*secret),
+                        name: (*name).to_owned(),
+                        required: *required,
+                        key: *required,
+                        secret: *secret,
                         queryable: Some(false),
                         description: None,
                         r#type: Some(ActionConfigurationPropertyType::StringValue),
@@ -229,12 +230,12 @@ pub fn aws_types() -> Vec<ActionType> {
                     .collect(),
             ),
             input_artifact_details: Some(ArtifactDetails {
-                minimum_count: Some(inputs.0),
-                maximum_count: Some(inputs.1),
+                minimum_count: inputs.0,
+                maximum_count: inputs.1,
             }),
             output_artifact_details: Some(ArtifactDetails {
-                minimum_count: Some(outputs.0),
-                maximum_count: Some(outputs.1),
+                minimum_count: outputs.0,
+                maximum_count: outputs.1,
             }),
         })
         .collect()
@@ -292,9 +293,9 @@ pub fn rule_types() -> Vec<RuleType> {
         .iter()
         .map(|(provider, props, inputs)| RuleType {
             id: Some(RuleTypeId {
-                category: Some(RuleCategory::Rule),
+                category: RuleCategory::Rule,
                 owner: Some(RuleOwner::Aws),
-                provider: Some((*provider).to_owned()),
+                provider: (*provider).to_owned(),
                 version: Some("1".to_owned()),
             }),
             settings: Some(RuleTypeSettings::default()),
@@ -313,8 +314,8 @@ pub fn rule_types() -> Vec<RuleType> {
                     .collect(),
             ),
             input_artifact_details: Some(ArtifactDetails {
-                minimum_count: Some(0),
-                maximum_count: Some(*inputs),
+                minimum_count: 0,
+                maximum_count: *inputs,
             }),
         })
         .collect()

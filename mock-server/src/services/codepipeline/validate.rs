@@ -41,7 +41,7 @@ pub fn check(d: &mut PipelineDeclaration) -> Result<(), ServiceError> {
     // V2 git triggers (git.rs). The text is recorded from AWS without its exception's name;
     // InvalidStructureException as for the other declaration rules is unconfirmed.
     super::git::check_triggers(d).map_err(structure)?;
-    let stages = d.stages.get_or_insert_with(Vec::new);
+    let stages = &mut d.stages;
     if stages.len() < 2 {
         return Err(structure(format!(
             "Pipeline has only {} stage(s). There should be a minimum of 2 stages in a pipeline",
@@ -51,14 +51,14 @@ pub fn check(d: &mut PipelineDeclaration) -> Result<(), ServiceError> {
     let mut stage_names = BTreeSet::new();
     let mut produced: BTreeMap<String, (usize, i32)> = BTreeMap::new();
     for (si, stage) in stages.iter_mut().enumerate() {
-        let sname = stage.name.clone().unwrap_or_default();
+        let sname = stage.name.clone();
         if !stage_names.insert(sname.clone()) {
             return Err(structure(format!(
                 "Pipeline contains more than one stage named '{sname}'; stage names must be unique"
             )));
         }
         check_conditions(stage, &sname, d_v2)?;
-        let actions = stage.actions.get_or_insert_with(Vec::new);
+        let actions = &mut stage.actions;
         if actions.is_empty() {
             return Err(structure(format!(
                 "Stage '{sname}' must contain at least one action"
@@ -67,14 +67,14 @@ pub fn check(d: &mut PipelineDeclaration) -> Result<(), ServiceError> {
         let mut action_names = BTreeSet::new();
         let mut has_source = false;
         for a in actions.iter_mut() {
-            let aname = a.name.clone().unwrap_or_default();
+            let aname = a.name.clone();
             if !action_names.insert(aname.clone()) {
                 return Err(structure(format!(
                     "Stage '{sname}' contains more than one action named '{aname}'"
                 )));
             }
-            let t = a.action_type_id.clone().unwrap_or_default();
-            let category = t.category.map(|c| c.as_str()).unwrap_or_default();
+            let t = a.action_type_id.clone();
+            let category = t.category.as_str();
             let is_source = category == "Source";
             has_source |= is_source;
             if si == 0 && !is_source {
@@ -90,8 +90,8 @@ pub fn check(d: &mut PipelineDeclaration) -> Result<(), ServiceError> {
             let run_order = *a.run_order.get_or_insert(1);
             a.input_artifacts.get_or_insert_with(Vec::new);
             a.output_artifacts.get_or_insert_with(Vec::new);
-            let owner = t.owner.map(|o| o.as_str()).unwrap_or_default();
-            let provider = t.provider.clone().unwrap_or_default();
+            let owner = t.owner.as_str();
+            let provider = t.provider.clone();
             let config = a.configuration.clone().unwrap_or_default();
             if owner == "AWS" {
                 for key in provider_for(category, owner, &provider).required() {
@@ -103,7 +103,7 @@ pub fn check(d: &mut PipelineDeclaration) -> Result<(), ServiceError> {
                 }
             }
             for input in a.input_artifacts.iter().flatten() {
-                let iname = input.name.clone().unwrap_or_default();
+                let iname = input.name.clone();
                 match produced.get(&iname) {
                     Some((s, o)) if *s < si || (*s == si && *o < run_order) => {}
                     _ => {
@@ -114,7 +114,7 @@ pub fn check(d: &mut PipelineDeclaration) -> Result<(), ServiceError> {
                 }
             }
             for output in a.output_artifacts.iter().flatten() {
-                let oname = output.name.clone().unwrap_or_default();
+                let oname = output.name.clone();
                 if produced.insert(oname.clone(), (si, run_order)).is_some() {
                     return Err(structure(format!(
                         "Output artifact name '{oname}' is used by more than one action; output artifact names must be unique in a pipeline"
@@ -165,18 +165,12 @@ fn check_conditions(stage: &StageDeclaration, sname: &str, v2: bool) -> Result<(
     let kinds: [ConditionKind<'_>; 3] = [
         (
             "beforeEntry",
-            stage
-                .before_entry
-                .as_ref()
-                .and_then(|c| c.conditions.as_ref()),
+            stage.before_entry.as_ref().map(|c| &c.conditions),
             &[ResultShape::Fail, ResultShape::Skip],
         ),
         (
             "onSuccess",
-            stage
-                .on_success
-                .as_ref()
-                .and_then(|c| c.conditions.as_ref()),
+            stage.on_success.as_ref().map(|c| &c.conditions),
             &[ResultShape::Rollback, ResultShape::Fail],
         ),
         (
@@ -231,15 +225,15 @@ fn check_conditions(stage: &StageDeclaration, sname: &str, v2: bool) -> Result<(
             }
             let mut names = BTreeSet::new();
             for r in rules {
-                let rname = r.name.clone().unwrap_or_default();
+                let rname = r.name.clone();
                 if !names.insert(rname.clone()) {
                     return Err(structure(format!(
                         "Stage '{sname}': a {kind} condition contains more than one rule named '{rname}'"
                     )));
                 }
-                let t = r.rule_type_id.clone().unwrap_or_default();
-                let provider = t.provider.clone().unwrap_or_default();
-                let known = t.category == Some(RuleCategory::Rule)
+                let t = r.rule_type_id.clone();
+                let provider = t.provider.clone();
+                let known = t.category == RuleCategory::Rule
                     && t.owner.is_none_or(|o| o == RuleOwner::Aws)
                     && t.version.as_deref().is_none_or(|v| v == "1");
                 let required = known
@@ -318,10 +312,7 @@ mod tests {
         assert!(check(&mut ok).is_ok());
         assert_eq!(ok.pipeline_type, Some(PipelineType::V1));
         assert_eq!(ok.execution_mode, Some(ExecutionMode::Superseded));
-        let first = &ok.stages.as_ref().expect("stages")[0]
-            .actions
-            .as_ref()
-            .expect("actions")[0];
+        let first = &ok.stages[0].actions[0];
         assert_eq!(first.run_order, Some(1));
         assert_eq!(first.input_artifacts, Some(vec![]));
     }
@@ -340,9 +331,7 @@ mod tests {
             "InvalidStructureException"
         );
         let mut later_group = same_group;
-        if let Some(stages) = later_group.stages.as_mut() {
-            stages[1].actions.as_mut().expect("actions")[1].run_order = Some(2);
-        }
+        later_group.stages[1].actions[1].run_order = Some(2);
         assert!(check(&mut later_group).is_ok());
     }
 

@@ -310,7 +310,7 @@ fn answer_to(
 /// Invokes one target once. Targets in other services answer later, through [`target_done`].
 fn invoke(call: &mut Call<'_>, mut a: Attempt) {
     a.attempts += 1;
-    let arn = a.target.arn.clone().unwrap_or_default();
+    let arn = a.target.arn.clone();
     let Some((service, region, account, resource)) = split_arn(&arn) else {
         let f = Failure::new(
             "InvalidTarget",
@@ -423,7 +423,7 @@ fn invoke(call: &mut Call<'_>, mut a: Attempt) {
         ("codebuild", r) if r.starts_with("project/") => {
             let mut input: codemock_wire::codebuild::StartBuildInput =
                 serde_json::from_str(&a.input).unwrap_or_default();
-            input.project_name = Some(r["project/".len()..].to_owned());
+            input.project_name = r["project/".len()..].to_owned();
             let rule = a
                 .rule_arn
                 .rsplit_once(":rule/")
@@ -620,7 +620,7 @@ fn give_up(call: &mut Call<'_>, a: Attempt, f: Failure, exhausted: &str) {
                     let text = v.as_str().map_or_else(|| v.to_string(), str::to_owned);
                     let value = codemock_wire::sqs::MessageAttributeValue {
                         string_value: Some(text),
-                        data_type: Some("String".into()),
+                        data_type: "String".into(),
                         ..Default::default()
                     };
                     (k.clone(), value)

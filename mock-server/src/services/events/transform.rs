@@ -82,7 +82,7 @@ pub struct InputError(pub String);
 
 /// Checks a target's input settings as PutTargets does.
 pub fn validate_target_input(target: &wire::Target) -> Result<(), InputError> {
-    let id = target.id.as_deref().unwrap_or_default();
+    let id = target.id.as_str();
     let given = [
         target.input.is_some(),
         target.input_path.is_some(),
@@ -135,7 +135,7 @@ fn validate_transformer(id: &str, t: &wire::InputTransformer) -> Result<(), Inpu
             )));
         }
     }
-    let template = t.input_template.as_deref().unwrap_or_default();
+    let template = t.input_template.as_str();
     let pieces = split_template(template)
         .map_err(|m| InputError(format!("InputTemplate for target {id} is invalid: {m}")))?;
     for piece in &pieces {
@@ -294,7 +294,7 @@ fn transform(
             _ => return None,
         })
     };
-    let template = t.input_template.as_deref().unwrap_or_default();
+    let template = t.input_template.as_str();
     let json = looks_like_json(template);
     let pieces = split_template(template).map_err(InputError)?;
     let mut out = String::with_capacity(template.len() + 64);
@@ -381,8 +381,8 @@ mod tests {
 
     fn transformer(paths: &[(&str, &str)], template: &str) -> wire::Target {
         wire::Target {
-            id: Some("t".into()),
-            arn: Some("arn:aws:sqs:us-east-1:000000000000:q".into()),
+            id: "t".into(),
+            arn: "arn:aws:sqs:us-east-1:000000000000:q".into(),
             input_transformer: Some(wire::InputTransformer {
                 input_paths_map: Some(
                     paths
@@ -390,7 +390,7 @@ mod tests {
                         .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
                         .collect(),
                 ),
-                input_template: Some(template.into()),
+                input_template: template.into(),
             }),
             ..Default::default()
         }

@@ -61,7 +61,7 @@ pub fn message_attributes_md5(attrs: &BTreeMap<String, MessageAttributeValue>) -
             (None, Some(b)) => AttrValue::Binary(b.as_bytes()),
             (None, None) => AttrValue::String(""),
         };
-        (name.as_str(), v.data_type.as_deref().unwrap_or(""), value)
+        (name.as_str(), v.data_type.as_str(), value)
     }))
 }
 
@@ -73,7 +73,7 @@ pub fn system_attributes_md5(attrs: &BTreeMap<String, MessageSystemAttributeValu
             (None, Some(b)) => AttrValue::Binary(b.as_bytes()),
             (None, None) => AttrValue::String(""),
         };
-        (name.as_str(), v.data_type.as_deref().unwrap_or(""), value)
+        (name.as_str(), v.data_type.as_str(), value)
     }))
 }
 
@@ -89,7 +89,7 @@ mod tests {
 
     fn string_attr(data_type: &str, value: &str) -> MessageAttributeValue {
         MessageAttributeValue {
-            data_type: Some(data_type.into()),
+            data_type: data_type.into(),
             string_value: Some(value.into()),
             ..Default::default()
         }
@@ -113,7 +113,7 @@ mod tests {
         attrs.insert(
             "Greeting".to_owned(),
             MessageAttributeValue {
-                data_type: Some("Binary".into()),
+                data_type: "Binary".into(),
                 binary_value: Some(b"SGVsbG8sIFdvcmxkIQ==".to_vec().into()),
                 ..Default::default()
             },
@@ -152,7 +152,7 @@ mod tests {
         attrs.insert(
             "b".to_owned(),
             MessageAttributeValue {
-                data_type: Some("Binary".into()),
+                data_type: "Binary".into(),
                 binary_value: Some(vec![1, 2].into()),
                 ..Default::default()
             },
@@ -160,7 +160,7 @@ mod tests {
         attrs.insert(
             "a".to_owned(),
             MessageAttributeValue {
-                data_type: Some("String".into()),
+                data_type: "String".into(),
                 string_value: Some("x".into()),
                 ..Default::default()
             },

@@ -75,7 +75,7 @@ pub(super) fn start(
 ) -> Result<StartMessageMoveTaskResult, ServiceError> {
     let (account, region) = (call.ctx.account_id.clone(), call.ctx.region.clone());
     let now = call.ctx.received_at;
-    let source_arn = input.source_arn.unwrap_or_default();
+    let source_arn = input.source_arn;
     let sqs = &mut call.state;
     let source = queue_named_by(sqs, &source_arn, &account, &region)
         .ok_or_else(|| not_found("SourceArn"))?;
@@ -147,7 +147,7 @@ pub(super) fn cancel(
     call: &mut Call<'_>,
     input: CancelMessageMoveTaskRequest,
 ) -> Result<CancelMessageMoveTaskResult, ServiceError> {
-    let handle = input.task_handle.unwrap_or_default();
+    let handle = input.task_handle;
     let task = call
         .state
         .move_tasks
@@ -171,7 +171,7 @@ pub(super) fn list(
     call: &mut Call<'_>,
     input: ListMessageMoveTasksRequest,
 ) -> Result<ListMessageMoveTasksResult, ServiceError> {
-    let source_arn = input.source_arn.unwrap_or_default();
+    let source_arn = input.source_arn;
     let sqs = &call.state;
     queue_named_by(sqs, &source_arn, &call.ctx.account_id, &call.ctx.region)
         .ok_or_else(|| not_found("SourceArn"))?;

@@ -391,7 +391,7 @@ impl Queue {
                 .iter()
                 .map(|(k, v)| {
                     k.len()
-                        + v.data_type.as_deref().map_or(0, str::len)
+                        + v.data_type.len()
                         + v.string_value.as_deref().map_or(0, str::len)
                         + v.binary_value.as_ref().map_or(0, |b| b.as_bytes().len())
                 })
@@ -554,7 +554,7 @@ pub fn check_message_attributes(
                 "Message attribute name '{name}' is invalid."
             )));
         }
-        let data_type = v.data_type.as_deref().unwrap_or("");
+        let data_type = v.data_type.as_str();
         let base = data_type.split('.').next().unwrap_or("");
         let ok = match base {
             "String" => v.string_value.as_deref().is_some_and(|s| !s.is_empty()),

@@ -86,7 +86,7 @@ pub mod local_start {
                 .collect();
         }
         let s3_of = |s: &ProjectSource, version: Option<String>| {
-            let kind = s.r#type.map(|t| t.as_str()).unwrap_or_default();
+            let kind = s.r#type.as_str();
             let loc = s.location.as_deref().unwrap_or_default();
             let (bucket, key) = loc.split_once('/')?;
             (kind == "S3").then(|| {
@@ -108,8 +108,8 @@ pub mod local_start {
                 .secondary_source_versions
                 .iter()
                 .flatten()
-                .find(|v| v.source_identifier == s.source_identifier)
-                .and_then(|v| v.source_version.clone());
+                .find(|v| s.source_identifier.as_deref() == Some(v.source_identifier.as_str()))
+                .map(|v| v.source_version.clone());
             out.extend(s3_of(s, version));
         }
         out
@@ -154,7 +154,7 @@ pub mod local_start {
     }
 
     fn target(a: &ProjectArtifacts, build_uuid: &str, project: &str) -> Option<ArtifactTarget> {
-        if a.r#type.map(|t| t.as_str()) != Some("S3") {
+        if a.r#type.as_str() != "S3" {
             return None;
         }
         let mut parts = Vec::new();

@@ -21,7 +21,7 @@ pub fn stop_build_batch(
     input: StopBuildBatchInput,
 ) -> Result<StopBuildBatchOutput, ServiceError> {
     Ok(StopBuildBatchOutput {
-        build_batch: Some(batch::stop(call, input.id.as_deref().unwrap_or_default())?),
+        build_batch: Some(batch::stop(call, input.id.as_str())?),
     })
 }
 
@@ -45,7 +45,7 @@ pub fn batch_get_build_batches(
 ) -> Result<BatchGetBuildBatchesOutput, ServiceError> {
     let mut found = Vec::new();
     let mut missing = Vec::new();
-    for id in input.ids.unwrap_or_default() {
+    for id in input.ids {
         let key = id
             .rsplit_once(":build-batch/")
             .map_or(id.as_str(), |(_, k)| k);
@@ -130,7 +130,7 @@ pub fn delete_build_batch(
     call: &mut Call<'_>,
     input: DeleteBuildBatchInput,
 ) -> Result<DeleteBuildBatchOutput, ServiceError> {
-    let id = input.id.unwrap_or_default();
+    let id = input.id;
     // The model lists InvalidInputException as DeleteBuildBatch's only error, so an unknown id
     // is one (the message is unconfirmed): SDKs then see a modeled, typed error.
     let Some(b) = call.state.batches.get(&id) else {

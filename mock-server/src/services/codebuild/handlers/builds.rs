@@ -54,7 +54,7 @@ pub fn stop_build(
     call: &mut Call<'_>,
     input: StopBuildInput,
 ) -> Result<StopBuildOutput, ServiceError> {
-    let build = run::stop(call, input.id.as_deref().unwrap_or_default())?;
+    let build = run::stop(call, input.id.as_str())?;
     Ok(StopBuildOutput { build: Some(build) })
 }
 
@@ -74,16 +74,17 @@ pub fn retry_build(
     }
     // A retry runs the same build again with the overrides the original had.
     let v = &old.view;
-    let env = v.environment.clone().unwrap_or_default();
+    // A view without an environment overrides none (its members are required when present).
+    let env = v.environment.clone();
     let start = StartBuildInput {
-        project_name: Some(old.project.clone()),
+        project_name: old.project.clone(),
         source_version: v.source_version.clone(),
         artifacts_override: None,
-        environment_variables_override: env.environment_variables,
+        environment_variables_override: env.as_ref().and_then(|e| e.environment_variables.clone()),
         buildspec_override: old.buildspec.clone(),
-        image_override: env.image,
-        compute_type_override: env.compute_type,
-        environment_type_override: env.r#type,
+        image_override: env.as_ref().map(|e| e.image.clone()),
+        compute_type_override: env.as_ref().map(|e| e.compute_type),
+        environment_type_override: env.as_ref().map(|e| e.r#type),
         timeout_in_minutes_override: v.timeout_in_minutes,
         queued_timeout_in_minutes_override: v.queued_timeout_in_minutes,
         ..StartBuildInput::default()
@@ -108,7 +109,7 @@ pub fn batch_get_builds(
 ) -> Result<BatchGetBuildsOutput, ServiceError> {
     let mut builds = Vec::new();
     let mut missing = Vec::new();
-    for id in input.ids.unwrap_or_default() {
+    for id in input.ids {
         match call.state.builds.get(build_id_of(&id)) {
             Some(b) => builds.push(b.view.clone()),
             None => missing.push(id),
@@ -165,7 +166,7 @@ pub fn list_builds_for_project(
     call: &mut Call<'_>,
     input: ListBuildsForProjectInput,
 ) -> Result<ListBuildsForProjectOutput, ServiceError> {
-    let name = project_name_of(input.project_name.as_deref().unwrap_or_default()).to_owned();
+    let name = project_name_of(input.project_name.as_str()).to_owned();
     if !call.state.projects.contains_key(&name) {
         // As moto words it.
         return Err(ServiceError::new(
@@ -199,7 +200,7 @@ pub fn batch_delete_builds(
 ) -> Result<BatchDeleteBuildsOutput, ServiceError> {
     let mut deleted = Vec::new();
     let mut not_deleted = Vec::new();
-    for raw in input.ids.unwrap_or_default() {
+    for raw in input.ids {
         let id = build_id_of(&raw).to_owned();
         match call.state.builds.get(&id) {
             None => not_deleted.push(BuildNotDeleted {

@@ -13,11 +13,8 @@ pub(super) fn import_source_credentials(
     call: &mut Call<'_>,
     input: ImportSourceCredentialsInput,
 ) -> Result<ImportSourceCredentialsOutput, ServiceError> {
-    let server_type = input.server_type.map(|s| s.as_str()).unwrap_or("GITHUB");
-    let auth_type = input
-        .auth_type
-        .map(|a| a.as_str())
-        .unwrap_or("PERSONAL_ACCESS_TOKEN");
+    let server_type = input.server_type.as_str();
+    let auth_type = input.auth_type.as_str();
     let username = input.username.filter(|u| !u.is_empty());
     if auth_type == "BASIC_AUTH" && username.is_none() {
         // AWS documents username as required for BASIC_AUTH (Bitbucket app passwords);
@@ -48,7 +45,7 @@ pub(super) fn import_source_credentials(
             server_type: server_type.to_string(),
             auth_type: auth_type.to_string(),
             username,
-            token: input.token.unwrap_or_default(),
+            token: input.token,
         },
     );
     Ok(ImportSourceCredentialsOutput { arn: Some(arn) })
@@ -82,7 +79,7 @@ pub(super) fn delete_source_credentials(
     call: &mut Call<'_>,
     input: DeleteSourceCredentialsInput,
 ) -> Result<DeleteSourceCredentialsOutput, ServiceError> {
-    let arn = input.arn.unwrap_or_default();
+    let arn = input.arn;
     match call.state.resources.source_credentials.remove(&arn) {
         Some(_) => Ok(DeleteSourceCredentialsOutput { arn: Some(arn) }),
         // Wording not confirmed against AWS.
@@ -107,8 +104,8 @@ pub(super) fn put_resource_policy(
     call: &mut Call<'_>,
     input: PutResourcePolicyInput,
 ) -> Result<PutResourcePolicyOutput, ServiceError> {
-    let arn = input.resource_arn.unwrap_or_default();
-    let policy = input.policy.unwrap_or_default();
+    let arn = input.resource_arn;
+    let policy = input.policy;
     if !resource_exists(call, &arn) {
         // Wording not confirmed against AWS.
         return Err(ServiceError::new(
@@ -132,7 +129,7 @@ pub(super) fn get_resource_policy(
     call: &mut Call<'_>,
     input: GetResourcePolicyInput,
 ) -> Result<GetResourcePolicyOutput, ServiceError> {
-    let arn = input.resource_arn.unwrap_or_default();
+    let arn = input.resource_arn;
     match call.state.resources.policies.get(&arn) {
         Some(p) => Ok(GetResourcePolicyOutput {
             policy: Some(p.clone()),
@@ -149,7 +146,7 @@ pub(super) fn delete_resource_policy(
     call: &mut Call<'_>,
     input: DeleteResourcePolicyInput,
 ) -> Result<DeleteResourcePolicyOutput, ServiceError> {
-    let arn = input.resource_arn.unwrap_or_default();
+    let arn = input.resource_arn;
     call.state.resources.policies.remove(&arn);
     Ok(DeleteResourcePolicyOutput {})
 }

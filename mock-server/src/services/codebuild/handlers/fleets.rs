@@ -45,8 +45,8 @@ pub(super) fn create_fleet(
     call: &mut Call<'_>,
     input: CreateFleetInput,
 ) -> Result<CreateFleetOutput, ServiceError> {
-    let name = input.name.unwrap_or_default();
-    let base = input.base_capacity.unwrap_or(1);
+    let name = input.name;
+    let base = input.base_capacity;
     if base < 1 {
         return Err(ServiceError::new(
             "InvalidInputException",
@@ -78,8 +78,8 @@ pub(super) fn create_fleet(
         last_modified: Some(now),
         status: Some(active()),
         base_capacity: Some(base),
-        environment_type: input.environment_type,
-        compute_type: input.compute_type,
+        environment_type: Some(input.environment_type),
+        compute_type: Some(input.compute_type),
         compute_configuration: input.compute_configuration,
         scaling_configuration: scaling(input.scaling_configuration, base),
         // QUEUE is the default overflow behaviour (CreateFleet API reference).
@@ -102,7 +102,7 @@ pub(super) fn update_fleet(
     call: &mut Call<'_>,
     input: UpdateFleetInput,
 ) -> Result<UpdateFleetOutput, ServiceError> {
-    let key = input.arn.unwrap_or_default();
+    let key = input.arn;
     let fleets = &mut call.state.resources.fleets;
     let Some(arn) = find(fleets, &key).cloned() else {
         return Err(ServiceError::new(
@@ -170,7 +170,7 @@ pub(super) fn delete_fleet(
     call: &mut Call<'_>,
     input: DeleteFleetInput,
 ) -> Result<DeleteFleetOutput, ServiceError> {
-    let key = input.arn.unwrap_or_default();
+    let key = input.arn;
     let fleets = &mut call.state.resources.fleets;
     if let Some(arn) = find(fleets, &key).cloned() {
         fleets.remove(&arn);
@@ -185,7 +185,7 @@ pub(super) fn batch_get_fleets(
     let fleets = &call.state.resources.fleets;
     let mut found = Vec::new();
     let mut missing = Vec::new();
-    for key in input.names.unwrap_or_default() {
+    for key in input.names {
         match find(fleets, &key).and_then(|arn| fleets.get(arn)) {
             Some(f) => found.push(f.clone()),
             None => missing.push(key),

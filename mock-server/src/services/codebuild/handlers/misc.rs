@@ -126,7 +126,7 @@ pub(super) fn invalidate_project_cache(
     call: &mut Call<'_>,
     input: InvalidateProjectCacheInput,
 ) -> Result<InvalidateProjectCacheOutput, ServiceError> {
-    let name = input.project_name.unwrap_or_default();
+    let name = input.project_name;
     if !call.state.projects.contains_key(&name) {
         // Wording not confirmed against AWS.
         return Err(ServiceError::new(

@@ -24,7 +24,7 @@ fn with_defaults(call: &Call<'_>, mut p: Project) -> Project {
         )
     });
     p.cache.get_or_insert_with(|| ProjectCache {
-        r#type: Some(CacheType::NoCache),
+        r#type: CacheType::NoCache,
         ..ProjectCache::default()
     });
     if let Some(env) = p.environment.as_mut() {
@@ -39,11 +39,11 @@ fn with_defaults(call: &Call<'_>, mut p: Project) -> Project {
     let logs = p.logs_config.get_or_insert_with(LogsConfig::default);
     logs.cloud_watch_logs
         .get_or_insert_with(|| CloudWatchLogsConfig {
-            status: Some(LogsConfigStatusType::Enabled),
+            status: LogsConfigStatusType::Enabled,
             ..CloudWatchLogsConfig::default()
         });
     logs.s3_logs.get_or_insert_with(|| S3LogsConfig {
-        status: Some(LogsConfigStatusType::Disabled),
+        status: LogsConfigStatusType::Disabled,
         encryption_disabled: Some(false),
         ..S3LogsConfig::default()
     });
@@ -68,7 +68,7 @@ fn badge(call: &Call<'_>, enabled: bool) -> ProjectBadge {
 
 /// Checks AWS applies beyond the model's required members and patterns.
 fn check_source(source: &ProjectSource) -> Result<(), ServiceError> {
-    let kind = source.r#type.map(|t| t.as_str()).unwrap_or_default();
+    let kind = source.r#type.as_str();
     let location = source.location.as_deref().unwrap_or_default();
     match kind {
         "NO_SOURCE" if source.buildspec.as_deref().unwrap_or_default().is_empty() => Err(invalid(
@@ -91,7 +91,7 @@ fn check_source(source: &ProjectSource) -> Result<(), ServiceError> {
 }
 
 fn check_artifacts(a: &ProjectArtifacts) -> Result<(), ServiceError> {
-    match a.r#type.map(|t| t.as_str()).unwrap_or_default() {
+    match a.r#type.as_str() {
         "S3" if a.location.as_deref().unwrap_or_default().is_empty() => Err(invalid(
             "Artifacts location is required for S3 artifacts type",
         )),
@@ -106,36 +106,32 @@ pub fn create_project(
     call: &mut Call<'_>,
     input: CreateProjectInput,
 ) -> Result<CreateProjectOutput, ServiceError> {
-    let name = input.name.clone().unwrap_or_default();
+    let name = input.name.clone();
     if call.state.projects.contains_key(&name) {
         return Err(ServiceError::new(
             "ResourceAlreadyExistsException",
             format!("Project already exists: {}", project_arn(call, &name)),
         ));
     }
-    if let Some(s) = &input.source {
-        check_source(s)?;
-    }
+    check_source(&input.source)?;
     for s in input.secondary_sources.iter().flatten() {
         check_source(s)?;
     }
-    if let Some(a) = &input.artifacts {
-        check_artifacts(a)?;
-    }
+    check_artifacts(&input.artifacts)?;
     let now = Timestamp(call.ctx.received_at);
     let project = Project {
         name: Some(name.clone()),
         arn: Some(project_arn(call, &name)),
         description: input.description,
-        source: input.source,
+        source: Some(input.source),
         secondary_sources: Some(input.secondary_sources.unwrap_or_default()),
         source_version: input.source_version,
         secondary_source_versions: Some(input.secondary_source_versions.unwrap_or_default()),
-        artifacts: input.artifacts,
+        artifacts: Some(input.artifacts),
         secondary_artifacts: Some(input.secondary_artifacts.unwrap_or_default()),
         cache: input.cache,
-        environment: input.environment,
-        service_role: input.service_role,
+        environment: Some(input.environment),
+        service_role: Some(input.service_role),
         timeout_in_minutes: input.timeout_in_minutes,
         queued_timeout_in_minutes: input.queued_timeout_in_minutes,
         encryption_key: input.encryption_key,
@@ -162,7 +158,7 @@ pub fn update_project(
     call: &mut Call<'_>,
     input: UpdateProjectInput,
 ) -> Result<UpdateProjectOutput, ServiceError> {
-    let name = project_name_of(input.name.as_deref().unwrap_or_default()).to_owned();
+    let name = project_name_of(input.name.as_str()).to_owned();
     if !call.state.projects.contains_key(&name) {
         return Err(ServiceError::new(
             "ResourceNotFoundException",
@@ -220,7 +216,7 @@ pub fn delete_project(
     input: DeleteProjectInput,
 ) -> Result<DeleteProjectOutput, ServiceError> {
     // AWS answers success for a project that does not exist (DeleteProject is idempotent).
-    let name = project_name_of(input.name.as_deref().unwrap_or_default()).to_owned();
+    let name = project_name_of(input.name.as_str()).to_owned();
     call.state.projects.remove(&name);
     Ok(DeleteProjectOutput {})
 }
@@ -231,7 +227,7 @@ pub fn batch_get_projects(
 ) -> Result<BatchGetProjectsOutput, ServiceError> {
     let mut found = Vec::new();
     let mut missing = Vec::new();
-    for n in input.names.unwrap_or_default() {
+    for n in input.names {
         // Names or ARNs, interchangeably.
         match call.state.projects.get(project_name_of(&n)) {
             Some(p) => found.push(p.clone()),
@@ -305,7 +301,7 @@ pub fn create_webhook(
     let region = call.ctx.region.clone();
     let now = call.ctx.received_at;
     let secret = call.core.ids.hex(32);
-    let (name, p) = webhook_project(call, input.project_name.as_deref())?;
+    let (name, p) = webhook_project(call, Some(input.project_name.as_str()))?;
     if p.webhook.as_ref().is_some_and(|w| w.url.is_some()) {
         return Err(ServiceError::new(
             "ResourceAlreadyExistsException",
@@ -315,8 +311,7 @@ pub fn create_webhook(
     let kind = p
         .source
         .as_ref()
-        .and_then(|s| s.r#type)
-        .map(|t| t.as_str())
+        .map(|s| s.r#type.as_str())
         .unwrap_or_default();
     if !matches!(
         kind,
@@ -356,7 +351,7 @@ pub fn update_webhook(
     input: UpdateWebhookInput,
 ) -> Result<UpdateWebhookOutput, ServiceError> {
     let now = call.ctx.received_at;
-    let (name, p) = webhook_project(call, input.project_name.as_deref())?;
+    let (name, p) = webhook_project(call, Some(input.project_name.as_str()))?;
     let Some(w) = p.webhook.as_mut().filter(|w| w.url.is_some()) else {
         return Err(ServiceError::new(
             "ResourceNotFoundException",
@@ -387,7 +382,7 @@ pub fn delete_webhook(
     call: &mut Call<'_>,
     input: DeleteWebhookInput,
 ) -> Result<DeleteWebhookOutput, ServiceError> {
-    let (name, p) = webhook_project(call, input.project_name.as_deref())?;
+    let (name, p) = webhook_project(call, Some(input.project_name.as_str()))?;
     if p.webhook.take().is_none() {
         return Err(ServiceError::new(
             "ResourceNotFoundException",
@@ -401,13 +396,13 @@ pub fn update_project_visibility(
     call: &mut Call<'_>,
     input: UpdateProjectVisibilityInput,
 ) -> Result<UpdateProjectVisibilityOutput, ServiceError> {
-    let arn = input.project_arn.unwrap_or_default();
+    let arn = input.project_arn;
     let name = project_name_of(&arn).to_owned();
     let alias = call.core.ids.uuid();
     let Some(p) = call.state.projects.get_mut(&name) else {
         return Err(project_not_found(call, &name));
     };
-    p.project_visibility = input.project_visibility;
+    p.project_visibility = Some(input.project_visibility);
     p.resource_access_role = input.resource_access_role;
     if p.project_visibility == Some(ProjectVisibilityType::PublicRead) {
         p.public_project_alias.get_or_insert(alias);

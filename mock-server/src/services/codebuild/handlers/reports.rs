@@ -99,8 +99,8 @@ pub(super) fn create_report_group(
     call: &mut Call<'_>,
     input: CreateReportGroupInput,
 ) -> Result<CreateReportGroupOutput, ServiceError> {
-    let name = input.name.unwrap_or_default();
-    let export = input.export_config.unwrap_or_default();
+    let name = input.name;
+    let export = input.export_config;
     check_export(&export)?;
     let arn = report_group_arn(&call.ctx.region, &call.ctx.account_id, &name);
     if call.state.resources.report_groups.contains_key(&arn) {
@@ -114,7 +114,7 @@ pub(super) fn create_report_group(
     let group = ReportGroup {
         arn: Some(arn.clone()),
         name: Some(name),
-        r#type: input.r#type,
+        r#type: Some(input.r#type),
         export_config: Some(normalized_export(export)),
         created: Some(now),
         last_modified: Some(now),
@@ -139,7 +139,7 @@ pub(super) fn update_report_group(
     call: &mut Call<'_>,
     input: UpdateReportGroupInput,
 ) -> Result<UpdateReportGroupOutput, ServiceError> {
-    let arn = input.arn.unwrap_or_default();
+    let arn = input.arn;
     if let Some(export) = &input.export_config {
         check_export(export)?;
     }
@@ -166,7 +166,7 @@ pub(super) fn delete_report_group(
     call: &mut Call<'_>,
     input: DeleteReportGroupInput,
 ) -> Result<DeleteReportGroupOutput, ServiceError> {
-    let arn = input.arn.unwrap_or_default();
+    let arn = input.arn;
     let resources = &mut call.state.resources;
     // Deleting a group that does not exist succeeds (the model lists no not-found error).
     if !resources.report_groups.contains_key(&arn) {
@@ -199,7 +199,7 @@ pub(super) fn batch_get_report_groups(
 ) -> Result<BatchGetReportGroupsOutput, ServiceError> {
     let mut found = Vec::new();
     let mut missing = Vec::new();
-    for arn in input.report_group_arns.unwrap_or_default() {
+    for arn in input.report_group_arns {
         match call.state.resources.report_groups.get(&arn) {
             Some(g) => found.push(g.clone()),
             None => missing.push(arn),
@@ -259,7 +259,7 @@ pub(super) fn batch_get_reports(
 ) -> Result<BatchGetReportsOutput, ServiceError> {
     let mut found = Vec::new();
     let mut missing = Vec::new();
-    for arn in input.report_arns.unwrap_or_default() {
+    for arn in input.report_arns {
         match call.state.resources.reports.get(&arn) {
             Some(r) => found.push(r.report.clone()),
             None => missing.push(arn),
@@ -275,7 +275,7 @@ pub(super) fn delete_report(
     call: &mut Call<'_>,
     input: DeleteReportInput,
 ) -> Result<DeleteReportOutput, ServiceError> {
-    let arn = input.arn.unwrap_or_default();
+    let arn = input.arn;
     call.state.resources.reports.remove(&arn);
     Ok(DeleteReportOutput {})
 }
@@ -321,7 +321,7 @@ pub(super) fn list_reports_for_report_group(
     call: &mut Call<'_>,
     input: ListReportsForReportGroupInput,
 ) -> Result<ListReportsForReportGroupOutput, ServiceError> {
-    let arn = input.report_group_arn.unwrap_or_default();
+    let arn = input.report_group_arn;
     let resources = &call.state.resources;
     if !resources.report_groups.contains_key(&arn) {
         return Err(group_not_found(&arn));
@@ -351,7 +351,7 @@ pub(super) fn describe_test_cases(
     call: &mut Call<'_>,
     input: DescribeTestCasesInput,
 ) -> Result<DescribeTestCasesOutput, ServiceError> {
-    let arn = input.report_arn.unwrap_or_default();
+    let arn = input.report_arn;
     let record = call
         .state
         .resources
@@ -414,7 +414,7 @@ pub(super) fn describe_code_coverages(
     input: DescribeCodeCoveragesInput,
 ) -> Result<DescribeCodeCoveragesOutput, ServiceError> {
     use crate::services::codebuild::reports::round2;
-    let arn = input.report_arn.unwrap_or_default();
+    let arn = input.report_arn;
     // DescribeCodeCoverages models no not-found error: an unknown report has no coverage.
     let Some(record) = call.state.resources.reports.get(&arn) else {
         return Ok(DescribeCodeCoveragesOutput {
@@ -487,7 +487,7 @@ pub(super) fn get_report_group_trend(
     input: GetReportGroupTrendInput,
 ) -> Result<GetReportGroupTrendOutput, ServiceError> {
     use crate::services::codebuild::reports::percentage;
-    let arn = input.report_group_arn.unwrap_or_default();
+    let arn = input.report_group_arn;
     let resources = &call.state.resources;
     if !resources.report_groups.contains_key(&arn) {
         return Err(group_not_found(&arn));
@@ -496,9 +496,7 @@ pub(super) fn get_report_group_trend(
     let n = input.num_of_reports.unwrap_or(100).clamp(1, 100) as usize;
     let reports = resources.reports_of_group(&arn);
     let recent: Vec<_> = reports.iter().rev().take(n).collect();
-    let field = input
-        .trend_field
-        .unwrap_or(ReportGroupTrendFieldType::PassRate);
+    let field = input.trend_field;
     let mut raw = Vec::new();
     let mut values = Vec::new();
     for r in recent {
@@ -639,7 +637,7 @@ mod tests {
         let all = describe_test_cases(
             &mut call,
             DescribeTestCasesInput {
-                report_arn: Some(arn.clone()),
+                report_arn: arn.clone(),
                 ..Default::default()
             },
         )
@@ -652,7 +650,7 @@ mod tests {
         let failed = describe_test_cases(
             &mut call,
             DescribeTestCasesInput {
-                report_arn: Some(arn.clone()),
+                report_arn: arn.clone(),
                 filter: Some(TestCaseFilter {
                     status: Some("FAILED".into()),
                     keyword: None,
@@ -668,7 +666,7 @@ mod tests {
         let by_keyword = describe_test_cases(
             &mut call,
             DescribeTestCasesInput {
-                report_arn: Some(arn.clone()),
+                report_arn: arn.clone(),
                 filter: Some(TestCaseFilter {
                     status: None,
                     keyword: Some("a.C".into()),
@@ -683,7 +681,7 @@ mod tests {
         let first = describe_test_cases(
             &mut call,
             DescribeTestCasesInput {
-                report_arn: Some(arn.clone()),
+                report_arn: arn.clone(),
                 max_results: Some(2),
                 ..Default::default()
             },
@@ -693,7 +691,7 @@ mod tests {
         let second = describe_test_cases(
             &mut call,
             DescribeTestCasesInput {
-                report_arn: Some(arn.clone()),
+                report_arn: arn.clone(),
                 max_results: Some(2),
                 next_token: first.next_token,
                 ..Default::default()
@@ -708,7 +706,7 @@ mod tests {
         let bad = describe_test_cases(
             &mut call,
             DescribeTestCasesInput {
-                report_arn: Some(arn),
+                report_arn: arn,
                 filter: Some(TestCaseFilter {
                     status: Some("PASSED".into()),
                     keyword: None,
@@ -727,7 +725,7 @@ mod tests {
         let rows = describe_code_coverages(
             &mut call,
             DescribeCodeCoveragesInput {
-                report_arn: Some(arn.clone()),
+                report_arn: arn.clone(),
                 ..Default::default()
             },
         )
@@ -743,7 +741,7 @@ mod tests {
         let sorted = describe_code_coverages(
             &mut call,
             DescribeCodeCoveragesInput {
-                report_arn: Some(arn.clone()),
+                report_arn: arn.clone(),
                 sort_by: Some(ReportCodeCoverageSortByType::LineCoveragePercentage),
                 sort_order: Some(SortOrderType::Descending),
                 min_line_coverage_percentage: Some(50.0),
@@ -781,9 +779,9 @@ mod tests {
             get_report_group_trend(
                 call,
                 GetReportGroupTrendInput {
-                    report_group_arn: Some(group_arn("web-unit")),
+                    report_group_arn: group_arn("web-unit"),
                     num_of_reports: n,
-                    trend_field: Some(field),
+                    trend_field: field,
                 },
             )
             .expect("trend")
@@ -823,7 +821,7 @@ mod tests {
         let only_failed = list_reports_for_report_group(
             &mut call,
             ListReportsForReportGroupInput {
-                report_group_arn: Some(group_arn("web-unit")),
+                report_group_arn: group_arn("web-unit"),
                 filter: Some(ReportFilter {
                     status: Some(ReportStatusType::Failed),
                 }),
@@ -837,7 +835,7 @@ mod tests {
         let got = batch_get_reports(
             &mut call,
             BatchGetReportsInput {
-                report_arns: Some(vec![failed.clone()]),
+                report_arns: vec![failed.clone()],
             },
         )
         .expect("get")
@@ -860,7 +858,7 @@ mod tests {
         let err = delete_report_group(
             &mut call,
             DeleteReportGroupInput {
-                arn: Some(arn.clone()),
+                arn: arn.clone(),
                 delete_reports: None,
             },
         )
@@ -869,7 +867,7 @@ mod tests {
         delete_report_group(
             &mut call,
             DeleteReportGroupInput {
-                arn: Some(arn.clone()),
+                arn: arn.clone(),
                 delete_reports: Some(true),
             },
         )

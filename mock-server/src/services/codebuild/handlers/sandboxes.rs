@@ -50,7 +50,7 @@ pub fn stop_sandbox(
     call: &mut Call<'_>,
     input: StopSandboxInput,
 ) -> Result<StopSandboxOutput, ServiceError> {
-    let sandbox = sandbox_run::stop(call, input.id.as_deref().unwrap_or_default())?;
+    let sandbox = sandbox_run::stop(call, input.id.as_str())?;
     Ok(StopSandboxOutput {
         sandbox: Some(sandbox),
     })
@@ -62,7 +62,7 @@ pub fn batch_get_sandboxes(
 ) -> Result<BatchGetSandboxesOutput, ServiceError> {
     let mut sandboxes = Vec::new();
     let mut missing = Vec::new();
-    for id in input.ids.unwrap_or_default() {
+    for id in input.ids {
         match call.state.sandboxes.get(sandbox_id_of(&id)) {
             Some(s) => sandboxes.push(s.view.clone()),
             None => missing.push(id),
@@ -94,7 +94,7 @@ pub fn list_sandboxes_for_project(
     call: &mut Call<'_>,
     input: ListSandboxesForProjectInput,
 ) -> Result<ListSandboxesForProjectOutput, ServiceError> {
-    let name = project_name_of(input.project_name.as_deref().unwrap_or_default()).to_owned();
+    let name = project_name_of(input.project_name.as_str()).to_owned();
     if !call.state.projects.contains_key(&name) {
         // ListBuildsForProject's wording.
         return Err(ServiceError::new(
@@ -130,7 +130,7 @@ pub fn start_sandbox_connection(
     call: &mut Call<'_>,
     input: StartSandboxConnectionInput,
 ) -> Result<StartSandboxConnectionOutput, ServiceError> {
-    let raw = input.sandbox_id.unwrap_or_default();
+    let raw = input.sandbox_id;
     let id = sandbox_id_of(&raw).to_owned();
     let Some(s) = call.state.sandboxes.get(&id) else {
         return Err(sandbox_not_found(&raw));
@@ -181,12 +181,8 @@ pub fn start_command_execution(
     call: &mut Call<'_>,
     input: StartCommandExecutionInput,
 ) -> Result<StartCommandExecutionOutput, ServiceError> {
-    let execution = sandbox_run::start_command(
-        call,
-        input.sandbox_id.as_deref().unwrap_or_default(),
-        input.command.unwrap_or_default(),
-        input.r#type,
-    )?;
+    let execution =
+        sandbox_run::start_command(call, input.sandbox_id.as_str(), input.command, input.r#type)?;
     Ok(StartCommandExecutionOutput {
         command_execution: Some(execution),
     })
@@ -196,13 +192,14 @@ pub fn batch_get_command_executions(
     call: &mut Call<'_>,
     input: BatchGetCommandExecutionsInput,
 ) -> Result<BatchGetCommandExecutionsOutput, ServiceError> {
-    let sandbox = call.state.sandboxes.get(sandbox_id_of(
-        input.sandbox_id.as_deref().unwrap_or_default(),
-    ));
+    let sandbox = call
+        .state
+        .sandboxes
+        .get(sandbox_id_of(input.sandbox_id.as_str()));
     let mut found = Vec::new();
     let mut missing = Vec::new();
     // The operation models no ResourceNotFoundException: ids of an unknown sandbox are not found.
-    for id in input.command_execution_ids.unwrap_or_default() {
+    for id in input.command_execution_ids {
         match sandbox.and_then(|s| s.commands.iter().find(|c| c.view.id.as_ref() == Some(&id))) {
             Some(c) => found.push(c.view.clone()),
             None => missing.push(id),
@@ -218,7 +215,7 @@ pub fn list_command_executions_for_sandbox(
     call: &mut Call<'_>,
     input: ListCommandExecutionsForSandboxInput,
 ) -> Result<ListCommandExecutionsForSandboxOutput, ServiceError> {
-    let raw = input.sandbox_id.unwrap_or_default();
+    let raw = input.sandbox_id;
     let Some(s) = call.state.sandboxes.get(sandbox_id_of(&raw)) else {
         return Err(sandbox_not_found(&raw));
     };

@@ -20,7 +20,7 @@ pub(crate) fn create_application(
     call: &mut Call<'_>,
     input: CreateApplicationInput,
 ) -> Result<CreateApplicationOutput, ServiceError> {
-    let name = input.application_name.unwrap_or_default();
+    let name = input.application_name;
     if call.state.applications.contains_key(&name) {
         // AWS CLI: "<name> already exists in your account".
         return Err(err(
@@ -54,7 +54,7 @@ pub(crate) fn get_application(
     call: &mut Call<'_>,
     input: GetApplicationInput,
 ) -> Result<GetApplicationOutput, ServiceError> {
-    let name = input.application_name.unwrap_or_default();
+    let name = input.application_name;
     Ok(GetApplicationOutput {
         application: Some(app(call, &name)?.info.clone()),
     })
@@ -64,7 +64,7 @@ pub(crate) fn batch_get_applications(
     call: &mut Call<'_>,
     input: BatchGetApplicationsInput,
 ) -> Result<BatchGetApplicationsOutput, ServiceError> {
-    let names = input.application_names.unwrap_or_default();
+    let names = input.application_names;
     if names.len() > 100 {
         return Err(batch_limit());
     }
@@ -137,7 +137,7 @@ pub(crate) fn delete_application(
     input: DeleteApplicationInput,
 ) -> Result<Empty, ServiceError> {
     // AWS models no DoesNotExist error here: deleting a missing application succeeds.
-    let name = input.application_name.unwrap_or_default();
+    let name = input.application_name;
     call.state.applications.remove(&name);
     call.state.groups.retain(|(a, _), _| *a != name);
     Ok(Empty {})
@@ -281,14 +281,10 @@ pub(crate) fn register_application_revision(
     call: &mut Call<'_>,
     input: RegisterApplicationRevisionInput,
 ) -> Result<Empty, ServiceError> {
-    let name = input.application_name.unwrap_or_default();
+    let name = input.application_name;
     app(call, &name)?;
-    let Some(revision) = input.revision else {
-        return Err(err(
-            "RevisionRequiredException",
-            "The revision ID was not specified.",
-        ));
-    };
+    // Required: the validator refused a request without it.
+    let revision = input.revision;
     let revision = normalize_revision(revision)?;
     let now = call.ctx.received_at;
     if let Some(a) = call.state.applications.get_mut(&name) {
@@ -308,14 +304,10 @@ pub(crate) fn get_application_revision(
     call: &mut Call<'_>,
     input: GetApplicationRevisionInput,
 ) -> Result<GetApplicationRevisionOutput, ServiceError> {
-    let name = input.application_name.unwrap_or_default();
+    let name = input.application_name;
     let a = app(call, &name)?;
-    let Some(revision) = input.revision else {
-        return Err(err(
-            "RevisionRequiredException",
-            "The revision ID was not specified.",
-        ));
-    };
+    // Required: the validator refused a request without it.
+    let revision = input.revision;
     let revision = normalize_revision(revision)?;
     let r = find_revision(a, &revision).ok_or_else(|| {
         err(
@@ -334,9 +326,9 @@ pub(crate) fn batch_get_application_revisions(
     call: &mut Call<'_>,
     input: BatchGetApplicationRevisionsInput,
 ) -> Result<BatchGetApplicationRevisionsOutput, ServiceError> {
-    let name = input.application_name.unwrap_or_default();
+    let name = input.application_name;
     let a = app(call, &name)?;
-    let revisions = input.revisions.unwrap_or_default();
+    let revisions = input.revisions;
     if revisions.len() > 25 {
         // BatchGetApplicationRevisions takes at most 25 revisions (API reference).
         return Err(err(
@@ -365,7 +357,7 @@ pub(crate) fn list_application_revisions(
     call: &mut Call<'_>,
     input: ListApplicationRevisionsInput,
 ) -> Result<ListApplicationRevisionsOutput, ServiceError> {
-    let name = input.application_name.unwrap_or_default();
+    let name = input.application_name;
     let a = app(call, &name)?;
     if input.s3_key_prefix.is_some() && input.s3_bucket.is_none() {
         return Err(err(
@@ -466,8 +458,8 @@ pub(crate) fn tag_resource(
     call: &mut Call<'_>,
     input: TagResourceInput,
 ) -> Result<TagResourceOutput, ServiceError> {
-    let new = input.tags.unwrap_or_default();
-    let tags = tags_of(call, &input.resource_arn.unwrap_or_default())?;
+    let new = input.tags;
+    let tags = tags_of(call, &input.resource_arn)?;
     for t in new {
         match tags.iter_mut().find(|x| x.key == t.key) {
             Some(x) => x.value = t.value,
@@ -481,8 +473,8 @@ pub(crate) fn untag_resource(
     call: &mut Call<'_>,
     input: UntagResourceInput,
 ) -> Result<UntagResourceOutput, ServiceError> {
-    let keys = input.tag_keys.unwrap_or_default();
-    let tags = tags_of(call, &input.resource_arn.unwrap_or_default())?;
+    let keys = input.tag_keys;
+    let tags = tags_of(call, &input.resource_arn)?;
     tags.retain(|t| !t.key.as_ref().is_some_and(|k| keys.contains(k)));
     Ok(UntagResourceOutput {})
 }
@@ -491,7 +483,7 @@ pub(crate) fn list_tags_for_resource(
     call: &mut Call<'_>,
     input: ListTagsForResourceInput,
 ) -> Result<ListTagsForResourceOutput, ServiceError> {
-    let tags = tags_of(call, &input.resource_arn.unwrap_or_default())?.clone();
+    let tags = tags_of(call, &input.resource_arn)?.clone();
     Ok(ListTagsForResourceOutput {
         tags: Some(tags),
         next_token: None,

@@ -180,7 +180,7 @@ pub(crate) fn create_deployment(
     let id = runner::create(
         call,
         NewDeployment {
-            application: input.application_name,
+            application: Some(input.application_name),
             group: input.deployment_group_name,
             revision: input.revision,
             config: input.deployment_config_name,
@@ -206,7 +206,7 @@ pub(crate) fn get_deployment(
     call: &mut Call<'_>,
     input: GetDeploymentInput,
 ) -> Result<GetDeploymentOutput, ServiceError> {
-    let d = deployment(call, input.deployment_id.as_deref())?;
+    let d = deployment(call, Some(input.deployment_id.as_str()))?;
     Ok(GetDeploymentOutput {
         deployment_info: Some(info(call, d)),
     })
@@ -216,7 +216,7 @@ pub(crate) fn batch_get_deployments(
     call: &mut Call<'_>,
     input: BatchGetDeploymentsInput,
 ) -> Result<BatchGetDeploymentsOutput, ServiceError> {
-    let ids = input.deployment_ids.unwrap_or_default();
+    let ids = input.deployment_ids;
     if ids.len() > 25 {
         // BatchGetDeployments takes at most 25 ids (API reference).
         return Err(err(
@@ -306,7 +306,9 @@ pub(crate) fn stop_deployment(
     call: &mut Call<'_>,
     input: StopDeploymentInput,
 ) -> Result<StopDeploymentOutput, ServiceError> {
-    let id = deployment(call, input.deployment_id.as_deref())?.id.clone();
+    let id = deployment(call, Some(input.deployment_id.as_str()))?
+        .id
+        .clone();
     runner::stop(call, &id, input.auto_rollback_enabled.unwrap_or(false))?;
     // AWS answers Pending while the agents are told; here the stop is already done.
     Ok(StopDeploymentOutput {
@@ -414,7 +416,7 @@ pub(crate) fn list_deployment_targets(
     call: &mut Call<'_>,
     input: ListDeploymentTargetsInput,
 ) -> Result<ListDeploymentTargetsOutput, ServiceError> {
-    let d = deployment(call, input.deployment_id.as_deref())?;
+    let d = deployment(call, Some(input.deployment_id.as_str()))?;
     started(d)?;
     let filters = input.target_filters.unwrap_or_default();
     for k in filters.keys() {
@@ -457,14 +459,10 @@ pub(crate) fn get_deployment_target(
     call: &mut Call<'_>,
     input: GetDeploymentTargetInput,
 ) -> Result<GetDeploymentTargetOutput, ServiceError> {
-    let d = deployment(call, input.deployment_id.as_deref())?;
+    let d = deployment(call, Some(input.deployment_id.as_str()))?;
     started(d)?;
-    let Some(t) = input.target_id else {
-        return Err(err(
-            "DeploymentTargetIdRequiredException",
-            "A deployment target ID was not provided.",
-        ));
-    };
+    // Required: the validator refused a request without it.
+    let t = input.target_id;
     let i = target_index(d, &t)?;
     Ok(GetDeploymentTargetOutput {
         deployment_target: Some(target_wire(call, d, i)),
@@ -475,9 +473,9 @@ pub(crate) fn batch_get_deployment_targets(
     call: &mut Call<'_>,
     input: BatchGetDeploymentTargetsInput,
 ) -> Result<BatchGetDeploymentTargetsOutput, ServiceError> {
-    let d = deployment(call, input.deployment_id.as_deref())?;
+    let d = deployment(call, Some(input.deployment_id.as_str()))?;
     started(d)?;
-    let ids = input.target_ids.unwrap_or_default();
+    let ids = input.target_ids;
     if ids.is_empty() {
         return Err(err(
             "DeploymentTargetIdRequiredException",
@@ -529,7 +527,7 @@ pub(crate) fn list_deployment_instances(
     call: &mut Call<'_>,
     input: ListDeploymentInstancesInput,
 ) -> Result<ListDeploymentInstancesOutput, ServiceError> {
-    let d = deployment(call, input.deployment_id.as_deref())?;
+    let d = deployment(call, Some(input.deployment_id.as_str()))?;
     server_only(d)?;
     started(d)?;
     let statuses = input.instance_status_filter.unwrap_or_default();
@@ -556,14 +554,10 @@ pub(crate) fn get_deployment_instance(
     call: &mut Call<'_>,
     input: GetDeploymentInstanceInput,
 ) -> Result<GetDeploymentInstanceOutput, ServiceError> {
-    let d = deployment(call, input.deployment_id.as_deref())?;
+    let d = deployment(call, Some(input.deployment_id.as_str()))?;
     server_only(d)?;
-    let Some(t) = input.instance_id else {
-        return Err(err(
-            "InstanceIdRequiredException",
-            "The instance ID was not specified.",
-        ));
-    };
+    // Required: the validator refused a request without it.
+    let t = input.instance_id;
     let i = d
         .machine
         .targets
@@ -584,9 +578,9 @@ pub(crate) fn batch_get_deployment_instances(
     call: &mut Call<'_>,
     input: BatchGetDeploymentInstancesInput,
 ) -> Result<BatchGetDeploymentInstancesOutput, ServiceError> {
-    let d = deployment(call, input.deployment_id.as_deref())?;
+    let d = deployment(call, Some(input.deployment_id.as_str()))?;
     server_only(d)?;
-    let ids = input.instance_ids.unwrap_or_default();
+    let ids = input.instance_ids;
     if ids.is_empty() {
         return Err(err(
             "InstanceIdRequiredException",

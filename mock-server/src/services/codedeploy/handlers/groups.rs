@@ -21,7 +21,7 @@ pub(crate) fn get_deployment_config(
     call: &mut Call<'_>,
     input: GetDeploymentConfigInput,
 ) -> Result<GetDeploymentConfigOutput, ServiceError> {
-    let name = input.deployment_config_name.unwrap_or_default();
+    let name = input.deployment_config_name;
     Ok(GetDeploymentConfigOutput {
         deployment_config_info: Some(config(call, &name)?),
     })
@@ -53,7 +53,7 @@ pub(crate) fn create_deployment_config(
     call: &mut Call<'_>,
     input: CreateDeploymentConfigInput,
 ) -> Result<CreateDeploymentConfigOutput, ServiceError> {
-    let name = input.deployment_config_name.unwrap_or_default();
+    let name = input.deployment_config_name;
     if configs::find_predefined(&name).is_some() || call.state.configs.contains_key(&name) {
         return Err(err(
             "DeploymentConfigAlreadyExistsException",
@@ -142,7 +142,7 @@ pub(crate) fn delete_deployment_config(
     call: &mut Call<'_>,
     input: DeleteDeploymentConfigInput,
 ) -> Result<Empty, ServiceError> {
-    let name = input.deployment_config_name.unwrap_or_default();
+    let name = input.deployment_config_name;
     if configs::find_predefined(&name).is_some() {
         return Err(err(
             "InvalidOperationException",
@@ -291,8 +291,8 @@ pub(crate) fn create_deployment_group(
     call: &mut Call<'_>,
     input: CreateDeploymentGroupInput,
 ) -> Result<CreateDeploymentGroupOutput, ServiceError> {
-    let app_name = input.application_name.unwrap_or_default();
-    let name = input.deployment_group_name.unwrap_or_default();
+    let app_name = input.application_name;
+    let name = input.deployment_group_name;
     let platform = app(call, &app_name)?
         .info
         .compute_platform
@@ -363,7 +363,7 @@ pub(crate) fn create_deployment_group(
             ec2_tag_filters: input.ec2_tag_filters,
             on_premises_instance_tag_filters: input.on_premises_instance_tag_filters,
             auto_scaling_groups: input.auto_scaling_groups,
-            service_role_arn: input.service_role_arn,
+            service_role_arn: Some(input.service_role_arn),
             trigger_configurations: input.trigger_configurations,
             alarm_configuration: input.alarm_configuration,
             auto_rollback_configuration: input.auto_rollback_configuration,
@@ -394,8 +394,8 @@ pub(crate) fn get_deployment_group(
     call: &mut Call<'_>,
     input: GetDeploymentGroupInput,
 ) -> Result<GetDeploymentGroupOutput, ServiceError> {
-    let a = input.application_name.unwrap_or_default();
-    let n = input.deployment_group_name.unwrap_or_default();
+    let a = input.application_name;
+    let n = input.deployment_group_name;
     Ok(GetDeploymentGroupOutput {
         deployment_group_info: Some(group(call, &a, &n)?.info.clone()),
     })
@@ -405,9 +405,9 @@ pub(crate) fn batch_get_deployment_groups(
     call: &mut Call<'_>,
     input: BatchGetDeploymentGroupsInput,
 ) -> Result<BatchGetDeploymentGroupsOutput, ServiceError> {
-    let a = input.application_name.unwrap_or_default();
+    let a = input.application_name;
     app(call, &a)?;
-    let names = input.deployment_group_names.unwrap_or_default();
+    let names = input.deployment_group_names;
     if names.len() > 100 {
         return Err(batch_limit());
     }
@@ -434,7 +434,7 @@ pub(crate) fn list_deployment_groups(
     call: &mut Call<'_>,
     input: ListDeploymentGroupsInput,
 ) -> Result<ListDeploymentGroupsOutput, ServiceError> {
-    let a = input.application_name.unwrap_or_default();
+    let a = input.application_name;
     app(call, &a)?;
     let names: Vec<&String> = call
         .state
@@ -460,8 +460,8 @@ pub(crate) fn update_deployment_group(
     call: &mut Call<'_>,
     input: UpdateDeploymentGroupInput,
 ) -> Result<UpdateDeploymentGroupOutput, ServiceError> {
-    let a = input.application_name.unwrap_or_default();
-    let n = input.current_deployment_group_name.unwrap_or_default();
+    let a = input.application_name;
+    let n = input.current_deployment_group_name;
     let mut info = group(call, &a, &n)?.info.clone();
     let new_name = input.new_deployment_group_name.filter(|x| *x != n);
     if let Some(new) = &new_name {
@@ -512,8 +512,8 @@ pub(crate) fn delete_deployment_group(
     input: DeleteDeploymentGroupInput,
 ) -> Result<DeleteDeploymentGroupOutput, ServiceError> {
     // AWS models no DoesNotExist error here: deleting a missing group succeeds.
-    let a = input.application_name.unwrap_or_default();
-    let n = input.deployment_group_name.unwrap_or_default();
+    let a = input.application_name;
+    let n = input.deployment_group_name;
     call.state.groups.remove(&(a, n));
     Ok(DeleteDeploymentGroupOutput {
         hooks_not_cleaned_up: Some(Vec::new()),

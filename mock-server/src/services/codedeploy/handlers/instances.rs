@@ -57,7 +57,7 @@ pub(crate) fn register_on_premises_instance(
     call: &mut Call<'_>,
     input: RegisterOnPremisesInstanceInput,
 ) -> Result<Empty, ServiceError> {
-    let name = input.instance_name.unwrap_or_default();
+    let name = input.instance_name;
     match (&input.iam_session_arn, &input.iam_user_arn) {
         (Some(_), Some(_)) => {
             return Err(err(
@@ -123,7 +123,7 @@ pub(crate) fn deregister_on_premises_instance(
     call: &mut Call<'_>,
     input: DeregisterOnPremisesInstanceInput,
 ) -> Result<Empty, ServiceError> {
-    let name = input.instance_name.unwrap_or_default();
+    let name = input.instance_name;
     let now = call.ctx.received_at;
     // Deregistering an unknown instance succeeds (AWS models no error for it).
     if let Some(i) = call.state.instances.get_mut(&name) {
@@ -136,7 +136,7 @@ pub(crate) fn get_on_premises_instance(
     call: &mut Call<'_>,
     input: GetOnPremisesInstanceInput,
 ) -> Result<GetOnPremisesInstanceOutput, ServiceError> {
-    let name = input.instance_name.unwrap_or_default();
+    let name = input.instance_name;
     let info = call
         .state
         .instances
@@ -152,7 +152,7 @@ pub(crate) fn batch_get_on_premises_instances(
     call: &mut Call<'_>,
     input: BatchGetOnPremisesInstancesInput,
 ) -> Result<BatchGetOnPremisesInstancesOutput, ServiceError> {
-    let names = input.instance_names.unwrap_or_default();
+    let names = input.instance_names;
     if names.len() > 100 {
         return Err(batch_limit());
     }
@@ -233,8 +233,8 @@ pub(crate) fn add_tags_to_on_premises_instances(
     call: &mut Call<'_>,
     input: AddTagsToOnPremisesInstancesInput,
 ) -> Result<Empty, ServiceError> {
-    let names = input.instance_names.unwrap_or_default();
-    let tags = input.tags.unwrap_or_default();
+    let names = input.instance_names;
+    let tags = input.tags;
     check_tagging(call, &names, &tags)?;
     for n in &names {
         let current = call
@@ -268,8 +268,8 @@ pub(crate) fn remove_tags_from_on_premises_instances(
     call: &mut Call<'_>,
     input: RemoveTagsFromOnPremisesInstancesInput,
 ) -> Result<Empty, ServiceError> {
-    let names = input.instance_names.unwrap_or_default();
-    let tags = input.tags.unwrap_or_default();
+    let names = input.instance_names;
+    let tags = input.tags;
     check_tagging(call, &names, &tags)?;
     for n in &names {
         if let Some(i) = call.state.instances.get_mut(n) {

@@ -29,13 +29,17 @@ fn environment(config: &str) -> Option<Vec<EnvironmentVariable>> {
     let list: Vec<serde_json::Value> = serde_json::from_str(config).ok()?;
     Some(
         list.iter()
-            .map(|v| EnvironmentVariable {
-                name: v["name"].as_str().map(str::to_owned),
-                value: v["value"].as_str().map(str::to_owned),
-                r#type: v["type"]
-                    .as_str()
-                    .and_then(EnvironmentVariableType::from_name)
-                    .or(Some(EnvironmentVariableType::Plaintext)),
+            // Unvalidated configuration: an entry without a string name and value is dropped,
+            // as the build skipped it when these members were optional.
+            .filter_map(|v| {
+                Some(EnvironmentVariable {
+                    name: v["name"].as_str()?.to_owned(),
+                    value: v["value"].as_str()?.to_owned(),
+                    r#type: v["type"]
+                        .as_str()
+                        .and_then(EnvironmentVariableType::from_name)
+                        .or(Some(EnvironmentVariableType::Plaintext)),
+                })
             })
             .collect(),
     )
@@ -48,7 +52,8 @@ impl Provider for CodeBuild {
 
     fn start(&self, call: &mut Call<'_>, job: &ActionJob) -> Begun {
         let input = StartBuildInput {
-            project_name: job.config.get("ProjectName").cloned(),
+            // Required by `required()`, so checked before the action starts.
+            project_name: job.config.get("ProjectName").cloned().unwrap_or_default(),
             environment_variables_override: job
                 .config
                 .get("EnvironmentVariables")

@@ -48,10 +48,11 @@ fn artifacts(list: &[(String, String, String)]) -> Vec<Artifact> {
 pub fn data(call: &Call<'_>, job: &ActionJob, continuation: Option<String>) -> JobData {
     JobData {
         action_type_id: Some(ActionTypeId {
-            category: ActionCategory::from_name(&job.category),
-            owner: ActionOwner::from_name(&job.owner),
-            provider: Some(job.provider.clone()),
-            version: Some(job.version.clone()),
+            // The job's type came from a validated declaration: always a model value.
+            category: ActionCategory::from_name(&job.category).unwrap_or_default(),
+            owner: ActionOwner::from_name(&job.owner).unwrap_or_default(),
+            provider: job.provider.clone(),
+            version: job.version.clone(),
         }),
         action_configuration: Some(ActionConfiguration {
             configuration: Some(job.config.clone()),

@@ -169,13 +169,11 @@ fn polled_sources(
 ) -> Vec<(String, String, String)> {
     d.stages
         .iter()
-        .flatten()
         .take(1)
-        .flat_map(|s| s.actions.iter().flatten())
+        .flat_map(|s| s.actions.iter())
         .filter(|a| {
-            a.action_type_id.as_ref().is_some_and(|t| {
-                t.provider.as_deref() == Some("S3") && t.owner.map(|o| o.as_str()) == Some("AWS")
-            })
+            let t = &a.action_type_id;
+            t.provider == "S3" && t.owner.as_str() == "AWS"
         })
         .filter_map(|a| {
             let c = a.configuration.as_ref()?;
@@ -184,7 +182,7 @@ fn polled_sources(
                 .is_none_or(|v| !v.eq_ignore_ascii_case("false"));
             polls.then(|| {
                 (
-                    a.name.clone().unwrap_or_default(),
+                    a.name.clone(),
                     c.get("S3Bucket").cloned().unwrap_or_default(),
                     c.get("S3ObjectKey").cloned().unwrap_or_default(),
                 )
@@ -292,9 +290,7 @@ pub fn polled(
 fn first_stage(p: &crate::services::codepipeline::state::Pipeline) -> String {
     p.declaration
         .stages
-        .iter()
-        .flatten()
-        .next()
-        .and_then(|s| s.name.clone())
+        .first()
+        .map(|s| s.name.clone())
         .unwrap_or_default()
 }

@@ -22,7 +22,7 @@ pub fn list_action_types(
             .map(|c| c.declaration.clone()),
     );
     let owner = input.action_owner_filter;
-    all.retain(|t| owner.is_none() || t.id.as_ref().and_then(|i| i.owner) == owner);
+    all.retain(|t| owner.is_none() || t.id.as_ref().map(|i| i.owner) == owner);
     Ok(ListActionTypesOutput {
         action_types: Some(all),
         next_token: None,
@@ -40,9 +40,9 @@ pub fn get_action_type(
     call: &mut Call<'_>,
     input: GetActionTypeInput,
 ) -> Result<GetActionTypeOutput, ServiceError> {
-    let owner = input.owner.unwrap_or_default();
-    let provider = input.provider.unwrap_or_default();
-    let version = input.version.unwrap_or_default();
+    let owner = input.owner;
+    let provider = input.provider;
+    let version = input.version;
     let category = input.category;
     let found = types::aws_types()
         .into_iter()
@@ -55,9 +55,9 @@ pub fn get_action_type(
         .find(|t| {
             t.id.as_ref().is_some_and(|i| {
                 i.category == category
-                    && i.owner.map(|o| o.as_str()) == Some(owner.as_str())
-                    && i.provider.as_deref() == Some(provider.as_str())
-                    && i.version.as_deref() == Some(version.as_str())
+                    && i.owner.as_str() == owner.as_str()
+                    && i.provider.as_str() == provider.as_str()
+                    && i.version.as_str() == version.as_str()
             })
         })
         .ok_or_else(type_not_found)?;
@@ -68,34 +68,37 @@ pub fn get_action_type(
         .into_iter()
         .map(|p| ActionTypeProperty {
             name: p.name,
-            optional: p.required.map(|r| !r),
+            optional: !p.required,
             key: p.key,
             no_echo: p.secret,
             queryable: p.queryable,
             description: p.description,
         })
         .collect();
+    // Every AWS type and every custom one (whose CreateCustomActionType requires them) has its
+    // artifact counts, so the default is never sent.
     let counts = |d: Option<ArtifactDetails>| {
         d.map(|d| ActionTypeArtifactDetails {
             minimum_count: d.minimum_count,
             maximum_count: d.maximum_count,
         })
+        .unwrap_or_default()
     };
     Ok(GetActionTypeOutput {
         action_type: Some(ActionTypeDeclaration {
             description: None,
-            executor: Some(ActionTypeExecutor {
-                configuration: Some(ExecutorConfiguration::default()),
-                r#type: Some(ExecutorType::JobWorker),
+            executor: ActionTypeExecutor {
+                configuration: ExecutorConfiguration::default(),
+                r#type: ExecutorType::JobWorker,
                 policy_statements_template: None,
                 job_timeout: None,
-            }),
-            id: Some(ActionTypeIdentifier {
+            },
+            id: ActionTypeIdentifier {
                 category,
-                owner: Some(owner),
-                provider: Some(provider),
-                version: Some(version),
-            }),
+                owner,
+                provider,
+                version,
+            },
             input_artifact_details: counts(found.input_artifact_details),
             output_artifact_details: counts(found.output_artifact_details),
             permissions: None,
@@ -115,10 +118,10 @@ pub fn create_custom_action_type(
     input: CreateCustomActionTypeInput,
 ) -> Result<CreateCustomActionTypeOutput, ServiceError> {
     let category = input.category;
-    let provider = input.provider.unwrap_or_default();
-    let version = input.version.unwrap_or_default();
+    let provider = input.provider;
+    let version = input.version;
     let key = (
-        category.map(|c| c.as_str()).unwrap_or_default().to_owned(),
+        category.as_str().to_owned(),
         provider.clone(),
         version.clone(),
     );
@@ -131,14 +134,14 @@ pub fn create_custom_action_type(
     let declaration = ActionType {
         id: Some(ActionTypeId {
             category,
-            owner: Some(ActionOwner::Custom),
-            provider: Some(provider),
-            version: Some(version),
+            owner: ActionOwner::Custom,
+            provider,
+            version,
         }),
         settings: Some(input.settings.unwrap_or_default()),
         action_configuration_properties: input.configuration_properties,
-        input_artifact_details: input.input_artifact_details,
-        output_artifact_details: input.output_artifact_details,
+        input_artifact_details: Some(input.input_artifact_details),
+        output_artifact_details: Some(input.output_artifact_details),
     };
     let tags = input.tags.unwrap_or_default();
     call.state.custom_types.insert(
@@ -159,13 +162,9 @@ pub fn delete_custom_action_type(
     input: DeleteCustomActionTypeInput,
 ) -> Result<Empty, ServiceError> {
     let key = (
-        input
-            .category
-            .map(|c| c.as_str())
-            .unwrap_or_default()
-            .to_owned(),
-        input.provider.unwrap_or_default(),
-        input.version.unwrap_or_default(),
+        input.category.as_str().to_owned(),
+        input.provider,
+        input.version,
     );
     call.state.custom_types.remove(&key);
     Ok(Empty {})
@@ -182,22 +181,21 @@ pub fn put_webhook(
     call: &mut Call<'_>,
     input: PutWebhookInput,
 ) -> Result<PutWebhookOutput, ServiceError> {
-    let def = input.webhook.unwrap_or_default();
-    let name = def.name.clone().unwrap_or_default();
-    let target = def.target_pipeline.clone().unwrap_or_default();
+    let def = input.webhook;
+    let name = def.name.clone();
+    let target = def.target_pipeline.clone();
     let account = call.ctx.account_id.clone();
     let region = call.ctx.region.clone();
     let p = call.state.pipelines.get(&target).ok_or_else(|| {
         crate::services::codepipeline::runtime::pipeline_not_found(&account, &target)
     })?;
-    let action = def.target_action.clone().unwrap_or_default();
+    let action = def.target_action.clone();
     let has_action = p
         .declaration
         .stages
         .iter()
-        .flatten()
-        .flat_map(|s| s.actions.iter().flatten())
-        .any(|a| a.name.as_deref() == Some(action.as_str()));
+        .flat_map(|s| s.actions.iter())
+        .any(|a| a.name.as_str() == action.as_str());
     if !has_action {
         return Err(ServiceError::new(
             "ActionNotFoundException",
@@ -233,7 +231,7 @@ pub fn delete_webhook(
     call: &mut Call<'_>,
     input: DeleteWebhookInput,
 ) -> Result<DeleteWebhookOutput, ServiceError> {
-    call.state.webhooks.remove(&input.name.unwrap_or_default());
+    call.state.webhooks.remove(&input.name);
     Ok(DeleteWebhookOutput {})
 }
 
@@ -297,17 +295,14 @@ pub fn update_action_type(
     call: &mut Call<'_>,
     input: UpdateActionTypeInput,
 ) -> Result<Empty, ServiceError> {
-    let d = input.action_type.unwrap_or_default();
-    let id = d.id.clone().unwrap_or_default();
+    let d = input.action_type;
+    let id = d.id.clone();
     let key = (
-        id.category
-            .map(|c| c.as_str())
-            .unwrap_or_default()
-            .to_owned(),
-        id.provider.clone().unwrap_or_default(),
-        id.version.clone().unwrap_or_default(),
+        id.category.as_str().to_owned(),
+        id.provider.clone(),
+        id.version.clone(),
     );
-    if id.owner.as_deref() != Some("Custom") {
+    if id.owner.as_str() != "Custom" {
         return Err(type_not_found());
     }
     let t = call
@@ -315,11 +310,9 @@ pub fn update_action_type(
         .custom_types
         .get_mut(&key)
         .ok_or_else(type_not_found)?;
-    let counts = |c: Option<ActionTypeArtifactDetails>| {
-        c.map(|c| ArtifactDetails {
-            minimum_count: c.minimum_count,
-            maximum_count: c.maximum_count,
-        })
+    let counts = |c: ActionTypeArtifactDetails| ArtifactDetails {
+        minimum_count: c.minimum_count,
+        maximum_count: c.maximum_count,
     };
     if let Some(props) = d.properties {
         t.declaration.action_configuration_properties = Some(
@@ -327,7 +320,7 @@ pub fn update_action_type(
                 .into_iter()
                 .map(|p| ActionConfigurationProperty {
                     name: p.name,
-                    required: p.optional.map(|o| !o),
+                    required: !p.optional,
                     key: p.key,
                     secret: p.no_echo,
                     queryable: p.queryable,
@@ -337,12 +330,8 @@ pub fn update_action_type(
                 .collect(),
         );
     }
-    if d.input_artifact_details.is_some() {
-        t.declaration.input_artifact_details = counts(d.input_artifact_details);
-    }
-    if d.output_artifact_details.is_some() {
-        t.declaration.output_artifact_details = counts(d.output_artifact_details);
-    }
+    t.declaration.input_artifact_details = Some(counts(d.input_artifact_details));
+    t.declaration.output_artifact_details = Some(counts(d.output_artifact_details));
     if let Some(u) = d.urls {
         t.declaration.settings = Some(ActionTypeSettings {
             third_party_configuration_url: u.configuration_url,

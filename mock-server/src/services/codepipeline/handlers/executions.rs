@@ -20,7 +20,7 @@ pub fn start_pipeline_execution(
     call: &mut Call<'_>,
     input: StartPipelineExecutionInput,
 ) -> Result<StartPipelineExecutionOutput, ServiceError> {
-    let name = input.name.unwrap_or_default();
+    let name = input.name;
     let detail = caller(call);
     // The same client token answers the execution it started, without starting another.
     let token = input.client_request_token.clone();
@@ -51,8 +51,8 @@ pub fn stop_pipeline_execution(
     call: &mut Call<'_>,
     input: StopPipelineExecutionInput,
 ) -> Result<StopPipelineExecutionOutput, ServiceError> {
-    let name = input.pipeline_name.unwrap_or_default();
-    let exec = input.pipeline_execution_id.unwrap_or_default();
+    let name = input.pipeline_name;
+    let exec = input.pipeline_execution_id;
     runtime::stop(
         call,
         &name,
@@ -69,10 +69,10 @@ pub fn retry_stage_execution(
     call: &mut Call<'_>,
     input: RetryStageExecutionInput,
 ) -> Result<RetryStageExecutionOutput, ServiceError> {
-    let name = input.pipeline_name.unwrap_or_default();
-    let stage = input.stage_name.unwrap_or_default();
-    let exec = input.pipeline_execution_id.unwrap_or_default();
-    let all = input.retry_mode == Some(StageRetryMode::AllActions);
+    let name = input.pipeline_name;
+    let stage = input.stage_name;
+    let exec = input.pipeline_execution_id;
+    let all = input.retry_mode == StageRetryMode::AllActions;
     let p = find_mut(call, &name)?;
     let outs = p
         .runs
@@ -94,14 +94,8 @@ fn action_exists(p: &Pipeline, stage: &str, action: &str) -> (bool, bool) {
         .declaration
         .stages
         .iter()
-        .flatten()
-        .find(|s| s.name.as_deref() == Some(stage));
-    let a = s.is_some_and(|s| {
-        s.actions
-            .iter()
-            .flatten()
-            .any(|a| a.name.as_deref() == Some(action))
-    });
+        .find(|s| s.name.as_str() == stage);
+    let a = s.is_some_and(|s| s.actions.iter().any(|a| a.name.as_str() == action));
     (s.is_some(), a)
 }
 
@@ -124,11 +118,11 @@ pub fn put_approval_result(
     call: &mut Call<'_>,
     input: PutApprovalResultInput,
 ) -> Result<PutApprovalResultOutput, ServiceError> {
-    let name = input.pipeline_name.unwrap_or_default();
-    let stage = input.stage_name.unwrap_or_default();
-    let action = input.action_name.unwrap_or_default();
-    let token = input.token.unwrap_or_default();
-    let result = input.result.unwrap_or_default();
+    let name = input.pipeline_name;
+    let stage = input.stage_name;
+    let action = input.action_name;
+    let token = input.token;
+    let result = input.result;
     let now = call.core.clock.now();
     let by = caller(call);
     let p = find(call, &name)?;
@@ -157,18 +151,18 @@ pub fn put_approval_result(
         }
     };
     call.effects.cancel(actions::timer_key("approval", &id));
-    let approved = result.status == Some(ApprovalStatus::Approved);
+    let approved = result.status == ApprovalStatus::Approved;
     let summary = result.summary.clone();
     let outcome = if approved {
         actions::Outcome {
             ok: true,
-            summary,
+            summary: Some(summary),
             updated_by: Some(by),
             ..actions::Outcome::default()
         }
     } else {
         actions::Outcome {
-            summary,
+            summary: Some(summary),
             updated_by: Some(by),
             ..actions::Outcome::failed("JobFailed", "Rejected")
         }
@@ -215,12 +209,12 @@ pub fn get_pipeline_state(
     call: &mut Call<'_>,
     input: GetPipelineStateInput,
 ) -> Result<GetPipelineStateOutput, ServiceError> {
-    let name = input.name.unwrap_or_default();
+    let name = input.name;
     let p = find(call, &name)?;
     let v2 = p.declaration.pipeline_type == Some(PipelineType::V2);
     let mut stages = Vec::new();
-    for s in p.declaration.stages.iter().flatten() {
-        let sname = s.name.clone().unwrap_or_default();
+    for s in p.declaration.stages.iter() {
+        let sname = s.name.clone();
         let transition = p.transitions.get(&sname);
         let waiting: Vec<StageExecution> = p
             .runs
@@ -245,9 +239,8 @@ pub fn get_pipeline_state(
         let action_states = s
             .actions
             .iter()
-            .flatten()
             .map(|a| {
-                let aname = a.name.clone().unwrap_or_default();
+                let aname = a.name.clone();
                 let rec = p
                     .actions
                     .iter()
@@ -263,9 +256,9 @@ pub fn get_pipeline_state(
                         .find_map(|r| {
                             let (id, _) = r.revision.clone()?;
                             Some(ActionRevision {
-                                revision_id: Some(id.clone()),
-                                revision_change_id: Some(id),
-                                created: Some(Timestamp(r.updated)),
+                                revision_id: id.clone(),
+                                revision_change_id: id,
+                                created: Timestamp(r.updated),
                             })
                         }),
                     latest_execution: rec.map(action_execution),
@@ -411,8 +404,8 @@ pub fn get_pipeline_execution(
     call: &mut Call<'_>,
     input: GetPipelineExecutionInput,
 ) -> Result<GetPipelineExecutionOutput, ServiceError> {
-    let name = input.pipeline_name.unwrap_or_default();
-    let exec = input.pipeline_execution_id.unwrap_or_default();
+    let name = input.pipeline_name;
+    let exec = input.pipeline_execution_id;
     let p = find(call, &name)?;
     let r = p
         .executions
@@ -465,7 +458,7 @@ pub fn list_pipeline_executions(
     call: &mut Call<'_>,
     input: ListPipelineExecutionsInput,
 ) -> Result<ListPipelineExecutionsOutput, ServiceError> {
-    let name = input.pipeline_name.unwrap_or_default();
+    let name = input.pipeline_name;
     let p = find(call, &name)?;
     let succeeded_in = input
         .filter
@@ -509,18 +502,16 @@ pub fn list_action_executions(
     call: &mut Call<'_>,
     input: ListActionExecutionsInput,
 ) -> Result<ListActionExecutionsOutput, ServiceError> {
-    let name = input.pipeline_name.unwrap_or_default();
+    let name = input.pipeline_name;
     let p = find(call, &name)?;
     let f = input.filter.unwrap_or_default();
     // `latestInPipelineExecution` (V2): one execution, and with `Latest` only the newest action
     // execution of each action (a retried action's earlier attempts left out).
     let latest = f.latest_in_pipeline_execution.clone();
-    let filter = f.pipeline_execution_id.or_else(|| {
-        latest
-            .as_ref()
-            .and_then(|l| l.pipeline_execution_id.clone())
-    });
-    let only_latest = latest.is_some_and(|l| l.start_time_range == Some(StartTimeRange::Latest));
+    let filter = f
+        .pipeline_execution_id
+        .or_else(|| latest.as_ref().map(|l| l.pipeline_execution_id.clone()));
+    let only_latest = latest.is_some_and(|l| l.start_time_range == StartTimeRange::Latest);
     if let Some(exec) = &filter {
         if !p.executions.contains_key(exec) {
             return Err(exec_not_found(exec, &name));
@@ -560,13 +551,10 @@ pub fn put_action_revision(
     call: &mut Call<'_>,
     input: PutActionRevisionInput,
 ) -> Result<PutActionRevisionOutput, ServiceError> {
-    let name = input.pipeline_name.unwrap_or_default();
-    let stage = input.stage_name.unwrap_or_default();
-    let action = input.action_name.unwrap_or_default();
-    let revision = input
-        .action_revision
-        .and_then(|r| r.revision_id)
-        .unwrap_or_default();
+    let name = input.pipeline_name;
+    let stage = input.stage_name;
+    let action = input.action_name;
+    let revision = input.action_revision.revision_id;
     let p = find(call, &name)?;
     require_action(p, &name, &stage, &action)?;
     // The same revision as the action's current one starts nothing (`newRevision: false`).
@@ -586,15 +574,8 @@ pub fn put_action_revision(
         .declaration
         .stages
         .iter()
-        .flatten()
-        .flat_map(|s| s.actions.iter().flatten())
-        .any(|a| {
-            a.name.as_deref() == Some(action.as_str())
-                && a.action_type_id
-                    .as_ref()
-                    .and_then(|t| t.provider.as_deref())
-                    == Some("S3")
-        });
+        .flat_map(|s| s.actions.iter())
+        .any(|a| a.name.as_str() == action.as_str() && a.action_type_id.provider == "S3");
     let id = runtime::start_execution(
         call,
         &name,
@@ -602,13 +583,13 @@ pub fn put_action_revision(
         Some(caller(call)),
         Vec::new(),
         vec![SourceRevisionOverride {
-            action_name: Some(action),
-            revision_type: Some(if is_s3 {
+            action_name: action,
+            revision_type: if is_s3 {
                 SourceRevisionType::S3ObjectVersionId
             } else {
                 SourceRevisionType::CommitId
-            }),
-            revision_value: Some(revision),
+            },
+            revision_value: revision,
         }],
     )?;
     Ok(PutActionRevisionOutput {
@@ -623,16 +604,14 @@ pub fn list_rule_executions(
     call: &mut Call<'_>,
     input: ListRuleExecutionsInput,
 ) -> Result<ListRuleExecutionsOutput, ServiceError> {
-    let name = input.pipeline_name.unwrap_or_default();
+    let name = input.pipeline_name;
     let p = find(call, &name)?;
     let f = input.filter.unwrap_or_default();
     let latest = f.latest_in_pipeline_execution.clone();
-    let filter = f.pipeline_execution_id.or_else(|| {
-        latest
-            .as_ref()
-            .and_then(|l| l.pipeline_execution_id.clone())
-    });
-    let only_latest = latest.is_some_and(|l| l.start_time_range == Some(StartTimeRange::Latest));
+    let filter = f
+        .pipeline_execution_id
+        .or_else(|| latest.as_ref().map(|l| l.pipeline_execution_id.clone()));
+    let only_latest = latest.is_some_and(|l| l.start_time_range == StartTimeRange::Latest);
     if let Some(exec) = &filter {
         if !p.executions.contains_key(exec) {
             return Err(exec_not_found(exec, &name));
@@ -682,11 +661,11 @@ pub fn override_stage_condition(
     call: &mut Call<'_>,
     input: OverrideStageConditionInput,
 ) -> Result<codemock_wire::types::Empty, ServiceError> {
-    let name = input.pipeline_name.unwrap_or_default();
-    let stage = input.stage_name.unwrap_or_default();
-    let exec = input.pipeline_execution_id.unwrap_or_default();
+    let name = input.pipeline_name;
+    let stage = input.stage_name;
+    let exec = input.pipeline_execution_id;
     let cond = match input.condition_type {
-        Some(ConditionType::OnSuccess) => Cond::OnSuccess,
+        ConditionType::OnSuccess => Cond::OnSuccess,
         _ => Cond::BeforeEntry,
     };
     let p = find(call, &name)?;
@@ -708,9 +687,9 @@ pub fn rollback_stage(
     call: &mut Call<'_>,
     input: RollbackStageInput,
 ) -> Result<RollbackStageOutput, ServiceError> {
-    let name = input.pipeline_name.unwrap_or_default();
-    let stage = input.stage_name.unwrap_or_default();
-    let target = input.target_pipeline_execution_id.unwrap_or_default();
+    let name = input.pipeline_name;
+    let stage = input.stage_name;
+    let target = input.target_pipeline_execution_id;
     let by = caller(call);
     let id = runtime::start_rollback(call, &name, &stage, &target, "ManualRollback", by)?;
     Ok(RollbackStageOutput {

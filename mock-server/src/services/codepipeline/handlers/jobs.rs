@@ -57,7 +57,7 @@ pub fn poll_for_jobs(
     call: &mut Call<'_>,
     input: PollForJobsInput,
 ) -> Result<PollForJobsOutput, ServiceError> {
-    let type_id = input.action_type_id.unwrap_or_default();
+    let type_id = input.action_type_id;
     let max = input.max_batch_size.unwrap_or(1).max(1) as usize;
     let query = input.query_param.unwrap_or_default();
     let jobs = poll(call, &type_id, max, &query);
@@ -79,7 +79,7 @@ pub fn poll_for_third_party_jobs(
     call: &mut Call<'_>,
     input: PollForThirdPartyJobsInput,
 ) -> Result<PollForThirdPartyJobsOutput, ServiceError> {
-    let type_id = input.action_type_id.unwrap_or_default();
+    let type_id = input.action_type_id;
     let max = input.max_batch_size.unwrap_or(1).max(1) as usize;
     let jobs = poll(call, &type_id, max, &Default::default());
     let mut out = Vec::new();
@@ -123,9 +123,9 @@ pub fn acknowledge_job(
     call: &mut Call<'_>,
     input: AcknowledgeJobInput,
 ) -> Result<AcknowledgeJobOutput, ServiceError> {
-    let id = input.job_id.unwrap_or_default();
+    let id = input.job_id;
     let j = job(call, &id)?;
-    let status = acknowledge(j, &input.nonce.unwrap_or_default())?;
+    let status = acknowledge(j, &input.nonce)?;
     Ok(AcknowledgeJobOutput {
         status: Some(status),
     })
@@ -135,10 +135,10 @@ pub fn acknowledge_third_party_job(
     call: &mut Call<'_>,
     input: AcknowledgeThirdPartyJobInput,
 ) -> Result<AcknowledgeThirdPartyJobOutput, ServiceError> {
-    let id = input.job_id.unwrap_or_default();
+    let id = input.job_id;
     let j = job(call, &id)?;
-    check_client(j, input.client_token.as_deref())?;
-    let status = acknowledge(j, &input.nonce.unwrap_or_default())?;
+    check_client(j, Some(input.client_token.as_str()))?;
+    let status = acknowledge(j, &input.nonce)?;
     Ok(AcknowledgeThirdPartyJobOutput {
         status: Some(status),
     })
@@ -148,7 +148,7 @@ pub fn get_job_details(
     call: &mut Call<'_>,
     input: GetJobDetailsInput,
 ) -> Result<GetJobDetailsOutput, ServiceError> {
-    let id = input.job_id.unwrap_or_default();
+    let id = input.job_id;
     let j = job(call, &id)?;
     Ok(GetJobDetailsOutput {
         job_details: Some(JobDetails {
@@ -163,9 +163,9 @@ pub fn get_third_party_job_details(
     call: &mut Call<'_>,
     input: GetThirdPartyJobDetailsInput,
 ) -> Result<GetThirdPartyJobDetailsOutput, ServiceError> {
-    let id = input.job_id.unwrap_or_default();
+    let id = input.job_id;
     let j = job(call, &id)?;
-    check_client(j, input.client_token.as_deref())?;
+    check_client(j, Some(input.client_token.as_str()))?;
     let d = j.data.clone();
     Ok(GetThirdPartyJobDetailsOutput {
         job_details: Some(ThirdPartyJobDetails {
@@ -227,8 +227,8 @@ fn succeed(
         };
         let new_id = call.core.ids.uuid();
         let nonce = call.core.ids.hex(8);
-        let is_lambda = j.type_id.provider.as_deref() == Some("Lambda")
-            && j.type_id.owner == Some(ActionOwner::Aws);
+        let is_lambda =
+            j.type_id.provider.as_str() == "Lambda" && j.type_id.owner == ActionOwner::Aws;
         call.state.jobs.insert(
             new_id.clone(),
             Job {
@@ -260,7 +260,7 @@ fn succeed(
         summary: details.summary,
         external_id: details.external_execution_id,
         output_variables: variables.unwrap_or_default(),
-        revision: revision.and_then(|r| Some((r.revision?, r.revision_summary))),
+        revision: revision.map(|r| (r.revision, r.revision_summary)),
         ..Outcome::default()
     };
     runtime::complete(call, &j.pipeline, &j.action_execution_id, outcome);
@@ -298,18 +298,14 @@ fn lambda_job(call: &Call<'_>, j: &Job) -> Option<actions::ActionJob> {
     })
 }
 
-fn fail(call: &mut Call<'_>, id: &str, f: Option<FailureDetails>) -> Result<(), ServiceError> {
+fn fail(call: &mut Call<'_>, id: &str, f: FailureDetails) -> Result<(), ServiceError> {
     let j = take_answerable(call, id)?;
     if let Some(stored) = call.state.jobs.get_mut(id) {
         stored.status = "Failed".into();
     }
-    let f = f.unwrap_or_default();
-    let mut outcome = Outcome::failed(
-        f.r#type.map(|t| t.as_str()).unwrap_or("JobFailed"),
-        f.message.clone().unwrap_or_default(),
-    );
+    let mut outcome = Outcome::failed(f.r#type.as_str(), f.message.clone());
     outcome.external_id = f.external_execution_id;
-    outcome.summary = f.message;
+    outcome.summary = Some(f.message);
     runtime::complete(call, &j.pipeline, &j.action_execution_id, outcome);
     Ok(())
 }
@@ -318,7 +314,7 @@ pub fn put_job_success_result(
     call: &mut Call<'_>,
     input: PutJobSuccessResultInput,
 ) -> Result<Empty, ServiceError> {
-    let id = input.job_id.unwrap_or_default();
+    let id = input.job_id;
     succeed(
         call,
         &id,
@@ -334,7 +330,7 @@ pub fn put_job_failure_result(
     call: &mut Call<'_>,
     input: PutJobFailureResultInput,
 ) -> Result<Empty, ServiceError> {
-    let id = input.job_id.unwrap_or_default();
+    let id = input.job_id;
     fail(call, &id, input.failure_details)?;
     Ok(Empty {})
 }
@@ -343,8 +339,8 @@ pub fn put_third_party_job_success_result(
     call: &mut Call<'_>,
     input: PutThirdPartyJobSuccessResultInput,
 ) -> Result<Empty, ServiceError> {
-    let id = input.job_id.unwrap_or_default();
-    check_client(job(call, &id)?, input.client_token.as_deref())?;
+    let id = input.job_id;
+    check_client(job(call, &id)?, Some(input.client_token.as_str()))?;
     succeed(
         call,
         &id,
@@ -360,8 +356,8 @@ pub fn put_third_party_job_failure_result(
     call: &mut Call<'_>,
     input: PutThirdPartyJobFailureResultInput,
 ) -> Result<Empty, ServiceError> {
-    let id = input.job_id.unwrap_or_default();
-    check_client(job(call, &id)?, input.client_token.as_deref())?;
+    let id = input.job_id;
+    check_client(job(call, &id)?, Some(input.client_token.as_str()))?;
     fail(call, &id, input.failure_details)?;
     Ok(Empty {})
 }

@@ -45,14 +45,11 @@ pub fn answer_approval(
     let out = executions::put_approval_result(
         call,
         PutApprovalResultInput {
-            pipeline_name: Some(pipeline),
-            stage_name: Some(stage),
-            action_name: Some(action),
-            result: Some(ApprovalResult {
-                summary: Some(summary),
-                status: Some(status),
-            }),
-            token: token.or_else(|| Some(String::new())),
+            pipeline_name: pipeline,
+            stage_name: stage,
+            action_name: action,
+            result: ApprovalResult { summary, status },
+            token: token.unwrap_or_default(),
         },
     )?;
     Ok(serde_json::json!({"approvedAt": out.approved_at.map(|t| t.0)}))
@@ -99,7 +96,7 @@ pub fn answer_job(
         Ok(vars) => jobs::put_job_success_result(
             call,
             PutJobSuccessResultInput {
-                job_id: Some(job_id),
+                job_id,
                 output_variables: (!vars.is_empty()).then_some(vars),
                 ..PutJobSuccessResultInput::default()
             },
@@ -107,12 +104,12 @@ pub fn answer_job(
         Err(message) => jobs::put_job_failure_result(
             call,
             PutJobFailureResultInput {
-                job_id: Some(job_id),
-                failure_details: Some(FailureDetails {
-                    r#type: Some(FailureType::JobFailed),
-                    message: Some(message),
+                job_id,
+                failure_details: FailureDetails {
+                    r#type: FailureType::JobFailed,
+                    message,
                     external_execution_id: None,
-                }),
+                },
             },
         )?,
     };

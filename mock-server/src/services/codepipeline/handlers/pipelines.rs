@@ -13,7 +13,7 @@ use std::collections::BTreeMap;
 
 fn summary(p: &Pipeline) -> PipelineSummary {
     PipelineSummary {
-        name: p.declaration.name.clone(),
+        name: Some(p.declaration.name.clone()),
         version: p.declaration.version,
         pipeline_type: p.declaration.pipeline_type,
         execution_mode: p.declaration.execution_mode,
@@ -25,18 +25,15 @@ fn summary(p: &Pipeline) -> PipelineSummary {
 fn tags_out(tags: &BTreeMap<String, String>) -> Vec<Tag> {
     tags.iter()
         .map(|(k, v)| Tag {
-            key: Some(k.clone()),
-            value: Some(v.clone()),
+            key: k.clone(),
+            value: v.clone(),
         })
         .collect()
 }
 
 /// AWS refuses tag keys in the `aws:` namespace (text recorded by moto's tests).
 fn check_tags(tags: &[Tag], total: usize) -> Result<(), ServiceError> {
-    if tags
-        .iter()
-        .any(|t| t.key.as_deref().is_some_and(|k| k.starts_with("aws:")))
-    {
+    if tags.iter().any(|t| t.key.starts_with("aws:")) {
         return Err(ServiceError::new(
             "InvalidTagsException",
             "Not allowed to modify system tags. System tags start with 'aws:'. msg=[Caller is an end user and not allowed to mutate system tags]",
@@ -55,8 +52,8 @@ pub fn create_pipeline(
     call: &mut Call<'_>,
     input: CreatePipelineInput,
 ) -> Result<CreatePipelineOutput, ServiceError> {
-    let mut d = input.pipeline.unwrap_or_default();
-    let name = d.name.clone().unwrap_or_default();
+    let mut d = input.pipeline;
+    let name = d.name.clone();
     let account = call.ctx.account_id.clone();
     if call.state.pipelines.contains_key(&name) {
         return Err(ServiceError::new(
@@ -72,12 +69,7 @@ pub fn create_pipeline(
     let arn = format!("arn:aws:codepipeline:{}:{account}:{name}", call.ctx.region);
     let tag_map: BTreeMap<String, String> = tags
         .iter()
-        .map(|t| {
-            (
-                t.key.clone().unwrap_or_default(),
-                t.value.clone().unwrap_or_default(),
-            )
-        })
+        .map(|t| (t.key.clone(), t.value.clone()))
         .collect();
     call.state.pipelines.insert(
         name.clone(),
@@ -121,7 +113,7 @@ pub fn get_pipeline(
     call: &mut Call<'_>,
     input: GetPipelineInput,
 ) -> Result<GetPipelineOutput, ServiceError> {
-    let name = input.name.unwrap_or_default();
+    let name = input.name;
     let p = find(call, &name)?;
     let d = match input.version {
         None => p.declaration.clone(),
@@ -147,8 +139,8 @@ pub fn update_pipeline(
     call: &mut Call<'_>,
     input: UpdatePipelineInput,
 ) -> Result<UpdatePipelineOutput, ServiceError> {
-    let mut d = input.pipeline.unwrap_or_default();
-    let name = d.name.clone().unwrap_or_default();
+    let mut d = input.pipeline;
+    let name = d.name.clone();
     let account = call.ctx.account_id.clone();
     if !call.state.pipelines.contains_key(&name) {
         // UpdatePipeline of an unknown name (text recorded by moto's tests).
@@ -175,7 +167,7 @@ pub fn delete_pipeline(
     input: DeletePipelineInput,
 ) -> Result<Empty, ServiceError> {
     // AWS answers DeletePipeline of an unknown name with success.
-    let name = input.name.unwrap_or_default();
+    let name = input.name;
     if let Some(p) = call.state.pipelines.remove(&name) {
         call.effects
             .cancel(crate::services::codepipeline::actions::timer_key(
@@ -241,7 +233,7 @@ pub fn list_tags_for_resource(
     call: &mut Call<'_>,
     input: ListTagsForResourceInput,
 ) -> Result<ListTagsForResourceOutput, ServiceError> {
-    let arn = input.resource_arn.unwrap_or_default();
+    let arn = input.resource_arn;
     let p = by_arn(call, &arn)?;
     Ok(ListTagsForResourceOutput {
         tags: Some(tags_out(&p.tags)),
@@ -253,17 +245,16 @@ pub fn tag_resource(
     call: &mut Call<'_>,
     input: TagResourceInput,
 ) -> Result<TagResourceOutput, ServiceError> {
-    let arn = input.resource_arn.unwrap_or_default();
-    let tags = input.tags.unwrap_or_default();
+    let arn = input.resource_arn;
+    let tags = input.tags;
     let p = by_arn(call, &arn)?;
     let new = tags
         .iter()
-        .filter(|t| !p.tags.contains_key(t.key.as_deref().unwrap_or_default()))
+        .filter(|t| !p.tags.contains_key(t.key.as_str()))
         .count();
     check_tags(&tags, p.tags.len() + new)?;
     for t in tags {
-        p.tags
-            .insert(t.key.unwrap_or_default(), t.value.unwrap_or_default());
+        p.tags.insert(t.key, t.value);
     }
     Ok(TagResourceOutput {})
 }
@@ -272,9 +263,9 @@ pub fn untag_resource(
     call: &mut Call<'_>,
     input: UntagResourceInput,
 ) -> Result<UntagResourceOutput, ServiceError> {
-    let arn = input.resource_arn.unwrap_or_default();
+    let arn = input.resource_arn;
     let p = by_arn(call, &arn)?;
-    for k in input.tag_keys.unwrap_or_default() {
+    for k in input.tag_keys {
         p.tags.remove(&k);
     }
     Ok(UntagResourceOutput {})
@@ -284,8 +275,7 @@ fn stage_exists(p: &Pipeline, stage: &str) -> bool {
     p.declaration
         .stages
         .iter()
-        .flatten()
-        .any(|s| s.name.as_deref() == Some(stage))
+        .any(|s| s.name.as_str() == stage)
 }
 
 fn set_transition(
@@ -308,12 +298,12 @@ fn set_transition(
     // Outbound transitions of a stage are the inbound ones of the next stage.
     let target = match kind {
         Some(StageTransitionType::Outbound) => {
-            let stages = p.declaration.stages.clone().unwrap_or_default();
+            let stages = p.declaration.stages.clone();
             let i = stages
                 .iter()
-                .position(|s| s.name.as_deref() == Some(stage))
+                .position(|s| s.name.as_str() == stage)
                 .unwrap_or(0);
-            match stages.get(i + 1).and_then(|s| s.name.clone()) {
+            match stages.get(i + 1).map(|s| s.name.clone()) {
                 Some(next) => next,
                 None => return Ok(Empty {}),
             }
@@ -340,11 +330,11 @@ pub fn disable_stage_transition(
 ) -> Result<Empty, ServiceError> {
     set_transition(
         call,
-        &input.pipeline_name.unwrap_or_default(),
-        &input.stage_name.unwrap_or_default(),
-        input.transition_type,
+        &input.pipeline_name,
+        &input.stage_name,
+        Some(input.transition_type),
         false,
-        input.reason,
+        Some(input.reason),
     )
 }
 
@@ -354,9 +344,9 @@ pub fn enable_stage_transition(
 ) -> Result<Empty, ServiceError> {
     set_transition(
         call,
-        &input.pipeline_name.unwrap_or_default(),
-        &input.stage_name.unwrap_or_default(),
-        input.transition_type,
+        &input.pipeline_name,
+        &input.stage_name,
+        Some(input.transition_type),
         true,
         None,
     )

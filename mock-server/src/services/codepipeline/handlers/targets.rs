@@ -24,7 +24,7 @@ pub async fn list_deploy_action_execution_targets(
     let input: ListDeployActionExecutionTargetsInput = serde_json::from_value(input)
         .map_err(|e| ServiceError::new("SerializationException", e.to_string()))?;
     let pipeline = input.pipeline_name.clone().unwrap_or_default();
-    let action_execution_id = input.action_execution_id.clone().unwrap_or_default();
+    let action_execution_id = input.action_execution_id.clone();
     // The deployment of the action execution (`None`: the action deploys with something else).
     let deployment = core.with_state(
         &ctx,
@@ -50,7 +50,7 @@ pub async fn list_deploy_action_execution_targets(
                 .input
                 .action_type_id
                 .as_ref()
-                .and_then(|t| t.provider.as_deref())
+                .map(|t| t.provider.as_str())
                 == Some("CodeDeploy");
             Ok(is_codedeploy.then(|| rec.external_id.clone()).flatten())
         },

@@ -21,8 +21,8 @@ pub(super) fn create_archive(
     call: &mut Call<'_>,
     input: wire::CreateArchiveRequest,
 ) -> Result<wire::CreateArchiveResponse, ServiceError> {
-    let name = input.archive_name.unwrap_or_default();
-    let source = input.event_source_arn.unwrap_or_default();
+    let name = input.archive_name;
+    let source = input.event_source_arn;
     let state = &call.state;
     if state.archives.contains_key(&name) {
         return Err(already_exists(format!("Archive {name} already exists.")));
@@ -67,7 +67,7 @@ pub(super) fn describe_archive(
     call: &mut Call<'_>,
     input: wire::DescribeArchiveRequest,
 ) -> Result<wire::DescribeArchiveResponse, ServiceError> {
-    let name = input.archive_name.unwrap_or_default();
+    let name = input.archive_name;
     let a = call
         .state
         .archives
@@ -93,7 +93,7 @@ pub(super) fn update_archive(
     call: &mut Call<'_>,
     input: wire::UpdateArchiveRequest,
 ) -> Result<wire::UpdateArchiveResponse, ServiceError> {
-    let name = input.archive_name.unwrap_or_default();
+    let name = input.archive_name;
     // Checked before the archive is looked up (recorded: LocalStack's AWS-validated
     // test_update_archive_error_unknown_archive answers this for an unknown archive). The
     // recording predates KmsKeyIdentifier, so a request with only that is let through.
@@ -141,7 +141,7 @@ pub(super) fn delete_archive(
     call: &mut Call<'_>,
     input: wire::DeleteArchiveRequest,
 ) -> Result<wire::DeleteArchiveResponse, ServiceError> {
-    let name = input.archive_name.unwrap_or_default();
+    let name = input.archive_name;
     call.state
         .archives
         .remove(&name)
@@ -192,11 +192,11 @@ pub(super) fn start_replay(
     call: &mut Call<'_>,
     input: wire::StartReplayRequest,
 ) -> Result<wire::StartReplayResponse, ServiceError> {
-    let name = input.replay_name.unwrap_or_default();
-    let source = input.event_source_arn.unwrap_or_default();
-    let start = input.event_start_time.map_or(0.0, |t| t.as_secs_f64());
-    let end = input.event_end_time.map_or(0.0, |t| t.as_secs_f64());
-    let destination = input.destination.unwrap_or_default();
+    let name = input.replay_name;
+    let source = input.event_source_arn;
+    let start = input.event_start_time.as_secs_f64();
+    let end = input.event_end_time.as_secs_f64();
+    let destination = input.destination;
     let state = &call.state;
     if state.replays.contains_key(&name) {
         return Err(already_exists(format!("Replay {name} already exists.")));
@@ -209,7 +209,7 @@ pub(super) fn start_replay(
             "Parameter EventSourceArn is not valid. Reason: Archive {archive} does not exist."
         )));
     };
-    if destination.arn.as_deref() != Some(archive.event_source_arn.as_str()) {
+    if destination.arn.as_str() != archive.event_source_arn.as_str() {
         return Err(ServiceError::validation(
             "Parameter Destination.Arn is not valid. Reason: Cross event bus replay is not permitted.",
         ));
@@ -254,7 +254,7 @@ pub(super) fn describe_replay(
     call: &mut Call<'_>,
     input: wire::DescribeReplayRequest,
 ) -> Result<wire::DescribeReplayResponse, ServiceError> {
-    let name = input.replay_name.unwrap_or_default();
+    let name = input.replay_name;
     let r = call
         .state
         .replays
@@ -280,7 +280,7 @@ pub(super) fn cancel_replay(
     call: &mut Call<'_>,
     input: wire::CancelReplayRequest,
 ) -> Result<wire::CancelReplayResponse, ServiceError> {
-    let name = input.replay_name.unwrap_or_default();
+    let name = input.replay_name;
     let r = call
         .state
         .replays

@@ -27,9 +27,7 @@ pub(super) fn apply_tags(call: &mut Call<'_>, resource_arn: &str, tags: Option<V
     let Some(tags) = tags else { return };
     let entry = call.state.tags.entry(resource_arn.to_owned()).or_default();
     for t in tags {
-        if let Some(k) = t.key {
-            entry.insert(k, t.value.unwrap_or_default());
-        }
+        entry.insert(t.key, t.value);
     }
 }
 
@@ -37,7 +35,7 @@ pub(super) fn create_event_bus(
     call: &mut Call<'_>,
     input: wire::CreateEventBusRequest,
 ) -> Result<wire::CreateEventBusResponse, ServiceError> {
-    let name = input.name.unwrap_or_default();
+    let name = input.name;
     let now = call.ctx.received_at;
     if call.state.buses.contains_key(&name) {
         return Err(already_exists(format!("Event bus {name} already exists.")));
@@ -163,7 +161,7 @@ pub(super) fn delete_event_bus(
     call: &mut Call<'_>,
     input: wire::DeleteEventBusRequest,
 ) -> Result<Empty, ServiceError> {
-    let name = input.name.unwrap_or_default();
+    let name = input.name;
     if name == DEFAULT_BUS {
         return Err(ServiceError::validation("Cannot delete event bus default."));
     }
@@ -267,7 +265,7 @@ pub(super) fn put_permission(
     });
     if let Some(c) = input.condition {
         statement["Condition"] = json!({
-            c.r#type.unwrap_or_default(): { c.key.unwrap_or_default(): c.value.unwrap_or_default() }
+            c.r#type: { c.key: c.value }
         });
     }
     let mut doc = bus

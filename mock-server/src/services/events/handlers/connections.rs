@@ -46,8 +46,8 @@ fn auth_from_create(
                 .as_ref()
                 .ok_or_else(|| missing("BasicAuthParameters", kind))?;
             Ok(ConnectionAuth::Basic {
-                username: b.username.clone().unwrap_or_default(),
-                password: b.password.clone().unwrap_or_default(),
+                username: b.username.clone(),
+                password: b.password.clone(),
             })
         }
         T::ApiKey => {
@@ -56,8 +56,8 @@ fn auth_from_create(
                 .as_ref()
                 .ok_or_else(|| missing("ApiKeyAuthParameters", kind))?;
             Ok(ConnectionAuth::ApiKey {
-                name: k.api_key_name.clone().unwrap_or_default(),
-                value: k.api_key_value.clone().unwrap_or_default(),
+                name: k.api_key_name.clone(),
+                value: k.api_key_value.clone(),
             })
         }
         T::OauthClientCredentials => {
@@ -65,14 +65,12 @@ fn auth_from_create(
                 .o_auth_parameters
                 .as_ref()
                 .ok_or_else(|| missing("OAuthParameters", kind))?;
-            let client = o.client_parameters.clone().unwrap_or_default();
+            let client = o.client_parameters.clone();
             Ok(ConnectionAuth::OAuth {
-                client_id: client.client_id.unwrap_or_default(),
-                client_secret: client.client_secret.unwrap_or_default(),
-                authorization_endpoint: o.authorization_endpoint.clone().unwrap_or_default(),
-                http_method: o
-                    .http_method
-                    .unwrap_or(wire::ConnectionOAuthHttpMethod::Post),
+                client_id: client.client_id,
+                client_secret: client.client_secret,
+                authorization_endpoint: o.authorization_endpoint.clone(),
+                http_method: o.http_method,
                 http_parameters: o.o_auth_http_parameters.clone(),
             })
         }
@@ -120,14 +118,12 @@ pub(super) fn create_connection(
     call: &mut Call<'_>,
     input: wire::CreateConnectionRequest,
 ) -> Result<wire::CreateConnectionResponse, ServiceError> {
-    let name = input.name.unwrap_or_default();
+    let name = input.name;
     if call.state.connections.contains_key(&name) {
         return Err(already_exists(format!("Connection {name} already exists.")));
     }
-    let kind = input
-        .authorization_type
-        .unwrap_or(wire::ConnectionAuthorizationType::Basic);
-    let params = input.auth_parameters.unwrap_or_default();
+    let kind = input.authorization_type;
+    let params = input.auth_parameters;
     let auth = auth_from_create(kind, &params)?;
     let now = call.ctx.received_at;
     let (region, account) = (call.ctx.region.clone(), call.ctx.account_id.clone());
@@ -171,7 +167,7 @@ pub(super) fn describe_connection(
     call: &mut Call<'_>,
     input: wire::DescribeConnectionRequest,
 ) -> Result<wire::DescribeConnectionResponse, ServiceError> {
-    let name = input.name.unwrap_or_default();
+    let name = input.name;
     let c = call
         .state
         .connections
@@ -198,7 +194,7 @@ pub(super) fn update_connection(
     call: &mut Call<'_>,
     input: wire::UpdateConnectionRequest,
 ) -> Result<wire::UpdateConnectionResponse, ServiceError> {
-    let name = input.name.unwrap_or_default();
+    let name = input.name;
     let now = call.ctx.received_at;
     let c = call
         .state
@@ -307,7 +303,7 @@ pub(super) fn delete_connection(
     call: &mut Call<'_>,
     input: wire::DeleteConnectionRequest,
 ) -> Result<wire::DeleteConnectionResponse, ServiceError> {
-    let name = input.name.unwrap_or_default();
+    let name = input.name;
     let c = call
         .state
         .connections
@@ -328,7 +324,7 @@ pub(super) fn deauthorize_connection(
     call: &mut Call<'_>,
     input: wire::DeauthorizeConnectionRequest,
 ) -> Result<wire::DeauthorizeConnectionResponse, ServiceError> {
-    let name = input.name.unwrap_or_default();
+    let name = input.name;
     let now = call.ctx.received_at;
     let c = call
         .state
@@ -405,15 +401,15 @@ pub(super) fn create_api_destination(
     call: &mut Call<'_>,
     input: wire::CreateApiDestinationRequest,
 ) -> Result<wire::CreateApiDestinationResponse, ServiceError> {
-    let name = input.name.unwrap_or_default();
+    let name = input.name;
     if call.state.api_destinations.contains_key(&name) {
         return Err(already_exists(format!(
             "An api-destination '{name}' already exists."
         )));
     }
-    let connection_arn = input.connection_arn.unwrap_or_default();
+    let connection_arn = input.connection_arn;
     connection_by_arn(call, &connection_arn)?;
-    let endpoint = input.invocation_endpoint.unwrap_or_default();
+    let endpoint = input.invocation_endpoint;
     check_endpoint(&endpoint)?;
     let now = call.ctx.received_at;
     let uuid = call.core.ids.uuid();
@@ -428,9 +424,7 @@ pub(super) fn create_api_destination(
         description: input.description,
         connection_arn,
         invocation_endpoint: endpoint,
-        http_method: input
-            .http_method
-            .unwrap_or(wire::ApiDestinationHttpMethod::Post),
+        http_method: input.http_method,
         invocation_rate_limit_per_second: Some(
             input
                 .invocation_rate_limit_per_second
@@ -467,7 +461,7 @@ pub(super) fn describe_api_destination(
     call: &mut Call<'_>,
     input: wire::DescribeApiDestinationRequest,
 ) -> Result<wire::DescribeApiDestinationResponse, ServiceError> {
-    let name = input.name.unwrap_or_default();
+    let name = input.name;
     let d = call
         .state
         .api_destinations
@@ -491,7 +485,7 @@ pub(super) fn update_api_destination(
     call: &mut Call<'_>,
     input: wire::UpdateApiDestinationRequest,
 ) -> Result<wire::UpdateApiDestinationResponse, ServiceError> {
-    let name = input.name.unwrap_or_default();
+    let name = input.name;
     if let Some(c) = &input.connection_arn {
         connection_by_arn(call, c)?;
     }
@@ -532,7 +526,7 @@ pub(super) fn delete_api_destination(
     call: &mut Call<'_>,
     input: wire::DeleteApiDestinationRequest,
 ) -> Result<wire::DeleteApiDestinationResponse, ServiceError> {
-    let name = input.name.unwrap_or_default();
+    let name = input.name;
     let d = call
         .state
         .api_destinations

@@ -38,7 +38,7 @@ pub(super) fn create_endpoint(
     call: &mut Call<'_>,
     input: wire::CreateEndpointRequest,
 ) -> Result<wire::CreateEndpointResponse, ServiceError> {
-    let name = input.name.unwrap_or_default();
+    let name = input.name;
     if call.state.endpoints.contains_key(&name) {
         return Err(already_exists(format!("Endpoint {name} already exists.")));
     }
@@ -54,9 +54,9 @@ pub(super) fn create_endpoint(
         ),
         name: name.clone(),
         description: input.description,
-        routing_config: input.routing_config.unwrap_or_default(),
+        routing_config: input.routing_config,
         replication_config: input.replication_config,
-        event_buses: input.event_buses.unwrap_or_default(),
+        event_buses: input.event_buses,
         role_arn: input.role_arn,
         endpoint_url: format!("https://{endpoint_id}.endpoint.events.amazonaws.com"),
         endpoint_id,
@@ -81,7 +81,7 @@ pub(super) fn describe_endpoint(
     call: &mut Call<'_>,
     input: wire::DescribeEndpointRequest,
 ) -> Result<wire::DescribeEndpointResponse, ServiceError> {
-    let name = input.name.unwrap_or_default();
+    let name = input.name;
     let e = call
         .state
         .endpoints
@@ -109,7 +109,7 @@ pub(super) fn update_endpoint(
     call: &mut Call<'_>,
     input: wire::UpdateEndpointRequest,
 ) -> Result<wire::UpdateEndpointResponse, ServiceError> {
-    let name = input.name.unwrap_or_default();
+    let name = input.name;
     let now = call.ctx.received_at;
     let e = call
         .state
@@ -149,7 +149,7 @@ pub(super) fn delete_endpoint(
     call: &mut Call<'_>,
     input: wire::DeleteEndpointRequest,
 ) -> Result<wire::DeleteEndpointResponse, ServiceError> {
-    let name = input.name.unwrap_or_default();
+    let name = input.name;
     call.state
         .endpoints
         .remove(&name)
@@ -191,8 +191,8 @@ pub(super) fn create_partner_event_source(
     call: &mut Call<'_>,
     input: wire::CreatePartnerEventSourceRequest,
 ) -> Result<wire::CreatePartnerEventSourceResponse, ServiceError> {
-    let name = input.name.unwrap_or_default();
-    let account = input.account.unwrap_or_default();
+    let name = input.name;
+    let account = input.account;
     // One customer account per source name here (AWS allows several; none of our users need it).
     if call.state.partner_sources.contains_key(&name) {
         return Err(already_exists(format!(
@@ -230,8 +230,8 @@ pub(super) fn delete_partner_event_source(
     call: &mut Call<'_>,
     input: wire::DeletePartnerEventSourceRequest,
 ) -> Result<Empty, ServiceError> {
-    let name = input.name.unwrap_or_default();
-    let account = input.account.unwrap_or_default();
+    let name = input.name;
+    let account = input.account;
     let found = call
         .state
         .partner_sources
@@ -259,7 +259,7 @@ pub(super) fn describe_partner_event_source(
     call: &mut Call<'_>,
     input: wire::DescribePartnerEventSourceRequest,
 ) -> Result<wire::DescribePartnerEventSourceResponse, ServiceError> {
-    let name = input.name.unwrap_or_default();
+    let name = input.name;
     let s = call
         .state
         .partner_sources
@@ -275,7 +275,7 @@ pub(super) fn list_partner_event_sources(
     call: &mut Call<'_>,
     input: wire::ListPartnerEventSourcesRequest,
 ) -> Result<wire::ListPartnerEventSourcesResponse, ServiceError> {
-    let prefix = input.name_prefix.unwrap_or_default();
+    let prefix = input.name_prefix;
     let items = call
         .state
         .partner_sources
@@ -301,7 +301,7 @@ pub(super) fn list_partner_event_source_accounts(
     call: &mut Call<'_>,
     input: wire::ListPartnerEventSourceAccountsRequest,
 ) -> Result<wire::ListPartnerEventSourceAccountsResponse, ServiceError> {
-    let name = input.event_source_name.unwrap_or_default();
+    let name = input.event_source_name;
     let s = call
         .state
         .partner_sources
@@ -363,7 +363,7 @@ pub(super) fn activate_event_source(
 ) -> Result<Empty, ServiceError> {
     set_source_state(
         call.state,
-        input.name.as_deref().unwrap_or_default(),
+        input.name.as_str(),
         wire::EventSourceState::Active,
     )?;
     Ok(Empty {})
@@ -375,7 +375,7 @@ pub(super) fn deactivate_event_source(
 ) -> Result<Empty, ServiceError> {
     set_source_state(
         call.state,
-        input.name.as_deref().unwrap_or_default(),
+        input.name.as_str(),
         wire::EventSourceState::Pending,
     )?;
     Ok(Empty {})
@@ -396,7 +396,7 @@ pub(super) fn describe_event_source(
     call: &mut Call<'_>,
     input: wire::DescribeEventSourceRequest,
 ) -> Result<wire::DescribeEventSourceResponse, ServiceError> {
-    let name = input.name.unwrap_or_default();
+    let name = input.name;
     let s = call
         .state
         .event_sources
@@ -480,15 +480,15 @@ pub(super) fn tag_resource(
     call: &mut Call<'_>,
     input: wire::TagResourceRequest,
 ) -> Result<wire::TagResourceResponse, ServiceError> {
-    let arn = input.resource_arn.unwrap_or_default();
+    let arn = input.resource_arn;
     check_taggable(call.state, &arn)?;
-    let tags = input.tags.unwrap_or_default();
+    let tags = input.tags;
     // AWS's quota: 50 tags per resource.
     let existing = call.state.tags.get(&arn);
     let mut keys: std::collections::BTreeSet<&str> = existing
         .map(|t| t.keys().map(String::as_str).collect())
         .unwrap_or_default();
-    keys.extend(tags.iter().filter_map(|t| t.key.as_deref()));
+    keys.extend(tags.iter().map(|t| t.key.as_str()));
     if keys.len() > 50 {
         return Err(ServiceError::new(
             "LimitExceededException",
@@ -503,10 +503,10 @@ pub(super) fn untag_resource(
     call: &mut Call<'_>,
     input: wire::UntagResourceRequest,
 ) -> Result<wire::UntagResourceResponse, ServiceError> {
-    let arn = input.resource_arn.unwrap_or_default();
+    let arn = input.resource_arn;
     check_taggable(call.state, &arn)?;
     if let Some(tags) = call.state.tags.get_mut(&arn) {
-        for k in input.tag_keys.unwrap_or_default() {
+        for k in input.tag_keys {
             tags.remove(&k);
         }
     }
@@ -517,7 +517,7 @@ pub(super) fn list_tags_for_resource(
     call: &mut Call<'_>,
     input: wire::ListTagsForResourceRequest,
 ) -> Result<wire::ListTagsForResourceResponse, ServiceError> {
-    let arn = input.resource_arn.unwrap_or_default();
+    let arn = input.resource_arn;
     check_taggable(call.state, &arn)?;
     let tags = call
         .state
@@ -526,8 +526,8 @@ pub(super) fn list_tags_for_resource(
         .map(|t| {
             t.iter()
                 .map(|(k, v)| wire::Tag {
-                    key: Some(k.clone()),
-                    value: Some(v.clone()),
+                    key: k.clone(),
+                    value: v.clone(),
                 })
                 .collect()
         })

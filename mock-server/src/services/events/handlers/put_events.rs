@@ -102,7 +102,7 @@ pub(super) fn put_events(
     call: &mut Call<'_>,
     input: wire::PutEventsRequest,
 ) -> Result<wire::PutEventsResponse, ServiceError> {
-    let entries = input.entries.unwrap_or_default();
+    let entries = input.entries;
     let views: Vec<Entry<'_>> = entries
         .iter()
         .map(|e| Entry {
@@ -168,7 +168,7 @@ pub(super) fn put_partner_events(
     call: &mut Call<'_>,
     input: wire::PutPartnerEventsRequest,
 ) -> Result<wire::PutPartnerEventsResponse, ServiceError> {
-    let entries = input.entries.unwrap_or_default();
+    let entries = input.entries;
     let views: Vec<Entry<'_>> = entries
         .iter()
         .map(|e| Entry {

@@ -65,7 +65,7 @@ pub(super) fn put_rule(
     call: &mut Call<'_>,
     input: wire::PutRuleRequest,
 ) -> Result<wire::PutRuleResponse, ServiceError> {
-    let name = input.name.unwrap_or_default();
+    let name = input.name;
     let bus = existing_bus(call, input.event_bus_name.as_deref())?;
     if input.event_pattern.is_none() && input.schedule_expression.is_none() {
         return Err(ServiceError::validation(
@@ -138,7 +138,11 @@ pub(super) fn describe_rule(
     call: &mut Call<'_>,
     input: wire::DescribeRuleRequest,
 ) -> Result<wire::DescribeRuleResponse, ServiceError> {
-    let r = get_rule(call, input.name.as_deref(), input.event_bus_name.as_deref())?;
+    let r = get_rule(
+        call,
+        Some(input.name.as_str()),
+        input.event_bus_name.as_deref(),
+    )?;
     Ok(wire::DescribeRuleResponse {
         name: Some(r.name.clone()),
         arn: Some(r.arn.clone()),
@@ -158,7 +162,7 @@ pub(super) fn delete_rule(
     input: wire::DeleteRuleRequest,
 ) -> Result<Empty, ServiceError> {
     let bus = existing_bus(call, input.event_bus_name.as_deref())?;
-    let key = (bus.clone(), input.name.unwrap_or_default());
+    let key = (bus.clone(), input.name);
     let state = &mut call.state;
     // Deleting a rule that does not exist succeeds, as in AWS.
     let Some(rule) = state.rules.get(&key) else {
@@ -211,7 +215,7 @@ pub(super) fn enable_rule(
 ) -> Result<Empty, ServiceError> {
     set_state(
         call,
-        input.name,
+        Some(input.name),
         input.event_bus_name,
         wire::RuleState::Enabled,
     )
@@ -223,7 +227,7 @@ pub(super) fn disable_rule(
 ) -> Result<Empty, ServiceError> {
     set_state(
         call,
-        input.name,
+        Some(input.name),
         input.event_bus_name,
         wire::RuleState::Disabled,
     )
@@ -265,8 +269,8 @@ pub(super) fn list_rules(
 }
 
 fn check_target(t: &wire::Target) -> Result<(), ServiceError> {
-    let id = t.id.as_deref().unwrap_or_default();
-    let arn = t.arn.as_deref().unwrap_or_default();
+    let id = t.id.as_str();
+    let arn = t.arn.as_str();
     let Some((service, _, _, resource)) =
         split_arn(arn).filter(|p| !p.0.is_empty() && !p.3.is_empty())
     else {
@@ -300,8 +304,8 @@ pub(super) fn put_targets(
     input: wire::PutTargetsRequest,
 ) -> Result<wire::PutTargetsResponse, ServiceError> {
     let bus = existing_bus(call, input.event_bus_name.as_deref())?;
-    let name = input.rule.unwrap_or_default();
-    let targets = input.targets.unwrap_or_default();
+    let name = input.rule;
+    let targets = input.targets;
     for t in &targets {
         check_target(t)?;
     }
@@ -313,7 +317,7 @@ pub(super) fn put_targets(
     check_managed(rule, false)?;
     let mut ids: std::collections::BTreeSet<&str> =
         rule.targets.keys().map(String::as_str).collect();
-    ids.extend(targets.iter().filter_map(|t| t.id.as_deref()));
+    ids.extend(targets.iter().map(|t| t.id.as_str()));
     if ids.len() > MAX_TARGETS {
         return Err(ServiceError::new(
             "LimitExceededException",
@@ -321,7 +325,7 @@ pub(super) fn put_targets(
         ));
     }
     for t in targets {
-        let id = t.id.clone().unwrap_or_default();
+        let id = t.id.clone();
         rule.targets.insert(id, t);
     }
     Ok(wire::PutTargetsResponse {
@@ -335,7 +339,7 @@ pub(super) fn remove_targets(
     input: wire::RemoveTargetsRequest,
 ) -> Result<wire::RemoveTargetsResponse, ServiceError> {
     let bus = existing_bus(call, input.event_bus_name.as_deref())?;
-    let name = input.rule.unwrap_or_default();
+    let name = input.rule;
     let rule = call
         .state
         .rules
@@ -343,7 +347,7 @@ pub(super) fn remove_targets(
         .ok_or_else(|| rule_not_found(&name, &bus))?;
     check_managed(rule, input.force == Some(true))?;
     // Removing an id the rule does not have is not an error in AWS: the target is gone either way.
-    for id in input.ids.unwrap_or_default() {
+    for id in input.ids {
         rule.targets.remove(&id);
     }
     Ok(wire::RemoveTargetsResponse {
@@ -356,7 +360,11 @@ pub(super) fn list_targets_by_rule(
     call: &mut Call<'_>,
     input: wire::ListTargetsByRuleRequest,
 ) -> Result<wire::ListTargetsByRuleResponse, ServiceError> {
-    let rule = get_rule(call, input.rule.as_deref(), input.event_bus_name.as_deref())?;
+    let rule = get_rule(
+        call,
+        Some(input.rule.as_str()),
+        input.event_bus_name.as_deref(),
+    )?;
     let targets = rule.targets.iter().map(|(id, t)| (id.as_str(), t));
     let (items, next_token) = page(targets, input.next_token.as_deref(), input.limit)?;
     Ok(wire::ListTargetsByRuleResponse {
@@ -370,17 +378,13 @@ pub(super) fn list_rule_names_by_target(
     input: wire::ListRuleNamesByTargetRequest,
 ) -> Result<wire::ListRuleNamesByTargetResponse, ServiceError> {
     let bus = existing_bus(call, input.event_bus_name.as_deref())?;
-    let target = input.target_arn.unwrap_or_default();
+    let target = input.target_arn;
     let names: Vec<(String, String)> = call
         .state
         .rules
         .range((bus.clone(), String::new())..)
         .take_while(|((b, _), _)| *b == bus)
-        .filter(|(_, r)| {
-            r.targets
-                .values()
-                .any(|t| t.arn.as_deref() == Some(&target))
-        })
+        .filter(|(_, r)| r.targets.values().any(|t| t.arn.as_str() == target))
         .map(|((_, n), _)| (n.clone(), n.clone()))
         .collect();
     let (items, next_token) = page(
@@ -406,13 +410,12 @@ pub(super) fn test_event_pattern(
     _call: &mut Call<'_>,
     input: wire::TestEventPatternRequest,
 ) -> Result<wire::TestEventPatternResponse, ServiceError> {
-    let pattern = parse_pattern(input.event_pattern.as_deref().unwrap_or_default())?;
+    let pattern = parse_pattern(input.event_pattern.as_str())?;
     // AWS's message is exactly this, with no reason after it, whether the event is not JSON,
     // not an object, or lacks a mandatory field (recorded: test_events_patterns.snapshot.json,
     // test_plain_string_payload, test_array_event_payload, test_invalid_event_payload).
     let not_valid = || ServiceError::validation("Parameter Event is not valid.");
-    let event: Value = serde_json::from_str(input.event.as_deref().unwrap_or_default())
-        .map_err(|_| not_valid())?;
+    let event: Value = serde_json::from_str(input.event.as_str()).map_err(|_| not_valid())?;
     let Some(fields) = event.as_object() else {
         return Err(not_valid());
     };

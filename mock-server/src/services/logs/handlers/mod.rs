@@ -73,7 +73,7 @@ fn create_log_group(
     call: &mut Call<'_>,
     input: CreateLogGroupRequest,
 ) -> Result<Empty, ServiceError> {
-    let name = input.log_group_name.unwrap_or_default();
+    let name = input.log_group_name;
     if call.state.groups.contains_key(&name) {
         return Err(ServiceError::new(
             "ResourceAlreadyExistsException",
@@ -100,7 +100,7 @@ fn delete_log_group(
     call: &mut Call<'_>,
     input: DeleteLogGroupRequest,
 ) -> Result<Empty, ServiceError> {
-    let name = input.log_group_name.unwrap_or_default();
+    let name = input.log_group_name;
     let g = group(call, &name)?;
     if g.deletion_protection {
         return Err(ServiceError::new(
@@ -196,7 +196,7 @@ fn put_retention_policy(
     call: &mut Call<'_>,
     input: PutRetentionPolicyRequest,
 ) -> Result<Empty, ServiceError> {
-    let days = input.retention_in_days.unwrap_or(0);
+    let days = input.retention_in_days;
     if !RETENTION_DAYS.contains(&days) {
         let allowed: Vec<String> = RETENTION_DAYS.iter().map(i32::to_string).collect();
         return Err(invalid_parameter(format!(
@@ -204,7 +204,7 @@ fn put_retention_policy(
             allowed.join(", ")
         )));
     }
-    group(call, input.log_group_name.as_deref().unwrap_or(""))?.retention_in_days = Some(days);
+    group(call, input.log_group_name.as_str())?.retention_in_days = Some(days);
     Ok(Empty {})
 }
 
@@ -212,7 +212,7 @@ fn delete_retention_policy(
     call: &mut Call<'_>,
     input: DeleteRetentionPolicyRequest,
 ) -> Result<Empty, ServiceError> {
-    group(call, input.log_group_name.as_deref().unwrap_or(""))?.retention_in_days = None;
+    group(call, input.log_group_name.as_str())?.retention_in_days = None;
     Ok(Empty {})
 }
 
@@ -221,8 +221,8 @@ fn create_log_stream(
     input: CreateLogStreamRequest,
 ) -> Result<Empty, ServiceError> {
     let now = (call.ctx.received_at * 1000.0).floor() as i64;
-    let name = input.log_stream_name.unwrap_or_default();
-    let g = group(call, input.log_group_name.as_deref().unwrap_or(""))?;
+    let name = input.log_stream_name;
+    let g = group(call, input.log_group_name.as_str())?;
     if g.streams.contains_key(&name) {
         return Err(ServiceError::new(
             "ResourceAlreadyExistsException",
@@ -237,9 +237,9 @@ fn delete_log_stream(
     call: &mut Call<'_>,
     input: DeleteLogStreamRequest,
 ) -> Result<Empty, ServiceError> {
-    let g = group(call, input.log_group_name.as_deref().unwrap_or(""))?;
+    let g = group(call, input.log_group_name.as_str())?;
     g.streams
-        .remove(input.log_stream_name.as_deref().unwrap_or(""))
+        .remove(input.log_stream_name.as_str())
         .ok_or_else(stream_not_found)?;
     Ok(Empty {})
 }
@@ -308,8 +308,8 @@ fn put_log_events(
     input: PutLogEventsRequest,
 ) -> Result<PutLogEventsResponse, ServiceError> {
     let now = (call.ctx.received_at * 1000.0).floor() as i64;
-    let events = input.log_events.unwrap_or_default();
-    let stamps: Vec<i64> = events.iter().map(|e| e.timestamp.unwrap_or(0)).collect();
+    let events = input.log_events;
+    let stamps: Vec<i64> = events.iter().map(|e| e.timestamp).collect();
     if stamps.windows(2).any(|w| w[1] < w[0]) {
         return Err(invalid_parameter(
             "Log events in a single PutLogEvents request must be in chronological order.",
@@ -323,15 +323,15 @@ fn put_log_events(
         }
     }
     let core = call.core;
-    let g = group(call, input.log_group_name.as_deref().unwrap_or(""))?;
+    let g = group(call, input.log_group_name.as_str())?;
     let retention_ms = g.retention_in_days.map(|d| i64::from(d) * DAY_MS);
     let stream = g
         .streams
-        .get_mut(input.log_stream_name.as_deref().unwrap_or(""))
+        .get_mut(input.log_stream_name.as_str())
         .ok_or_else(stream_not_found)?;
     let mut info = RejectedLogEventsInfo::default();
     for (i, e) in events.into_iter().enumerate() {
-        let ts = e.timestamp.unwrap_or(0);
+        let ts = e.timestamp;
         let index = i as i32;
         if ts > now + TOO_NEW_MS {
             info.too_new_log_event_start_index.get_or_insert(index);
@@ -345,7 +345,7 @@ fn put_log_events(
             info.too_old_log_event_end_index = Some(index);
             continue;
         }
-        stream.insert(ts, e.message.unwrap_or_default(), now, &core.ids);
+        stream.insert(ts, e.message, now, &core.ids);
     }
     stream.upload_sequence += 1;
     let rejected = info != RejectedLogEventsInfo::default();
@@ -383,7 +383,7 @@ fn get_log_events(
     let g = group(call, &name)?;
     let stream = g
         .streams
-        .get(input.log_stream_name.as_deref().unwrap_or(""))
+        .get(input.log_stream_name.as_str())
         .ok_or_else(stream_not_found)?;
     let events = &stream.events;
     // The window [startTime, endTime) as positions in the stream.
@@ -511,15 +511,15 @@ fn merge_tags(
 }
 
 fn tag_resource(call: &mut Call<'_>, input: TagResourceRequest) -> Result<Empty, ServiceError> {
-    let arn = input.resource_arn.unwrap_or_default();
+    let arn = input.resource_arn;
     let g = tagged_group(call, &arn)?;
-    merge_tags(&mut g.tags, input.tags.unwrap_or_default(), &arn)?;
+    merge_tags(&mut g.tags, input.tags, &arn)?;
     Ok(Empty {})
 }
 
 fn untag_resource(call: &mut Call<'_>, input: UntagResourceRequest) -> Result<Empty, ServiceError> {
-    let g = tagged_group(call, input.resource_arn.as_deref().unwrap_or(""))?;
-    for k in input.tag_keys.unwrap_or_default() {
+    let g = tagged_group(call, input.resource_arn.as_str())?;
+    for k in input.tag_keys {
         g.tags.remove(&k);
     }
     Ok(Empty {})
@@ -529,16 +529,16 @@ fn list_tags_for_resource(
     call: &mut Call<'_>,
     input: ListTagsForResourceRequest,
 ) -> Result<ListTagsForResourceResponse, ServiceError> {
-    let g = tagged_group(call, input.resource_arn.as_deref().unwrap_or(""))?;
+    let g = tagged_group(call, input.resource_arn.as_str())?;
     Ok(ListTagsForResourceResponse {
         tags: Some(g.tags.clone()),
     })
 }
 
 fn tag_log_group(call: &mut Call<'_>, input: TagLogGroupRequest) -> Result<Empty, ServiceError> {
-    let name = input.log_group_name.unwrap_or_default();
+    let name = input.log_group_name;
     let g = group(call, &name)?;
-    merge_tags(&mut g.tags, input.tags.unwrap_or_default(), &name)?;
+    merge_tags(&mut g.tags, input.tags, &name)?;
     Ok(Empty {})
 }
 
@@ -546,8 +546,8 @@ fn untag_log_group(
     call: &mut Call<'_>,
     input: UntagLogGroupRequest,
 ) -> Result<Empty, ServiceError> {
-    let g = group(call, input.log_group_name.as_deref().unwrap_or(""))?;
-    for k in input.tags.unwrap_or_default() {
+    let g = group(call, input.log_group_name.as_str())?;
+    for k in input.tags {
         g.tags.remove(&k);
     }
     Ok(Empty {})
@@ -557,7 +557,7 @@ fn list_tags_log_group(
     call: &mut Call<'_>,
     input: ListTagsLogGroupRequest,
 ) -> Result<ListTagsLogGroupResponse, ServiceError> {
-    let g = group(call, input.log_group_name.as_deref().unwrap_or(""))?;
+    let g = group(call, input.log_group_name.as_str())?;
     Ok(ListTagsLogGroupResponse {
         tags: Some(g.tags.clone()),
     })

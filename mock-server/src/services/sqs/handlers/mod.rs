@@ -114,7 +114,7 @@ fn create_queue(
     call: &mut Call<'_>,
     input: CreateQueueRequest,
 ) -> Result<CreateQueueResult, ServiceError> {
-    let name = input.queue_name.unwrap_or_default();
+    let name = input.queue_name;
     let requested = input.attributes.unwrap_or_default();
     let fifo = requested
         .get("FifoQueue")
@@ -173,7 +173,7 @@ fn get_queue_url(
     call: &mut Call<'_>,
     input: GetQueueUrlRequest,
 ) -> Result<GetQueueUrlResult, ServiceError> {
-    let name = input.queue_name.unwrap_or_default();
+    let name = input.queue_name;
     if input
         .queue_owner_aws_account_id
         .as_deref()
@@ -194,7 +194,7 @@ fn get_queue_attributes(
 ) -> Result<GetQueueAttributesResult, ServiceError> {
     let names = input.attribute_names.unwrap_or_default();
     let now = call.ctx.received_at;
-    let queue = queue_mut(call, input.queue_url.as_deref())?;
+    let queue = queue_mut(call, Some(input.queue_url.as_str()))?;
     let all = queue_attributes(queue, now);
     let mut out = BTreeMap::new();
     for name in &names {
@@ -253,9 +253,9 @@ fn set_queue_attributes(
     input: SetQueueAttributesRequest,
 ) -> Result<Empty, ServiceError> {
     let now = call.ctx.received_at;
-    let queue = queue_mut(call, input.queue_url.as_deref())?;
+    let queue = queue_mut(call, Some(input.queue_url.as_str()))?;
     let fifo = queue.is_fifo();
-    let attrs = check_attributes(&input.attributes.unwrap_or_default(), fifo)?;
+    let attrs = check_attributes(&input.attributes, fifo)?;
     if let Some(v) = attrs.get("FifoQueue") {
         // A queue's type is fixed at creation.
         if (v == "true") != fifo {
@@ -281,7 +281,9 @@ fn set_queue_attributes(
 
 fn delete_queue(call: &mut Call<'_>, input: DeleteQueueRequest) -> Result<Empty, ServiceError> {
     let now = call.ctx.received_at;
-    let name = queue_mut(call, input.queue_url.as_deref())?.name.clone();
+    let name = queue_mut(call, Some(input.queue_url.as_str()))?
+        .name
+        .clone();
     call.state.queues.remove(&name);
     call.state.deleted.insert(name, now);
     Ok(Empty {})
@@ -324,7 +326,7 @@ fn list_queues(
 
 fn purge_queue(call: &mut Call<'_>, input: PurgeQueueRequest) -> Result<Empty, ServiceError> {
     let now = call.ctx.received_at;
-    let queue = queue_mut(call, input.queue_url.as_deref())?;
+    let queue = queue_mut(call, Some(input.queue_url.as_str()))?;
     if queue.last_purge.is_some_and(|at| at + PURGE_INTERVAL > now) {
         return Err(ServiceError::new(
             "PurgeQueueInProgress",
@@ -367,7 +369,7 @@ fn send_message(
 ) -> Result<SendMessageResult, ServiceError> {
     let msg = outgoing(
         call,
-        input.message_body,
+        Some(input.message_body),
         input.delay_seconds,
         input.message_attributes,
         input.message_system_attributes,
@@ -376,7 +378,7 @@ fn send_message(
     );
     let now = call.ctx.received_at;
     let core = call.core;
-    let queue = queue_mut(call, input.queue_url.as_deref())?;
+    let queue = queue_mut(call, Some(input.queue_url.as_str()))?;
     let sent = queue.send(msg, now, &core.ids)?;
     call.state.notify.notify_waiters();
     Ok(SendMessageResult {
@@ -444,15 +446,12 @@ fn send_message_batch(
     call: &mut Call<'_>,
     input: SendMessageBatchRequest,
 ) -> Result<SendMessageBatchResult, ServiceError> {
-    let entries = input.entries.unwrap_or_default();
+    let entries = input.entries;
     check_batch(
-        entries.iter().map(|e| e.id.as_deref().unwrap_or("")),
+        entries.iter().map(|e| e.id.as_str()),
         "SendMessageBatchRequestEntry",
     )?;
-    let total: usize = entries
-        .iter()
-        .map(|e| e.message_body.as_deref().map_or(0, str::len))
-        .sum();
+    let total: usize = entries.iter().map(|e| e.message_body.len()).sum();
     if total > MAX_BATCH_BYTES {
         return Err(ServiceError::new(
             "BatchRequestTooLong",
@@ -462,10 +461,10 @@ fn send_message_batch(
     let msgs: Vec<(String, Outgoing)> = entries
         .into_iter()
         .map(|e| {
-            let id = e.id.clone().unwrap_or_default();
+            let id = e.id.clone();
             let msg = outgoing(
                 call,
-                e.message_body,
+                Some(e.message_body),
                 e.delay_seconds,
                 e.message_attributes,
                 e.message_system_attributes,
@@ -477,7 +476,7 @@ fn send_message_batch(
         .collect();
     let now = call.ctx.received_at;
     let core = call.core;
-    let queue = queue_mut(call, input.queue_url.as_deref())?;
+    let queue = queue_mut(call, Some(input.queue_url.as_str()))?;
     let mut successful = Vec::new();
     let mut failed = Vec::new();
     for (id, msg) in msgs {
@@ -546,8 +545,8 @@ fn delete_one(queue: &mut Queue, handle: &str) -> Result<(), ServiceError> {
 }
 
 fn delete_message(call: &mut Call<'_>, input: DeleteMessageRequest) -> Result<Empty, ServiceError> {
-    let queue = queue_mut(call, input.queue_url.as_deref())?;
-    delete_one(queue, input.receipt_handle.as_deref().unwrap_or(""))?;
+    let queue = queue_mut(call, Some(input.queue_url.as_str()))?;
+    delete_one(queue, input.receipt_handle.as_str())?;
     Ok(Empty {})
 }
 
@@ -555,17 +554,17 @@ fn delete_message_batch(
     call: &mut Call<'_>,
     input: DeleteMessageBatchRequest,
 ) -> Result<DeleteMessageBatchResult, ServiceError> {
-    let entries = input.entries.unwrap_or_default();
+    let entries = input.entries;
     check_batch(
-        entries.iter().map(|e| e.id.as_deref().unwrap_or("")),
+        entries.iter().map(|e| e.id.as_str()),
         "DeleteMessageBatchRequestEntry",
     )?;
-    let queue = queue_mut(call, input.queue_url.as_deref())?;
+    let queue = queue_mut(call, Some(input.queue_url.as_str()))?;
     let mut successful = Vec::new();
     let mut failed = Vec::new();
     for e in entries {
-        let id = e.id.unwrap_or_default();
-        match delete_one(queue, e.receipt_handle.as_deref().unwrap_or("")) {
+        let id = e.id;
+        match delete_one(queue, e.receipt_handle.as_str()) {
             Ok(()) => successful.push(DeleteMessageBatchResultEntry { id: Some(id) }),
             Err(err) => failed.push(batch_error(&id, &err)),
         }
@@ -616,11 +615,11 @@ fn change_message_visibility(
     input: ChangeMessageVisibilityRequest,
 ) -> Result<Empty, ServiceError> {
     let now = call.ctx.received_at;
-    let queue = queue_mut(call, input.queue_url.as_deref())?;
+    let queue = queue_mut(call, Some(input.queue_url.as_str()))?;
     change_one(
         queue,
-        input.receipt_handle.as_deref().unwrap_or(""),
-        input.visibility_timeout.unwrap_or(0),
+        input.receipt_handle.as_str(),
+        input.visibility_timeout,
         now,
     )?;
     call.state.notify.notify_waiters();
@@ -631,20 +630,20 @@ fn change_message_visibility_batch(
     call: &mut Call<'_>,
     input: ChangeMessageVisibilityBatchRequest,
 ) -> Result<ChangeMessageVisibilityBatchResult, ServiceError> {
-    let entries = input.entries.unwrap_or_default();
+    let entries = input.entries;
     check_batch(
-        entries.iter().map(|e| e.id.as_deref().unwrap_or("")),
+        entries.iter().map(|e| e.id.as_str()),
         "ChangeMessageVisibilityBatchRequestEntry",
     )?;
     let now = call.ctx.received_at;
-    let queue = queue_mut(call, input.queue_url.as_deref())?;
+    let queue = queue_mut(call, Some(input.queue_url.as_str()))?;
     let mut successful = Vec::new();
     let mut failed = Vec::new();
     for e in entries {
-        let id = e.id.unwrap_or_default();
+        let id = e.id;
         match change_one(
             queue,
-            e.receipt_handle.as_deref().unwrap_or(""),
+            e.receipt_handle.as_str(),
             e.visibility_timeout.unwrap_or(0),
             now,
         ) {
@@ -682,9 +681,9 @@ fn take_statements(policy: &mut Value) -> Vec<Value> {
 /// AddPermission writes a statement into the queue's `Policy` attribute, labelled by its `Sid`,
 /// exactly as SQS does: GetQueueAttributes shows it, RemovePermission takes it out again.
 fn add_permission(call: &mut Call<'_>, input: AddPermissionRequest) -> Result<Empty, ServiceError> {
-    let label = input.label.unwrap_or_default();
-    let accounts = input.aws_account_ids.unwrap_or_default();
-    let actions = input.actions.unwrap_or_default();
+    let label = input.label;
+    let accounts = input.aws_account_ids;
+    let actions = input.actions;
     if accounts.is_empty() {
         return Err(missing_parameter("AWSAccountIds"));
     }
@@ -709,7 +708,7 @@ fn add_permission(call: &mut Call<'_>, input: AddPermissionRequest) -> Result<Em
         )));
     }
     let now = call.ctx.received_at;
-    let queue = queue_mut(call, input.queue_url.as_deref())?;
+    let queue = queue_mut(call, Some(input.queue_url.as_str()))?;
     let mut policy = policy_of(queue);
     let arn = queue.arn.clone();
     let mut list = take_statements(&mut policy);
@@ -740,9 +739,9 @@ fn remove_permission(
     call: &mut Call<'_>,
     input: RemovePermissionRequest,
 ) -> Result<Empty, ServiceError> {
-    let label = input.label.unwrap_or_default();
+    let label = input.label;
     let now = call.ctx.received_at;
-    let queue = queue_mut(call, input.queue_url.as_deref())?;
+    let queue = queue_mut(call, Some(input.queue_url.as_str()))?;
     let mut policy = policy_of(queue);
     let mut list = take_statements(&mut policy);
     let before = list.len();
@@ -764,9 +763,9 @@ fn remove_permission(
 }
 
 fn tag_queue(call: &mut Call<'_>, input: TagQueueRequest) -> Result<Empty, ServiceError> {
-    let queue = queue_mut(call, input.queue_url.as_deref())?;
+    let queue = queue_mut(call, Some(input.queue_url.as_str()))?;
     let mut tags = queue.tags.clone();
-    tags.extend(input.tags.unwrap_or_default());
+    tags.extend(input.tags);
     // SQS allows 50 tags per queue.
     if tags.len() > 50 {
         return Err(invalid_parameter("Too many tags added for queue."));
@@ -776,8 +775,8 @@ fn tag_queue(call: &mut Call<'_>, input: TagQueueRequest) -> Result<Empty, Servi
 }
 
 fn untag_queue(call: &mut Call<'_>, input: UntagQueueRequest) -> Result<Empty, ServiceError> {
-    let queue = queue_mut(call, input.queue_url.as_deref())?;
-    for k in input.tag_keys.unwrap_or_default() {
+    let queue = queue_mut(call, Some(input.queue_url.as_str()))?;
+    for k in input.tag_keys {
         queue.tags.remove(&k);
     }
     Ok(Empty {})
@@ -787,7 +786,7 @@ fn list_queue_tags(
     call: &mut Call<'_>,
     input: ListQueueTagsRequest,
 ) -> Result<ListQueueTagsResult, ServiceError> {
-    let queue = queue_mut(call, input.queue_url.as_deref())?;
+    let queue = queue_mut(call, Some(input.queue_url.as_str()))?;
     Ok(ListQueueTagsResult {
         tags: (!queue.tags.is_empty()).then(|| queue.tags.clone()),
     })
@@ -797,7 +796,7 @@ fn list_dead_letter_source_queues(
     call: &mut Call<'_>,
     input: ListDeadLetterSourceQueuesRequest,
 ) -> Result<ListDeadLetterSourceQueuesResult, ServiceError> {
-    let arn = queue_mut(call, input.queue_url.as_deref())?.arn.clone();
+    let arn = queue_mut(call, Some(input.queue_url.as_str()))?.arn.clone();
     let limit = match input.max_results {
         None => 1000,
         Some(n) if (1..=1000).contains(&n) => n as usize,
