@@ -25,8 +25,8 @@ pub struct Place {
 #[derive(Debug, Clone)]
 pub struct Invocation {
     pub rule_arn: String,
-    pub target_id: Option<String>,
-    pub target_arn: Option<String>,
+    pub target_id: String,
+    pub target_arn: String,
     /// `sqs`, `logs`, `event-bus`, `api-destination`, `recorded`, `transform`...
     pub target_type: &'static str,
     pub event: Arc<Value>,
@@ -224,8 +224,8 @@ mod tests {
             place(),
             Invocation {
                 rule_arn: "arn:r".into(),
-                target_id: Some("t".into()),
-                target_arn: Some("arn:q".into()),
+                target_id: "t".into(),
+                target_arn: "arn:q".into(),
                 target_type: "sqs",
                 event: event.clone(),
                 input: "{}".into(),
