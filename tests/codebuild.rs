@@ -699,6 +699,59 @@ async fn a_rule_targeting_a_project_starts_a_build_with_its_input_as_overrides()
 }
 
 #[tokio::test]
+async fn a_rule_target_input_startbuild_would_refuse_fails_the_invocation_and_starts_nothing() {
+    let s = MockServer::start().await;
+    ok(&s, "CreateProject", project("app")).await;
+    let events = |op: &str| format!("AWSEvents.{op}");
+    let t = "application/x-amz-json-1.1";
+    json_call(
+        &s,
+        t,
+        &events("PutRule"),
+        json!({"Name": "nightly", "EventPattern": "{\"source\":[\"my.app\"]}"}),
+    )
+    .await;
+    // An environment variable without its required `name`: StartBuild answers a
+    // ValidationException, so the invocation fails (not retried: it would fail again).
+    json_call(
+        &s,
+        t,
+        &events("PutTargets"),
+        json!({"Rule": "nightly", "Targets": [{
+            "Id": "build",
+            "Arn": "arn:aws:codebuild:us-east-1:000000000000:project/app",
+            "RoleArn": ROLE,
+            "Input": "{\"environmentVariablesOverride\":[{\"value\":\"nightly\"}]}"
+        }]}),
+    )
+    .await;
+    json_call(
+        &s,
+        t,
+        &events("PutEvents"),
+        json!({"Entries": [{"Source": "my.app", "DetailType": "tick", "Detail": "{}"}]}),
+    )
+    .await;
+    let ids = ok(&s, "ListBuildsForProject", json!({"projectName": "app"})).await["ids"].clone();
+    assert_eq!(ids, json!([]));
+    let invoked: Vec<_> = s
+        .events()
+        .into_iter()
+        .filter(|r| r["type"] == "TargetInvoked")
+        .collect();
+    assert_eq!(invoked.len(), 1, "{invoked:?}");
+    assert_eq!(invoked[0]["outcome"], "Failed");
+    assert_eq!(invoked[0]["errorCode"], "ValidationException");
+    assert!(
+        invoked[0]["errorMessage"]
+            .as_str()
+            .is_some_and(|m| m.contains("environmentVariablesOverride.1.member.name")),
+        "{}",
+        invoked[0]["errorMessage"]
+    );
+}
+
+#[tokio::test]
 async fn parameter_store_and_secrets_manager_values_resolve_from_registered_values() {
     let s = MockServer::start().await;
     s.codebuild().set_parameter("/app/token", "t0k");

@@ -419,11 +419,14 @@ fn invoke(call: &mut Call<'_>, mut a: Attempt) {
         }
         // EventBridge starts a build with the target's input as StartBuild's parameters (the
         // CodeBuild user guide's "rule that starts a build" sample passes overrides this way);
-        // input that is not such an object (the event itself, by default) adds nothing.
+        // members StartBuild does not have (the event's own, by default) add nothing, and input
+        // that is not an object adds nothing either. Parameters StartBuild would refuse fail the
+        // invocation with StartBuild's error, as the call AWS makes would.
         ("codebuild", r) if r.starts_with("project/") => {
-            let mut input: codemock_wire::codebuild::StartBuildInput =
-                serde_json::from_str(&a.input).unwrap_or_default();
-            input.project_name = r["project/".len()..].to_owned();
+            let input = match start_build_input(&a.input, &r["project/".len()..]) {
+                Ok(input) => input,
+                Err(f) => return finish(call, a, "codebuild", Err(f)),
+            };
             let rule = a
                 .rule_arn
                 .rsplit_once(":rule/")
@@ -440,6 +443,28 @@ fn invoke(call: &mut Call<'_>, mut a: Attempt) {
         }
         _ => finish(call, a, "recorded", Ok(())),
     }
+}
+
+/// StartBuild's parameters for `project` from a CodeBuild target's input, checked as the
+/// StartBuild request they become.
+fn start_build_input(
+    input: &str,
+    project: &str,
+) -> Result<codemock_wire::codebuild::StartBuildInput, Failure> {
+    use codemock_wire::codebuild::SERVICE;
+    let mut params = match serde_json::from_str::<Value>(input) {
+        Ok(v @ Value::Object(_)) => v,
+        _ => json!({}),
+    };
+    params["projectName"] = json!(project);
+    let invalid = |message: String| Failure::new("ValidationException", message, false);
+    let shape = SERVICE
+        .operation("StartBuild")
+        .and_then(|op| op.input)
+        .ok_or_else(|| invalid("StartBuild has no input shape".into()))?;
+    codemock_wire::validate::validate(&SERVICE, shape, &params)
+        .map_err(|e| invalid(e.message()))?;
+    serde_json::from_value(params).map_err(|e| invalid(e.to_string()))
 }
 
 /// EventBridge invokes Lambda asynchronously with the target's input as the payload (Lambda
