@@ -518,7 +518,7 @@ class ServiceGen:
             "    }\n\n"
             "    /// Runs `operation`'s handler on the validated `input`; `None` when it has none.\n"
             "    pub fn call<'a, E: crate::dispatch::Encode>(&self, operation: &str, cx: &mut X::Cx<'a>, "
-            "input: &serde_json::Value, encoder: E) -> Option<Result<E::Output, X::Error>> {\n"
+            "input: serde_json::Value, encoder: E) -> Option<Result<E::Output, X::Error>> {\n"
             f"        match operation {{ {' '.join(arms)} _ => None }}\n"
             "    }\n"
             "}\n"

@@ -250,7 +250,7 @@ impl Core {
         ctx: &RequestContext,
         service: ServiceKind,
         operation: &str,
-        input: &Value,
+        input: Value,
         encoder: E,
     ) -> Option<Result<E::Output, ServiceError>> {
         let mut found = true;

@@ -224,7 +224,7 @@ async fn operation_response(
             .await
             .map(|output| encoder.encode(&output)),
         None => core
-            .run_operation(ctx, service, operation.name, &input, encoder)
+            .run_operation(ctx, service, operation.name, input, encoder)
             .unwrap_or_else(|| Err(crate::error::ServiceError::internal("no handler"))),
     };
     match result {

@@ -26,11 +26,12 @@ pub trait Encode {
     fn encode<T: Serialize>(self, value: &T) -> Self::Output;
 }
 
-/// Decodes `input` into the operation's type, runs `handler`, encodes what it returns.
+/// Decodes `input` into the operation's type, runs `handler`, encodes what it returns. The value
+/// is taken by value so that its strings move into the typed input instead of being copied.
 pub fn run<X, I, O, E>(
     handler: HandlerFn<X, I, O>,
     cx: &mut X::Cx<'_>,
-    input: &serde_json::Value,
+    input: serde_json::Value,
     encoder: E,
 ) -> Result<E::Output, X::Error>
 where

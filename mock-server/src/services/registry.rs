@@ -149,7 +149,7 @@ macro_rules! services {
             ctx: &$crate::core::RequestContext,
             core: &$crate::core::Env,
             effects: &mut $crate::effects::Effects,
-            input: &serde_json::Value,
+            input: serde_json::Value,
             encoder: E,
         ) -> Option<Result<E::Output, $crate::error::ServiceError>> {
             match kind {
@@ -298,7 +298,7 @@ mod toy_registry {
                     &self,
                     operation: &str,
                     cx: &mut X::Cx<'_>,
-                    input: &serde_json::Value,
+                    input: serde_json::Value,
                     encoder: E,
                 ) -> Option<Result<E::Output, X::Error>> {
                     match operation {
@@ -407,7 +407,7 @@ mod toy_registry {
             &ctx,
             core.env(),
             &mut effects,
-            &serde_json::json!({}),
+            serde_json::json!({}),
             Json,
         );
         assert_eq!(out.map(|r| r.ok()), Some(Some("{}".to_owned())));

@@ -2577,7 +2577,7 @@ impl<X: crate::dispatch::Handling> Handlers<X> {
         &self,
         operation: &str,
         cx: &mut X::Cx<'a>,
-        input: &serde_json::Value,
+        input: serde_json::Value,
         encoder: E,
     ) -> Option<Result<E::Output, X::Error>> {
         match operation {
