@@ -3,11 +3,11 @@
 //! protocols on one port, keeps state in memory, and runs on a virtual clock.
 //!
 //! A tour, along the path of a request:
-//! [`server`] (listener, runtime, the in-process API) -> [`gateway`] -> [`router`] ->
-//! [`protocol`] (awsJson, RPC v2 CBOR, SigV4 scope) -> [`services`] (typed handlers over one
+//! [`server`] (listener, runtime, the in-process API) -> `gateway` -> `router` ->
+//! `protocol` (awsJson, RPC v2 CBOR, SigV4 scope) -> [`services`] (typed handlers over one
 //! service's state in a partition of the [`store`]) -> [`effects`] (commands to other services'
-//! ports, timers and [`jobs`], applied by [`core`] after the lock is released). Time comes from
-//! [`clock`] only, timers from [`scheduler`], ids from [`ids`]; [`control`] is the `/_codemock` API.
+//! ports, timers and `jobs`, applied by [`core`] after the lock is released). Time comes from
+//! [`clock`] only, timers from `scheduler`, ids from `ids`; `control` is the `/_codemock` API.
 //!
 //! ```no_run
 //! # async fn demo() {
@@ -28,10 +28,10 @@ pub mod effects;
 pub mod error;
 pub mod faults;
 pub(crate) mod gateway;
-pub mod ids;
+pub(crate) mod ids;
 pub mod invocations;
 pub(crate) mod jobs;
-pub mod notifications;
+pub(crate) mod notifications;
 pub mod outcomes;
 pub(crate) mod protocol;
 pub(crate) mod router;

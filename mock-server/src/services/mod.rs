@@ -1,4 +1,4 @@
-//! The emulated services. [`registry`] lists them; each folder holds one service's state, its
+//! The emulated services. `registry` lists them; each folder holds one service's state, its
 //! typed operation handlers, its ports (the commands other services may send it) and its timers.
 //!
 //! A handler is a plain function over its own service's state in one partition: it gets a

@@ -6,7 +6,7 @@
 //! - YAML syntax errors are the YAML scanner's own text with ` at line N` ("found character that
 //!   cannot start any token at line 3", "did not find expected ',' or ']' at line 19": build
 //!   logs quoted in awsdocs/aws-codebuild-user-guide#25 and aws-samples/bedrock-chat#441).
-//! - "Expected Commands[2] to be of string type: found subkeys instead at line 40, value of the
+//! - "Expected Commands\[2\] to be of string type: found subkeys instead at line 40, value of the
 //!   key tag on line 39 might be empty": a CodeBuild log quoted in
 //!   aws-solutions-library-samples/guidance-for-claude-code-with-amazon-bedrock#518 (a command
 //!   with an unquoted `: ` is read as a map; the second line is the line before it).

@@ -85,7 +85,7 @@ impl Resources {
     /// `group_name_or_arn` is the buildspec's key under `reports`: an ARN names an existing
     /// group; a name is the group `<project>-<name>`, which CodeBuild creates (type from the
     /// files, export `NO_EXPORT`) when it does not exist yet (AWS's test reporting guide:
-    /// "CodeBuild creates a report group named <project-name>-<report-group-name>").
+    /// "CodeBuild creates a report group named `<project-name>-<report-group-name>`").
     #[allow(
         clippy::too_many_arguments,
         reason = "the build side's call, named by the lead's contract"

@@ -75,7 +75,7 @@ pub fn sandbox_id_of(id_or_arn: &str) -> &str {
 }
 
 /// Unconfirmed wording: AWS's message for an unknown sandbox is not documented; this follows
-/// the build's ("Build <id> does not exist").
+/// the build's ("Build `<id>` does not exist").
 pub fn sandbox_not_found(id: &str) -> ServiceError {
     ServiceError::new(
         "ResourceNotFoundException",

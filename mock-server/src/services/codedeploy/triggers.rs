@@ -1,6 +1,6 @@
 //! Deployment-group triggers (`triggerConfigurations`): the SNS notifications CodeDeploy
 //! publishes when a deployment or an instance changes state, recorded in the server's
-//! [`SnsNotifications`](crate::notifications::SnsNotifications) with AWS's message body (user
+//! `SnsNotifications` (`notifications.rs`) with AWS's message body (user
 //! guide, "JSON data formats for CodeDeploy triggers": epoch times as strings with milliseconds,
 //! overview counts as strings, capitalised `ErrorCode` / `ErrorMessage` and lifecycle keys).
 

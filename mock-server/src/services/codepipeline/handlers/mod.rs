@@ -165,7 +165,7 @@ pub const HANDLERS: codemock_wire::codepipeline::Handlers<Api<super::state::Stat
         ..codemock_wire::codepipeline::Handlers::NONE
     };
 
-/// The operations that read another service's state (see [`targets`]).
+/// The operations that read another service's state (see `targets`).
 pub fn async_handler(operation: &str) -> Option<crate::services::AsyncHandler> {
     match operation {
         "ListDeployActionExecutionTargets" => Some(|core, ctx, input| {

@@ -1,5 +1,5 @@
 //! SQS's operation handlers and the table that names them. ReceiveMessage lives in
-//! [`receive`], as the one handler that may wait (long polling).
+//! `receive`, as the one handler that may wait (long polling).
 
 mod receive;
 
