@@ -3,15 +3,19 @@
 //! Almost every real pattern names exact `source` and/or `detail-type` values. Such a pattern
 //! can only match events carrying one of those values, so it is filed under them and only
 //! looked at for events that carry them. Patterns without such a requirement go to a fallback
-//! list that is evaluated for every event. The candidates are then evaluated in full, so the
-//! index only prunes; it never decides a match on its own.
+//! bucket that is looked at for every event. Within each bucket, a pattern that also requires
+//! exact values of one more leaf (the first other leaf made only of exact strings or numeric
+//! equalities, `detail.pipeline` say) is filed under those values: many rules on one source
+//! (every CodePipeline rule has `aws.codepipeline`) are told apart without evaluating each.
+//! The candidates are then evaluated in full, so the index only prunes; it never decides a
+//! match on its own.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use serde_json::Value;
 
 use super::matcher;
-use super::parser::{FieldPattern, Matcher, ObjectPattern};
+use super::parser::{FieldPattern, Matcher, NumericRange, ObjectPattern};
 use super::EventPattern;
 
 const SOURCE: &str = "source";
@@ -21,10 +25,174 @@ const DETAIL_TYPE: &str = "detail-type";
 #[derive(Debug, Clone)]
 pub struct PatternIndex<K> {
     pub(super) patterns: BTreeMap<K, EventPattern>,
-    pub(super) by_source_and_type: HashMap<String, HashMap<String, BTreeSet<K>>>,
-    pub(super) by_source: HashMap<String, BTreeSet<K>>,
-    pub(super) by_type: HashMap<String, BTreeSet<K>>,
-    pub(super) fallback: BTreeSet<K>,
+    pub(super) by_source_and_type: HashMap<String, HashMap<String, Bucket<K>>>,
+    pub(super) by_source: HashMap<String, Bucket<K>>,
+    pub(super) by_type: HashMap<String, Bucket<K>>,
+    pub(super) fallback: Bucket<K>,
+}
+
+/// A value a leaf can be looked up by: an exact string, or a number in the matcher's own
+/// fixed-point form (so that `5`, `5.0` and `{"numeric": ["=", 5]}` meet).
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+enum LeafValue {
+    Text(String),
+    Micros(i64),
+}
+
+/// A leaf at which every event a pattern matches carries one of these values: the keys from
+/// the root, and the values.
+type Leaf = (Vec<String>, Vec<LeafValue>);
+
+/// The value a matcher requires exactly, if it requires one.
+fn leaf_value(m: &Matcher) -> Option<LeafValue> {
+    match m {
+        Matcher::ExactString(s) => Some(LeafValue::Text(s.clone())),
+        Matcher::Numeric(NumericRange {
+            lower: Some((lo, true)),
+            upper: Some((hi, true)),
+        }) if lo == hi => Some(LeafValue::Micros(*lo)),
+        _ => None,
+    }
+}
+
+/// The first leaf (depth first, in the pattern's field order) made only of exact values, other
+/// than the top-level `source` and `detail-type` the outer index already uses. Only plain
+/// fields count: a leaf inside `$or` is not required.
+fn exact_leaf(root: &ObjectPattern) -> Option<Leaf> {
+    fn walk(p: &ObjectPattern, path: &mut Vec<String>) -> Option<Leaf> {
+        for (name, field) in &p.fields {
+            match field {
+                FieldPattern::Leaf(_)
+                    if path.is_empty() && (name == SOURCE || name == DETAIL_TYPE) => {}
+                FieldPattern::Leaf(matchers) => {
+                    let values: Option<Vec<LeafValue>> = matchers.iter().map(leaf_value).collect();
+                    if let Some(values) = values.filter(|v| !v.is_empty()) {
+                        let mut keys = path.clone();
+                        keys.push(name.clone());
+                        return Some((keys, values));
+                    }
+                }
+                FieldPattern::Object(inner) => {
+                    path.push(name.clone());
+                    if let Some(leaf) = walk(inner, path) {
+                        return Some(leaf);
+                    }
+                    path.pop();
+                }
+            }
+        }
+        None
+    }
+    walk(root, &mut Vec::new())
+}
+
+/// The values an event carries at `keys`, looking through arrays at every level as the
+/// matcher does; strings as text, numbers as the matcher reads them.
+fn event_leaf_values(event: &Value, keys: &[String], out: &mut Vec<LeafValue>) {
+    match event {
+        Value::Array(items) => items
+            .iter()
+            .for_each(|item| event_leaf_values(item, keys, out)),
+        Value::Object(map) => {
+            if let Some((first, rest)) = keys.split_first() {
+                if let Some(child) = map.get(first) {
+                    event_leaf_values(child, rest, out);
+                }
+            }
+        }
+        Value::String(s) if keys.is_empty() => out.push(LeafValue::Text(s.clone())),
+        Value::Number(_) if keys.is_empty() => {
+            out.extend(matcher::event_micros(event).map(LeafValue::Micros));
+        }
+        _ => {}
+    }
+}
+
+/// The patterns of one outer index entry: those with an exact leaf under its values, the
+/// others apart.
+#[derive(Debug, Clone)]
+pub(super) struct Bucket<K> {
+    unkeyed: BTreeSet<K>,
+    by_leaf: BTreeMap<Vec<String>, HashMap<LeafValue, BTreeSet<K>>>,
+}
+
+impl<K> Default for Bucket<K> {
+    fn default() -> Self {
+        Bucket {
+            unkeyed: BTreeSet::new(),
+            by_leaf: BTreeMap::new(),
+        }
+    }
+}
+
+impl<K: Clone + Ord> Bucket<K> {
+    fn insert(&mut self, key: &K, leaf: Option<&Leaf>) {
+        match leaf {
+            None => {
+                self.unkeyed.insert(key.clone());
+            }
+            Some((keys, values)) => {
+                let by_value = self.by_leaf.entry(keys.clone()).or_default();
+                for v in values {
+                    by_value.entry(v.clone()).or_default().insert(key.clone());
+                }
+            }
+        }
+    }
+
+    fn remove(&mut self, key: &K, leaf: Option<&Leaf>) {
+        match leaf {
+            None => {
+                self.unkeyed.remove(key);
+            }
+            Some((keys, values)) => {
+                if let Some(by_value) = self.by_leaf.get_mut(keys) {
+                    for v in values {
+                        if let Some(set) = by_value.get_mut(v) {
+                            set.remove(key);
+                            if set.is_empty() {
+                                by_value.remove(v);
+                            }
+                        }
+                    }
+                    if by_value.is_empty() {
+                        self.by_leaf.remove(keys);
+                    }
+                }
+            }
+        }
+    }
+
+    /// How many patterns it holds (a pattern with several leaf values counts once per value).
+    #[cfg(test)]
+    pub(super) fn len(&self) -> usize {
+        self.unkeyed.len()
+            + self
+                .by_leaf
+                .values()
+                .flat_map(HashMap::values)
+                .map(BTreeSet::len)
+                .sum::<usize>()
+    }
+
+    pub(super) fn is_empty(&self) -> bool {
+        self.unkeyed.is_empty() && self.by_leaf.is_empty()
+    }
+
+    /// The patterns that may match `event` (possibly twice; the caller sorts and dedups).
+    fn candidates<'a>(&'a self, event: &Value, out: &mut Vec<&'a K>) {
+        out.extend(self.unkeyed.iter());
+        let mut values = Vec::new();
+        for (keys, by_value) in &self.by_leaf {
+            values.clear();
+            event_leaf_values(event, keys, &mut values);
+            for v in &values {
+                if let Some(set) = by_value.get(v) {
+                    out.extend(set.iter());
+                }
+            }
+        }
+    }
 }
 
 impl<K: Clone + Ord> Default for PatternIndex<K> {
@@ -73,7 +241,7 @@ impl<K: Clone + Ord> PatternIndex<K> {
             by_source_and_type: HashMap::new(),
             by_source: HashMap::new(),
             by_type: HashMap::new(),
-            fallback: BTreeSet::new(),
+            fallback: Bucket::default(),
         }
     }
 
@@ -82,12 +250,14 @@ impl<K: Clone + Ord> PatternIndex<K> {
         self.remove(&key);
         let sources = required_values(&pattern.root, SOURCE);
         let types = required_values(&pattern.root, DETAIL_TYPE);
+        let leaf = exact_leaf(&pattern.root);
+        let leaf = leaf.as_ref();
         match (&sources, &types) {
             (Some(sources), Some(types)) => {
                 for s in sources {
                     let by_type = self.by_source_and_type.entry(s.clone()).or_default();
                     for t in types {
-                        by_type.entry(t.clone()).or_default().insert(key.clone());
+                        by_type.entry(t.clone()).or_default().insert(&key, leaf);
                     }
                 }
             }
@@ -96,7 +266,7 @@ impl<K: Clone + Ord> PatternIndex<K> {
                     self.by_source
                         .entry(s.clone())
                         .or_default()
-                        .insert(key.clone());
+                        .insert(&key, leaf);
                 }
             }
             (None, Some(types)) => {
@@ -104,12 +274,10 @@ impl<K: Clone + Ord> PatternIndex<K> {
                     self.by_type
                         .entry(t.clone())
                         .or_default()
-                        .insert(key.clone());
+                        .insert(&key, leaf);
                 }
             }
-            (None, None) => {
-                self.fallback.insert(key.clone());
-            }
+            (None, None) => self.fallback.insert(&key, leaf),
         }
         self.patterns.insert(key, pattern);
     }
@@ -120,12 +288,14 @@ impl<K: Clone + Ord> PatternIndex<K> {
         };
         let sources = required_values(&pattern.root, SOURCE);
         let types = required_values(&pattern.root, DETAIL_TYPE);
+        let leaf = exact_leaf(&pattern.root);
+        let leaf = leaf.as_ref();
         match (sources, types) {
             (Some(sources), Some(types)) => {
                 for s in &sources {
                     if let Some(by_type) = self.by_source_and_type.get_mut(s) {
                         for t in &types {
-                            remove_from(by_type, t, key);
+                            remove_from(by_type, t, key, leaf);
                         }
                         if by_type.is_empty() {
                             self.by_source_and_type.remove(s);
@@ -135,17 +305,15 @@ impl<K: Clone + Ord> PatternIndex<K> {
             }
             (Some(sources), None) => {
                 for s in &sources {
-                    remove_from(&mut self.by_source, s, key);
+                    remove_from(&mut self.by_source, s, key, leaf);
                 }
             }
             (None, Some(types)) => {
                 for t in &types {
-                    remove_from(&mut self.by_type, t, key);
+                    remove_from(&mut self.by_type, t, key, leaf);
                 }
             }
-            (None, None) => {
-                self.fallback.remove(key);
-            }
+            (None, None) => self.fallback.remove(key, leaf),
         }
     }
 
@@ -158,7 +326,7 @@ impl<K: Clone + Ord> PatternIndex<K> {
         let types = event_strings(event, DETAIL_TYPE);
         // Buckets keyed by an event value already satisfy the fields they are keyed on, so
         // those fields are not compared again.
-        let mut buckets: Vec<(&BTreeSet<K>, &[&str])> = Vec::new();
+        let mut buckets: Vec<(&Bucket<K>, &[&str])> = Vec::new();
         for s in &sources {
             if let Some(by_type) = self.by_source_and_type.get(*s) {
                 buckets.extend(
@@ -178,8 +346,11 @@ impl<K: Clone + Ord> PatternIndex<K> {
         );
         buckets.push((&self.fallback, &[]));
         let mut matched: Vec<&K> = Vec::new();
-        for (keys, skip) in buckets {
-            for key in keys {
+        let mut candidates = Vec::new();
+        for (bucket, skip) in buckets {
+            candidates.clear();
+            bucket.candidates(event, &mut candidates);
+            for key in candidates.iter().copied() {
                 if self
                     .patterns
                     .get(key)
@@ -190,7 +361,8 @@ impl<K: Clone + Ord> PatternIndex<K> {
             }
         }
         matched.sort();
-        // An event whose source or detail-type is an array can reach one rule twice.
+        // An event whose source, detail-type or indexed leaf is an array can reach one rule
+        // twice.
         matched.dedup();
         matched.into_iter().cloned().collect()
     }
@@ -209,10 +381,15 @@ impl<K: Clone + Ord> PatternIndex<K> {
     }
 }
 
-fn remove_from<K: Ord>(map: &mut HashMap<String, BTreeSet<K>>, value: &str, key: &K) {
-    if let Some(keys) = map.get_mut(value) {
-        keys.remove(key);
-        if keys.is_empty() {
+fn remove_from<K: Clone + Ord>(
+    map: &mut HashMap<String, Bucket<K>>,
+    value: &str,
+    key: &K,
+    leaf: Option<&Leaf>,
+) {
+    if let Some(bucket) = map.get_mut(value) {
+        bucket.remove(key, leaf);
+        if bucket.is_empty() {
             map.remove(value);
         }
     }

@@ -130,7 +130,7 @@ fn leaf_anywhere(value: &Value, keys: &[&str]) -> bool {
     }
 }
 
-fn event_micros(value: &Value) -> Option<i64> {
+pub(super) fn event_micros(value: &Value) -> Option<i64> {
     let Value::Number(n) = value else {
         return None;
     };

@@ -102,7 +102,18 @@ fn hostile_inputs_do_not_panic() {
 }
 
 fn rule(i: usize) -> String {
-    match i % 5 {
+    match i % 8 {
+        // Exact leaves below the root: filed under their values within their bucket.
+        5 => format!(
+            r#"{{"source":["aws.codepipeline"],"detail":{{"pipeline":["p{}"],"state":["FAILED"]}}}}"#,
+            i % 10
+        ),
+        6 => format!(r#"{{"detail":{{"n":[{{"numeric":["=",{}]}}]}}}}"#, i % 20),
+        7 => format!(
+            r#"{{"source":["aws.codepipeline"],"detail-type":["type-{}"],"detail":{{"tags":{{"team":["t{}","x"]}}}}}}"#,
+            i % 7,
+            i % 4
+        ),
         0 => format!(r#"{{"source":["app.{i}"]}}"#),
         1 => format!(
             r#"{{"source":["aws.codepipeline"],"detail-type":["type-{}"]}}"#,
@@ -131,6 +142,25 @@ fn sample_events() -> Vec<Value> {
     events
         .push(json!({"source": ["app.10", "app.20"], "detail-type": "type-1", "detail": {"n": 0}}));
     events.push(json!({"detail": {}}));
+    for i in 0..24 {
+        events.push(json!({
+            "source": "aws.codepipeline",
+            "detail-type": format!("type-{}", i % 7),
+            "detail": {
+                "pipeline": format!("p{}", i % 10),
+                "state": if i % 2 == 0 { "FAILED" } else { "SUCCEEDED" },
+                "n": if i % 3 == 0 { json!(i as f64) } else { json!(i) },
+                "tags": if i % 2 == 0 { json!({"team": format!("t{}", i % 4)}) } else { json!([{"team": "x"}, {"team": ["t1"]}]) }
+            }
+        }));
+    }
+    // Leaves reached through arrays of objects, and a number where a string is required.
+    events.push(
+        json!({"source": "aws.codepipeline", "detail": [{"pipeline": "p3", "state": ["FAILED"]}]}),
+    );
+    events.push(json!({"detail": [{"n": 4}, {"n": 12.0}]}));
+    events
+        .push(json!({"source": "aws.codepipeline", "detail": {"pipeline": 3, "state": "FAILED"}}));
     events
 }
 
@@ -144,14 +174,24 @@ fn index_agrees_with_brute_force() {
         patterns.push((i, pattern));
     }
     assert_eq!(index.len(), 300);
+    let mut leaf_indexed_hits = [0; 3];
     for ev in sample_events() {
         let expected: Vec<usize> = patterns
             .iter()
             .filter(|(_, p)| p.matches(&ev))
             .map(|(k, _)| *k)
             .collect();
-        assert_eq!(index.matching(&ev), expected, "event {ev}");
+        let got = index.matching(&ev);
+        assert_eq!(got, expected, "event {ev}");
+        for k in got.iter().filter(|k| *k % 8 >= 5) {
+            leaf_indexed_hits[k % 8 - 5] += 1;
+        }
     }
+    // Each kind of pattern filed under an inner leaf was found somewhere.
+    assert!(
+        leaf_indexed_hits.iter().all(|n| *n > 0),
+        "{leaf_indexed_hits:?}"
+    );
 }
 
 #[test]
@@ -174,13 +214,20 @@ fn index_prunes_by_source_and_detail_type() {
         "d",
         EventPattern::parse(r#"{"account":["1"]}"#).expect("valid"),
     );
+    index.insert(
+        "e",
+        EventPattern::parse(r#"{"detail":{"n":[{"numeric":["=",7]}]}}"#).expect("valid"),
+    );
     assert_eq!(index.by_source.len(), 1);
     assert_eq!(index.by_source_and_type.len(), 1);
     assert_eq!(index.by_type.len(), 1);
-    assert_eq!(index.fallback.len(), 1);
+    assert_eq!(index.fallback.len(), 2);
     let ev =
         json!({"source": "aws.codebuild", "detail-type": "Build State Change", "account": "1"});
     assert_eq!(index.matching(&ev), vec!["b", "c", "d"]);
+    // A numeric equality is looked up by value: 7.0 meets 7.
+    let ev = json!({"source": "x", "detail": {"n": 7.0}});
+    assert_eq!(index.matching(&ev), vec!["e"]);
     let ev = json!({"source": "aws.codepipeline", "detail-type": "x"});
     assert_eq!(index.matching(&ev), vec!["a"]);
 }
