@@ -656,8 +656,9 @@ async fn a_local_build_that_sleeps_past_its_timeout_is_timed_out() {
     assert_eq!(done["currentPhase"], "COMPLETED");
 }
 
-#[tokio::test]
-async fn a_rule_targeting_a_project_starts_a_build_with_its_input_as_overrides() {
+/// A server with project `app` and a rule `nightly` (source `my.app`) whose one target is the
+/// project with `input`; one event put that the rule matches. Answers the project's build ids.
+async fn build_started_by_a_rule(input: &str) -> (MockServer, Value) {
     let s = MockServer::start().await;
     ok(&s, "CreateProject", project("app")).await;
     let events = |op: &str| format!("AWSEvents.{op}");
@@ -677,7 +678,7 @@ async fn a_rule_targeting_a_project_starts_a_build_with_its_input_as_overrides()
             "Id": "build",
             "Arn": "arn:aws:codebuild:us-east-1:000000000000:project/app",
             "RoleArn": ROLE,
-            "Input": "{\"environmentVariablesOverride\":[{\"name\":\"MODE\",\"value\":\"nightly\",\"type\":\"PLAINTEXT\"}]}"
+            "Input": input
         }]}),
     )
     .await;
@@ -689,6 +690,15 @@ async fn a_rule_targeting_a_project_starts_a_build_with_its_input_as_overrides()
     )
     .await;
     let ids = ok(&s, "ListBuildsForProject", json!({"projectName": "app"})).await["ids"].clone();
+    (s, ids)
+}
+
+#[tokio::test]
+async fn a_rule_targeting_a_project_starts_a_build_with_its_input_as_overrides() {
+    let (s, ids) = build_started_by_a_rule(
+        r#"{"environmentVariablesOverride":[{"name":"MODE","value":"nightly","type":"PLAINTEXT"}]}"#,
+    )
+    .await;
     assert_eq!(ids.as_array().map(Vec::len), Some(1), "{ids}");
     let b = get_build(&s, ids[0].as_str().unwrap_or_default()).await;
     assert_eq!(b["initiator"], "rule/nightly");
@@ -700,39 +710,10 @@ async fn a_rule_targeting_a_project_starts_a_build_with_its_input_as_overrides()
 
 #[tokio::test]
 async fn a_rule_target_input_startbuild_would_refuse_fails_the_invocation_and_starts_nothing() {
-    let s = MockServer::start().await;
-    ok(&s, "CreateProject", project("app")).await;
-    let events = |op: &str| format!("AWSEvents.{op}");
-    let t = "application/x-amz-json-1.1";
-    json_call(
-        &s,
-        t,
-        &events("PutRule"),
-        json!({"Name": "nightly", "EventPattern": "{\"source\":[\"my.app\"]}"}),
-    )
-    .await;
     // An environment variable without its required `name`: StartBuild answers a
     // ValidationException, so the invocation fails (not retried: it would fail again).
-    json_call(
-        &s,
-        t,
-        &events("PutTargets"),
-        json!({"Rule": "nightly", "Targets": [{
-            "Id": "build",
-            "Arn": "arn:aws:codebuild:us-east-1:000000000000:project/app",
-            "RoleArn": ROLE,
-            "Input": "{\"environmentVariablesOverride\":[{\"value\":\"nightly\"}]}"
-        }]}),
-    )
-    .await;
-    json_call(
-        &s,
-        t,
-        &events("PutEvents"),
-        json!({"Entries": [{"Source": "my.app", "DetailType": "tick", "Detail": "{}"}]}),
-    )
-    .await;
-    let ids = ok(&s, "ListBuildsForProject", json!({"projectName": "app"})).await["ids"].clone();
+    let (s, ids) =
+        build_started_by_a_rule(r#"{"environmentVariablesOverride":[{"value":"nightly"}]}"#).await;
     assert_eq!(ids, json!([]));
     let invoked: Vec<_> = s
         .events()
