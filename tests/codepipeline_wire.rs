@@ -1817,39 +1817,7 @@ async fn list_deploy_action_execution_targets_answers_the_deployments_instances(
         .body(Full::new(Bytes::from(bundle_with_appspec())))
         .expect("request");
     assert_eq!(send(&s, req).await.status, 200);
-    let cd = |op: &str| format!("CodeDeploy_20141006.{op}");
-    json11_ok(
-        &s,
-        &cd("CreateApplication"),
-        json!({"applicationName": "web"}),
-    )
-    .await;
-    json11_ok(
-        &s,
-        &cd("CreateDeploymentGroup"),
-        json!({
-            "applicationName": "web",
-            "deploymentGroupName": "prod",
-            "deploymentConfigName": "CodeDeployDefault.AllAtOnce",
-            "serviceRoleArn": "arn:aws:iam::000000000000:role/cd",
-            "onPremisesInstanceTagFilters": [{"Key": "env", "Value": "prod", "Type": "KEY_AND_VALUE"}]
-        }),
-    )
-    .await;
-    for name in ["box-1", "box-2"] {
-        json11_ok(
-            &s,
-            &cd("RegisterOnPremisesInstance"),
-            json!({"instanceName": name, "iamUserArn": format!("arn:aws:iam::000000000000:user/{name}")}),
-        )
-        .await;
-        json11_ok(
-            &s,
-            &cd("AddTagsToOnPremisesInstances"),
-            json!({"instanceNames": [name], "tags": [{"Key": "env", "Value": "prod"}]}),
-        )
-        .await;
-    }
+    on_premises_fleet(&s, "prod", "CodeDeployDefault.AllAtOnce").await;
     let mut p = pipeline("app");
     p["stages"][0]["actions"][0]["configuration"]["S3ObjectKey"] = json!("bundle.zip");
     p["stages"] = json!([p["stages"][0], {"name": "Deploy", "actions": [{
@@ -1913,17 +1881,6 @@ async fn list_deploy_action_execution_targets_answers_the_deployments_instances(
     )
     .await;
     assert_eq!(code, "PipelineNotFoundException");
-}
-
-async fn json11_ok(server: &MockServer, target: &str, body: Value) -> Value {
-    let r = call(server, target, &body.to_string()).await;
-    assert_eq!(
-        r.status,
-        200,
-        "{target}: {}",
-        String::from_utf8_lossy(&r.body)
-    );
-    r.json()
 }
 
 #[tokio::test]

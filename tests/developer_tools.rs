@@ -247,39 +247,8 @@ async fn a_pipeline_deploys_its_source_bundle_with_codedeploy_to_on_premises_ins
         .body(Full::new(Bytes::from(zip_with_appspec())))
         .expect("request");
     assert_eq!(send(&s, req).await.status, 200);
+    on_premises_fleet(&s, "prod", "CodeDeployDefault.AllAtOnce").await;
     let cd = |op: &str| format!("CodeDeploy_20141006.{op}");
-    json11(
-        &s,
-        &cd("CreateApplication"),
-        json!({"applicationName": "web"}),
-    )
-    .await;
-    json11(
-        &s,
-        &cd("CreateDeploymentGroup"),
-        json!({
-            "applicationName": "web",
-            "deploymentGroupName": "prod",
-            "deploymentConfigName": "CodeDeployDefault.AllAtOnce",
-            "serviceRoleArn": "arn:aws:iam::000000000000:role/cd",
-            "onPremisesInstanceTagFilters": [{"Key": "env", "Value": "prod", "Type": "KEY_AND_VALUE"}]
-        }),
-    )
-    .await;
-    for name in ["box-1", "box-2"] {
-        json11(
-            &s,
-            &cd("RegisterOnPremisesInstance"),
-            json!({"instanceName": name, "iamUserArn": format!("arn:aws:iam::000000000000:user/{name}")}),
-        )
-        .await;
-        json11(
-            &s,
-            &cd("AddTagsToOnPremisesInstances"),
-            json!({"instanceNames": [name], "tags": [{"Key": "env", "Value": "prod"}]}),
-        )
-        .await;
-    }
     json11(
         &s,
         "CodePipeline_20150709.CreatePipeline",
@@ -480,40 +449,9 @@ async fn source_build_approval_and_deploy_run_as_one_system_with_events_in_order
         }),
     )
     .await;
-    let cd = |op: &str| format!("CodeDeploy_20141006.{op}");
-    json11(
-        &s,
-        &cd("CreateApplication"),
-        json!({"applicationName": "web"}),
-    )
-    .await;
     // Only the group the build names has instances: deploying to the unresolved name would fail.
-    json11(
-        &s,
-        &cd("CreateDeploymentGroup"),
-        json!({
-            "applicationName": "web",
-            "deploymentGroupName": "prod-one",
-            "deploymentConfigName": "CodeDeployDefault.OneAtATime",
-            "serviceRoleArn": "arn:aws:iam::000000000000:role/cd",
-            "onPremisesInstanceTagFilters": [{"Key": "env", "Value": "prod", "Type": "KEY_AND_VALUE"}]
-        }),
-    )
-    .await;
-    for name in ["box-1", "box-2"] {
-        json11(
-            &s,
-            &cd("RegisterOnPremisesInstance"),
-            json!({"instanceName": name, "iamUserArn": format!("arn:aws:iam::000000000000:user/{name}")}),
-        )
-        .await;
-        json11(
-            &s,
-            &cd("AddTagsToOnPremisesInstances"),
-            json!({"instanceNames": [name], "tags": [{"Key": "env", "Value": "prod"}]}),
-        )
-        .await;
-    }
+    on_premises_fleet(&s, "prod-one", "CodeDeployDefault.OneAtATime").await;
+    let cd = |op: &str| format!("CodeDeploy_20141006.{op}");
 
     json11(
         &s,

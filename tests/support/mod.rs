@@ -4,7 +4,7 @@ use bytes::Bytes;
 use http_body_util::{BodyExt, Full};
 use hyper::client::conn::http1;
 use hyper_util::rt::TokioIo;
-use serde_json::Value;
+use serde_json::{json, Value};
 
 pub use codemock::MockServer;
 
@@ -100,4 +100,47 @@ pub async fn json_call(
         String::from_utf8_lossy(&r.body)
     );
     r.json()
+}
+
+/// CodeDeploy application `web` with deployment group `group` (deployment config `config`) over
+/// two on-premises instances, `box-1` and `box-2`, tagged `env=prod` as the group selects.
+pub async fn on_premises_fleet(server: &MockServer, group: &str, config: &str) {
+    let cd = |op: &str| format!("CodeDeploy_20141006.{op}");
+    let t = "application/x-amz-json-1.1";
+    json_call(
+        server,
+        t,
+        &cd("CreateApplication"),
+        json!({"applicationName": "web"}),
+    )
+    .await;
+    json_call(
+        server,
+        t,
+        &cd("CreateDeploymentGroup"),
+        json!({
+            "applicationName": "web",
+            "deploymentGroupName": group,
+            "deploymentConfigName": config,
+            "serviceRoleArn": "arn:aws:iam::000000000000:role/cd",
+            "onPremisesInstanceTagFilters": [{"Key": "env", "Value": "prod", "Type": "KEY_AND_VALUE"}]
+        }),
+    )
+    .await;
+    for name in ["box-1", "box-2"] {
+        json_call(
+            server,
+            t,
+            &cd("RegisterOnPremisesInstance"),
+            json!({"instanceName": name, "iamUserArn": format!("arn:aws:iam::000000000000:user/{name}")}),
+        )
+        .await;
+        json_call(
+            server,
+            t,
+            &cd("AddTagsToOnPremisesInstances"),
+            json!({"instanceNames": [name], "tags": [{"Key": "env", "Value": "prod"}]}),
+        )
+        .await;
+    }
 }
