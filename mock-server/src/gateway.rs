@@ -301,11 +301,16 @@ fn encode_error(
         Protocol::RpcV2Cbor => cbor::encode_error(service.namespace(), reply, &ctx.request_id),
         Protocol::AwsJson { version } => {
             // awsJson1_0 servers send the full shape id, awsJson1_1 the bare name (Smithy spec).
-            let type_value = match version {
-                crate::protocol::JsonVersion::V1_0 => {
+            let coral = match service {
+                ServiceKind::Sqs => services::sqs::coral_error_type(&reply.code),
+                _ => None,
+            };
+            let type_value = match (coral, version) {
+                (Some(full), _) => full.to_owned(),
+                (None, crate::protocol::JsonVersion::V1_0) => {
                     format!("{}#{}", service.namespace(), reply.code)
                 }
-                crate::protocol::JsonVersion::V1_1 => reply.code.clone(),
+                (None, crate::protocol::JsonVersion::V1_1) => reply.code.clone(),
             };
             let mut resp = aws_json::encode_error(version, &type_value, reply, &ctx.request_id);
             if service.schema().aws_query_compatible {

@@ -26,6 +26,20 @@ pub fn on_timer(call: &mut Call<'_>, timer: Timer) {
     }
 }
 
+/// The `__type` AWS sends for SQS's two unmodeled parameter errors, whose Query codes
+/// (`InvalidParameterValue`, `MissingParameter`) go in `x-amzn-query-error`. LocalStack's
+/// AWS-validated snapshots record the matching `QueryErrorCode`s (`InvalidParameterValueException`,
+/// `MissingRequiredParameterException`), and its serializer notes AWS's body type
+/// `com.amazon.coral.service#InvalidParameterValueException`. Other codes use the service's
+/// namespace.
+pub fn coral_error_type(code: &str) -> Option<&'static str> {
+    match code {
+        "InvalidParameterValue" => Some("com.amazon.coral.service#InvalidParameterValueException"),
+        "MissingParameter" => Some("com.amazon.coral.service#MissingRequiredParameterException"),
+        _ => None,
+    }
+}
+
 /// The code SQS's older Query protocol gave an error shape, which awsQueryCompatible responses
 /// repeat in `x-amzn-query-error` and which the SDKs match their typed errors on.
 ///

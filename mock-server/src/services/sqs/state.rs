@@ -125,11 +125,13 @@ pub fn invalid_attribute_value(name: &str) -> ServiceError {
     )
 }
 
-/// The settable attributes and their defaults (CreateQueue's documentation). FIFO-only ones are
-/// added for FIFO queues. `SqsManagedSseEnabled` is on by default for new queues since 2022.
+/// The settable attributes and their defaults (CreateQueue's documentation in the botocore 1.44.5
+/// model: `MaximumMessageSize` defaults to 1,048,576 bytes since SQS raised its limit to 1 MiB).
+/// FIFO-only ones are added for FIFO queues. `SqsManagedSseEnabled` is on by default for new
+/// queues since 2022.
 const STANDARD_DEFAULTS: &[(&str, &str)] = &[
     ("DelaySeconds", "0"),
-    ("MaximumMessageSize", "262144"),
+    ("MaximumMessageSize", "1048576"),
     ("MessageRetentionPeriod", "345600"),
     ("ReceiveMessageWaitTimeSeconds", "0"),
     ("SqsManagedSseEnabled", "true"),
@@ -175,12 +177,18 @@ pub fn check_attribute(name: &str, value: &str, fifo: bool) -> Result<String, Se
         }
     };
     let fifo_only = FIFO_DEFAULTS.iter().any(|(n, _)| *n == name);
-    if fifo_only && !fifo && name != "FifoQueue" {
-        // AWS refuses FIFO attributes on standard queues with this code.
-        return Err(ServiceError::new(
-            "InvalidAttributeName",
-            format!("Unknown Attribute {name}."),
-        ));
+    if fifo_only && !fifo {
+        // AWS refuses FIFO attributes on standard queues, `FifoQueue` itself included (even
+        // `"false"`), with these words (LocalStack's AWS-validated snapshots of
+        // `test_create_standard_queue_with_fifo_attribute_raises_error` and
+        // `test_set_unsupported_attribute_standard`).
+        let message = match name {
+            "DeduplicationScope" | "FifoThroughputLimit" => {
+                format!("You can specify the {name} only when FifoQueue is set to true.")
+            }
+            _ => format!("Unknown Attribute {name}."),
+        };
+        return Err(ServiceError::new("InvalidAttributeName", message));
     }
     match name {
         "DelaySeconds" => int_in(0, 900),
@@ -421,6 +429,10 @@ impl Queue {
             .then(|| system_attributes_md5(&msg.system_attributes));
         let mut sequence_number = None;
         let mut dedup_id = None;
+        check_message_id_parameter("MessageGroupId", msg.group_id.as_deref())?;
+        if fifo {
+            check_message_id_parameter("MessageDeduplicationId", msg.dedup_id.as_deref())?;
+        }
         if fifo {
             if msg.group_id.is_none() {
                 return Err(missing_parameter("MessageGroupId"));
@@ -570,24 +582,46 @@ pub fn check_message_attributes(
             }
         };
         if !ok {
+            // Words from LocalStack's AWS-validated `test_send_message_with_empty_string_attribute`.
             return Err(invalid_parameter(format!(
-                "The message attribute '{name}' must contain non-empty message attribute value for message attribute type '{base}'."
+                "Message (user) attribute '{name}' must contain a non-empty value of type '{base}'."
             )));
         }
     }
     Ok(())
 }
 
+/// `MessageGroupId` and `MessageDeduplicationId`: 1 to 128 alphanumeric or punctuation
+/// characters, on any queue type (LocalStack's AWS-validated
+/// `test_send_message_to_standard_queue_with_invalid_message_group_id` and
+/// `test_message_deduplication_id_invalid`, empty, too long and with spaces).
+fn check_message_id_parameter(parameter: &str, value: Option<&str>) -> Result<(), ServiceError> {
+    let Some(v) = value else { return Ok(()) };
+    let ok = (1..=128).contains(&v.len()) && v.bytes().all(|b| b.is_ascii_graphic());
+    if ok {
+        Ok(())
+    } else {
+        Err(invalid_parameter(format!(
+            "Value {v} for parameter {parameter} is invalid. Reason: {parameter} can only include alphanumeric and punctuation characters. 1 to 128 in length."
+        )))
+    }
+}
+
 impl State {
     /// The queue a request's `QueueUrl` names in `account`. Any host form is accepted: only the
-    /// last two path segments (`<account>/<name>`) count.
+    /// last two path segments (`<account>/<name>`) count. A bare queue name (no `/`) names the
+    /// caller's queue: AWS accepts one (LocalStack's AWS-validated
+    /// `test_posting_to_queue_via_queue_name` sends with `QueueUrl=<name>`; moto's `aws_verified`
+    /// `test_send_message_delay_seconds_validation` does too). Anything else that names no queue,
+    /// even an address with no `<account>/<name>` path, is `QueueDoesNotExist`, as moto's
+    /// `aws_verified` `test_get_queue_url_error_not_exists` recorded for
+    /// `http://whatever-incorrect-queue-address`.
     pub fn resolve_url(&self, url: &str, account: &str) -> Result<String, ServiceError> {
-        let (url_account, name) = parse_queue_url(url).ok_or_else(|| {
-            ServiceError::new(
-                "InvalidAddress",
-                format!("The address {url} is not valid for this endpoint."),
-            )
-        })?;
+        let (url_account, name) = if url.contains('/') {
+            parse_queue_url(url).ok_or_else(queue_does_not_exist)?
+        } else {
+            (account.to_owned(), url.to_owned())
+        };
         if url_account != account || !self.queues.contains_key(&name) {
             return Err(queue_does_not_exist());
         }

@@ -259,7 +259,11 @@ fn set_queue_attributes(
     if let Some(v) = attrs.get("FifoQueue") {
         // A queue's type is fixed at creation.
         if (v == "true") != fifo {
-            return Err(super::state::invalid_attribute_value("FifoQueue"));
+            // LocalStack's AWS-validated `test_set_unsupported_attribute_fifo`.
+            return Err(ServiceError::new(
+                "InvalidAttributeValue",
+                "Invalid value for the parameter FifoQueue. Reason: Modifying queue type is not supported.",
+            ));
         }
     }
     for (k, v) in attrs {
@@ -477,6 +481,14 @@ fn send_message_batch(
     let now = call.ctx.received_at;
     let core = call.core;
     let queue = queue_mut(call, Some(input.queue_url.as_str()))?;
+    if queue.is_fifo() && msgs.iter().any(|(_, m)| m.group_id.is_none()) {
+        // A FIFO batch with an entry lacking its group fails whole, with this code (not the
+        // MissingParameter of SendMessage): LocalStack's AWS-validated
+        // `test_send_batch_missing_message_group_id_for_fifo_queue`.
+        return Err(invalid_parameter(
+            "The request must contain the parameter MessageGroupId.",
+        ));
+    }
     let mut successful = Vec::new();
     let mut failed = Vec::new();
     for (id, msg) in msgs {
