@@ -8,6 +8,7 @@
 mod complexity;
 mod dotted;
 mod index;
+mod jackson;
 mod matcher;
 mod parser;
 

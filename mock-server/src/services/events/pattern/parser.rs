@@ -130,11 +130,19 @@ fn invalid(reason: impl AsRef<str>) -> PatternError {
 }
 
 pub(super) fn parse(text: &str) -> Result<ObjectPattern, PatternError> {
-    let value: Value =
-        serde_json::from_str(text).map_err(|e| invalid(format!("Invalid JSON: {e}")))?;
+    if let Some(reason) = super::jackson::syntax_error(text) {
+        return Err(invalid(reason));
+    }
+    // The first value counts and anything after it is ignored, as AWS's (Jackson) reader does.
+    let mut reader = serde_json::Deserializer::from_str(text);
+    let value = serde::Deserialize::deserialize(&mut reader)
+        .map_err(|e| invalid(format!("{e}{}", super::jackson::location(text, 0))))?;
     match value {
         Value::Object(map) => parse_object(&map, false),
-        _ => Err(invalid("Filter is not an object")),
+        _ => Err(invalid(format!(
+            "Filter is not an object{}",
+            super::jackson::location(text, super::jackson::after_first_token(text))
+        ))),
     }
 }
 
