@@ -298,3 +298,66 @@ async fn an_undefined_template_placeholder_is_refused_with_the_recorded_wording(
         )
     );
 }
+
+#[tokio::test]
+async fn validation_paths_name_members_with_a_lower_case_first_letter() {
+    // Recorded: test_put_target_id_validation (LocalStack's AWS-validated events snapshot):
+    // the model's `Targets`/`Id` appear as `targets.1.member.id`.
+    let s = MockServer::start().await;
+    let r = ev(
+        &s,
+        "PutRule",
+        json!({"Name": "r", "EventPattern": "{\"source\": [\"a\"]}"}),
+    )
+    .await;
+    assert_eq!(r.status, 200);
+    let r = ev(
+        &s,
+        "PutTargets",
+        json!({"Rule": "r", "Targets": [{"Id": "!@#$@!#$", "Arn": "arn:aws:sqs:us-east-1:000000000000:q"}]}),
+    )
+    .await;
+    assert_eq!(r.status, 400);
+    assert_eq!(
+        r.json()["message"],
+        "1 validation error detected: Value '!@#$@!#$' at 'targets.1.member.id' failed to satisfy constraint: Member must satisfy regular expression pattern: [\\.\\-_A-Za-z0-9]+"
+    );
+}
+
+#[tokio::test]
+async fn an_empty_pattern_or_schedule_beside_the_other_counts_as_absent() {
+    let s = MockServer::start().await;
+    for (name, pattern, schedule) in [
+        ("timed", "", "rate(5 minutes)"),
+        ("matched", "{\"source\": [\"a\"]}", ""),
+    ] {
+        let r = ev(
+            &s,
+            "PutRule",
+            json!({"Name": name, "EventPattern": pattern, "ScheduleExpression": schedule}),
+        )
+        .await;
+        assert_eq!(
+            r.status,
+            200,
+            "{name}: {}",
+            String::from_utf8_lossy(&r.body)
+        );
+    }
+    let d = ev(&s, "DescribeRule", json!({"Name": "timed"}))
+        .await
+        .json();
+    assert_eq!(d["ScheduleExpression"], "rate(5 minutes)");
+    assert_eq!(d.get("EventPattern"), None);
+    let d = ev(&s, "DescribeRule", json!({"Name": "matched"}))
+        .await
+        .json();
+    assert_eq!(d.get("ScheduleExpression"), None);
+    let r = ev(
+        &s,
+        "PutRule",
+        json!({"Name": "neither", "EventPattern": "", "ScheduleExpression": ""}),
+    )
+    .await;
+    assert_eq!(r.status, 400);
+}

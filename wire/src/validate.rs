@@ -197,7 +197,19 @@ impl<'a> Path<'a> {
             let sep = if out.is_empty() { "" } else { "." };
             match segment {
                 Segment::Root => {}
-                Segment::Member(name) | Segment::Key(name) => {
+                Segment::Member(name) => {
+                    // Coral names members with a lower-case first letter whatever the model's
+                    // casing: recorded as `targets.1.member.id`, `entries`, `name` for
+                    // EventBridge's `Targets`/`Id`, `Entries`, `Name` (LocalStack's AWS-validated
+                    // events snapshots) and `stackName` for CloudFormation's `StackName`.
+                    out.push_str(sep);
+                    let mut chars = name.chars();
+                    if let Some(first) = chars.next() {
+                        out.extend(first.to_lowercase());
+                        out.push_str(chars.as_str());
+                    }
+                }
+                Segment::Key(name) => {
                     let _ = write!(out, "{sep}{name}");
                 }
                 Segment::Index(i) => {
@@ -782,21 +794,21 @@ mod tests {
         let svc = &events::SERVICE;
         assert_eq!(
             message(svc, "PutEvents", json!({"Entries": []})),
-            "1 validation error detected: Value '[]' at 'Entries' failed to satisfy constraint: \
+            "1 validation error detected: Value '[]' at 'entries' failed to satisfy constraint: \
              Member must have length greater than or equal to 1"
         );
         let entries: Vec<Value> = (0..11).map(|_| json!({"Source": "s"})).collect();
         let msg = message(svc, "PutEvents", json!({ "Entries": entries }));
         assert!(
-            msg.ends_with("at 'Entries' failed to satisfy constraint: Member must have length less than or equal to 10"),
+            msg.ends_with("at 'entries' failed to satisfy constraint: Member must have length less than or equal to 10"),
             "{msg}"
         );
         assert_eq!(
             message(svc, "PutRule", json!({"Name": "r", "State": "ON", "EventBusName": "bad bus"})),
             "2 validation errors detected: \
-             Value 'ON' at 'State' failed to satisfy constraint: Member must satisfy enum value set: \
+             Value 'ON' at 'state' failed to satisfy constraint: Member must satisfy enum value set: \
              [ENABLED, DISABLED, ENABLED_WITH_ALL_CLOUDTRAIL_MANAGEMENT_EVENTS]; \
-             Value 'bad bus' at 'EventBusName' failed to satisfy constraint: Member must satisfy regular expression pattern: \
+             Value 'bad bus' at 'eventBusName' failed to satisfy constraint: Member must satisfy regular expression pattern: \
              (arn:aws[\\w-]*:events:[a-z]+-[a-z]+-[\\w-]+:[0-9]{12}:event-bus\\/)?[/\\.\\-_A-Za-z0-9]+"
         );
     }

@@ -67,15 +67,20 @@ pub(super) fn put_rule(
 ) -> Result<wire::PutRuleResponse, ServiceError> {
     let name = input.name;
     let bus = existing_bus(call, input.event_bus_name.as_deref())?;
-    if input.event_pattern.is_none() && input.schedule_expression.is_none() {
+    // An empty pattern or schedule string counts as none: clients that build PutRule from one
+    // template send `"EventPattern": ""` beside a schedule and the reverse (moto's test suite
+    // does), and accepting it is the lenient side of AWS's behaviour.
+    let event_pattern = input.event_pattern.filter(|p| !p.trim().is_empty());
+    let schedule_expression = input.schedule_expression.filter(|s| !s.trim().is_empty());
+    if event_pattern.is_none() && schedule_expression.is_none() {
         return Err(ServiceError::validation(
             "Parameter(s) EventPattern or ScheduleExpression must be specified.",
         ));
     }
-    if let Some(p) = &input.event_pattern {
+    if let Some(p) = &event_pattern {
         parse_pattern(p)?;
     }
-    if let Some(s) = &input.schedule_expression {
+    if let Some(s) = &schedule_expression {
         if bus != DEFAULT_BUS {
             return Err(ServiceError::validation(
                 "ScheduleExpression is supported only on the default event bus.",
@@ -95,8 +100,8 @@ pub(super) fn put_rule(
         arn: rule_arn(call, &bus, &name),
         name: name.clone(),
         bus: bus.clone(),
-        event_pattern: input.event_pattern,
-        schedule_expression: input.schedule_expression,
+        event_pattern,
+        schedule_expression,
         state: input.state.unwrap_or(wire::RuleState::Enabled),
         description: input.description,
         role_arn: input.role_arn,
