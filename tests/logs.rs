@@ -215,3 +215,42 @@ async fn filter_events_by_terms_and_json_across_streams() {
     .json();
     assert_eq!(r["events"][0]["message"], "ERROR net");
 }
+
+/// Recorded in LocalStack's AWS-validated logs snapshots (`test_get_too_many_log_events`-style
+/// limits, `test_create_log_group_invalid_name_length`): Logs answers constraint violations with
+/// InvalidParameterException, and a name over 512 characters with its own sentence.
+#[tokio::test]
+async fn constraint_violations_are_invalid_parameter_exceptions() {
+    let server = MockServer::start().await;
+    let r = logs(
+        &server,
+        "CreateLogGroup",
+        json!({"logGroupName": "a".repeat(513)}),
+    )
+    .await;
+    assert_eq!(r.status, 400);
+    assert_eq!(
+        r.json(),
+        json!({"__type": "InvalidParameterException",
+               "message": "Invalid LogGroup or LogStream, both must have length less than or equal to 512."})
+    );
+    logs(&server, "CreateLogGroup", json!({"logGroupName": "dummy"})).await;
+    logs(
+        &server,
+        "CreateLogStream",
+        json!({"logGroupName": "dummy", "logStreamName": "stream"}),
+    )
+    .await;
+    let r = logs(
+        &server,
+        "GetLogEvents",
+        json!({"logGroupName": "dummy", "logStreamName": "stream", "limit": 10001}),
+    )
+    .await;
+    assert_eq!(r.status, 400);
+    assert_eq!(
+        r.json(),
+        json!({"__type": "InvalidParameterException",
+               "message": "1 validation error detected: Value '10001' at 'limit' failed to satisfy constraint: Member must have value less than or equal to 10000"})
+    );
+}

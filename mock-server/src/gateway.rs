@@ -206,8 +206,14 @@ async fn operation_response(
         if let Err(invalid) = validate(schema, shape, &input) {
             let reply = match invalid {
                 Invalid::Serialization(m) => ProtocolError::Serialization(m).into(),
-                constraints @ Invalid::Constraints(_) => {
-                    crate::error::ServiceError::validation(constraints.message()).into()
+                Invalid::Constraints(ref violations) => {
+                    let message = invalid.message();
+                    match service {
+                        ServiceKind::Logs => {
+                            services::logs::constraint_error(violations, message).into()
+                        }
+                        _ => crate::error::ServiceError::validation(message).into(),
+                    }
                 }
             };
             return fail(reply);
