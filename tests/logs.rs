@@ -253,4 +253,15 @@ async fn constraint_violations_are_invalid_parameter_exceptions() {
         json!({"__type": "InvalidParameterException",
                "message": "1 validation error detected: Value '10001' at 'limit' failed to satisfy constraint: Member must have value less than or equal to 10000"})
     );
+    let r = logs(
+        &server,
+        "DescribeLogStreams",
+        json!({"logGroupName": "dummy", "logGroupIdentifier": "dummy"}),
+    )
+    .await;
+    assert_eq!(
+        r.json(),
+        json!({"__type": "ValidationException",
+               "message": "LogGroup name and LogGroup ARN are mutually exclusive parameters."})
+    );
 }

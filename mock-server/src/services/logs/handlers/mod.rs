@@ -45,7 +45,9 @@ fn invalid_token() -> ServiceError {
 /// A log group named by `logGroupName` or by `logGroupIdentifier` (a name or an ARN).
 fn group_name(name: Option<String>, identifier: Option<String>) -> Result<String, ServiceError> {
     match (name, identifier) {
-        (Some(_), Some(_)) => Err(invalid_parameter(
+        // ValidationException, not InvalidParameterException: LocalStack's AWS-validated
+        // `test_describe_log_streams_with_log_group_identifier` snapshot.
+        (Some(_), Some(_)) => Err(ServiceError::validation(
             "LogGroup name and LogGroup ARN are mutually exclusive parameters.",
         )),
         (Some(n), None) => Ok(n),
