@@ -387,3 +387,55 @@ async fn eventbridge_notifications_reach_the_delivery_log() {
     assert_eq!(d["requester"], "000000000000");
     assert_eq!(d["reason"], "PutObject");
 }
+
+/// CreateBucket from a region's endpoint, with an optional `LocationConstraint`.
+async fn create_bucket_in(
+    server: &MockServer,
+    region: &str,
+    bucket: &str,
+    constraint: &str,
+) -> Reply {
+    let body = format!(
+        "<CreateBucketConfiguration><LocationConstraint>{constraint}</LocationConstraint></CreateBucketConfiguration>"
+    );
+    let req = http::Request::builder()
+        .method("PUT")
+        .uri(format!("/{bucket}"))
+        .header("host", "localhost")
+        .header(
+            "authorization",
+            crate::support::authorization("AKID", region, "s3"),
+        )
+        .body(Full::new(Bytes::from(body)))
+        .expect("request");
+    send(server, req).await
+}
+
+/// Recorded in LocalStack's AWS-validated S3 snapshots (`test_create_bucket_with_invalid_location_
+/// constraint`, `test_create_bucket_with_eu_location_constraint[_raises]`): only the us-east-1
+/// endpoint calls a constraint invalid; other endpoints call any other one incompatible, naming it
+/// as given; `EU` is eu-west-1 and GetBucketLocation gives it back as `EU`.
+#[tokio::test]
+async fn location_constraints_are_judged_as_aws_judges_them() {
+    let server = MockServer::start().await;
+    for (region, constraint, code, message) in [
+        ("us-east-1", "us-east-1", "InvalidLocationConstraint", "The specified location-constraint is not valid"),
+        ("us-east-1", "foo", "InvalidLocationConstraint", "The specified location-constraint is not valid"),
+        ("eu-west-1", "bar", "IllegalLocationConstraintException", "The bar location constraint is incompatible for the region specific endpoint this request was sent to."),
+        ("us-east-2", "EU", "IllegalLocationConstraintException", "The EU location constraint is incompatible for the region specific endpoint this request was sent to."),
+    ] {
+        let r = create_bucket_in(&server, region, "judged", constraint).await;
+        assert_eq!(r.status, 400, "{region} {constraint}");
+        let body = text(&r);
+        assert!(body.contains(&format!("<Code>{code}</Code>")), "{body}");
+        assert!(body.contains(&format!("<Message>{message}</Message>")), "{body}");
+    }
+    let r = create_bucket_in(&server, "eu-west-1", "legacy-eu", "EU").await;
+    assert_eq!(r.status, 200, "{}", text(&r));
+    let r = s3(&server, "GET", "/legacy-eu?location", b"").await;
+    assert!(
+        text(&r).contains(">EU</LocationConstraint>"),
+        "{}",
+        text(&r)
+    );
+}

@@ -29,6 +29,10 @@ pub enum Versioning {
 pub struct Bucket {
     pub name: String,
     pub region: String,
+    /// What GetBucketLocation reports: the region, or `EU` for a bucket created with that
+    /// legacy alias of eu-west-1 (recorded: LocalStack's AWS-validated
+    /// `test_create_bucket_with_eu_location_constraint`).
+    pub location_constraint: String,
     pub created: f64,
     pub versioning: Versioning,
     /// Versions of each key, oldest first (the last one is current).
@@ -162,6 +166,7 @@ impl Bucket {
         Bucket {
             name: name.to_owned(),
             region: region.to_owned(),
+            location_constraint: region.to_owned(),
             created: now,
             versioning: Versioning::Unversioned,
             objects: BTreeMap::new(),

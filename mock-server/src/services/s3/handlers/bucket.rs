@@ -141,20 +141,26 @@ pub async fn create_bucket(call: &mut S3Call<'_>, body: Incoming) -> Result<Repl
             .map(str::to_owned)
             .filter(|c| !c.is_empty())
     };
-    // "EU" is the legacy name of eu-west-1.
-    let constraint = constraint.map(|c| if c == "EU" { "eu-west-1".to_owned() } else { c });
-    let region = match (&constraint, request_region.as_str()) {
-        (Some(c), _) if c == "us-east-1" => {
-            return Err(S3Error::new(400, "InvalidLocationConstraint", "The specified location-constraint is not valid")
-                .with("LocationConstraint", c.clone()))
+    // "EU" is the legacy name of eu-west-1; errors name the constraint as given. Recorded in
+    // LocalStack's AWS-validated snapshots (`test_create_bucket_with_invalid_location_constraint`,
+    // `test_create_bucket_with_eu_location_constraint_raises`, `test_different_location_constraint`):
+    // only the us-east-1 endpoint says a constraint is not valid (`us-east-1` itself included);
+    // every other endpoint says any other constraint, even `bar`, is incompatible with it.
+    let constrained_region = |c: &str| {
+        if c == "EU" {
+            "eu-west-1".to_owned()
+        } else {
+            c.to_owned()
         }
-        (Some(c), _) if !looks_like_region(c) => {
+    };
+    let region = match (&constraint, request_region.as_str()) {
+        (Some(c), "us-east-1") if c == "us-east-1" || (c != "EU" && !looks_like_region(c)) => {
             return Err(S3Error::new(400, "InvalidLocationConstraint", "The specified location-constraint is not valid")
                 .with("LocationConstraint", c.clone()))
         }
         // us-east-1 requests go to the global endpoint, which creates a bucket in any region.
-        (Some(c), "us-east-1") => c.clone(),
-        (Some(c), r) if c == r => c.clone(),
+        (Some(c), "us-east-1") => constrained_region(c),
+        (Some(c), r) if constrained_region(c) == r => constrained_region(c),
         (Some(c), _) => {
             return Err(S3Error::new(
                 400,
@@ -202,11 +208,13 @@ pub async fn create_bucket(call: &mut S3Call<'_>, body: Incoming) -> Result<Repl
     }
     let now = call.core.clock.now();
     let partition = call.core.store.partition(&account, &region, now);
-    partition
-        .lock()
-        .s3
-        .buckets
-        .insert(name.clone(), Bucket::new(&name, &region, now));
+    partition.lock().s3.buckets.insert(name.clone(), {
+        let mut bucket = Bucket::new(&name, &region, now);
+        if let Some(c) = constraint {
+            bucket.location_constraint = c;
+        }
+        bucket
+    });
     let location = if region == "us-east-1" {
         format!("/{name}")
     } else {
@@ -267,7 +275,7 @@ pub fn head_bucket(call: &mut S3Call<'_>) -> Result<Reply, S3Error> {
 
 pub fn get_bucket_location(call: &mut S3Call<'_>) -> Result<Reply, S3Error> {
     let name = call.bucket_name().to_owned();
-    let region = call.with_bucket(&name, |b, _| Ok(b.region.clone()))?;
+    let region = call.with_bucket(&name, |b, _| Ok(b.location_constraint.clone()))?;
     // us-east-1 buckets report an empty constraint (S3 keeps the pre-region convention).
     let body = if region == "us-east-1" {
         format!(

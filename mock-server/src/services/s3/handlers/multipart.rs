@@ -382,7 +382,7 @@ pub async fn complete(call: &mut S3Call<'_>, body: Incoming) -> Result<Reply, S3
             }
             for (i, (l, part)) in listed.iter().zip(&chosen).enumerate() {
                 if i + 1 < listed.len() && part.data.len() < MIN_PART {
-                    return Err(S3Error::new(400, "EntityTooSmall", "Your proposed upload is smaller than the minimum allowed object size.")
+                    return Err(S3Error::new(400, "EntityTooSmall", "Your proposed upload is smaller than the minimum allowed size")
                         .with("ProposedSize", part.data.len().to_string())
                         .with("MinSizeAllowed", MIN_PART.to_string())
                         .with("PartNumber", l.number.to_string())
