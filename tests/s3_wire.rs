@@ -439,3 +439,70 @@ async fn location_constraints_are_judged_as_aws_judges_them() {
         text(&r)
     );
 }
+
+/// Recorded in LocalStack's AWS-validated S3 snapshots (`test_tagging_validation`,
+/// `test_get_object_part`, `test_multipart_complete_multipart_too_small`).
+#[tokio::test]
+async fn tag_part_and_empty_completion_errors_read_as_recorded() {
+    let server = MockServer::start().await;
+    assert_eq!(s3(&server, "PUT", "/tags", b"").await.status, 200);
+    assert_eq!(s3(&server, "PUT", "/tags/k", b"x").await.status, 200);
+    let cases: [(&str, &'static [u8], &str); 4] = [
+        (
+            "/tags?tagging",
+            b"<Tagging><TagSet><Tag><Key>aws:prefixed</Key><Value>Val1</Value></Tag></TagSet></Tagging>",
+            "<Code>InvalidTag</Code><Message>System tags cannot be added/updated by requester</Message><TagKey>aws:prefixed</TagKey>",
+        ),
+        (
+            "/tags/k?tagging",
+            b"<Tagging><TagSet><Tag><Key>aws:prefixed</Key><Value>Val1</Value></Tag></TagSet></Tagging>",
+            "<Code>InvalidTag</Code><Message>Your TagKey cannot be prefixed with aws:</Message><TagKey>aws:prefixed</TagKey>",
+        ),
+        (
+            "/tags?tagging",
+            b"<Tagging><TagSet><Tag><Key>Key1,Key2</Key><Value>Val1</Value></Tag></TagSet></Tagging>",
+            "<Code>InvalidTag</Code><Message>The TagKey you have provided is invalid</Message><TagKey>Key1,Key2</TagKey>",
+        ),
+        (
+            "/tags/k?tagging",
+            b"<Tagging><TagSet><Tag><Key>Key1</Key><Value>Val1,Val2</Value></Tag></TagSet></Tagging>",
+            "<Code>InvalidTag</Code><Message>The TagValue you have provided is invalid</Message><TagKey>Key1</TagKey><TagValue>Val1,Val2</TagValue>",
+        ),
+    ];
+    for (path, body, expected) in cases {
+        let r = s3(&server, "PUT", path, body).await;
+        assert_eq!(r.status, 400, "{path}");
+        assert!(text(&r).contains(expected), "{path}: {}", text(&r));
+    }
+    let req = request("GET", "/tags/k?partNumber=1")
+        .header("range", "bytes=0-1")
+        .body(Full::new(Bytes::new()))
+        .expect("request");
+    let r = send(&server, req).await;
+    assert_eq!(r.status, 400);
+    assert!(text(&r).contains(
+        "<Message>Cannot specify both Range header and partNumber query parameter</Message>"
+    ));
+    let r = s3(&server, "POST", "/tags/m?uploads", b"").await;
+    let body = text(&r);
+    let id = body
+        .split("<UploadId>")
+        .nth(1)
+        .and_then(|rest| rest.split("</UploadId>").next())
+        .expect("upload id")
+        .to_owned();
+    let req = request("POST", &format!("/tags/m?uploadId={id}"))
+        .body(Full::new(Bytes::from_static(
+            b"<CompleteMultipartUpload></CompleteMultipartUpload>",
+        )))
+        .expect("request");
+    let r = send(&server, req).await;
+    assert_eq!(r.status, 400);
+    assert!(
+        text(&r).contains(
+            "<Code>InvalidRequest</Code><Message>You must specify at least one part</Message>"
+        ),
+        "{}",
+        text(&r)
+    );
+}

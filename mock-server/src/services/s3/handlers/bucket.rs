@@ -359,7 +359,7 @@ pub async fn put_bucket_tagging(call: &mut S3Call<'_>, body: Incoming) -> Result
         return Err(S3Error::no_such_bucket(&name));
     }
     let body = receive_small(call.core, call.req, body).await?;
-    let tags = parse_tagging(&body, 50)?;
+    let tags = parse_tagging(&body, 50, super::TagTarget::Bucket)?;
     call.with_bucket(&name, |b, _| {
         b.tags = Some(tags);
         Ok(())

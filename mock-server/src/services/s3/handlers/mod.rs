@@ -148,13 +148,33 @@ pub(crate) fn tags_from_header(call: &S3Call<'_>) -> Result<Vec<(String, String)
         };
         tags.push((k, v));
     }
-    validate_tags(&tags, 10)?;
+    validate_tags(&tags, 10, TagTarget::Object)?;
     Ok(tags)
 }
 
+/// What a tag set is for: the `aws:` prefix is refused in different words for each.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(crate) enum TagTarget {
+    Bucket,
+    Object,
+}
+
+/// The characters S3 allows in tag keys and values: letters, digits, white space and
+/// `+ - = . _ : / @`.
+fn tag_text_ok(text: &str) -> bool {
+    text.chars()
+        .all(|c| c.is_alphanumeric() || c.is_whitespace() || "+-=._:/@".contains(c))
+}
+
 /// S3's tag rules: at most `max` tags, unique keys, keys up to 128 and values up to 256
-/// characters.
-pub(crate) fn validate_tags(tags: &[(String, String)], max: usize) -> Result<(), S3Error> {
+/// characters of the allowed set, no `aws:` keys. The words are those of LocalStack's
+/// AWS-validated `test_tagging_validation` snapshot (`Key1,Key2` is an invalid key, an `aws:` key
+/// is "System tags ..." on a bucket and "Your TagKey cannot be prefixed with aws:" on an object).
+pub(crate) fn validate_tags(
+    tags: &[(String, String)],
+    max: usize,
+    target: TagTarget,
+) -> Result<(), S3Error> {
     if tags.len() > max {
         return Err(S3Error::new(
             400,
@@ -172,13 +192,20 @@ pub(crate) fn validate_tags(tags: &[(String, String)], max: usize) -> Result<(),
             )
             .with("TagKey", k.clone()));
         }
-        if k.is_empty() || k.chars().count() > 128 {
+        if k.starts_with("aws:") {
+            let message = match target {
+                TagTarget::Bucket => "System tags cannot be added/updated by requester",
+                TagTarget::Object => "Your TagKey cannot be prefixed with aws:",
+            };
+            return Err(S3Error::new(400, "InvalidTag", message).with("TagKey", k.clone()));
+        }
+        if k.is_empty() || k.chars().count() > 128 || !tag_text_ok(k) {
             return Err(
                 S3Error::new(400, "InvalidTag", "The TagKey you have provided is invalid")
                     .with("TagKey", k.clone()),
             );
         }
-        if v.chars().count() > 256 {
+        if v.chars().count() > 256 || !tag_text_ok(v) {
             return Err(S3Error::new(
                 400,
                 "InvalidTag",
@@ -192,7 +219,11 @@ pub(crate) fn validate_tags(tags: &[(String, String)], max: usize) -> Result<(),
 }
 
 /// Parses a `<Tagging><TagSet><Tag><Key/><Value/></Tag>...` document.
-pub(crate) fn parse_tagging(body: &[u8], max: usize) -> Result<Vec<(String, String)>, S3Error> {
+pub(crate) fn parse_tagging(
+    body: &[u8],
+    max: usize,
+    target: TagTarget,
+) -> Result<Vec<(String, String)>, S3Error> {
     let root = super::xml::parse(body).map_err(|_| S3Error::malformed_xml())?;
     if root.name != "Tagging" {
         return Err(S3Error::malformed_xml());
@@ -204,7 +235,7 @@ pub(crate) fn parse_tagging(body: &[u8], max: usize) -> Result<Vec<(String, Stri
         let v = tag.text_of("Value").unwrap_or_default();
         tags.push((k.to_owned(), v.to_owned()));
     }
-    validate_tags(&tags, max)?;
+    validate_tags(&tags, max, target)?;
     Ok(tags)
 }
 

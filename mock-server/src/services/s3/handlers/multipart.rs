@@ -284,7 +284,10 @@ fn parse_complete(body: &[u8]) -> Result<Vec<Listed>, S3Error> {
         });
     }
     if parts.is_empty() {
-        return Err(S3Error::malformed_xml());
+        // Recorded (LocalStack's AWS-validated `test_multipart_complete_multipart_too_small`).
+        return Err(S3Error::invalid_request(
+            "You must specify at least one part",
+        ));
     }
     Ok(parts)
 }
@@ -356,14 +359,15 @@ pub async fn complete(call: &mut S3Call<'_>, body: Incoming) -> Result<Reply, S3
                 .get(&upload_id)
                 .filter(|u| u.key == key)
                 .ok_or_else(|| S3Error::no_such_upload(&upload_id))?;
-            // S3 checks the list's order first, then that each part exists, then sizes.
+            // S3 checks the list's order first, then that each part exists, then sizes. Words
+            // recorded in LocalStack's AWS-validated `test_complete_multipart_parts_order`.
             let mut previous = 0;
             for l in &listed {
                 if l.number <= previous {
                     return Err(S3Error::new(
                         400,
                         "InvalidPartOrder",
-                        "The list of parts was not in ascending order. The parts list must be specified in order by part number.",
+                        "The list of parts was not in ascending order. Parts must be ordered by part number.",
                     )
                     .with("UploadId", upload_id.clone()));
                 }

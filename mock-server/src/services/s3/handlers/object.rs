@@ -417,6 +417,12 @@ pub fn get_object(call: &mut S3Call<'_>, head: bool) -> Result<Reply, S3Error> {
             }
         },
     };
+    if part_number.is_some() && call.req.header("range").is_some() {
+        // Recorded: LocalStack's AWS-validated `test_get_object_part` (`part-with-range`).
+        return Err(S3Error::invalid_request(
+            "Cannot specify both Range header and partNumber query parameter",
+        ));
+    }
     let (version, reports) = call.with_bucket(&name, |b, _| {
         let v = match &version_id {
             Some(id) => b
@@ -802,7 +808,7 @@ pub async fn put_object_tagging(call: &mut S3Call<'_>, body: Incoming) -> Result
         return Err(S3Error::no_such_bucket(&name));
     }
     let body = receive_small(call.core, call.req, body).await?;
-    let tags = parse_tagging(&body, 10)?;
+    let tags = parse_tagging(&body, 10, super::TagTarget::Object)?;
     set_tags(call, &name, &key, tags, 200)
 }
 
