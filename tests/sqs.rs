@@ -516,3 +516,43 @@ async fn receive_accepts_message_system_attribute_names_in_attribute_names() {
         .as_str()
         .is_some_and(|t| t.parse::<u64>().is_ok()));
 }
+
+#[tokio::test]
+async fn fifo_takes_a_zero_delay_and_redrive_policies_read_back_with_a_numeric_count() {
+    // LocalStack's AWS-validated `test_send_message_with_delay_0_works_for_fifo`; moto's
+    // `test_redrive_policy_set_attributes_with_string_value` for the policy's form.
+    let server = MockServer::start().await;
+    let fifo = create(
+        &server,
+        json!({"QueueName": "z.fifo", "Attributes": {"FifoQueue": "true"}}),
+    )
+    .await;
+    let r = sqs(
+        &server,
+        "SendMessage",
+        json!({"QueueUrl": fifo, "MessageBody": "Hello World!", "DelaySeconds": 0,
+               "MessageGroupId": "test", "MessageDeduplicationId": "d"}),
+    )
+    .await;
+    assert_eq!(r.status, 200, "{}", String::from_utf8_lossy(&r.body));
+    create(&server, json!({"QueueName": "dead"})).await;
+    let url = create(&server, json!({"QueueName": "live"})).await;
+    let policy = r#"{"deadLetterTargetArn": "arn:aws:sqs:us-east-1:000000000000:dead", "maxReceiveCount": "1"}"#;
+    let r = sqs(
+        &server,
+        "SetQueueAttributes",
+        json!({"QueueUrl": url, "Attributes": {"RedrivePolicy": policy}}),
+    )
+    .await;
+    assert_eq!(r.status, 200);
+    let r = sqs(
+        &server,
+        "GetQueueAttributes",
+        json!({"QueueUrl": url, "AttributeNames": ["RedrivePolicy"]}),
+    )
+    .await;
+    assert_eq!(
+        r.json()["Attributes"]["RedrivePolicy"],
+        r#"{"deadLetterTargetArn":"arn:aws:sqs:us-east-1:000000000000:dead","maxReceiveCount":1}"#
+    );
+}
