@@ -354,6 +354,8 @@ async fn bad_revisions_and_empty_fleets_fail_the_deployment() {
         .as_str()
         .expect("ok")
         .to_owned();
+    // Until the clock moves the revision is unread: a deployment is Created, whatever its source.
+    assert_eq!(info(&s, &missing).await["status"], "Created");
     s.settle().await;
     let i = info(&s, &none).await;
     assert_eq!(i["status"], "Failed");

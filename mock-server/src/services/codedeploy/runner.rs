@@ -257,48 +257,18 @@ pub fn create(call: &mut Call<'_>, new: NewDeployment) -> Result<String, Service
     };
     call.state.deployments.insert(id.clone(), d);
     call.state.deployment_order.push(id.clone());
+    // The deployment stays Created until the clock moves, whatever its revision: AWS reads the
+    // revision after CreateDeployment has answered, so a GetDeployment right after it sees
+    // `Created` (moto's CreateDeployment tests read it so).
     let (account, region) = (call.ctx.account_id.clone(), call.ctx.region.clone());
-    match revision.revision_type {
-        Some(RevisionLocationType::S3) => {
-            let s = revision.s3_location.unwrap_or_default();
-            let bundle_type = s
-                .bundle_type
-                .map(|b| b.as_str().to_owned())
-                .unwrap_or_default();
-            let to = partition(&account, &region);
-            let deployment_id = id.clone();
-            call.effects.send(
-                &account,
-                &region,
-                s3::ports::Command::GetObject {
-                    bucket: s.bucket.unwrap_or_default(),
-                    key: s.key.unwrap_or_default(),
-                    version_id: s.version,
-                    then: Notify::new(
-                        move |result: Result<s3::ports::ObjectRead, ServiceError>| {
-                            Some((
-                                to,
-                                Command::BundleRead {
-                                    deployment_id,
-                                    bundle_type,
-                                    result: result.map(|o| o.body.to_vec()).map_err(|e| e.message),
-                                }
-                                .into(),
-                            ))
-                        },
-                    ),
-                },
-            );
-        }
-        _ => call.effects.arm(
-            now,
-            &account,
-            &region,
-            Timer::Begin {
-                deployment_id: id.clone(),
-            },
-        ),
-    }
+    call.effects.arm(
+        now,
+        &account,
+        &region,
+        Timer::Begin {
+            deployment_id: id.clone(),
+        },
+    );
     Ok(id)
 }
 
@@ -316,6 +286,40 @@ pub fn begin(call: &mut Call<'_>, id: &str) {
     let Some(d) = call.state.deployments.get(id) else {
         return;
     };
+    if d.revision.revision_type == Some(RevisionLocationType::S3) {
+        // An S3 bundle is read through S3's port; its answer comes back as `BundleRead`.
+        let s = d.revision.s3_location.clone().unwrap_or_default();
+        let bundle_type = s
+            .bundle_type
+            .map(|b| b.as_str().to_owned())
+            .unwrap_or_default();
+        let (account, region) = (call.ctx.account_id.clone(), call.ctx.region.clone());
+        let to = partition(&account, &region);
+        let deployment_id = id.to_owned();
+        call.effects.send(
+            &account,
+            &region,
+            s3::ports::Command::GetObject {
+                bucket: s.bucket.unwrap_or_default(),
+                key: s.key.unwrap_or_default(),
+                version_id: s.version,
+                then: Notify::new(
+                    move |result: Result<s3::ports::ObjectRead, ServiceError>| {
+                        Some((
+                            to,
+                            Command::BundleRead {
+                                deployment_id,
+                                bundle_type,
+                                result: result.map(|o| o.body.to_vec()).map_err(|e| e.message),
+                            }
+                            .into(),
+                        ))
+                    },
+                ),
+            },
+        );
+        return;
+    }
     let text = match d.revision.revision_type {
         Some(RevisionLocationType::GitHub) => Err(Failure {
             code: "MISSING_GITHUB_TOKEN".into(),
