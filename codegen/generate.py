@@ -487,10 +487,11 @@ class ServiceGen:
 
     def gen_handlers(self):
         """`Handlers<X>`: one typed slot per operation, `None` (answered 501) unless a service fills it.
-        A misspelled slot does not compile; `call` decodes the input into the operation's type, runs the
-        handler and encodes its output."""
+        A misspelled slot does not compile; `call` decodes a validated JSON value into the operation's type,
+        runs the handler and encodes its output; `call_json` does the same from awsJson body bytes when they
+        decode and pass the typed check, and defers to `call` otherwise."""
         ops = sorted(self.model["operations"])
-        slots, none, names, arms = [], [], [], []
+        slots, none, names, arms, json_arms = [], [], [], [], []
         for name in ops:
             op = self.model["operations"][name]
             inp = self.type_names[op["input"]["shape"]] if "input" in op else "crate::types::Empty"
@@ -502,6 +503,10 @@ class ServiceGen:
             none.append(f"{f}: None,")
             names.append(f"{rs_str(name)} => self.{f}.is_some(),")
             arms.append(f"{rs_str(name)} => self.{f}.map(|h| crate::dispatch::run(h, cx, input, encoder)),")
+            shape = f"Some({self.ids[op['input']['shape']]})" if "input" in op else "None"
+            json_arms.append(
+                f"{rs_str(name)} => self.{f}.map(|h| crate::dispatch::run_json(h, &SERVICE, {shape}, body, enter, encoder)),"
+            )
         return (
             "/// The service's operations as typed handler slots. A service fills the slots it implements\n"
             "/// (`Handlers { list_pipelines: Some(list_pipelines), ..Handlers::NONE }`); an empty slot is an\n"
@@ -520,6 +525,15 @@ class ServiceGen:
             "    pub fn call<'a, E: crate::dispatch::Encode>(&self, operation: &str, cx: &mut X::Cx<'a>, "
             "input: serde_json::Value, encoder: E) -> Option<Result<E::Output, X::Error>> {\n"
             f"        match operation {{ {' '.join(arms)} _ => None }}\n"
+            "    }\n\n"
+            "    /// The fast path for an awsJson `body`: runs `operation`'s handler (in the context `enter`\n"
+            "    /// gives) if the body decodes into its input type and passes the typed check, and hands\n"
+            "    /// the encoder back without running anything otherwise (for `call` after validation);\n"
+            "    /// `None` when it has no handler.\n"
+            "    #[allow(clippy::type_complexity, reason = \"the handler's result, or the encoder back\")]\n"
+            "    pub fn call_json<E: crate::dispatch::Encode, N: crate::dispatch::Enter<X>>(&self, operation: &str, "
+            "body: &[u8], enter: N, encoder: E) -> Option<Result<Result<E::Output, X::Error>, crate::dispatch::Deferred<E>>> {\n"
+            f"        match operation {{ {' '.join(json_arms)} _ => None }}\n"
             "    }\n"
             "}\n"
         )
@@ -531,7 +545,8 @@ class ServiceGen:
             + f"//! {m['serviceId']} wire model: the static schema `SERVICE` and one type per structure and\n"
             + "//! enum shape. A member the model marks required is a plain field in every structure an\n"
             + "//! operation's input can reach (`crate::validate` refuses a request missing one before the\n"
-            + "//! JSON is decoded into these types; decoding unvalidated JSON leaves it at its `Default`).\n"
+            + "//! JSON is decoded into these types, and the typed fast path defers such a request to it;\n"
+            + "//! decoding unvalidated JSON leaves it at its `Default`).\n"
             + "//! Every other member, and every member of a structure only outputs reach, is an `Option`.\n\n"
             + "// Generated items mirror the model; docs live in the AWS API reference, and a few model\n"
             + "// structures are large by nature.\n"

@@ -268,6 +268,25 @@ impl Core {
         found.then_some(result)
     }
 
+    /// The typed fast path of an awsJson operation (`codemock_wire::dispatch`): `None` when the
+    /// service has no handler for it, `Err(Deferred)` (nothing ran) when the body does not decode
+    /// strictly into the typed input or fails the typed check, so that the caller validates it.
+    #[allow(
+        clippy::type_complexity,
+        reason = "the handler's result, or the encoder back"
+    )]
+    pub fn run_operation_json<E: codemock_wire::dispatch::Encode>(
+        self: &Arc<Self>,
+        ctx: &RequestContext,
+        service: ServiceKind,
+        operation: &str,
+        body: &[u8],
+        encoder: E,
+    ) -> Option<Result<Result<E::Output, ServiceError>, codemock_wire::dispatch::Deferred<E>>> {
+        let lock = crate::services::CoreLock { core: self, ctx };
+        registry::call_operation_json(service, operation, lock, body, encoder)
+    }
+
     /// Runs `f` on one service's state (picked by `pick`) under the partition lock and applies
     /// its effects: for handlers that wait (long polls look, release, wait, look again).
     pub fn with_state<S, R>(

@@ -1,5 +1,7 @@
 //! The one function hyper calls. Every request ends as a response here, never as an error:
-//! body limit -> context -> control? -> route -> decode -> validate -> handler -> drain -> encode.
+//! body limit -> context -> control? -> route -> typed fast path (awsJson: decode into the typed
+//! input -> typed check -> handler -> encode), or, for what it declines and for CBOR and async
+//! handlers: decode -> validate -> handler -> drain -> encode.
 
 use crate::core::{Core, RequestContext, RequestRecord};
 use crate::error::{ErrorReply, ProtocolError};
@@ -8,7 +10,7 @@ use crate::protocol::{aws_json, cbor, HttpResponse, Protocol};
 use crate::router::{self, RequestHead, Route};
 use crate::services::{self, ServiceKind};
 use bytes::Bytes;
-use codemock_wire::dispatch::Encode;
+use codemock_wire::dispatch::{Deferred, Encode};
 use codemock_wire::schema::Operation;
 use codemock_wire::validate::{validate, Invalid};
 use http_body_util::{BodyExt, Limited};
@@ -171,7 +173,14 @@ async fn operation_response(
         Ok(b) => b,
         Err(e) => return fail(e.into()),
     };
-    let input = match protocol {
+    let schema = service.schema();
+    let encoder = || WireEncoder {
+        protocol,
+        schema,
+        shape: operation.output,
+        request_id: &ctx.request_id,
+    };
+    let (input, encoder) = match protocol {
         Protocol::RpcV2Cbor => {
             if !body.is_empty()
                 && content_type.is_some_and(|ct| !ct.starts_with(cbor::CONTENT_TYPE))
@@ -183,7 +192,9 @@ async fn operation_response(
                     .into(),
                 );
             }
-            cbor::decode(&body)
+            // CBOR stays on the value path: its decoder builds a JSON value (timestamps and blobs
+            // are told apart through the schema), which the validator then checks.
+            (cbor::decode(&body), encoder())
         }
         _ => {
             if !aws_json::accepts_content_type(content_type) {
@@ -194,14 +205,29 @@ async fn operation_response(
                     .into(),
                 );
             }
-            aws_json::decode(&body)
+            // The fast path: body bytes straight into the typed input, a typed constraint check,
+            // the handler. Whatever it declines (a doubtful or invalid input) comes back before
+            // any handler ran and takes the value path below, whose validator words AWS's error.
+            // Async handlers take a JSON value, so they stay on the value path.
+            let encoder = match async_handler {
+                Some(_) => encoder(),
+                None => {
+                    match core.run_operation_json(ctx, service, operation.name, &body, encoder()) {
+                        Some(Ok(Ok(resp))) => return (resp, None),
+                        Some(Ok(Err(e))) => return fail(e.into()),
+                        Some(Err(Deferred(encoder))) => encoder,
+                        // No typed handler: the value path answers it as before.
+                        None => encoder(),
+                    }
+                }
+            };
+            (aws_json::decode(&body), encoder)
         }
     };
     let input = match input {
         Ok(v) => v,
         Err(e) => return fail(e.into()),
     };
-    let schema = service.schema();
     if let Some(shape) = operation.input {
         if let Err(invalid) = validate(schema, shape, &input) {
             let reply = match invalid {
@@ -219,12 +245,6 @@ async fn operation_response(
             return fail(reply);
         }
     }
-    let encoder = WireEncoder {
-        protocol,
-        schema,
-        shape: operation.output,
-        request_id: &ctx.request_id,
-    };
     let result = match async_handler {
         Some(h) => h(core.clone(), ctx.clone(), input)
             .await

@@ -1,9 +1,11 @@
 //! The AWS wire model of the services codemock emulates, generated from the botocore API models:
 //! a static schema per service (operations, shapes, constraints, errors), typed Rust structures
-//! and enums for every shape, and the validator that checks inputs with AWS's messages.
+//! and enums for every shape, the validator that checks inputs with AWS's messages, and the typed
+//! dispatch with its fast path (typed decoding and constraint check, falling back to the validator).
 //!
 //! `generated/` is written by `codegen/generate.py`; everything else here is hand-written.
 
+pub mod check;
 pub mod dispatch;
 pub mod generated;
 pub mod schema;

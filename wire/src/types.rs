@@ -1,6 +1,7 @@
 //! Scalar wire types that need their own JSON encoding (timestamps and blobs), and the macro the
 //! generated code uses for enum shapes.
 
+use std::cell::Cell;
 use std::fmt;
 
 use base64::Engine as _;
@@ -291,20 +292,152 @@ impl<'de> Deserialize<'de> for Key<'de> {
     }
 }
 
+thread_local! {
+    /// Set when a decoding on this thread took a lenient turn that the validator would have
+    /// refused: a required member absent or `null` (it keeps its default), or a non-object where
+    /// a memberless structure was expected (it is accepted anyway). Read by [`decode_strict`].
+    static LENIENT: Cell<bool> = const { Cell::new(false) };
+}
+
+/// Records a lenient turn of the current decoding (see [`decode_strict`]).
+#[doc(hidden)]
+pub fn note_lenient() {
+    LENIENT.with(|l| l.set(true));
+}
+
+/// Runs `decode` and says whether it decoded strictly: no required member was absent or `null`
+/// and every memberless structure was an object. The types accept such input (unvalidated JSON,
+/// an event target's input say, decodes with defaults), so a caller that wants the validator's
+/// strictness without running it (the typed fast path) asks here instead. A flag rather than an
+/// error keeps one set of serde impls for both uses.
+pub fn decode_strict<T>(decode: impl FnOnce() -> T) -> (T, bool) {
+    LENIENT.with(|l| l.set(false));
+    let out = decode();
+    (out, !LENIENT.with(|l| l.replace(false)))
+}
+
+/// Reads and drops any value, fully: unlike [`serde::de::IgnoredAny`], which lets
+/// `serde_json::from_slice` skip strings and numbers without checking them (invalid UTF-8, lone
+/// surrogate escapes, `1e999`), it parses them as decoding into a `serde_json::Value` would, so
+/// typed decoding of a body refuses exactly the bodies the JSON value decoding refuses.
+#[doc(hidden)]
+#[derive(Debug, Clone, Copy)]
+pub struct Skip;
+
+impl<'de> Deserialize<'de> for Skip {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        deserializer.deserialize_any(SkipVisitor { lenient: false })
+    }
+}
+
+/// Accepts every value as [`Skip`]; with `lenient`, notes every value but an object (the
+/// memberless-structure case of [`deserialize_empty`]).
+struct SkipVisitor {
+    lenient: bool,
+}
+
+impl SkipVisitor {
+    fn scalar<E>(&self) -> Result<Skip, E> {
+        if self.lenient {
+            note_lenient();
+        }
+        Ok(Skip)
+    }
+}
+
+impl<'de> Visitor<'de> for SkipVisitor {
+    type Value = Skip;
+
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("any value")
+    }
+
+    fn visit_bool<E: de::Error>(self, _: bool) -> Result<Skip, E> {
+        self.scalar()
+    }
+
+    fn visit_i64<E: de::Error>(self, _: i64) -> Result<Skip, E> {
+        self.scalar()
+    }
+
+    fn visit_u64<E: de::Error>(self, _: u64) -> Result<Skip, E> {
+        self.scalar()
+    }
+
+    fn visit_i128<E: de::Error>(self, _: i128) -> Result<Skip, E> {
+        self.scalar()
+    }
+
+    fn visit_u128<E: de::Error>(self, _: u128) -> Result<Skip, E> {
+        self.scalar()
+    }
+
+    fn visit_f64<E: de::Error>(self, _: f64) -> Result<Skip, E> {
+        self.scalar()
+    }
+
+    fn visit_str<E: de::Error>(self, _: &str) -> Result<Skip, E> {
+        self.scalar()
+    }
+
+    fn visit_bytes<E: de::Error>(self, _: &[u8]) -> Result<Skip, E> {
+        self.scalar()
+    }
+
+    fn visit_unit<E: de::Error>(self) -> Result<Skip, E> {
+        self.scalar()
+    }
+
+    fn visit_none<E: de::Error>(self) -> Result<Skip, E> {
+        self.scalar()
+    }
+
+    fn visit_some<D: Deserializer<'de>>(self, deserializer: D) -> Result<Skip, D::Error> {
+        self.scalar::<D::Error>()?;
+        Skip::deserialize(deserializer)
+    }
+
+    fn visit_newtype_struct<D: Deserializer<'de>>(self, deserializer: D) -> Result<Skip, D::Error> {
+        Skip::deserialize(deserializer)
+    }
+
+    fn visit_seq<A: de::SeqAccess<'de>>(self, mut seq: A) -> Result<Skip, A::Error> {
+        self.scalar::<A::Error>()?;
+        while seq.next_element::<Skip>()?.is_some() {}
+        Ok(Skip)
+    }
+
+    fn visit_map<A: de::MapAccess<'de>>(self, mut map: A) -> Result<Skip, A::Error> {
+        while map.next_entry::<Skip, Skip>()?.is_some() {}
+        Ok(Skip)
+    }
+}
+
+/// Decodes a memberless structure: any value is accepted, as before there was a typed path
+/// (ops without input decode whatever the protocol handed over), but a non-object is noted for
+/// [`decode_strict`], since the validator would call it a `SerializationException`.
+#[doc(hidden)]
+pub fn deserialize_empty<'de, D: Deserializer<'de>>(deserializer: D) -> Result<(), D::Error> {
+    deserializer.deserialize_any(SkipVisitor { lenient: true })?;
+    Ok(())
+}
+
 /// Declares a structure shape. Each member is serialized under its exact wire name; unknown members
 /// are skipped on input.
 ///
 /// A member is an `Option` (omitted when `None`, and `null` reads as `None`) unless it is marked
 /// `[required]`: then it is a plain field, always serialized. The generator marks the members the
 /// model lists as required in structures an operation's input can reach. Such a member that is
-/// absent (or `null`) on input keeps its `Default`: the typed decoding runs only after
-/// `crate::validate` has refused a missing required member with AWS's message, so a handler never
-/// sees the placeholder. (Code that decodes unvalidated JSON into these types gets the defaults.)
+/// absent (or `null`) on input keeps its `Default`: a handler never sees the placeholder, because
+/// either `crate::validate` refused the input with AWS's message before it was decoded, or the
+/// typed fast path decoded it under [`decode_strict`], which reports the placeholder so that the
+/// validator gets the input after all. (Code that decodes unvalidated JSON gets the defaults.)
 ///
 /// The serde impls are written here instead of derived because serde's derive emits several
 /// visitors per struct (sequences, byte keys, duplicate checks) that JSON never needs; with
 /// ~1,900 structures that tripled the crate's compile time. A member that appears twice keeps the
-/// last value.
+/// last value (a `null` last value too), as in a `serde_json::Value` object; unknown members are
+/// read with [`Skip`].
 macro_rules! wire_struct {
     // The field type: `Option<T>`, or `T` when required.
     (@ty $ty:ty) => { Option<$ty> };
@@ -318,13 +451,16 @@ macro_rules! wire_struct {
     (@ser $map:ident, $wire:literal, $value:expr, required) => {
         $map.serialize_entry($wire, $value)?;
     };
-    // Reads one member; a `null` required member keeps its default (the validator refused it).
-    (@de $map:ident, $place:expr) => {
-        $place = $map.next_value()?
-    };
-    (@de $map:ident, $place:expr, required) => {
-        if let Some(value) = $map.next_value::<Option<_>>()? {
-            $place = value;
+    // Takes one member's decoded value: a required member that was absent (or `null`) keeps its
+    // default, and says so to a strict decoding (see [`decode_strict`]).
+    (@take $value:ident) => { $value };
+    (@take $value:ident, required) => {
+        match $value {
+            Some(value) => value,
+            None => {
+                $crate::types::note_lenient();
+                Default::default()
+            }
         }
     };
     ($(#[$meta:meta])* $name:ident {}) => {
@@ -340,7 +476,7 @@ macro_rules! wire_struct {
 
         impl<'de> ::serde::Deserialize<'de> for $name {
             fn deserialize<D: ::serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-                deserializer.deserialize_ignored_any(::serde::de::IgnoredAny)?;
+                $crate::types::deserialize_empty(deserializer)?;
                 Ok($name {})
             }
         }
@@ -378,16 +514,20 @@ macro_rules! wire_struct {
                     }
 
                     fn visit_map<A: ::serde::de::MapAccess<'de>>(self, mut map: A) -> Result<$name, A::Error> {
-                        let mut out = $name::default();
+                        // One local per member, `None` until read; `null` reads as `None`, and a
+                        // member that appears twice keeps the last value, as a JSON object does.
+                        $( let mut $field: Option<$ty> = None; )+
                         while let Some(key) = map.next_key::<$crate::types::Key<'de>>()? {
                             match key.as_str() {
-                                $($wire => { $crate::types::wire_struct!(@de map, out.$field $(, $req)?); })+
+                                $($wire => { $field = map.next_value()?; })+
                                 _ => {
-                                    map.next_value::<::serde::de::IgnoredAny>()?;
+                                    map.next_value::<$crate::types::Skip>()?;
                                 }
                             }
                         }
-                        Ok(out)
+                        Ok($name {
+                            $( $field: $crate::types::wire_struct!(@take $field $(, $req)?), )+
+                        })
                     }
                 }
 

@@ -67,7 +67,7 @@ impl PatternCache {
     /// The compiled pattern of string shape `id`, or `None` when the model's (Java) regex does not
     /// compile in Rust's dialect (lookarounds, for example); such a pattern is not enforced rather
     /// than rejecting valid input.
-    fn get(&self, shape_count: usize, id: ShapeId, pattern: &str) -> Option<&Regex> {
+    pub(crate) fn get(&self, shape_count: usize, id: ShapeId, pattern: &str) -> Option<&Regex> {
         let slots = self
             .0
             .get_or_init(|| (0..shape_count).map(|_| OnceLock::new()).collect());
@@ -223,7 +223,7 @@ impl<'a> Path<'a> {
 
 /// One violated constraint, rendered as Coral words it.
 #[derive(Debug, Clone, Copy, PartialEq)]
-enum Constraint {
+pub(crate) enum Constraint {
     NotNull,
     MinLength(i64),
     MaxLength(i64),
@@ -431,13 +431,7 @@ impl Validator<'_> {
         max: Option<i64>,
         path: &Path<'_>,
     ) {
-        let len = i64::try_from(len).unwrap_or(i64::MAX);
-        if let Some(min) = min.filter(|m| len < *m) {
-            self.report(value, path, &Constraint::MinLength(min));
-        }
-        if let Some(max) = max.filter(|m| len > *m) {
-            self.report(value, path, &Constraint::MaxLength(max));
-        }
+        length_violations(len, min, max, &mut |c| self.report(value, path, &c));
     }
 
     fn report_aggregate(
@@ -497,20 +491,15 @@ impl Validator<'_> {
                     .as_i64()
                     .filter(|n| i32::try_from(*n).is_ok())
                     .ok_or_else(|| mismatch(value, "an Integer"))?;
-                int_range(n, *min, *max, found);
+                int_violations(n, *min, *max, &mut |c| push_distinct(found, c));
             }
             ShapeKind::Long { min, max } => {
                 let n = value.as_i64().ok_or_else(|| mismatch(value, "a Long"))?;
-                int_range(n, *min, *max, found);
+                int_violations(n, *min, *max, &mut |c| push_distinct(found, c));
             }
             ShapeKind::Double { min, max } | ShapeKind::Float { min, max } => {
                 let n = value.as_f64().ok_or_else(|| mismatch(value, "a Double"))?;
-                if let Some(m) = min.filter(|m| n < *m) {
-                    push_distinct(found, Constraint::MinValue(m));
-                }
-                if let Some(m) = max.filter(|m| n > *m) {
-                    push_distinct(found, Constraint::MaxValue(m));
-                }
+                float_violations(n, *min, *max, &mut |c| push_distinct(found, c));
             }
             ShapeKind::Boolean => {
                 if !value.is_boolean() {
@@ -533,13 +522,7 @@ impl Validator<'_> {
                 let bytes = base64::engine::general_purpose::STANDARD
                     .decode(s)
                     .map_err(|_| "Base64 encoded value is not valid".to_string())?;
-                let len = i64::try_from(bytes.len()).unwrap_or(i64::MAX);
-                if let Some(m) = min.filter(|m| len < *m) {
-                    push_distinct(found, Constraint::MinLength(m));
-                }
-                if let Some(m) = max.filter(|m| len > *m) {
-                    push_distinct(found, Constraint::MaxLength(m));
-                }
+                length_violations(bytes.len(), *min, *max, &mut |c| push_distinct(found, c));
             }
             ShapeKind::Document => {}
             ShapeKind::Structure { .. } | ShapeKind::List { .. } | ShapeKind::Map { .. } => {
@@ -549,46 +532,87 @@ impl Validator<'_> {
         Ok(())
     }
 
-    /// Length (in Unicode scalar values, as Smithy defines string length), pattern, then enum.
     fn string_constraints(&self, id: ShapeId, s: &str, found: &mut Vec<Constraint>) {
-        let ShapeKind::String {
-            min,
-            max,
-            pattern,
-            enum_values,
-        } = &self.service.shape(id).kind
-        else {
-            return;
-        };
-        if min.is_some() || max.is_some() {
-            let len = i64::try_from(s.chars().count()).unwrap_or(i64::MAX);
-            if let Some(m) = min.filter(|m| len < *m) {
-                push_distinct(found, Constraint::MinLength(m));
-            }
-            if let Some(m) = max.filter(|m| len > *m) {
-                push_distinct(found, Constraint::MaxLength(m));
-            }
-        }
-        if let Some(pattern) = pattern {
-            let re = self
-                .service
-                .patterns
-                .get(self.service.shapes.len(), id, pattern);
-            if re.is_some_and(|re| !re.is_match(s)) {
-                push_distinct(found, Constraint::Pattern(pattern));
-            }
-        }
-        // SQS's JSON front end (awsQuery-compatible) leaves enum members to the service, which
-        // accepts message system attribute names such as `SentTimestamp` in ReceiveMessage's
-        // `AttributeNames` even though the model types that list as queue attribute names.
-        let enums_checked = !self.service.aws_query_compatible;
-        if enums_checked && !enum_values.is_empty() && !enum_values.contains(&s) {
-            push_distinct(found, Constraint::Enum(enum_values));
-        }
+        string_violations(self.service, id, s, &mut |c| push_distinct(found, c));
     }
 }
 
-fn int_range(n: i64, min: Option<i64>, max: Option<i64>, found: &mut Vec<Constraint>) {
+// The constraint checks proper, shared with the typed fast path (`crate::check`), which asks the
+// same questions of a typed value and only wants to know whether any `on` call happens.
+
+/// Length (in Unicode scalar values, as Smithy defines string length), pattern, then enum, for
+/// the string `s` of string shape `id`.
+pub(crate) fn string_violations(
+    service: &Service,
+    id: ShapeId,
+    s: &str,
+    on: &mut dyn FnMut(Constraint),
+) {
+    let ShapeKind::String {
+        min,
+        max,
+        pattern,
+        enum_values,
+    } = &service.shape(id).kind
+    else {
+        return;
+    };
+    if min.is_some() || max.is_some() {
+        length_violations(s.chars().count(), *min, *max, on);
+    }
+    if let Some(pattern) = pattern {
+        let re = service.patterns.get(service.shapes.len(), id, pattern);
+        if re.is_some_and(|re| !re.is_match(s)) {
+            on(Constraint::Pattern(pattern));
+        }
+    }
+    // SQS's JSON front end (awsQuery-compatible) leaves enum members to the service, which
+    // accepts message system attribute names such as `SentTimestamp` in ReceiveMessage's
+    // `AttributeNames` even though the model types that list as queue attribute names.
+    let enums_checked = !service.aws_query_compatible;
+    if enums_checked && !enum_values.is_empty() && !enum_values.contains(&s) {
+        on(Constraint::Enum(enum_values));
+    }
+}
+
+/// A length (of a string, blob, list or map) against the shape's bounds.
+pub(crate) fn length_violations(
+    len: usize,
+    min: Option<i64>,
+    max: Option<i64>,
+    on: &mut dyn FnMut(Constraint),
+) {
+    let len = i64::try_from(len).unwrap_or(i64::MAX);
+    if let Some(m) = min.filter(|m| len < *m) {
+        on(Constraint::MinLength(m));
+    }
+    if let Some(m) = max.filter(|m| len > *m) {
+        on(Constraint::MaxLength(m));
+    }
+}
+
+/// A double or float against the shape's range.
+pub(crate) fn float_violations(
+    n: f64,
+    min: Option<f64>,
+    max: Option<f64>,
+    on: &mut dyn FnMut(Constraint),
+) {
+    if let Some(m) = min.filter(|m| n < *m) {
+        on(Constraint::MinValue(m));
+    }
+    if let Some(m) = max.filter(|m| n > *m) {
+        on(Constraint::MaxValue(m));
+    }
+}
+
+/// An integer or long against the shape's range.
+pub(crate) fn int_violations(
+    n: i64,
+    min: Option<i64>,
+    max: Option<i64>,
+    on: &mut dyn FnMut(Constraint),
+) {
     // Bounds print as integers; f64 holds every bound in the models exactly.
     #[allow(
         clippy::cast_precision_loss,
@@ -596,10 +620,10 @@ fn int_range(n: i64, min: Option<i64>, max: Option<i64>, found: &mut Vec<Constra
     )]
     let as_f64 = |m: i64| m as f64;
     if let Some(m) = min.filter(|m| n < *m) {
-        push_distinct(found, Constraint::MinValue(as_f64(m)));
+        on(Constraint::MinValue(as_f64(m)));
     }
     if let Some(m) = max.filter(|m| n > *m) {
-        push_distinct(found, Constraint::MaxValue(as_f64(m)));
+        on(Constraint::MaxValue(as_f64(m)));
     }
 }
 

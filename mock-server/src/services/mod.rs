@@ -49,6 +49,52 @@ impl<S: 'static> codemock_wire::dispatch::Handling for Api<S> {
     }
 }
 
+/// Runs a call on one service's state in a world of type `W` under its partition's lock. The
+/// typed fast path enters handlers through it ([`Locked`]); the registry is generic in it only so
+/// that a test registry with its own world type compiles too.
+pub trait WorldLock<W> {
+    fn with_state<S, R>(
+        self,
+        pick: fn(&mut W) -> &mut S,
+        f: impl FnOnce(&mut Call<'_, S>) -> Result<R, ServiceError>,
+    ) -> Result<R, ServiceError>;
+}
+
+/// The request's partition of the engine, locked through [`Core::with_state`], so that effects
+/// are applied as for every other call.
+#[derive(Clone, Copy)]
+pub struct CoreLock<'c> {
+    pub core: &'c std::sync::Arc<Core>,
+    pub ctx: &'c RequestContext,
+}
+
+impl WorldLock<World> for CoreLock<'_> {
+    fn with_state<S, R>(
+        self,
+        pick: fn(&mut World) -> &mut S,
+        f: impl FnOnce(&mut Call<'_, S>) -> Result<R, ServiceError>,
+    ) -> Result<R, ServiceError> {
+        self.core.with_state(self.ctx, pick, f)
+    }
+}
+
+/// Enters one service's context for the typed fast path: `lock`, then the state `pick` chooses.
+pub struct Locked<L, W, S> {
+    pub lock: L,
+    pub pick: fn(&mut W) -> &mut S,
+}
+
+impl<L: WorldLock<W>, W, S: 'static> codemock_wire::dispatch::Enter<Api<S>> for Locked<L, W, S> {
+    fn enter<R>(
+        self,
+        f: impl FnOnce(
+            &mut <Api<S> as codemock_wire::dispatch::Handling>::Cx<'_>,
+        ) -> Result<R, ServiceError>,
+    ) -> Result<R, ServiceError> {
+        self.lock.with_state(self.pick, f)
+    }
+}
+
 /// A handler that may wait: it gets the engine and the request, and locks its partition itself
 /// through [`Core::with_state`], never across an `.await`.
 pub type AsyncHandler = fn(

@@ -160,6 +160,26 @@ macro_rules! services {
             }
         }
 
+        /// The awsJson fast path of `operation` of `kind` (see `codemock_wire::dispatch`): the
+        /// body decodes into the typed input and passes the typed check outside the partition
+        /// lock, and only then does the handler run under it. `Err(Deferred)`: nothing ran, and
+        /// the request goes the validated-value way ([`call_operation`]). `None`: no handler.
+        #[allow(clippy::type_complexity, reason = "the handler's result, or the encoder back")]
+        pub fn call_operation_json<E: codemock_wire::dispatch::Encode, L: $crate::services::WorldLock<World>>(
+            kind: ServiceKind,
+            operation: &str,
+            lock: L,
+            body: &[u8],
+            encoder: E,
+        ) -> Option<Result<Result<E::Output, $crate::error::ServiceError>, codemock_wire::dispatch::Deferred<E>>> {
+            match kind {
+                $( ServiceKind::$kind => {
+                    let enter = $crate::services::Locked { lock, pick: |w: &mut World| &mut w.$m };
+                    $m::HANDLERS.call_json(operation, body, enter, encoder)
+                } )*
+            }
+        }
+
         /// Delivers a command to its service's port in the partition's world.
         pub fn on_command(
             world: &mut World,
@@ -308,6 +328,33 @@ mod toy_registry {
                         "Unbuilt" => self
                             .unbuilt
                             .map(|h| codemock_wire::dispatch::run(h, cx, input, encoder)),
+                        _ => None,
+                    }
+                }
+
+                #[allow(clippy::type_complexity, reason = "as generated")]
+                pub fn call_json<
+                    E: codemock_wire::dispatch::Encode,
+                    N: codemock_wire::dispatch::Enter<X>,
+                >(
+                    &self,
+                    operation: &str,
+                    body: &[u8],
+                    enter: N,
+                    encoder: E,
+                ) -> Option<Result<Result<E::Output, X::Error>, codemock_wire::dispatch::Deferred<E>>>
+                {
+                    match operation {
+                        "Bump" => self.bump.map(|h| {
+                            codemock_wire::dispatch::run_json(
+                                h, &SERVICE, None, body, enter, encoder,
+                            )
+                        }),
+                        "Unbuilt" => self.unbuilt.map(|h| {
+                            codemock_wire::dispatch::run_json(
+                                h, &SERVICE, None, body, enter, encoder,
+                            )
+                        }),
                         _ => None,
                     }
                 }

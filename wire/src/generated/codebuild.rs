@@ -2,7 +2,8 @@
 //! CodeBuild wire model: the static schema `SERVICE` and one type per structure and
 //! enum shape. A member the model marks required is a plain field in every structure an
 //! operation's input can reach (`crate::validate` refuses a request missing one before the
-//! JSON is decoded into these types; decoding unvalidated JSON leaves it at its `Default`).
+//! JSON is decoded into these types, and the typed fast path defers such a request to it;
+//! decoding unvalidated JSON leaves it at its `Default`).
 //! Every other member, and every member of a structure only outputs reach, is an `Option`.
 
 // Generated items mirror the model; docs live in the AWS API reference, and a few model
@@ -8187,6 +8188,203 @@ impl<X: crate::dispatch::Handling> Handlers<X> {
             "UpdateWebhook" => self
                 .update_webhook
                 .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            _ => None,
+        }
+    }
+
+    /// The fast path for an awsJson `body`: runs `operation`'s handler (in the context `enter`
+    /// gives) if the body decodes into its input type and passes the typed check, and hands
+    /// the encoder back without running anything otherwise (for `call` after validation);
+    /// `None` when it has no handler.
+    #[allow(
+        clippy::type_complexity,
+        reason = "the handler's result, or the encoder back"
+    )]
+    pub fn call_json<E: crate::dispatch::Encode, N: crate::dispatch::Enter<X>>(
+        &self,
+        operation: &str,
+        body: &[u8],
+        enter: N,
+        encoder: E,
+    ) -> Option<Result<Result<E::Output, X::Error>, crate::dispatch::Deferred<E>>> {
+        match operation {
+            "BatchDeleteBuilds" => self
+                .batch_delete_builds
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(7), body, enter, encoder)),
+            "BatchGetBuildBatches" => self
+                .batch_get_build_batches
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(9), body, enter, encoder)),
+            "BatchGetBuilds" => self
+                .batch_get_builds
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(11), body, enter, encoder)),
+            "BatchGetCommandExecutions" => self
+                .batch_get_command_executions
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(13), body, enter, encoder)),
+            "BatchGetFleets" => self
+                .batch_get_fleets
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(15), body, enter, encoder)),
+            "BatchGetProjects" => self
+                .batch_get_projects
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(17), body, enter, encoder)),
+            "BatchGetReportGroups" => self
+                .batch_get_report_groups
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(19), body, enter, encoder)),
+            "BatchGetReports" => self
+                .batch_get_reports
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(21), body, enter, encoder)),
+            "BatchGetSandboxes" => self
+                .batch_get_sandboxes
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(23), body, enter, encoder)),
+            "CreateFleet" => self
+                .create_fleet
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(66), body, enter, encoder)),
+            "CreateProject" => self
+                .create_project
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(68), body, enter, encoder)),
+            "CreateReportGroup" => self
+                .create_report_group
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(70), body, enter, encoder)),
+            "CreateWebhook" => self
+                .create_webhook
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(72), body, enter, encoder)),
+            "DeleteBuildBatch" => self
+                .delete_build_batch
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(76), body, enter, encoder)),
+            "DeleteFleet" => self
+                .delete_fleet
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(78), body, enter, encoder)),
+            "DeleteProject" => self
+                .delete_project
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(80), body, enter, encoder)),
+            "DeleteReport" => self
+                .delete_report
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(84), body, enter, encoder)),
+            "DeleteReportGroup" => self
+                .delete_report_group
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(82), body, enter, encoder)),
+            "DeleteResourcePolicy" => self
+                .delete_resource_policy
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(86), body, enter, encoder)),
+            "DeleteSourceCredentials" => self
+                .delete_source_credentials
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(88), body, enter, encoder)),
+            "DeleteWebhook" => self
+                .delete_webhook
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(90), body, enter, encoder)),
+            "DescribeCodeCoverages" => self
+                .describe_code_coverages
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(92), body, enter, encoder)),
+            "DescribeTestCases" => self
+                .describe_test_cases
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(94), body, enter, encoder)),
+            "GetReportGroupTrend" => self
+                .get_report_group_trend
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(133), body, enter, encoder)),
+            "GetResourcePolicy" => self
+                .get_resource_policy
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(135), body, enter, encoder)),
+            "ImportSourceCredentials" => self
+                .import_source_credentials
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(143), body, enter, encoder)),
+            "InvalidateProjectCache" => self
+                .invalidate_project_cache
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(146), body, enter, encoder)),
+            "ListBuildBatches" => self
+                .list_build_batches
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(152), body, enter, encoder)),
+            "ListBuildBatchesForProject" => self
+                .list_build_batches_for_project
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(150), body, enter, encoder)),
+            "ListBuilds" => self
+                .list_builds
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(156), body, enter, encoder)),
+            "ListBuildsForProject" => self
+                .list_builds_for_project
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(154), body, enter, encoder)),
+            "ListCommandExecutionsForSandbox" => self
+                .list_command_executions_for_sandbox
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(158), body, enter, encoder)),
+            "ListCuratedEnvironmentImages" => self
+                .list_curated_environment_images
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(160), body, enter, encoder)),
+            "ListFleets" => self
+                .list_fleets
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(162), body, enter, encoder)),
+            "ListProjects" => self
+                .list_projects
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(164), body, enter, encoder)),
+            "ListReportGroups" => self
+                .list_report_groups
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(166), body, enter, encoder)),
+            "ListReports" => self
+                .list_reports
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(170), body, enter, encoder)),
+            "ListReportsForReportGroup" => self
+                .list_reports_for_report_group
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(168), body, enter, encoder)),
+            "ListSandboxes" => self
+                .list_sandboxes
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(174), body, enter, encoder)),
+            "ListSandboxesForProject" => self
+                .list_sandboxes_for_project
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(172), body, enter, encoder)),
+            "ListSharedProjects" => self
+                .list_shared_projects
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(176), body, enter, encoder)),
+            "ListSharedReportGroups" => self
+                .list_shared_report_groups
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(178), body, enter, encoder)),
+            "ListSourceCredentials" => self
+                .list_source_credentials
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(180), body, enter, encoder)),
+            "PutResourcePolicy" => self
+                .put_resource_policy
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(222), body, enter, encoder)),
+            "RetryBuild" => self
+                .retry_build
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(253), body, enter, encoder)),
+            "RetryBuildBatch" => self
+                .retry_build_batch
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(250), body, enter, encoder)),
+            "StartBuild" => self
+                .start_build
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(280), body, enter, encoder)),
+            "StartBuildBatch" => self
+                .start_build_batch
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(278), body, enter, encoder)),
+            "StartCommandExecution" => self
+                .start_command_execution
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(282), body, enter, encoder)),
+            "StartSandbox" => self
+                .start_sandbox
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(286), body, enter, encoder)),
+            "StartSandboxConnection" => self
+                .start_sandbox_connection
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(284), body, enter, encoder)),
+            "StopBuild" => self
+                .stop_build
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(291), body, enter, encoder)),
+            "StopBuildBatch" => self
+                .stop_build_batch
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(289), body, enter, encoder)),
+            "StopSandbox" => self
+                .stop_sandbox
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(293), body, enter, encoder)),
+            "UpdateFleet" => self
+                .update_fleet
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(307), body, enter, encoder)),
+            "UpdateProject" => self
+                .update_project
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(309), body, enter, encoder)),
+            "UpdateProjectVisibility" => self
+                .update_project_visibility
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(311), body, enter, encoder)),
+            "UpdateReportGroup" => self
+                .update_report_group
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(313), body, enter, encoder)),
+            "UpdateWebhook" => self
+                .update_webhook
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(315), body, enter, encoder)),
             _ => None,
         }
     }

@@ -2,7 +2,8 @@
 //! CodeDeploy wire model: the static schema `SERVICE` and one type per structure and
 //! enum shape. A member the model marks required is a plain field in every structure an
 //! operation's input can reach (`crate::validate` refuses a request missing one before the
-//! JSON is decoded into these types; decoding unvalidated JSON leaves it at its `Default`).
+//! JSON is decoded into these types, and the typed fast path defers such a request to it;
+//! decoding unvalidated JSON leaves it at its `Default`).
 //! Every other member, and every member of a structure only outputs reach, is an `Option`.
 
 // Generated items mirror the model; docs live in the AWS API reference, and a few model
@@ -7796,6 +7797,167 @@ impl<X: crate::dispatch::Handling> Handlers<X> {
             "UpdateDeploymentGroup" => self
                 .update_deployment_group
                 .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            _ => None,
+        }
+    }
+
+    /// The fast path for an awsJson `body`: runs `operation`'s handler (in the context `enter`
+    /// gives) if the body decodes into its input type and passes the typed check, and hands
+    /// the encoder back without running anything otherwise (for `call` after validation);
+    /// `None` when it has no handler.
+    #[allow(
+        clippy::type_complexity,
+        reason = "the handler's result, or the encoder back"
+    )]
+    pub fn call_json<E: crate::dispatch::Encode, N: crate::dispatch::Enter<X>>(
+        &self,
+        operation: &str,
+        body: &[u8],
+        enter: N,
+        encoder: E,
+    ) -> Option<Result<Result<E::Output, X::Error>, crate::dispatch::Deferred<E>>> {
+        match operation {
+            "AddTagsToOnPremisesInstances" => self
+                .add_tags_to_on_premises_instances
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(0), body, enter, encoder)),
+            "BatchGetApplicationRevisions" => self
+                .batch_get_application_revisions
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(30), body, enter, encoder)),
+            "BatchGetApplications" => self
+                .batch_get_applications
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(32), body, enter, encoder)),
+            "BatchGetDeploymentGroups" => self
+                .batch_get_deployment_groups
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(34), body, enter, encoder)),
+            "BatchGetDeploymentInstances" => self
+                .batch_get_deployment_instances
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(36), body, enter, encoder)),
+            "BatchGetDeploymentTargets" => self
+                .batch_get_deployment_targets
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(38), body, enter, encoder)),
+            "BatchGetDeployments" => self
+                .batch_get_deployments
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(40), body, enter, encoder)),
+            "BatchGetOnPremisesInstances" => self
+                .batch_get_on_premises_instances
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(42), body, enter, encoder)),
+            "ContinueDeployment" => self
+                .continue_deployment
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(54), body, enter, encoder)),
+            "CreateApplication" => self
+                .create_application
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(55), body, enter, encoder)),
+            "CreateDeployment" => self
+                .create_deployment
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(61), body, enter, encoder)),
+            "CreateDeploymentConfig" => self
+                .create_deployment_config
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(57), body, enter, encoder)),
+            "CreateDeploymentGroup" => self
+                .create_deployment_group
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(59), body, enter, encoder)),
+            "DeleteApplication" => self
+                .delete_application
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(63), body, enter, encoder)),
+            "DeleteDeploymentConfig" => self
+                .delete_deployment_config
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(64), body, enter, encoder)),
+            "DeleteDeploymentGroup" => self
+                .delete_deployment_group
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(65), body, enter, encoder)),
+            "DeleteGitHubAccountToken" => self
+                .delete_git_hub_account_token
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(67), body, enter, encoder)),
+            "DeleteResourcesByExternalId" => self
+                .delete_resources_by_external_id
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(69), body, enter, encoder)),
+            "DeregisterOnPremisesInstance" => self
+                .deregister_on_premises_instance
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(118), body, enter, encoder)),
+            "GetApplication" => self
+                .get_application
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(152), body, enter, encoder)),
+            "GetApplicationRevision" => self
+                .get_application_revision
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(154), body, enter, encoder)),
+            "GetDeployment" => self
+                .get_deployment
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(160), body, enter, encoder)),
+            "GetDeploymentConfig" => self
+                .get_deployment_config
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(156), body, enter, encoder)),
+            "GetDeploymentGroup" => self
+                .get_deployment_group
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(158), body, enter, encoder)),
+            "GetDeploymentInstance" => self
+                .get_deployment_instance
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(161), body, enter, encoder)),
+            "GetDeploymentTarget" => self
+                .get_deployment_target
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(164), body, enter, encoder)),
+            "GetOnPremisesInstance" => self
+                .get_on_premises_instance
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(166), body, enter, encoder)),
+            "ListApplicationRevisions" => self
+                .list_application_revisions
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(276), body, enter, encoder)),
+            "ListApplications" => self
+                .list_applications
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(278), body, enter, encoder)),
+            "ListDeploymentConfigs" => self
+                .list_deployment_configs
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(280), body, enter, encoder)),
+            "ListDeploymentGroups" => self
+                .list_deployment_groups
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(282), body, enter, encoder)),
+            "ListDeploymentInstances" => self
+                .list_deployment_instances
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(284), body, enter, encoder)),
+            "ListDeploymentTargets" => self
+                .list_deployment_targets
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(286), body, enter, encoder)),
+            "ListDeployments" => self
+                .list_deployments
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(288), body, enter, encoder)),
+            "ListGitHubAccountTokenNames" => self
+                .list_git_hub_account_token_names
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(290), body, enter, encoder)),
+            "ListOnPremisesInstances" => self
+                .list_on_premises_instances
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(292), body, enter, encoder)),
+            "ListTagsForResource" => self
+                .list_tags_for_resource
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(295), body, enter, encoder)),
+            "PutLifecycleEventHookExecutionStatus" => self
+                .put_lifecycle_event_hook_execution_status
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(316), body, enter, encoder)),
+            "RegisterApplicationRevision" => self
+                .register_application_revision
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(321), body, enter, encoder)),
+            "RegisterOnPremisesInstance" => self
+                .register_on_premises_instance
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(322), body, enter, encoder)),
+            "RemoveTagsFromOnPremisesInstances" => self
+                .remove_tags_from_on_premises_instances
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(325), body, enter, encoder)),
+            "SkipWaitTimeForInstanceTermination" => self
+                .skip_wait_time_for_instance_termination
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(343), body, enter, encoder)),
+            "StopDeployment" => self
+                .stop_deployment
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(345), body, enter, encoder)),
+            "TagResource" => self
+                .tag_resource
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(356), body, enter, encoder)),
+            "UntagResource" => self
+                .untag_resource
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(390), body, enter, encoder)),
+            "UpdateApplication" => self
+                .update_application
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(392), body, enter, encoder)),
+            "UpdateDeploymentGroup" => self
+                .update_deployment_group
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(393), body, enter, encoder)),
             _ => None,
         }
     }

@@ -2,7 +2,8 @@
 //! CodePipeline wire model: the static schema `SERVICE` and one type per structure and
 //! enum shape. A member the model marks required is a plain field in every structure an
 //! operation's input can reach (`crate::validate` refuses a request missing one before the
-//! JSON is decoded into these types; decoding unvalidated JSON leaves it at its `Default`).
+//! JSON is decoded into these types, and the typed fast path defers such a request to it;
+//! decoding unvalidated JSON leaves it at its `Default`).
 //! Every other member, and every member of a structure only outputs reach, is an `Option`.
 
 // Generated items mirror the model; docs live in the AWS API reference, and a few model
@@ -8480,6 +8481,158 @@ impl<X: crate::dispatch::Handling> Handlers<X> {
             "UpdatePipeline" => self
                 .update_pipeline
                 .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            _ => None,
+        }
+    }
+
+    /// The fast path for an awsJson `body`: runs `operation`'s handler (in the context `enter`
+    /// gives) if the body decodes into its input type and passes the typed check, and hands
+    /// the encoder back without running anything otherwise (for `call` after validation);
+    /// `None` when it has no handler.
+    #[allow(
+        clippy::type_complexity,
+        reason = "the handler's result, or the encoder back"
+    )]
+    pub fn call_json<E: crate::dispatch::Encode, N: crate::dispatch::Enter<X>>(
+        &self,
+        operation: &str,
+        body: &[u8],
+        enter: N,
+        encoder: E,
+    ) -> Option<Result<Result<E::Output, X::Error>, crate::dispatch::Deferred<E>>> {
+        match operation {
+            "AcknowledgeJob" => self
+                .acknowledge_job
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(4), body, enter, encoder)),
+            "AcknowledgeThirdPartyJob" => self
+                .acknowledge_third_party_job
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(6), body, enter, encoder)),
+            "CreateCustomActionType" => self
+                .create_custom_action_type
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(100), body, enter, encoder)),
+            "CreatePipeline" => self
+                .create_pipeline
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(102), body, enter, encoder)),
+            "DeleteCustomActionType" => self
+                .delete_custom_action_type
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(105), body, enter, encoder)),
+            "DeletePipeline" => self
+                .delete_pipeline
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(106), body, enter, encoder)),
+            "DeleteWebhook" => self
+                .delete_webhook
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(107), body, enter, encoder)),
+            "DeregisterWebhookWithThirdParty" => self
+                .deregister_webhook_with_third_party
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(114), body, enter, encoder)),
+            "DisableStageTransition" => self
+                .disable_stage_transition
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(117), body, enter, encoder)),
+            "EnableStageTransition" => self
+                .enable_stage_transition
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(120), body, enter, encoder)),
+            "GetActionType" => self
+                .get_action_type
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(146), body, enter, encoder)),
+            "GetJobDetails" => self
+                .get_job_details
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(148), body, enter, encoder)),
+            "GetPipeline" => self
+                .get_pipeline
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(152), body, enter, encoder)),
+            "GetPipelineExecution" => self
+                .get_pipeline_execution
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(150), body, enter, encoder)),
+            "GetPipelineState" => self
+                .get_pipeline_state
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(154), body, enter, encoder)),
+            "GetThirdPartyJobDetails" => self
+                .get_third_party_job_details
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(156), body, enter, encoder)),
+            "ListActionExecutions" => self
+                .list_action_executions
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(207), body, enter, encoder)),
+            "ListActionTypes" => self
+                .list_action_types
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(209), body, enter, encoder)),
+            "ListDeployActionExecutionTargets" => self
+                .list_deploy_action_execution_targets
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(211), body, enter, encoder)),
+            "ListPipelineExecutions" => self
+                .list_pipeline_executions
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(213), body, enter, encoder)),
+            "ListPipelines" => self
+                .list_pipelines
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(215), body, enter, encoder)),
+            "ListRuleExecutions" => self
+                .list_rule_executions
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(217), body, enter, encoder)),
+            "ListRuleTypes" => self
+                .list_rule_types
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(219), body, enter, encoder)),
+            "ListTagsForResource" => self
+                .list_tags_for_resource
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(221), body, enter, encoder)),
+            "ListWebhooks" => self
+                .list_webhooks
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(224), body, enter, encoder)),
+            "OverrideStageCondition" => self
+                .override_stage_condition
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(247), body, enter, encoder)),
+            "PollForJobs" => self
+                .poll_for_jobs
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(284), body, enter, encoder)),
+            "PollForThirdPartyJobs" => self
+                .poll_for_third_party_jobs
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(286), body, enter, encoder)),
+            "PutActionRevision" => self
+                .put_action_revision
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(291), body, enter, encoder)),
+            "PutApprovalResult" => self
+                .put_approval_result
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(293), body, enter, encoder)),
+            "PutJobFailureResult" => self
+                .put_job_failure_result
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(295), body, enter, encoder)),
+            "PutJobSuccessResult" => self
+                .put_job_success_result
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(296), body, enter, encoder)),
+            "PutThirdPartyJobFailureResult" => self
+                .put_third_party_job_failure_result
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(297), body, enter, encoder)),
+            "PutThirdPartyJobSuccessResult" => self
+                .put_third_party_job_success_result
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(298), body, enter, encoder)),
+            "PutWebhook" => self
+                .put_webhook
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(299), body, enter, encoder)),
+            "RegisterWebhookWithThirdParty" => self
+                .register_webhook_with_third_party
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(302), body, enter, encoder)),
+            "RetryStageExecution" => self
+                .retry_stage_execution
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(314), body, enter, encoder)),
+            "RollbackStage" => self
+                .rollback_stage
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(322), body, enter, encoder)),
+            "StartPipelineExecution" => self
+                .start_pipeline_execution
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(384), body, enter, encoder)),
+            "StopPipelineExecution" => self
+                .stop_pipeline_execution
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(388), body, enter, encoder)),
+            "TagResource" => self
+                .tag_resource
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(398), body, enter, encoder)),
+            "UntagResource" => self
+                .untag_resource
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(418), body, enter, encoder)),
+            "UpdateActionType" => self
+                .update_action_type
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(420), body, enter, encoder)),
+            "UpdatePipeline" => self
+                .update_pipeline
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(421), body, enter, encoder)),
             _ => None,
         }
     }

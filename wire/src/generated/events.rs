@@ -2,7 +2,8 @@
 //! EventBridge wire model: the static schema `SERVICE` and one type per structure and
 //! enum shape. A member the model marks required is a plain field in every structure an
 //! operation's input can reach (`crate::validate` refuses a request missing one before the
-//! JSON is decoded into these types; decoding unvalidated JSON leaves it at its `Default`).
+//! JSON is decoded into these types, and the typed fast path defers such a request to it;
+//! decoding unvalidated JSON leaves it at its `Default`).
 //! Every other member, and every member of a structure only outputs reach, is an `Option`.
 
 // Generated items mirror the model; docs live in the AWS API reference, and a few model
@@ -7769,6 +7770,197 @@ impl<X: crate::dispatch::Handling> Handlers<X> {
             "UpdateEventBus" => self
                 .update_event_bus
                 .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            _ => None,
+        }
+    }
+
+    /// The fast path for an awsJson `body`: runs `operation`'s handler (in the context `enter`
+    /// gives) if the body decodes into its input type and passes the typed check, and hands
+    /// the encoder back without running anything otherwise (for `call` after validation);
+    /// `None` when it has no handler.
+    #[allow(
+        clippy::type_complexity,
+        reason = "the handler's result, or the encoder back"
+    )]
+    pub fn call_json<E: crate::dispatch::Encode, N: crate::dispatch::Enter<X>>(
+        &self,
+        operation: &str,
+        body: &[u8],
+        enter: N,
+        encoder: E,
+    ) -> Option<Result<Result<E::Output, X::Error>, crate::dispatch::Deferred<E>>> {
+        match operation {
+            "ActivateEventSource" => self
+                .activate_event_source
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(3), body, enter, encoder)),
+            "CancelReplay" => self
+                .cancel_replay
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(29), body, enter, encoder)),
+            "CreateApiDestination" => self
+                .create_api_destination
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(61), body, enter, encoder)),
+            "CreateArchive" => self
+                .create_archive
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(63), body, enter, encoder)),
+            "CreateConnection" => self
+                .create_connection
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(70), body, enter, encoder)),
+            "CreateEndpoint" => self
+                .create_endpoint
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(72), body, enter, encoder)),
+            "CreateEventBus" => self
+                .create_event_bus
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(74), body, enter, encoder)),
+            "CreatePartnerEventSource" => self
+                .create_partner_event_source
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(76), body, enter, encoder)),
+            "DeactivateEventSource" => self
+                .deactivate_event_source
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(81), body, enter, encoder)),
+            "DeauthorizeConnection" => self
+                .deauthorize_connection
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(83), body, enter, encoder)),
+            "DeleteApiDestination" => self
+                .delete_api_destination
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(85), body, enter, encoder)),
+            "DeleteArchive" => self
+                .delete_archive
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(87), body, enter, encoder)),
+            "DeleteConnection" => self
+                .delete_connection
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(89), body, enter, encoder)),
+            "DeleteEndpoint" => self
+                .delete_endpoint
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(91), body, enter, encoder)),
+            "DeleteEventBus" => self
+                .delete_event_bus
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(93), body, enter, encoder)),
+            "DeletePartnerEventSource" => self
+                .delete_partner_event_source
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(94), body, enter, encoder)),
+            "DeleteRule" => self
+                .delete_rule
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(95), body, enter, encoder)),
+            "DescribeApiDestination" => self
+                .describe_api_destination
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(96), body, enter, encoder)),
+            "DescribeArchive" => self
+                .describe_archive
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(98), body, enter, encoder)),
+            "DescribeConnection" => self
+                .describe_connection
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(101), body, enter, encoder)),
+            "DescribeEndpoint" => self
+                .describe_endpoint
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(104), body, enter, encoder)),
+            "DescribeEventBus" => self
+                .describe_event_bus
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(106), body, enter, encoder)),
+            "DescribeEventSource" => self
+                .describe_event_source
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(108), body, enter, encoder)),
+            "DescribePartnerEventSource" => self
+                .describe_partner_event_source
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(110), body, enter, encoder)),
+            "DescribeReplay" => self
+                .describe_replay
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(112), body, enter, encoder)),
+            "DescribeRule" => self
+                .describe_rule
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(114), body, enter, encoder)),
+            "DisableRule" => self
+                .disable_rule
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(116), body, enter, encoder)),
+            "EnableRule" => self
+                .enable_rule
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(118), body, enter, encoder)),
+            "ListApiDestinations" => self
+                .list_api_destinations
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(174), body, enter, encoder)),
+            "ListArchives" => self
+                .list_archives
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(176), body, enter, encoder)),
+            "ListConnections" => self
+                .list_connections
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(178), body, enter, encoder)),
+            "ListEndpoints" => self
+                .list_endpoints
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(180), body, enter, encoder)),
+            "ListEventBuses" => self
+                .list_event_buses
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(182), body, enter, encoder)),
+            "ListEventSources" => self
+                .list_event_sources
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(184), body, enter, encoder)),
+            "ListPartnerEventSourceAccounts" => self
+                .list_partner_event_source_accounts
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(186), body, enter, encoder)),
+            "ListPartnerEventSources" => self
+                .list_partner_event_sources
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(188), body, enter, encoder)),
+            "ListReplays" => self
+                .list_replays
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(190), body, enter, encoder)),
+            "ListRuleNamesByTarget" => self
+                .list_rule_names_by_target
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(192), body, enter, encoder)),
+            "ListRules" => self
+                .list_rules
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(194), body, enter, encoder)),
+            "ListTagsForResource" => self
+                .list_tags_for_resource
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(196), body, enter, encoder)),
+            "ListTargetsByRule" => self
+                .list_targets_by_rule
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(198), body, enter, encoder)),
+            "PutEvents" => self
+                .put_events
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(232), body, enter, encoder)),
+            "PutPartnerEvents" => self
+                .put_partner_events
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(238), body, enter, encoder)),
+            "PutPermission" => self
+                .put_permission
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(244), body, enter, encoder)),
+            "PutRule" => self
+                .put_rule
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(245), body, enter, encoder)),
+            "PutTargets" => self
+                .put_targets
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(247), body, enter, encoder)),
+            "RemovePermission" => self
+                .remove_permission
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(258), body, enter, encoder)),
+            "RemoveTargets" => self
+                .remove_targets
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(259), body, enter, encoder)),
+            "StartReplay" => self
+                .start_replay
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(309), body, enter, encoder)),
+            "TagResource" => self
+                .tag_resource
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(319), body, enter, encoder)),
+            "TestEventPattern" => self
+                .test_event_pattern
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(330), body, enter, encoder)),
+            "UntagResource" => self
+                .untag_resource
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(337), body, enter, encoder)),
+            "UpdateApiDestination" => self
+                .update_api_destination
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(339), body, enter, encoder)),
+            "UpdateArchive" => self
+                .update_archive
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(341), body, enter, encoder)),
+            "UpdateConnection" => self
+                .update_connection
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(348), body, enter, encoder)),
+            "UpdateEndpoint" => self
+                .update_endpoint
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(350), body, enter, encoder)),
+            "UpdateEventBus" => self
+                .update_event_bus
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(352), body, enter, encoder)),
             _ => None,
         }
     }

@@ -2,7 +2,8 @@
 //! CloudWatch Logs wire model: the static schema `SERVICE` and one type per structure and
 //! enum shape. A member the model marks required is a plain field in every structure an
 //! operation's input can reach (`crate::validate` refuses a request missing one before the
-//! JSON is decoded into these types; decoding unvalidated JSON leaves it at its `Default`).
+//! JSON is decoded into these types, and the typed fast path defers such a request to it;
+//! decoding unvalidated JSON leaves it at its `Default`).
 //! Every other member, and every member of a structure only outputs reach, is an `Option`.
 
 // Generated items mirror the model; docs live in the AWS API reference, and a few model
@@ -14974,6 +14975,380 @@ impl<X: crate::dispatch::Handling> Handlers<X> {
             "UpdateScheduledQuery" => self
                 .update_scheduled_query
                 .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            _ => None,
+        }
+    }
+
+    /// The fast path for an awsJson `body`: runs `operation`'s handler (in the context `enter`
+    /// gives) if the body decodes into its input type and passes the typed check, and hands
+    /// the encoder back without running anything otherwise (for `call` after validation);
+    /// `None` when it has no handler.
+    #[allow(
+        clippy::type_complexity,
+        reason = "the handler's result, or the encoder back"
+    )]
+    pub fn call_json<E: crate::dispatch::Encode, N: crate::dispatch::Enter<X>>(
+        &self,
+        operation: &str,
+        body: &[u8],
+        enter: N,
+        encoder: E,
+    ) -> Option<Result<Result<E::Output, X::Error>, crate::dispatch::Deferred<E>>> {
+        match operation {
+            "AssociateKmsKey" => self
+                .associate_kms_key
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(28), body, enter, encoder)),
+            "AssociateSourceToS3TableIntegration" => self
+                .associate_source_to_s3_table_integration
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(29), body, enter, encoder)),
+            "CancelExportTask" => self
+                .cancel_export_task
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(37), body, enter, encoder)),
+            "CancelImportTask" => self
+                .cancel_import_task
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(38), body, enter, encoder)),
+            "CreateDelivery" => self
+                .create_delivery
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(52), body, enter, encoder)),
+            "CreateExportTask" => self
+                .create_export_task
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(54), body, enter, encoder)),
+            "CreateImportTask" => self
+                .create_import_task
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(56), body, enter, encoder)),
+            "CreateLogAnomalyDetector" => self
+                .create_log_anomaly_detector
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(58), body, enter, encoder)),
+            "CreateLogGroup" => self
+                .create_log_group
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(60), body, enter, encoder)),
+            "CreateLogStream" => self
+                .create_log_stream
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(61), body, enter, encoder)),
+            "CreateLookupTable" => self
+                .create_lookup_table
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(62), body, enter, encoder)),
+            "CreateScheduledQuery" => self
+                .create_scheduled_query
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(64), body, enter, encoder)),
+            "DeleteAccountPolicy" => self
+                .delete_account_policy
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(80), body, enter, encoder)),
+            "DeleteDataProtectionPolicy" => self
+                .delete_data_protection_policy
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(82), body, enter, encoder)),
+            "DeleteDelivery" => self
+                .delete_delivery
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(85), body, enter, encoder)),
+            "DeleteDeliveryDestination" => self
+                .delete_delivery_destination
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(84), body, enter, encoder)),
+            "DeleteDeliveryDestinationPolicy" => self
+                .delete_delivery_destination_policy
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(83), body, enter, encoder)),
+            "DeleteDeliverySource" => self
+                .delete_delivery_source
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(86), body, enter, encoder)),
+            "DeleteDestination" => self
+                .delete_destination
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(87), body, enter, encoder)),
+            "DeleteIndexPolicy" => self
+                .delete_index_policy
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(88), body, enter, encoder)),
+            "DeleteIntegration" => self
+                .delete_integration
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(90), body, enter, encoder)),
+            "DeleteLogAnomalyDetector" => self
+                .delete_log_anomaly_detector
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(93), body, enter, encoder)),
+            "DeleteLogGroup" => self
+                .delete_log_group
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(94), body, enter, encoder)),
+            "DeleteLogStream" => self
+                .delete_log_stream
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(95), body, enter, encoder)),
+            "DeleteLookupTable" => self
+                .delete_lookup_table
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(96), body, enter, encoder)),
+            "DeleteMetricFilter" => self
+                .delete_metric_filter
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(97), body, enter, encoder)),
+            "DeleteQueryDefinition" => self
+                .delete_query_definition
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(98), body, enter, encoder)),
+            "DeleteResourcePolicy" => self
+                .delete_resource_policy
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(100), body, enter, encoder)),
+            "DeleteRetentionPolicy" => self
+                .delete_retention_policy
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(101), body, enter, encoder)),
+            "DeleteScheduledQuery" => self
+                .delete_scheduled_query
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(102), body, enter, encoder)),
+            "DeleteSubscriptionFilter" => self
+                .delete_subscription_filter
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(104), body, enter, encoder)),
+            "DeleteSyslogConfiguration" => self
+                .delete_syslog_configuration
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(105), body, enter, encoder)),
+            "DeleteTransformer" => self
+                .delete_transformer
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(106), body, enter, encoder)),
+            "DescribeAccountPolicies" => self
+                .describe_account_policies
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(138), body, enter, encoder)),
+            "DescribeConfigurationTemplates" => self
+                .describe_configuration_templates
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(140), body, enter, encoder)),
+            "DescribeDeliveries" => self
+                .describe_deliveries
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(142), body, enter, encoder)),
+            "DescribeDeliveryDestinations" => self
+                .describe_delivery_destinations
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(144), body, enter, encoder)),
+            "DescribeDeliverySources" => self
+                .describe_delivery_sources
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(146), body, enter, encoder)),
+            "DescribeDestinations" => self
+                .describe_destinations
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(148), body, enter, encoder)),
+            "DescribeExportTasks" => self
+                .describe_export_tasks
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(150), body, enter, encoder)),
+            "DescribeFieldIndexes" => self
+                .describe_field_indexes
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(153), body, enter, encoder)),
+            "DescribeImportTaskBatches" => self
+                .describe_import_task_batches
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(155), body, enter, encoder)),
+            "DescribeImportTasks" => self
+                .describe_import_tasks
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(157), body, enter, encoder)),
+            "DescribeIndexPolicies" => self
+                .describe_index_policies
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(160), body, enter, encoder)),
+            "DescribeLogGroups" => self
+                .describe_log_groups
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(164), body, enter, encoder)),
+            "DescribeLogStreams" => self
+                .describe_log_streams
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(166), body, enter, encoder)),
+            "DescribeLookupTables" => self
+                .describe_lookup_tables
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(169), body, enter, encoder)),
+            "DescribeMetricFilters" => self
+                .describe_metric_filters
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(171), body, enter, encoder)),
+            "DescribeQueries" => self
+                .describe_queries
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(174), body, enter, encoder)),
+            "DescribeQueryDefinitions" => self
+                .describe_query_definitions
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(176), body, enter, encoder)),
+            "DescribeResourcePolicies" => self
+                .describe_resource_policies
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(178), body, enter, encoder)),
+            "DescribeSubscriptionFilters" => self
+                .describe_subscription_filters
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(180), body, enter, encoder)),
+            "DisassociateKmsKey" => self
+                .disassociate_kms_key
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(194), body, enter, encoder)),
+            "DisassociateSourceFromS3TableIntegration" => self
+                .disassociate_source_from_s3_table_integration
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(195), body, enter, encoder)),
+            "FilterLogEvents" => self
+                .filter_log_events
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(247), body, enter, encoder)),
+            "GetDataProtectionPolicy" => self
+                .get_data_protection_policy
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(259), body, enter, encoder)),
+            "GetDelivery" => self
+                .get_delivery
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(265), body, enter, encoder)),
+            "GetDeliveryDestination" => self
+                .get_delivery_destination
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(263), body, enter, encoder)),
+            "GetDeliveryDestinationPolicy" => self
+                .get_delivery_destination_policy
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(261), body, enter, encoder)),
+            "GetDeliverySource" => self
+                .get_delivery_source
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(267), body, enter, encoder)),
+            "GetIntegration" => self
+                .get_integration
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(269), body, enter, encoder)),
+            "GetLogAnomalyDetector" => self
+                .get_log_anomaly_detector
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(271), body, enter, encoder)),
+            "GetLogEvents" => self
+                .get_log_events
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(273), body, enter, encoder)),
+            "GetLogFields" => self
+                .get_log_fields
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(275), body, enter, encoder)),
+            "GetLogGroupFields" => self
+                .get_log_group_fields
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(277), body, enter, encoder)),
+            "GetLogObject" => self
+                .get_log_object
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(279), body, enter, encoder)),
+            "GetLogRecord" => self
+                .get_log_record
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(282), body, enter, encoder)),
+            "GetLookupTable" => self
+                .get_lookup_table
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(284), body, enter, encoder)),
+            "GetQueryResults" => self
+                .get_query_results
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(288), body, enter, encoder)),
+            "GetScheduledQuery" => self
+                .get_scheduled_query
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(293), body, enter, encoder)),
+            "GetScheduledQueryHistory" => self
+                .get_scheduled_query_history
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(291), body, enter, encoder)),
+            "GetStorageTierPolicy" => self
+                .get_storage_tier_policy
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(295), body, enter, encoder)),
+            "GetTransformer" => self
+                .get_transformer
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(297), body, enter, encoder)),
+            "ListAggregateLogGroupSummaries" => self
+                .list_aggregate_log_group_summaries
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(350), body, enter, encoder)),
+            "ListAnomalies" => self
+                .list_anomalies
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(353), body, enter, encoder)),
+            "ListIntegrations" => self
+                .list_integrations
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(355), body, enter, encoder)),
+            "ListLogAnomalyDetectors" => self
+                .list_log_anomaly_detectors
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(359), body, enter, encoder)),
+            "ListLogGroups" => self
+                .list_log_groups
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(364), body, enter, encoder)),
+            "ListLogGroupsForQuery" => self
+                .list_log_groups_for_query
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(362), body, enter, encoder)),
+            "ListScheduledQueries" => self
+                .list_scheduled_queries
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(368), body, enter, encoder)),
+            "ListSourcesForS3TableIntegration" => self
+                .list_sources_for_s3_table_integration
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(371), body, enter, encoder)),
+            "ListSyslogConfigurations" => self
+                .list_syslog_configurations
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(374), body, enter, encoder)),
+            "ListTagsForResource" => self
+                .list_tags_for_resource
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(376), body, enter, encoder)),
+            "ListTagsLogGroup" => self
+                .list_tags_log_group
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(378), body, enter, encoder)),
+            "PutAccountPolicy" => self
+                .put_account_policy
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(496), body, enter, encoder)),
+            "PutBearerTokenAuthentication" => self
+                .put_bearer_token_authentication
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(498), body, enter, encoder)),
+            "PutDataProtectionPolicy" => self
+                .put_data_protection_policy
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(499), body, enter, encoder)),
+            "PutDeliveryDestination" => self
+                .put_delivery_destination
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(503), body, enter, encoder)),
+            "PutDeliveryDestinationPolicy" => self
+                .put_delivery_destination_policy
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(501), body, enter, encoder)),
+            "PutDeliverySource" => self
+                .put_delivery_source
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(505), body, enter, encoder)),
+            "PutDestination" => self
+                .put_destination
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(508), body, enter, encoder)),
+            "PutDestinationPolicy" => self
+                .put_destination_policy
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(507), body, enter, encoder)),
+            "PutIndexPolicy" => self
+                .put_index_policy
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(510), body, enter, encoder)),
+            "PutIntegration" => self
+                .put_integration
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(512), body, enter, encoder)),
+            "PutLogEvents" => self
+                .put_log_events
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(514), body, enter, encoder)),
+            "PutLogGroupDeletionProtection" => self
+                .put_log_group_deletion_protection
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(516), body, enter, encoder)),
+            "PutMetricFilter" => self
+                .put_metric_filter
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(517), body, enter, encoder)),
+            "PutQueryDefinition" => self
+                .put_query_definition
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(518), body, enter, encoder)),
+            "PutResourcePolicy" => self
+                .put_resource_policy
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(520), body, enter, encoder)),
+            "PutRetentionPolicy" => self
+                .put_retention_policy
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(522), body, enter, encoder)),
+            "PutStorageTierPolicy" => self
+                .put_storage_tier_policy
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(523), body, enter, encoder)),
+            "PutSubscriptionFilter" => self
+                .put_subscription_filter
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(525), body, enter, encoder)),
+            "PutSyslogConfiguration" => self
+                .put_syslog_configuration
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(526), body, enter, encoder)),
+            "PutTransformer" => self
+                .put_transformer
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(527), body, enter, encoder)),
+            "StartLiveTail" => self
+                .start_live_tail
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(618), body, enter, encoder)),
+            "StartQuery" => self
+                .start_query
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(621), body, enter, encoder)),
+            "StopQuery" => self
+                .stop_query
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(626), body, enter, encoder)),
+            "TagLogGroup" => self
+                .tag_log_group
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(655), body, enter, encoder)),
+            "TagResource" => self
+                .tag_resource
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(656), body, enter, encoder)),
+            "TestMetricFilter" => self
+                .test_metric_filter
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(664), body, enter, encoder)),
+            "TestTransformer" => self
+                .test_transformer
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(666), body, enter, encoder)),
+            "UntagLogGroup" => self
+                .untag_log_group
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(689), body, enter, encoder)),
+            "UntagResource" => self
+                .untag_resource
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(690), body, enter, encoder)),
+            "UpdateAnomaly" => self
+                .update_anomaly
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(691), body, enter, encoder)),
+            "UpdateDeliveryConfiguration" => self
+                .update_delivery_configuration
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(692), body, enter, encoder)),
+            "UpdateLogAnomalyDetector" => self
+                .update_log_anomaly_detector
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(694), body, enter, encoder)),
+            "UpdateLookupTable" => self
+                .update_lookup_table
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(695), body, enter, encoder)),
+            "UpdateScheduledQuery" => self
+                .update_scheduled_query
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(697), body, enter, encoder)),
             _ => None,
         }
     }

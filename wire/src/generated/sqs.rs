@@ -2,7 +2,8 @@
 //! SQS wire model: the static schema `SERVICE` and one type per structure and
 //! enum shape. A member the model marks required is a plain field in every structure an
 //! operation's input can reach (`crate::validate` refuses a request missing one before the
-//! JSON is decoded into these types; decoding unvalidated JSON leaves it at its `Default`).
+//! JSON is decoded into these types, and the typed fast path defers such a request to it;
+//! decoding unvalidated JSON leaves it at its `Default`).
 //! Every other member, and every member of a structure only outputs reach, is an `Option`.
 
 // Generated items mirror the model; docs live in the AWS API reference, and a few model
@@ -2650,6 +2651,95 @@ impl<X: crate::dispatch::Handling> Handlers<X> {
             "UntagQueue" => self
                 .untag_queue
                 .map(|h| crate::dispatch::run(h, cx, input, encoder)),
+            _ => None,
+        }
+    }
+
+    /// The fast path for an awsJson `body`: runs `operation`'s handler (in the context `enter`
+    /// gives) if the body decodes into its input type and passes the typed check, and hands
+    /// the encoder back without running anything otherwise (for `call` after validation);
+    /// `None` when it has no handler.
+    #[allow(
+        clippy::type_complexity,
+        reason = "the handler's result, or the encoder back"
+    )]
+    pub fn call_json<E: crate::dispatch::Encode, N: crate::dispatch::Enter<X>>(
+        &self,
+        operation: &str,
+        body: &[u8],
+        enter: N,
+        encoder: E,
+    ) -> Option<Result<Result<E::Output, X::Error>, crate::dispatch::Deferred<E>>> {
+        match operation {
+            "AddPermission" => self
+                .add_permission
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(2), body, enter, encoder)),
+            "CancelMessageMoveTask" => self
+                .cancel_message_move_task
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(12), body, enter, encoder)),
+            "ChangeMessageVisibility" => self
+                .change_message_visibility
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(20), body, enter, encoder)),
+            "ChangeMessageVisibilityBatch" => self
+                .change_message_visibility_batch
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(14), body, enter, encoder)),
+            "CreateQueue" => self
+                .create_queue
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(21), body, enter, encoder)),
+            "DeleteMessage" => self
+                .delete_message
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(29), body, enter, encoder)),
+            "DeleteMessageBatch" => self
+                .delete_message_batch
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(23), body, enter, encoder)),
+            "DeleteQueue" => self
+                .delete_queue
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(30), body, enter, encoder)),
+            "GetQueueAttributes" => self
+                .get_queue_attributes
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(33), body, enter, encoder)),
+            "GetQueueUrl" => self
+                .get_queue_url
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(35), body, enter, encoder)),
+            "ListDeadLetterSourceQueues" => self
+                .list_dead_letter_source_queues
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(51), body, enter, encoder)),
+            "ListMessageMoveTasks" => self
+                .list_message_move_tasks
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(53), body, enter, encoder)),
+            "ListQueueTags" => self
+                .list_queue_tags
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(57), body, enter, encoder)),
+            "ListQueues" => self
+                .list_queues
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(59), body, enter, encoder)),
+            "PurgeQueue" => self
+                .purge_queue
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(79), body, enter, encoder)),
+            "ReceiveMessage" => self
+                .receive_message
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(87), body, enter, encoder)),
+            "RemovePermission" => self
+                .remove_permission
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(89), body, enter, encoder)),
+            "SendMessage" => self
+                .send_message
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(98), body, enter, encoder)),
+            "SendMessageBatch" => self
+                .send_message_batch
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(92), body, enter, encoder)),
+            "SetQueueAttributes" => self
+                .set_queue_attributes
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(100), body, enter, encoder)),
+            "StartMessageMoveTask" => self
+                .start_message_move_task
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(101), body, enter, encoder)),
+            "TagQueue" => self
+                .tag_queue
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(108), body, enter, encoder)),
+            "UntagQueue" => self
+                .untag_queue
+                .map(|h| crate::dispatch::run_json(h, &SERVICE, Some(113), body, enter, encoder)),
             _ => None,
         }
     }

@@ -303,19 +303,17 @@ pub fn begin(call: &mut Call<'_>, id: &str) {
                 bucket: s.bucket.unwrap_or_default(),
                 key: s.key.unwrap_or_default(),
                 version_id: s.version,
-                then: Notify::new(
-                    move |result: Result<s3::ports::ObjectRead, ServiceError>| {
-                        Some((
-                            to,
-                            Command::BundleRead {
-                                deployment_id,
-                                bundle_type,
-                                result: result.map(|o| o.body.to_vec()).map_err(|e| e.message),
-                            }
-                            .into(),
-                        ))
-                    },
-                ),
+                then: Notify::new(move |result: Result<s3::ports::ObjectRead, ServiceError>| {
+                    Some((
+                        to,
+                        Command::BundleRead {
+                            deployment_id,
+                            bundle_type,
+                            result: result.map(|o| o.body.to_vec()).map_err(|e| e.message),
+                        }
+                        .into(),
+                    ))
+                }),
             },
         );
         return;
