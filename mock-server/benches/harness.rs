@@ -273,7 +273,12 @@ async fn measure(addr: &str, call: &Call) -> Figures {
     let started = Instant::now();
     let deadline = started + Duration::from_secs(THROUGHPUT_SECONDS);
     let mut tasks = Vec::new();
-    for _ in 0..CONNECTIONS {
+    // `BENCH_CONNECTIONS=1` measures the server without lock contention (for profiling).
+    let connections = std::env::var("BENCH_CONNECTIONS")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(CONNECTIONS);
+    for _ in 0..connections {
         let (addr, call) = (addr.to_owned(), call.clone());
         tasks.push(tokio::spawn(async move {
             let mut sender = connect(&addr).await;

@@ -130,9 +130,9 @@ pub struct Env {
     /// `http://<address>` this server listens on (set once bound), for work that calls back into
     /// it: a local build's `aws` commands.
     pub endpoint: std::sync::OnceLock<String>,
-    requests: Mutex<Vec<RequestRecord>>,
+    requests: Mutex<VecDeque<RequestRecord>>,
     /// The delivery log: events put, rules matched, targets invoked.
-    events: Mutex<Vec<crate::services::events::log::DeliveryRecord>>,
+    events: Mutex<VecDeque<crate::services::events::log::DeliveryRecord>>,
 }
 
 /// The request-id stream's seed, derived from the server's seed.
@@ -194,8 +194,8 @@ impl Core {
                 codebuild_values: Default::default(),
                 codedeploy_alarms: Default::default(),
                 sns_notifications: Default::default(),
-                requests: Mutex::new(Vec::new()),
-                events: Mutex::new(Vec::new()),
+                requests: Mutex::new(VecDeque::new()),
+                events: Mutex::new(VecDeque::new()),
                 config: config.clone(),
             },
             scheduler: Scheduler::new(),
@@ -552,7 +552,7 @@ impl Env {
     }
 
     pub fn requests(&self) -> Vec<RequestRecord> {
-        self.requests.lock().clone()
+        self.requests.lock().iter().cloned().collect()
     }
 
     pub fn record_event(&self, record: crate::services::events::log::DeliveryRecord) {
@@ -582,11 +582,13 @@ fn guarded<R>(f: impl FnOnce() -> Result<R, ServiceError>) -> Result<R, ServiceE
     })
 }
 
-fn push_bounded<T>(log: &mut Vec<T>, item: T) {
+/// Appends to a log, dropping its oldest record when full (a ring, so a full log costs no more
+/// per record than an empty one).
+fn push_bounded<T>(log: &mut VecDeque<T>, item: T) {
     if log.len() >= LOG_CAPACITY {
-        log.drain(..LOG_CAPACITY / 10);
+        log.pop_front();
     }
-    log.push(item);
+    log.push_back(item);
 }
 
 #[cfg(test)]

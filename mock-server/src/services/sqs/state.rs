@@ -252,6 +252,14 @@ pub fn parse_redrive(value: &str) -> Option<(String, u32)> {
 
 /// Whether a message body uses only the characters SQS allows (the XML character set).
 pub fn body_characters_ok(body: &str) -> Option<char> {
+    // Printable ASCII, tab, line feed and carriage return are all allowed: most bodies (JSON
+    // events) are checked byte by byte without decoding characters.
+    if body
+        .bytes()
+        .all(|b| (0x20..0x7f).contains(&b) || matches!(b, b'\t' | b'\n' | b'\r'))
+    {
+        return None;
+    }
     body.chars().find(|&c| {
         !matches!(c, '\u{9}' | '\u{A}' | '\u{D}' | '\u{20}'..='\u{D7FF}' | '\u{E000}'..='\u{FFFD}' | '\u{10000}'..='\u{10FFFF}')
     })
