@@ -9,11 +9,11 @@
 //! type (Lambda, SNS, Step Functions, Kinesis, ECS, CodePipeline, CodeBuild...) is recorded in the
 //! delivery log with the input it would have received, so tests can assert on it.
 
-use super::log::{DeliveryRecord, Invocation, Place};
+use super::log::{DeliveryRecord, Invocation, LoggedEvent, Place};
 use super::ports::{Command, TargetDone};
 use super::schedule::Schedule;
 use super::state::Rule;
-use super::transform::{target_input, InvocationContext};
+use super::transform::{passes_whole_event, target_input, InvocationContext};
 use super::Call;
 use crate::effects::Effects;
 use crate::error::ServiceError;
@@ -85,6 +85,8 @@ pub struct Attempt {
     pub target: wire::Target,
     /// The event as it reached the rule.
     pub event: Arc<Value>,
+    /// The same event as the delivery log keeps it.
+    pub logged: Arc<LoggedEvent>,
     /// What the target receives (computed once, from the rule's input settings).
     pub input: Arc<str>,
     /// Attempts made so far.
@@ -159,7 +161,7 @@ pub fn dispatch(call: &mut Call<'_>, d: Dispatch) -> Result<Value, ServiceError>
                 format!("Event bus {} does not exist.", d.bus),
             ));
         }
-        record_put(call, &d);
+        record_put(call, &d, &LoggedEvent::of(&d.event));
         record(
             call,
             json!({
@@ -173,7 +175,8 @@ pub fn dispatch(call: &mut Call<'_>, d: Dispatch) -> Result<Value, ServiceError>
         );
         return Ok(json!({}));
     };
-    record_put(call, &d);
+    let logged = LoggedEvent::of(&d.event);
+    record_put(call, &d, &logged);
     let state = &mut *call.state;
     if d.replay.is_none() {
         for archive in state.archives.values_mut() {
@@ -222,7 +225,7 @@ pub fn dispatch(call: &mut Call<'_>, d: Dispatch) -> Result<Value, ServiceError>
             &d.bus,
             &rule.name,
             &rule.arn,
-            &d.event,
+            &logged,
         ));
         let ctx = InvocationContext {
             rule_arn: &rule.arn,
@@ -230,14 +233,20 @@ pub fn dispatch(call: &mut Call<'_>, d: Dispatch) -> Result<Value, ServiceError>
             ingestion_time: now,
         };
         for target in rule.targets {
-            let input = target_input(&target, &d.event, &ctx);
+            // The whole event is the text already made for the log: shared, not serialized again.
+            let input: Result<Arc<str>, _> = if passes_whole_event(&target) {
+                Ok(logged.text.clone())
+            } else {
+                target_input(&target, &d.event, &ctx).map(Arc::from)
+            };
             let attempt = Attempt {
                 account: account.clone(),
                 region: region.clone(),
                 rule_arn: rule.arn.clone(),
                 target,
                 event: d.event.clone(),
-                input: input.as_deref().unwrap_or_default().into(),
+                logged: logged.clone(),
+                input: input.as_ref().map_or_else(|_| Arc::from(""), Arc::clone),
                 attempts: 0,
                 first_at: now,
                 forwarded: d.forwarded,
@@ -256,12 +265,12 @@ pub fn dispatch(call: &mut Call<'_>, d: Dispatch) -> Result<Value, ServiceError>
     Ok(json!({}))
 }
 
-fn record_put(call: &Call<'_>, d: &Dispatch) {
+fn record_put(call: &Call<'_>, d: &Dispatch, logged: &Arc<LoggedEvent>) {
     call.core.record_event(DeliveryRecord::event_put(
         call.ctx.received_at,
         place(call),
         &d.bus,
-        &d.event,
+        logged,
         d.forwarded,
         d.replay.as_deref(),
     ));
@@ -337,7 +346,7 @@ fn invoke(call: &mut Call<'_>, mut a: Attempt) {
             });
             let command = sqs::ports::Command::SendMessage {
                 queue: queue.to_owned(),
-                body: a.input.to_string(),
+                body: a.input.clone(),
                 message_group_id: group,
                 message_deduplication_id: dedup,
                 attributes: Default::default(),
@@ -512,7 +521,7 @@ fn record_invocation(call: &Call<'_>, a: &Attempt, failure: Option<&Failure>, ki
         target_id: a.target.id.clone(),
         target_arn: a.target.arn.clone(),
         target_type: kind,
-        event: a.event.clone(),
+        event: a.logged.clone(),
         input: a.input.clone(),
         attempt: a.attempts,
         failure: failure.map(|f| (f.code.clone(), f.message.clone())),
@@ -655,7 +664,7 @@ fn give_up(call: &mut Call<'_>, a: Attempt, f: Failure, exhausted: &str) {
         .unwrap_or_default();
     let command = sqs::ports::Command::SendMessage {
         queue: queue.to_owned(),
-        body: a.event.to_string(),
+        body: a.event.to_string().into(),
         message_group_id: None,
         message_deduplication_id: None,
         attributes: message_attributes,

@@ -1,10 +1,35 @@
 //! The delivery log (`GET /_codemock/events`, `MockServer::events()`): what EventBridge did with
 //! each event. Records stay typed while stored, sharing the event (and the target input) with
 //! delivery, and become JSON only when the log is read: a put costs a few small copies instead
-//! of JSON trees built for every event (the largest cost of PutEvents in `make bench`).
+//! of JSON trees built for every event (the largest cost of PutEvents in `make bench`). Events
+//! are kept as their JSON text ([`LoggedEvent`]), which is also what an SQS target receives, so
+//! the log holds no event tree once delivery is done.
 
 use serde_json::{json, Value};
 use std::sync::Arc;
+
+/// An event as the log keeps it: its id and its JSON text. The text is shared with the targets
+/// that receive the whole event (and the SQS messages they became); the tree is not kept.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LoggedEvent {
+    /// The event's `id` (null when it has none, as `event.get("id")` would serialize).
+    id: Value,
+    pub text: Arc<str>,
+}
+
+impl LoggedEvent {
+    pub fn of(event: &Value) -> Arc<LoggedEvent> {
+        Arc::new(LoggedEvent {
+            id: event.get("id").cloned().unwrap_or(Value::Null),
+            text: event.to_string().into(),
+        })
+    }
+
+    /// The event again (serde_json's text reads back as the same value).
+    fn event(&self) -> Value {
+        serde_json::from_str(&self.text).unwrap_or(Value::Null)
+    }
+}
 
 /// One line of the delivery log.
 #[derive(Debug, Clone)]
@@ -29,7 +54,7 @@ pub struct Invocation {
     pub target_arn: String,
     /// `sqs`, `logs`, `event-bus`, `api-destination`, `recorded`, `transform`...
     pub target_type: &'static str,
-    pub event: Arc<Value>,
+    pub event: Arc<LoggedEvent>,
     pub input: Arc<str>,
     pub attempt: u32,
     /// The error code and message of a failed attempt.
@@ -41,7 +66,7 @@ enum Kind {
     EventPut {
         place: Place,
         bus: String,
-        event: Arc<Value>,
+        event: Arc<LoggedEvent>,
         forwarded: bool,
         replay: Option<String>,
     },
@@ -50,7 +75,7 @@ enum Kind {
         bus: String,
         rule: String,
         rule_arn: String,
-        event: Arc<Value>,
+        event: Arc<LoggedEvent>,
     },
     TargetInvoked {
         place: Place,
@@ -66,7 +91,7 @@ impl DeliveryRecord {
         time: f64,
         place: Place,
         bus: &str,
-        event: &Arc<Value>,
+        event: &Arc<LoggedEvent>,
         forwarded: bool,
         replay: Option<&str>,
     ) -> DeliveryRecord {
@@ -89,7 +114,7 @@ impl DeliveryRecord {
         bus: &str,
         rule: &str,
         rule_arn: &str,
-        event: &Arc<Value>,
+        event: &Arc<LoggedEvent>,
     ) -> DeliveryRecord {
         DeliveryRecord {
             time,
@@ -137,7 +162,7 @@ impl DeliveryRecord {
                     "account": place.account,
                     "region": place.region,
                     "eventBus": bus,
-                    "event": **event,
+                    "event": event.event(),
                 });
                 if *forwarded {
                     r["forwarded"] = json!(true);
@@ -160,7 +185,7 @@ impl DeliveryRecord {
                 "eventBus": bus,
                 "rule": rule,
                 "ruleArn": rule_arn,
-                "eventId": event_id(event),
+                "eventId": event.id,
             }),
             Kind::TargetInvoked { place, invocation } => {
                 let i = &**invocation;
@@ -172,7 +197,7 @@ impl DeliveryRecord {
                     "targetId": i.target_id,
                     "targetArn": i.target_arn,
                     "targetType": i.target_type,
-                    "eventId": event_id(&i.event),
+                    "eventId": i.event.id,
                     "input": &*i.input,
                     "attempt": i.attempt,
                     "outcome": if i.failure.is_none() { "Succeeded" } else { "Failed" },
@@ -192,11 +217,6 @@ impl DeliveryRecord {
     }
 }
 
-/// The event's `id`, or null (as `event.get("id")` serialized).
-fn event_id(event: &Value) -> Value {
-    event.get("id").cloned().unwrap_or(Value::Null)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -210,7 +230,7 @@ mod tests {
 
     #[test]
     fn records_read_as_the_json_the_log_always_showed() {
-        let event = Arc::new(json!({"id": "e-1", "source": "app"}));
+        let event = LoggedEvent::of(&json!({"id": "e-1", "source": "app"}));
         let put = DeliveryRecord::event_put(5.0, place(), "default", &event, false, None);
         assert_eq!(
             put.to_json(),

@@ -250,6 +250,12 @@ fn split_template(template: &str) -> Result<Vec<Piece>, String> {
     Ok(out)
 }
 
+/// Whether `target` receives the event as it is (no `Input`, `InputPath` or transformer): what
+/// [`target_input`] answers then is the event's own JSON text.
+pub fn passes_whole_event(target: &wire::Target) -> bool {
+    target.input.is_none() && target.input_path.is_none() && target.input_transformer.is_none()
+}
+
 /// The payload a target receives for `event`.
 pub fn target_input(
     target: &wire::Target,

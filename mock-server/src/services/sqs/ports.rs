@@ -15,7 +15,7 @@ pub enum Command {
     /// `{"MessageId": ..}`; wakes the partition's long polls.
     SendMessage {
         queue: String,
-        body: String,
+        body: std::sync::Arc<str>,
         message_group_id: Option<String>,
         message_deduplication_id: Option<String>,
         attributes: BTreeMap<String, MessageAttributeValue>,

@@ -44,8 +44,9 @@ pub struct Queue {
     pub last_modified: f64,
     pub attributes: BTreeMap<String, String>,
     pub tags: BTreeMap<String, String>,
-    /// In send order, which is also FIFO delivery order.
-    pub messages: Vec<Message>,
+    /// In send order, which is also FIFO delivery order. Boxed: a queue can hold hundreds of
+    /// thousands, and a growing vector of whole messages would copy all of them at each step.
+    pub messages: Vec<Box<Message>>,
     /// FIFO: deduplication id -> (when first seen, message id, sequence number).
     pub dedup: BTreeMap<String, (f64, String, Option<String>)>,
     pub next_sequence: u64,
@@ -60,7 +61,7 @@ pub struct Queue {
 #[derive(Debug, Clone)]
 pub struct Message {
     pub id: String,
-    pub body: String,
+    pub body: std::sync::Arc<str>,
     pub md5_body: String,
     pub attributes: BTreeMap<String, MessageAttributeValue>,
     pub system_attributes: BTreeMap<String, MessageSystemAttributeValue>,
@@ -83,7 +84,7 @@ pub struct Message {
 /// A message to send, already taken apart from the request.
 #[derive(Debug, Clone, Default)]
 pub struct Outgoing {
-    pub body: String,
+    pub body: std::sync::Arc<str>,
     pub attributes: BTreeMap<String, MessageAttributeValue>,
     pub system_attributes: BTreeMap<String, MessageSystemAttributeValue>,
     pub delay_seconds: Option<i32>,
@@ -366,7 +367,7 @@ impl Queue {
 
     /// Adds a message that comes from another queue (a redrive, a move task), keeping its send
     /// time, which may be older than anything here.
-    pub fn push_moved(&mut self, message: Message) {
+    pub fn push_moved(&mut self, message: Box<Message>) {
         self.expiry_floor.0 = f64::NEG_INFINITY;
         self.messages.push(message);
     }
@@ -494,7 +495,7 @@ impl Queue {
                 (now, message_id.clone(), sequence_number.clone()),
             );
         }
-        self.messages.push(Message {
+        self.messages.push(Box::new(Message {
             id: message_id.clone(),
             body: msg.body,
             md5_body: md5_body.clone(),
@@ -510,7 +511,7 @@ impl Queue {
             dedup_id,
             sequence_number: sequence_number.clone(),
             dlq_source_arn: None,
-        });
+        }));
         Ok(Sent {
             message_id,
             md5_body,

@@ -355,7 +355,7 @@ fn outgoing(
     dedup_id: Option<String>,
 ) -> Outgoing {
     Outgoing {
-        body: body.unwrap_or_default(),
+        body: body.unwrap_or_default().into(),
         attributes: attributes.unwrap_or_default(),
         system_attributes: system_attributes.unwrap_or_default(),
         delay_seconds,

@@ -149,11 +149,12 @@ fn receive_once(call: &mut Call<'_>, input: &Value) -> Result<Value, ServiceErro
     if let Some((target_arn, max_receives)) = redrive {
         let target = target_arn.rsplit(':').next().unwrap_or("").to_owned();
         if target != name && sqs.queues.contains_key(&target) {
-            let mut moved: Vec<Message> = Vec::new();
+            let mut moved: Vec<Box<Message>> = Vec::new();
             if let Some(queue) = sqs.queues.get_mut(&name) {
-                let (out, keep): (Vec<Message>, Vec<Message>) = std::mem::take(&mut queue.messages)
-                    .into_iter()
-                    .partition(|m| m.available_at <= now && m.receive_count >= max_receives);
+                let (out, keep): (Vec<Box<Message>>, Vec<Box<Message>>) =
+                    std::mem::take(&mut queue.messages)
+                        .into_iter()
+                        .partition(|m| m.available_at <= now && m.receive_count >= max_receives);
                 queue.messages = keep;
                 moved = out;
             }
@@ -216,7 +217,7 @@ fn render(
         json!(receipt_handle(queue, &m.id, nonce)),
     );
     out.insert("MD5OfBody".into(), json!(m.md5_body));
-    out.insert("Body".into(), json!(m.body));
+    out.insert("Body".into(), json!(&*m.body));
     let mut system = BTreeMap::new();
     let millis = |t: f64| ((t * 1000.0).floor() as i64).to_string();
     let mut offer = |name: &str, value: Option<String>| {
