@@ -19,9 +19,13 @@ pub struct LoggedEvent {
 
 impl LoggedEvent {
     pub fn of(event: &Value) -> Arc<LoggedEvent> {
+        // Written into a buffer about an event's size at once, rather than one grown from empty.
+        let mut text = Vec::with_capacity(512);
+        // A JSON value (string keys only) always serializes, as valid UTF-8.
+        let _ = serde_json::to_writer(&mut text, event);
         Arc::new(LoggedEvent {
             id: event.get("id").cloned().unwrap_or(Value::Null),
-            text: event.to_string().into(),
+            text: String::from_utf8(text).unwrap_or_default().into(),
         })
     }
 
