@@ -664,7 +664,7 @@ fn give_up(call: &mut Call<'_>, a: Attempt, f: Failure, exhausted: &str) {
         .unwrap_or_default();
     let command = sqs::ports::Command::SendMessage {
         queue: queue.to_owned(),
-        body: a.event.to_string().into(),
+        body: a.logged.text.clone(),
         message_group_id: None,
         message_deduplication_id: None,
         attributes: message_attributes,
