@@ -13,7 +13,7 @@ use super::log::{DeliveryRecord, Invocation, LoggedEvent, Place};
 use super::ports::{Command, TargetDone};
 use super::schedule::Schedule;
 use super::state::Rule;
-use super::transform::{passes_whole_event, target_input, InvocationContext};
+use super::transform::{target_input, InvocationContext};
 use super::Call;
 use crate::effects::Effects;
 use crate::error::ServiceError;
@@ -233,12 +233,7 @@ pub fn dispatch(call: &mut Call<'_>, d: Dispatch) -> Result<Value, ServiceError>
             ingestion_time: now,
         };
         for target in rule.targets {
-            // The whole event is the text already made for the log: shared, not serialized again.
-            let input: Result<Arc<str>, _> = if passes_whole_event(&target) {
-                Ok(logged.text.clone())
-            } else {
-                target_input(&target, &d.event, &ctx).map(Arc::from)
-            };
+            let input = target_input(&target, &d.event, &logged.text, &ctx);
             let attempt = Attempt {
                 account: account.clone(),
                 region: region.clone(),

@@ -12,6 +12,7 @@ use crate::protocol::timestamps::iso8601;
 use codemock_wire::events as wire;
 use serde_json::Value;
 use std::collections::BTreeMap;
+use std::sync::Arc;
 
 /// What the guide reserves: these names cannot be keys of `InputPathsMap`.
 const RESERVED_PREFIX: &str = "aws.events.";
@@ -250,30 +251,27 @@ fn split_template(template: &str) -> Result<Vec<Piece>, String> {
     Ok(out)
 }
 
-/// Whether `target` receives the event as it is (no `Input`, `InputPath` or transformer): what
-/// [`target_input`] answers then is the event's own JSON text.
-pub fn passes_whole_event(target: &wire::Target) -> bool {
-    target.input.is_none() && target.input_path.is_none() && target.input_transformer.is_none()
-}
-
-/// The payload a target receives for `event`.
+/// The payload a target receives for `event`, whose JSON text is `event_text`: a target without
+/// `Input`, `InputPath` or a transformer receives that text itself, shared rather than copied
+/// (the delivery log and the SQS message it becomes hold the same text).
 pub fn target_input(
     target: &wire::Target,
     event: &Value,
+    event_text: &Arc<str>,
     ctx: &InvocationContext<'_>,
-) -> Result<String, InputError> {
+) -> Result<Arc<str>, InputError> {
     if let Some(input) = &target.input {
-        return Ok(input.clone());
+        return Ok(input.as_str().into());
     }
     if let Some(path) = &target.input_path {
         let selected = select(event, path)
             .ok_or_else(|| InputError(format!("InputPath {path} is invalid.")))?;
-        return Ok(selected.cloned().unwrap_or(Value::Null).to_string());
+        return Ok(selected.cloned().unwrap_or(Value::Null).to_string().into());
     }
     if let Some(t) = &target.input_transformer {
-        return transform(t, event, ctx);
+        return transform(t, event, ctx).map(Arc::from);
     }
-    Ok(event.to_string())
+    Ok(event_text.clone())
 }
 
 fn transform(
@@ -377,6 +375,11 @@ mod tests {
     use super::*;
     use serde_json::json;
 
+    /// What `t` receives for `e` (whose text is serde_json's, as the delivery log makes it).
+    fn input_for(t: &wire::Target, e: &Value) -> Result<String, InputError> {
+        target_input(t, e, &Arc::from(e.to_string()), &ctx()).map(|s| s.to_string())
+    }
+
     fn ctx() -> InvocationContext<'static> {
         InvocationContext {
             rule_arn: "arn:aws:events:us-east-1:000000000000:rule/r",
@@ -429,7 +432,7 @@ mod tests {
             r#"{"id": <id>, "text": "instance <id> has <n>", "tags": <tags>, "q": "<q>", "rule": "<aws.events.rule-name>"}"#,
         );
         validate_target_input(&t).expect("valid");
-        let out = target_input(&t, &event(), &ctx()).expect("transforms");
+        let out = input_for(&t, &event()).expect("transforms");
         let v: Value = serde_json::from_str(&out).expect("JSON");
         assert_eq!(
             v,
@@ -440,15 +443,9 @@ mod tests {
     #[test]
     fn plain_text_and_quoted_string_templates() {
         let t = transformer(&[("id", "$.detail.id")], "<id> is here");
-        assert_eq!(
-            target_input(&t, &event(), &ctx()).expect("ok"),
-            "i-1 is here"
-        );
+        assert_eq!(input_for(&t, &event()).expect("ok"), "i-1 is here");
         let t = transformer(&[("id", "$.detail.id")], r#""<id> is here""#);
-        assert_eq!(
-            target_input(&t, &event(), &ctx()).expect("ok"),
-            r#""i-1 is here""#
-        );
+        assert_eq!(input_for(&t, &event()).expect("ok"), r#""i-1 is here""#);
     }
 
     #[test]
@@ -462,7 +459,7 @@ mod tests {
         );
         validate_target_input(&t).expect("valid");
         let out: Value =
-            serde_json::from_str(&target_input(&t, &e, &ctx()).expect("transforms")).expect("JSON");
+            serde_json::from_str(&input_for(&t, &e).expect("transforms")).expect("JSON");
         assert_eq!(out["originalEventJson"], e);
         assert_eq!(
             out["originalEvent"],
@@ -473,7 +470,7 @@ mod tests {
         // Inside a string the event is its JSON text, escaped so the string stays valid.
         let t = transformer(&[], r#"{"text": "<aws.events.event.json>"}"#);
         let out: Value =
-            serde_json::from_str(&target_input(&t, &e, &ctx()).expect("transforms")).expect("JSON");
+            serde_json::from_str(&input_for(&t, &e).expect("transforms")).expect("JSON");
         let inner: Value =
             serde_json::from_str(out["text"].as_str().expect("string")).expect("JSON");
         assert_eq!(inner, e);
